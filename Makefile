@@ -1,0 +1,44 @@
+# Two commands on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint format golden constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## render every config in configs/ into gallery/
+	for dir in configs/*/; do \
+		$(BIN)/lrplot render $$dir*.yaml -o gallery/$$(basename $$dir)/ -f png -f svg -f csv \
+			--allow-import || exit 1; \
+	done
+
+test: install lint  ## lint, type-check and run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check lrplot tests
+	$(BIN)/ruff format --check lrplot tests
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format lrplot tests
+	$(BIN)/ruff check --fix lrplot tests
+
+golden: install  ## regenerate the golden files in tests/golden/ after an intended change
+	LRPLOT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
+
+constraints: install  ## re-pin the tested versions after upgrading a dependency
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' \
+		| sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > constraints.txt
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

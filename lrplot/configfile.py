@@ -1,0 +1,261 @@
+"""Reading a config file into plain data: size limit, safe YAML only, key-path line numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lrplot.errors import ConfigError
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Configs larger than this are refused before parsing."""
+
+MAX_VALUES = 100_000
+"""Most scalars, lists and mappings one config may hold once aliases are expanded."""
+
+MAX_DEPTH = 50
+"""Deepest nesting of lists and mappings."""
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, also reading YAML 1.2 floats such as ``1e-3`` as numbers."""
+
+
+# YAML 1.1 wants a dot in a float; people write `eta_min: 1e-3` and mean a number.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+# A date-like value (`title: 2024-01-01`) stays text instead of becoming a datetime.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class ConfigDocument:
+    """A parsed config: plain data, plus the line where each key path starts."""
+
+    data: Any
+    source: str
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line(self, key: str) -> int | None:
+        """The 1-based line of ``key`` (or of its nearest enclosing key)."""
+        return line_of(self.lines, key)
+
+
+def line_of(lines: Mapping[str, int], key: str) -> int | None:
+    """The line of ``key`` in a key-path line map, else of its nearest enclosing key."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = _parent(key)
+    return None
+
+
+def _parent(key: str) -> str:
+    cut = max(key.rfind("."), key.rfind("["))
+    return key[:cut] if cut > 0 else ""
+
+
+def child_key(parent: str, name: str | int) -> str:
+    """The key path of ``name`` inside ``parent``: ``a.b`` for names, ``a[0]`` for indexes."""
+    if isinstance(name, int):
+        return f"{parent}[{name}]"
+    return f"{parent}.{name}" if parent else name
+
+
+def describe_value(value: Any) -> str:
+    """A config value in words, for messages: ``text 'x'``, ``null``, ``a list [1, 2]``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        shown = repr(value)
+        return f"a list {shown}" if len(shown) <= 60 else "a list"
+    return repr(value)
+
+
+def read_config_text(path: Path, *, source: str) -> str:
+    """Read a config file as text, refusing folders, huge files and non-UTF-8 bytes."""
+    try:
+        if path.is_dir():
+            raise ConfigError("is a folder, not a config file", source=source)
+        with path.open("rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError("file not found", source=source) from None
+    except PermissionError:
+        raise ConfigError("permission denied: cannot read the file", source=source) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read the file: {e.strerror or e}", source=source) from None
+    return decode_config_bytes(raw, source=source)
+
+
+def decode_config_bytes(raw: bytes, *, source: str) -> str:
+    """Check the size of a config's bytes and decode them as UTF-8."""
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"the file is larger than {MAX_CONFIG_BYTES // 1024} KiB; "
+            "a schedule config is a few lines",
+            source=source,
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"not UTF-8 text (bad byte at offset {e.start})", source=source
+        ) from None
+
+
+def parse_config_text(text: str, *, source: str) -> ConfigDocument:
+    """Parse YAML (or JSON, a subset of it) into plain dicts, lists and scalars.
+
+    Only plain data is accepted: no tags (``!!python/object`` ...), no duplicate keys,
+    and no more than :data:`MAX_VALUES` values after aliases are expanded.
+    """
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as e:
+            raise _yaml_error(e, source) from None
+        except yaml.YAMLError as e:
+            raise ConfigError(f"invalid YAML: {e}", source=source) from None
+        except RecursionError:
+            raise ConfigError(
+                f"invalid YAML: nested more than {MAX_DEPTH} levels deep", source=source
+            ) from None
+        if node is None:
+            raise ConfigError(
+                "the config is empty; it needs at least a `scheduler:` mapping", source=source
+            )
+        builder = _Builder(loader, source)
+        data = builder.build(node, "", 0)
+        return ConfigDocument(data=data, source=source, lines=builder.lines)
+    finally:
+        loader.dispose()
+
+
+def load_config_document(path: Path, *, source: str) -> ConfigDocument:
+    """Read and parse a config file."""
+    return parse_config_text(read_config_text(path, source=source), source=source)
+
+
+def _yaml_error(e: yaml.MarkedYAMLError, source: str) -> ConfigError:
+    mark = e.problem_mark or e.context_mark
+    problem = e.problem or e.context or "cannot parse"
+    if "found unhashable key" in str(problem):
+        problem = "a key must be plain text"
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    if "expected a single document" in str(e.context or ""):
+        problem = "more than one YAML document (`---`); a config is one mapping"
+    return ConfigError(f"invalid YAML: {problem}{where}", source=source)
+
+
+class _Builder:
+    """Turns a composed YAML node graph into plain data, with limits and line numbers."""
+
+    def __init__(self, loader: _Loader, source: str) -> None:
+        self.loader = loader
+        self.source = source
+        self.lines: dict[str, int] = {}
+        self.count = 0
+
+    def error(self, message: str, node: Node, key: str | None = None) -> ConfigError:
+        return ConfigError(
+            message, source=self.source, key=key or None, line=node.start_mark.line + 1
+        )
+
+    def build(self, node: Node, key: str, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.error(
+                f"more than {MAX_VALUES:,} values once aliases are expanded; "
+                "refusing an alias bomb",
+                node,
+                key,
+            )
+        if depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep", node, key)
+        if isinstance(node, ScalarNode):
+            if node.tag not in _PLAIN_TAGS:
+                raise self.error(_tag_message(node.tag), node, key)
+            return self.loader.construct_object(node)
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ_TAG:
+                raise self.error(_tag_message(node.tag), node, key)
+            items = []
+            for i, item in enumerate(node.value):
+                item_key = child_key(key, i)
+                self.lines.setdefault(item_key, item.start_mark.line + 1)
+                items.append(self.build(item, item_key, depth + 1))
+            return items
+        if isinstance(node, MappingNode):
+            return self.build_mapping(node, key, depth)
+        raise self.error(f"unsupported YAML node {type(node).__name__}", node, key)
+
+    def build_mapping(self, node: MappingNode, key: str, depth: int) -> dict[str, Any]:
+        if node.tag != _MAP_TAG:
+            raise self.error(_tag_message(node.tag), node, key)
+        explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+        try:
+            # YAML merge keys (`<<: *defaults`): merged pairs come first, explicit ones last.
+            self.loader.flatten_mapping(node)
+        except yaml.MarkedYAMLError as e:
+            raise _yaml_error(e, self.source) from None
+        merged = len(node.value) - explicit
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for index, (key_node, value_node) in enumerate(node.value):
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                shown = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
+                raise self.error(
+                    f"keys must be plain text, got {shown!r}; quote it if it is a name",
+                    key_node,
+                    key,
+                )
+            name = str(key_node.value)
+            name_key = child_key(key, name)
+            if index >= merged:
+                if name in first_line:
+                    raise self.error(
+                        f"duplicate key {name!r} (first set on line {first_line[name]}); "
+                        "keep one of them",
+                        key_node,
+                        name_key,
+                    )
+                first_line[name] = line
+            self.lines[name_key] = line
+            result[name] = self.build(value_node, name_key, depth + 1)
+        return result
+
+
+def _tag_message(tag: str) -> str:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return f"YAML tag {shown} is not allowed; a config holds plain data only"

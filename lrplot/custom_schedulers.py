@@ -1,0 +1,130 @@
+"""User-written scheduler classes named in a config; imported only when the user allows it.
+
+``type: path/to/file.py:ClassName`` (relative to the config's folder) or
+``type: package.module:ClassName`` (importable from the current folder or the environment).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from lrplot.errors import ConfigError
+from lrplot.registry import is_scheduler_class
+
+ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
+"""Set to 1 to allow configs to import code (for CI), like ``--allow-import``."""
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def is_custom_reference(type_name: str) -> bool:
+    """True when a scheduler ``type`` names user code (``where:ClassName``)."""
+    return ":" in type_name
+
+
+def describe_target(reference: str, *, base_dir: Path | None) -> str:
+    """Where the code for ``reference`` would come from, for messages: a path or a module."""
+    target, _, _ = reference.rpartition(":")
+    if _is_file_target(target):
+        return str(_resolve(target, base_dir))
+    return f"the Python module {target!r}"
+
+
+def load_custom_class(
+    reference: str, *, base_dir: Path | None, allow_import: bool, key: str
+) -> type:
+    """Import the class named by ``reference``; refuse unless ``allow_import``."""
+    target, _, class_name = reference.rpartition(":")
+    if not target or not _DOTTED.match(class_name):
+        raise ConfigError(
+            f"{reference!r} is not a scheduler class reference; write "
+            "path/to/file.py:ClassName or package.module:ClassName",
+            key=key,
+        )
+    is_file = _is_file_target(target)
+    if not is_file and not _DOTTED.match(target):
+        raise ConfigError(f"{target!r} is neither a .py file nor a module name", key=key)
+    where = describe_target(reference, base_dir=base_dir)
+    if not allow_import:
+        raise ConfigError(
+            f"{reference!r} would import code from {where}; lrplot runs code named in a "
+            f"config only with --allow-import (or {ALLOW_IMPORT_ENV}=1)",
+            key=key,
+        )
+    module = (
+        _import_file(_resolve(target, base_dir), key) if is_file else _import_module(target, key)
+    )
+    found: object = module
+    for part in class_name.split("."):
+        found = getattr(found, part, None)
+    if found is None:
+        available = sorted(
+            name
+            for name, obj in vars(module).items()
+            if is_scheduler_class(obj) and obj.__module__ == module.__name__
+        )
+        listed = ", ".join(available) if available else "none"
+        raise ConfigError(
+            f"{where} has no {class_name!r}; scheduler classes it defines: {listed}", key=key
+        )
+    if not is_scheduler_class(found):
+        raise ConfigError(
+            f"{class_name} in {where} is not a subclass of torch.optim.lr_scheduler.LRScheduler",
+            key=key,
+        )
+    assert isinstance(found, type)
+    return found
+
+
+def _is_file_target(target: str) -> bool:
+    return target.endswith(".py") or "/" in target or "\\" in target
+
+
+def _resolve(target: str, base_dir: Path | None) -> Path:
+    path = Path(target).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    return path.resolve()
+
+
+def _import_file(path: Path, key: str) -> ModuleType:
+    if not path.is_file():
+        raise ConfigError(f"no such Python file: {path}", key=key)
+    name = "lrplot_custom_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"cannot import {path} as Python code", key=key)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look classes up here
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as e:
+        sys.modules.pop(name, None)
+        raise ConfigError(f"importing {path} failed: {type(e).__name__}: {e}", key=key) from None
+    return module
+
+
+def _import_module(target: str, key: str) -> ModuleType:
+    # Like `uvicorn main:app`: modules in the current folder are importable.
+    cwd = os.getcwd()
+    added = cwd not in sys.path
+    if added:
+        sys.path.insert(0, cwd)
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as e:
+        raise ConfigError(
+            f"no module named {e.name!r} (is it installed, or in the current folder?)", key=key
+        ) from None
+    except (Exception, SystemExit) as e:
+        raise ConfigError(f"importing {target} failed: {type(e).__name__}: {e}", key=key) from None
+    finally:
+        if added:
+            sys.path.remove(cwd)

@@ -1,0 +1,60 @@
+"""The one exception family lrplot raises for anything a user can cause or fix."""
+
+from __future__ import annotations
+
+
+def one_line(text: str) -> str:
+    """Collapse a (possibly multi-line) message from elsewhere into one line."""
+    return " ".join(text.split())
+
+
+class LrplotError(Exception):
+    """Base of every error a user can cause; shown as ``Error: <source>: <key>: <message>``.
+
+    ``source`` is the config file (as the user named it), ``key`` the dotted key path
+    inside it (``scheduler.schedulers[1].gamma``), ``line`` the 1-based line in the file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.message = one_line(message)
+        self.source = source
+        self.key = key
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.source, self.key) if p]
+        text = self.message if self.line is None else f"{self.message} (line {self.line})"
+        return ": ".join([*parts, text])
+
+    def located(self, *, source: str | None = None, line: int | None = None) -> LrplotError:
+        """Fill in the file (and line) where the error was found, if not already known."""
+        if self.source is None:
+            self.source = source
+        if self.line is None:
+            self.line = line
+        self.args = (str(self),)
+        return self
+
+
+class ConfigError(LrplotError):
+    """The config file cannot be read, parsed or validated."""
+
+
+class ExpressionError(ConfigError):
+    """An expression string is invalid, or failed when evaluated."""
+
+
+class SimulationError(LrplotError):
+    """torch raised while building or stepping the schedule."""
+
+
+class OutputError(LrplotError):
+    """An output could not be written."""

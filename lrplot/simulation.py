@@ -1,0 +1,229 @@
+"""Stepping a schedule: a dummy-parameter optimizer, the scheduler, lr recorded before each step.
+
+The recorded numbers are exactly what a plain torch loop records::
+
+    for step in range(epochs * steps_per_epoch):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        scheduler.step()            # scheduler.step(metric[step]) for ReduceLROnPlateau
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
+from lrplot.expressions import Expression
+from lrplot.metrics import metric_values
+from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
+
+DEFAULT_MAX_STEPS = 10_000_000
+"""The most steps one schedule may simulate unless raised (``--max-steps``)."""
+
+# torch warns when a scheduler steps without a real training step; lrplot has none to make.
+_IGNORED_TORCH_WARNINGS = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`",
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler",
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The recorded schedule: one lr array per param group, momentum when cycled.
+
+    Arrays are ``array.array('d')``; ``numpy.asarray(schedule.lr[0])`` views one without
+    copying. Value ``i`` is what the group held before the ``i``-th ``scheduler.step()``.
+    """
+
+    spec: Spec
+    lr: tuple[array[float], ...]
+    momentum: tuple[array[float], ...] = ()
+    metric: array[float] | None = None
+    notices: tuple[str, ...] = ()
+
+    @property
+    def steps(self) -> int:
+        return self.spec.steps
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        return tuple(g.name for g in self.spec.optimizer.groups)
+
+    def epoch_axis(self) -> array[float]:
+        """Each step's position in epochs (fractional when ``steps_per_epoch > 1``)."""
+        per_epoch = self.spec.steps_per_epoch
+        if per_epoch == 1:
+            return array("d", range(self.steps))
+        return array("d", (step / per_epoch for step in range(self.steps)))
+
+
+def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
+    """Build the optimizer and scheduler of ``spec`` and record every step's lr."""
+    steps = spec.steps
+    if steps > max_steps:
+        raise ConfigError(
+            f"{spec.epochs} epochs x {spec.steps_per_epoch} steps_per_epoch = {steps:,} steps, "
+            f"more than the limit of {max_steps:,} (raise it with --max-steps)",
+            source=spec.source,
+            key="epochs",
+            line=spec.line("epochs"),
+        )
+    try:
+        metric = None
+        if spec.metric is not None:
+            metric = metric_values(spec.metric, steps=steps, steps_per_epoch=spec.steps_per_epoch)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            for message in _IGNORED_TORCH_WARNINGS:
+                warnings.filterwarnings("ignore", message=re.escape(message))
+            optimizer = _build_optimizer(spec.optimizer)
+            keys: dict[int, str] = {}
+            scheduler = _build_scheduler(spec.scheduler, optimizer, keys)
+            recorder = _Recorder(optimizer, record_momentum=_cycles_momentum(scheduler))
+            try:
+                recorder.run(scheduler.step, steps, metric)
+            except LrplotError:
+                raise
+            except Exception as e:
+                raise SimulationError(
+                    f"torch failed at step {recorder.step} of {steps}: {_torch_message(e)}",
+                    key=_culprit(e.__traceback__, keys) or spec.scheduler.key,
+                ) from None
+    except LrplotError as e:
+        raise e.located(source=spec.source, line=spec.line(e.key)) from None
+    notices = list(spec.notices)
+    for warning in caught:
+        text = f"{spec.source}: torch warned: {one_line(str(warning.message))}"
+        if text not in notices:
+            notices.append(text)
+    return Schedule(
+        spec=spec,
+        lr=tuple(recorder.lr),
+        momentum=tuple(recorder.momentum),
+        metric=metric,
+        notices=tuple(notices),
+    )
+
+
+class _Recorder:
+    """Steps a scheduler, recording each group's lr (and momentum) before every step."""
+
+    def __init__(self, optimizer: Any, *, record_momentum: bool) -> None:
+        self.groups: list[dict[str, Any]] = optimizer.param_groups
+        self.lr = [array("d") for _ in self.groups]
+        self.momentum = [array("d") for _ in self.groups] if record_momentum else []
+        self.momentum_key = "betas" if "betas" in optimizer.defaults else "momentum"
+        self.step = 0
+
+    def run(self, step: Callable[..., Any], steps: int, metric: array[float] | None) -> None:
+        if len(self.groups) == 1 and not self.momentum and metric is None:
+            group = self.groups[0]
+            append = self.lr[0].append
+            for self.step in range(steps):
+                append(group["lr"])
+                step()
+            return
+        pairs = list(zip(self.groups, self.lr, strict=True))
+        momenta = list(zip(self.groups, self.momentum, strict=False))
+        beta = self.momentum_key == "betas"
+        for self.step in range(steps):
+            for group, column in pairs:
+                column.append(group["lr"])
+            for group, column in momenta:
+                column.append(group["betas"][0] if beta else group["momentum"])
+            if metric is None:
+                step()
+            else:
+                step(metric[self.step])
+
+
+def _build_optimizer(spec: OptimizerSpec) -> Any:
+    import torch
+
+    groups = [{"params": [torch.zeros(1, 1)], **group.args} for group in spec.groups]
+    try:
+        return spec.cls(groups, **spec.args)
+    except Exception as e:
+        raise ConfigError(
+            f"torch rejected the arguments of {spec.type_name}: {_torch_message(e)}", key=spec.key
+        ) from None
+
+
+def _build_scheduler(spec: SchedulerSpec, optimizer: Any, keys: dict[int, str]) -> Any:
+    children = [_build_scheduler(child, optimizer, keys) for child in spec.children]
+    kwargs = {name: _as_callable(value) for name, value in spec.args.items()}
+    try:
+        if spec.children:
+            scheduler = spec.cls(optimizer=optimizer, schedulers=children, **kwargs)
+        else:
+            scheduler = spec.cls(optimizer, **kwargs)
+    except LrplotError:
+        raise
+    except Exception as e:
+        raise ConfigError(
+            f"torch rejected the arguments of {spec.name}: {_torch_message(e)}", key=spec.key
+        ) from None
+    keys[id(scheduler)] = spec.key
+    return scheduler
+
+
+def _as_callable(value: Any) -> Any:
+    if isinstance(value, Expression):
+        return _factor_function(value)
+    if isinstance(value, list) and any(isinstance(v, Expression) for v in value):
+        return [_as_callable(v) for v in value]
+    return value
+
+
+def _factor_function(expression: Expression) -> Callable[[float], float]:
+    """The callable torch gets for an lr_lambda / scale_fn expression, checking each result."""
+    names = expression.variables
+    evaluate = expression.evaluate
+
+    def factor(value: float) -> float:
+        result = evaluate(dict.fromkeys(names, value))
+        if not 0.0 <= result < math.inf:
+            shown = int(value) if float(value).is_integer() else value
+            raise ExpressionError(
+                f"{expression.text!r} gave {result:.6g} at {names[0]}={shown}; "
+                "a learning-rate factor must be a finite number >= 0",
+                key=expression.key,
+            )
+        return result
+
+    return factor
+
+
+def _cycles_momentum(scheduler: Any) -> bool:
+    stack = [scheduler]
+    while stack:
+        current = stack.pop()
+        if getattr(current, "cycle_momentum", False):
+            return True
+        stack.extend(getattr(current, "_schedulers", []))
+    return False
+
+
+def _culprit(tb: TracebackType | None, keys: dict[int, str]) -> str | None:
+    """The key path of the innermost built scheduler whose method raised."""
+    found = None
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if owner is not None and id(owner) in keys:
+            found = keys[id(owner)]
+        tb = tb.tb_next
+    return found
+
+
+def _torch_message(e: BaseException) -> str:
+    text = str(e).strip()
+    if isinstance(e, KeyError) and e.args:
+        text = str(e.args[0])
+    first = text.splitlines()[0] if text else type(e).__name__
+    return one_line(first)

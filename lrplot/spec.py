@@ -1,0 +1,498 @@
+"""Loading and validating a schedule config into a :class:`Spec`, with key paths in errors."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lrplot.configfile import (
+    ConfigDocument,
+    child_key,
+    describe_value,
+    line_of,
+    load_config_document,
+    parse_config_text,
+)
+from lrplot.custom_schedulers import is_custom_reference, load_custom_class
+from lrplot.errors import ConfigError, LrplotError
+from lrplot.expressions import Expression, compile_expression
+from lrplot.metrics import MetricSpec, parse_metric
+from lrplot.registry import (
+    NESTED_SCHEDULERS,
+    Signature,
+    check_value,
+    did_you_mean,
+    optimizer_classes,
+    scheduler_classes,
+    signature,
+)
+
+TOP_LEVEL_KEYS = (
+    "title",
+    "description",
+    "epochs",
+    "steps_per_epoch",
+    "optimizer",
+    "scheduler",
+    "metric",
+)
+DEFAULT_EPOCHS = 100
+DEFAULT_OPTIMIZER = "SGD"
+DEFAULT_LR = 0.1
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """A scheduler to build: its class, checked arguments, and nested schedulers."""
+
+    type_name: str
+    cls: type
+    args: dict[str, Any]
+    key: str
+    children: tuple[SchedulerSpec, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.cls.__name__
+
+    def walk(self) -> Iterator[SchedulerSpec]:
+        """This scheduler and every nested one, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """One optimizer param group: a dummy tensor with per-group overrides."""
+
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """The optimizer to build over the dummy parameters."""
+
+    type_name: str
+    cls: type
+    args: dict[str, Any]
+    groups: tuple[GroupSpec, ...]
+    key: str = "optimizer"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated schedule config; ``simulate(spec=...)`` runs it."""
+
+    source: str
+    epochs: int
+    steps_per_epoch: int
+    optimizer: OptimizerSpec
+    scheduler: SchedulerSpec
+    metric: MetricSpec | None
+    title: str | None = None
+    description: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False)
+
+    def line(self, key: str | None) -> int | None:
+        """The line of ``key`` (or of its nearest enclosing key) in the config file."""
+        return line_of(self.lines, key or "")
+
+    @property
+    def steps(self) -> int:
+        """How many scheduler steps are simulated (and values recorded)."""
+        return self.epochs * self.steps_per_epoch
+
+    @property
+    def display_title(self) -> str:
+        """The ``title:`` given, else one made from the scheduler and optimizer."""
+        return self.title or default_title(self)
+
+
+def load_spec(
+    *,
+    path: str | Path | None = None,
+    text: str | None = None,
+    source: str | None = None,
+    allow_import: bool = False,
+) -> Spec:
+    """Read and validate a config from ``path`` or from YAML/JSON ``text``.
+
+    ``source`` is how the config is named in messages (default: ``path`` as given).
+    Code named in the config (a custom scheduler class) is imported only when
+    ``allow_import`` is true.
+    """
+    if (path is None) == (text is None):
+        raise TypeError("load_spec() takes exactly one of path= or text=")
+    if path is not None:
+        shown = source or str(path)
+        document = load_config_document(Path(path), source=shown)
+        base_dir: Path | None = Path(path).resolve().parent
+    else:
+        assert text is not None
+        shown = source or "<text>"
+        document = parse_config_text(text, source=shown)
+        base_dir = None
+    return _Validator(document, base_dir=base_dir, allow_import=allow_import).spec()
+
+
+def parse_spec(
+    *,
+    data: Mapping[str, Any],
+    source: str = "<dict>",
+    base_dir: str | Path | None = None,
+    allow_import: bool = False,
+) -> Spec:
+    """Validate an already-parsed config mapping (for notebooks and tests)."""
+    document = ConfigDocument(data=data, source=source)
+    folder = Path(base_dir) if base_dir is not None else None
+    return _Validator(document, base_dir=folder, allow_import=allow_import).spec()
+
+
+class _Validator:
+    def __init__(
+        self, document: ConfigDocument, *, base_dir: Path | None, allow_import: bool
+    ) -> None:
+        self.document = document
+        self.source = document.source
+        self.base_dir = base_dir
+        self.allow_import = allow_import
+        self.notices: list[str] = []
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, source=self.source, key=key, line=self.document.line(key))
+
+    def notice(self, key: str, message: str) -> None:
+        self.notices.append(f"{self.source}: {key}: {message}")
+
+    def spec(self) -> Spec:
+        try:
+            return self.validate()
+        except LrplotError as e:
+            line = self.document.line(e.key) if e.key else None
+            raise e.located(source=self.source, line=line) from None
+
+    def validate(self) -> Spec:
+        data = self.document.data
+        if not isinstance(data, Mapping):
+            raise ConfigError(
+                f"expected a mapping of keys ({', '.join(TOP_LEVEL_KEYS)}), "
+                f"got {describe_value(data)}",
+                source=self.source,
+            )
+        for name in data:
+            if name not in TOP_LEVEL_KEYS:
+                raise self.error(
+                    name,
+                    f"unknown key{did_you_mean(name, list(TOP_LEVEL_KEYS))}; "
+                    f"allowed keys: {', '.join(TOP_LEVEL_KEYS)}",
+                )
+        if "scheduler" not in data:
+            raise ConfigError(
+                "missing `scheduler:`; every config names a scheduler, e.g. "
+                "`scheduler: {type: StepLR, step_size: 10}`",
+                source=self.source,
+            )
+        title = self.text(data, "title")
+        description = self.text(data, "description")
+        epochs = self.count(data, "epochs", DEFAULT_EPOCHS)
+        steps_per_epoch = self.count(data, "steps_per_epoch", 1)
+        optimizer = self.optimizer(data.get("optimizer"))
+        scheduler = self.scheduler(data["scheduler"], "scheduler")
+        metric: MetricSpec | None = None
+        if feeds_metric(scheduler):
+            metric = parse_metric(data.get("metric"))
+        elif "metric" in data:
+            self.notice(
+                "metric", f"ignored: only ReduceLROnPlateau is fed a metric, not {scheduler.name}"
+            )
+        self.check_one_cycle(scheduler, epochs * steps_per_epoch, epochs, steps_per_epoch)
+        return Spec(
+            source=self.source,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            optimizer=optimizer,
+            scheduler=scheduler,
+            metric=metric,
+            title=title,
+            description=description,
+            data=data,
+            notices=tuple(self.notices),
+            lines=self.document.lines,
+        )
+
+    def text(self, data: Mapping[str, Any], key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.error(key, f"expected text, got {describe_value(value)}")
+        return value
+
+    def count(self, data: Mapping[str, Any], key: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(
+                key, f"expected a whole number of at least 1, got {describe_value(value)}"
+            )
+        if value < 1:
+            raise self.error(key, f"must be at least 1, got {value}")
+        return value
+
+    def optimizer(self, raw: Any) -> OptimizerSpec:
+        key = "optimizer"
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            raise self.error(
+                key,
+                f"expected a mapping such as {{type: Adam, lr: 0.1}}, got {describe_value(raw)}",
+            )
+        type_name = raw.get("type", DEFAULT_OPTIMIZER)
+        classes = optimizer_classes()
+        if not isinstance(type_name, str) or type_name not in classes:
+            raise self.error(
+                child_key(key, "type"),
+                f"unknown optimizer {type_name!r}{did_you_mean(str(type_name), list(classes))}; "
+                f"torch.optim has: {', '.join(classes)}",
+            )
+        cls = classes[type_name]
+        sig = signature(cls)
+        written = {k: v for k, v in raw.items() if k not in ("type", "param_groups")}
+        args = self.arguments(written, sig, key, type_name)
+        if "lr" in sig.parameters and "lr" not in args:
+            args["lr"] = DEFAULT_LR
+        groups = self.groups(raw.get("param_groups", [{}]), sig, type_name)
+        return OptimizerSpec(type_name=type_name, cls=cls, args=args, groups=groups)
+
+    def groups(self, raw: Any, sig: Signature, type_name: str) -> tuple[GroupSpec, ...]:
+        key = "optimizer.param_groups"
+        if not isinstance(raw, list) or not raw:
+            raise self.error(
+                key,
+                "expected a non-empty list of mappings such as [{}, {lr: 0.01}], "
+                f"got {describe_value(raw)}",
+            )
+        groups = []
+        seen: set[str] = set()
+        for index, group in enumerate(raw):
+            group_key = child_key(key, index)
+            if group is None:
+                group = {}
+            if not isinstance(group, Mapping):
+                raise self.error(
+                    group_key, f"expected a mapping of overrides, got {describe_value(group)}"
+                )
+            name = group.get("name", str(index))
+            if not isinstance(name, str) or not _GROUP_NAME.match(name):
+                raise self.error(
+                    child_key(group_key, "name"),
+                    f"expected a short name of letters, digits, '_', '.' or '-', got {name!r}",
+                )
+            if name in seen:
+                raise self.error(child_key(group_key, "name"), f"two groups are named {name!r}")
+            seen.add(name)
+            overrides = {k: v for k, v in group.items() if k != "name"}
+            args = self.arguments(overrides, sig, group_key, type_name, check_required=False)
+            groups.append(GroupSpec(name=name, args=args))
+        return tuple(groups)
+
+    def scheduler(self, raw: Any, key: str) -> SchedulerSpec:
+        if not isinstance(raw, Mapping):
+            raise self.error(
+                key,
+                "expected a mapping such as {type: StepLR, step_size: 10}, "
+                f"got {describe_value(raw)}",
+            )
+        classes = scheduler_classes()
+        if "type" not in raw:
+            raise self.error(key, f"missing `type:`; torch's schedulers: {', '.join(classes)}")
+        type_name = raw["type"]
+        type_key = child_key(key, "type")
+        if not isinstance(type_name, str):
+            raise self.error(
+                type_key, f"expected a scheduler name, got {describe_value(type_name)}"
+            )
+        if is_custom_reference(type_name):
+            cls = load_custom_class(
+                type_name, base_dir=self.base_dir, allow_import=self.allow_import, key=type_key
+            )
+        elif type_name in classes:
+            cls = classes[type_name]
+        else:
+            raise self.error(
+                type_key,
+                f"unknown scheduler {type_name!r}{did_you_mean(type_name, list(classes))}; "
+                f"torch's schedulers: {', '.join(classes)} "
+                "(or path/to/file.py:ClassName for your own)",
+            )
+        nested = classes.get(cls.__name__) is cls and cls.__name__ in NESTED_SCHEDULERS
+        sig = (
+            signature(cls, skip=("schedulers", "optimizer"), skip_first=False)
+            if nested
+            else signature(cls)
+        )
+        children: tuple[SchedulerSpec, ...] = ()
+        if nested:
+            children = self.children(raw.get("schedulers"), child_key(key, "schedulers"), cls)
+        written = {
+            k: v for k, v in raw.items() if k != "type" and not (nested and k == "schedulers")
+        }
+        if "verbose" in written and "verbose" not in sig.parameters and not sig.takes_any:
+            del written["verbose"]
+            self.notice(
+                child_key(key, "verbose"),
+                f"ignored: this torch's {cls.__name__} has no `verbose` argument any more; "
+                "delete the line",
+            )
+        args = self.arguments(written, sig, key, cls.__name__)
+        return SchedulerSpec(type_name=type_name, cls=cls, args=args, key=key, children=children)
+
+    def children(self, raw: Any, key: str, cls: type) -> tuple[SchedulerSpec, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.error(
+                key,
+                f"{cls.__name__} needs `schedulers:`, a list of scheduler mappings, "
+                f"got {describe_value(raw)}",
+            )
+        return tuple(self.scheduler(item, child_key(key, i)) for i, item in enumerate(raw))
+
+    def arguments(
+        self,
+        written: Mapping[str, Any],
+        sig: Signature,
+        key: str,
+        owner: str,
+        *,
+        check_required: bool = True,
+    ) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        for name, value in written.items():
+            arg_key = child_key(key, name)
+            param = sig.parameters.get(name)
+            if param is None and not sig.takes_any:
+                raise self.error(
+                    arg_key,
+                    f"unknown argument of {owner}{did_you_mean(name, list(sig.parameters))}; "
+                    f"{owner} takes: {sig.describe()}",
+                )
+            annotation = param.annotation if param else None
+            args[name] = check_value(
+                value, annotation, key=arg_key, expression=self.expression_factory(name)
+            )
+        if check_required:
+            for param in sig.parameters.values():
+                if param.required and param.name not in written:
+                    raise self.error(
+                        child_key(key, param.name),
+                        f"missing: {owner} needs {param.name}; {owner} takes: {sig.describe()}",
+                    )
+        for name, value in args.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.error(child_key(key, name), f"{value!r} is not a finite number")
+        return args
+
+    def expression_factory(self, name: str) -> Any:
+        variables = ("x", "epoch") if name == "scale_fn" else ("epoch",)
+
+        def make(value: Any, key: str) -> Expression:
+            return compile_expression(value, variables=variables, key=key)
+
+        return make
+
+    def check_one_cycle(
+        self, scheduler: SchedulerSpec, steps: int, epochs: int, steps_per_epoch: int
+    ) -> None:
+        if not _is_torch(scheduler, "OneCycleLR"):
+            return
+        args = scheduler.args
+        if args.get("total_steps") is not None:
+            total, total_key = args["total_steps"], "scheduler.total_steps"
+        elif args.get("epochs") is not None and args.get("steps_per_epoch") is not None:
+            total, total_key = args["epochs"] * args["steps_per_epoch"], "scheduler.epochs"
+        else:
+            raise self.error(
+                "scheduler.total_steps",
+                f"missing: OneCycleLR needs total_steps (or epochs and steps_per_epoch); "
+                f"this config plots {steps} steps, so total_steps: {steps}",
+            )
+        if total < steps:
+            raise self.error(
+                total_key,
+                f"OneCycleLR's total_steps is {total}, but {steps} steps are plotted "
+                f"(epochs {epochs} x steps_per_epoch {steps_per_epoch}); "
+                f"make total_steps at least {steps} or plot fewer steps",
+            )
+
+
+def feeds_metric(scheduler: SchedulerSpec) -> bool:
+    """True when ``step()`` takes a metric: ReduceLROnPlateau and its subclasses."""
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    return issubclass(scheduler.cls, ReduceLROnPlateau)
+
+
+def _is_torch(scheduler: SchedulerSpec, name: str) -> bool:
+    return scheduler_classes().get(name) is scheduler.cls
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, Expression):
+        return value.text
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_show_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def describe_scheduler(scheduler: SchedulerSpec) -> str:
+    """``StepLR(step_size=10, gamma=0.8)``: the type and its non-default arguments."""
+    sig = signature(scheduler.cls)
+    parts = []
+    if scheduler.children:
+        parts.append("[" + ", ".join(describe_scheduler(c) for c in scheduler.children) + "]")
+    for name, value in scheduler.args.items():
+        param = sig.parameters.get(name)
+        if param is not None and not param.required and _same(param.default, value):
+            continue
+        parts.append(f"{name}={_show_value(value)}")
+    return f"{scheduler.name}({', '.join(parts)})"
+
+
+def describe_optimizer(optimizer: OptimizerSpec) -> str:
+    """``Adam(lr=0.1)``: the type, its lr and other non-default arguments."""
+    sig = signature(optimizer.cls)
+    parts = []
+    args = dict(sorted(optimizer.args.items(), key=lambda item: item[0] != "lr"))
+    for name, value in args.items():
+        param = sig.parameters.get(name)
+        if name != "lr" and param is not None and _same(param.default, value):
+            continue
+        parts.append(f"{name}={_show_value(value)}")
+    return f"{optimizer.type_name}({', '.join(parts)})"
+
+
+def default_title(spec: Spec) -> str:
+    """The generated plot title: ``StepLR(step_size=10, gamma=0.8) · Adam(lr=0.1)``."""
+    return f"{describe_scheduler(spec.scheduler)} · {describe_optimizer(spec.optimizer)}"
+
+
+def _same(default: Any, value: Any) -> bool:
+    if isinstance(default, list | tuple) and isinstance(value, list | tuple):
+        return list(default) == list(value)
+    if _is_number(default) and _is_number(value):
+        return bool(default == value)
+    return type(default) is type(value) and bool(default == value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,55 @@
+"""Shared fixtures: the repository's configs, a CLI runner, config writers, golden files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS_DIR = ROOT / "configs"
+CONFIG_FILES = sorted(CONFIGS_DIR.rglob("*.yaml"))
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def config_id(path: Path) -> str:
+    return str(path.relative_to(CONFIGS_DIR))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click test runner; ``result.stdout`` and ``result.stderr`` are kept apart."""
+    return CliRunner()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write YAML text to a file in a temporary folder and return its path."""
+
+    def write(text: str, name: str = "config.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def golden() -> Callable[[str, str], None]:
+    """Compare text with ``tests/golden/<name>``; ``make golden`` rewrites the files."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if os.environ.get("LRPLOT_UPDATE_GOLDEN") == "1":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        assert path.exists(), f"{path} is missing; run `make golden` to create it"
+        assert text == path.read_text(), f"{name} differs from its golden file; see `make golden`"
+
+    return check

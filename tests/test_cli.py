@@ -1,0 +1,159 @@
+"""``lrplot render`` end to end through click's CliRunner; ``--help`` and ``--version``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from lrplot.cli import cli
+from tests.conftest import CONFIGS_DIR
+
+STEP_LR = CONFIGS_DIR / "tutorial" / "StepLR.yaml"
+
+
+def test_render_without_output_writes_stem_png_here(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["render", str(STEP_LR)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "Wrote StepLR.png\n"
+    assert result.stdout == ""
+    assert (tmp_path / "StepLR.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_render_to_every_format_by_extension(runner: CliRunner, tmp_path: Path) -> None:
+    outputs = [tmp_path / f"s.{ext}" for ext in ("png", "svg", "pdf", "csv", "json")]
+    args = ["render", str(STEP_LR)]
+    for path in outputs:
+        args += ["-o", str(path)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "".join(f"Wrote {p}\n" for p in outputs)
+    png, svg, pdf, csv_file, json_file = outputs
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert svg.read_text().lstrip().startswith("<?xml")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert csv_file.read_text().splitlines()[0] == "epoch,lr"
+    assert len(csv_file.read_text().splitlines()) == 101
+    data = json.loads(json_file.read_text())
+    assert len(data["columns"]["lr"]) == 100
+
+
+def test_csv_to_stdout_is_only_csv(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", str(STEP_LR), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["epoch", "lr"]
+    assert len(rows) == 101
+    assert all(int(r[0]) == i and float(r[1]) > 0 for i, r in enumerate(rows[1:]))
+    assert result.stderr == ""
+
+
+def test_long_option_names(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", str(STEP_LR), "--format", "json", "--output", "-"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["columns"]["epoch"][-1] == 99
+
+
+def test_render_into_a_folder_in_several_formats(runner: CliRunner, tmp_path: Path) -> None:
+    configs = [str(p) for p in sorted((CONFIGS_DIR / "tutorial").glob("Cyclic*.yaml"))]
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["render", *configs, "-o", f"{out}/", "-f", "svg", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    stems = sorted(Path(c).stem for c in configs)
+    assert names == sorted(f"{s}.{e}" for s in stems for e in ("csv", "svg"))
+
+
+def test_an_existing_folder_needs_no_slash(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["render", str(STEP_LR), "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    assert (tmp_path / "StepLR.png").exists()
+
+
+def test_format_for_a_file_without_extension(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "schedule.data"
+    result = runner.invoke(cli, ["render", str(STEP_LR), "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text().startswith("epoch,lr\n")
+
+
+def test_notices_go_to_stderr_and_do_not_fail(runner: CliRunner, write_config) -> None:
+    config = write_config(
+        "scheduler: {type: StepLR, step_size: 10, verbose: false}\nmetric: epoch\n"
+    )
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"Notice: {config}: scheduler.verbose: ignored: this torch's StepLR has no `verbose` "
+        "argument any more; delete the line\n"
+        f"Notice: {config}: metric: ignored: only ReduceLROnPlateau is fed a metric, not StepLR\n"
+    )
+    assert result.stdout.startswith("epoch,lr\n")
+
+
+def test_custom_scheduler_needs_allow_import(runner: CliRunner, tmp_path: Path) -> None:
+    config = CONFIGS_DIR / "tutorial" / "CustomLR.yaml"
+    refused = runner.invoke(cli, ["render", str(config), "-o", str(tmp_path / "c.csv")])
+    assert refused.exit_code == 1
+    assert "--allow-import" in refused.stderr
+    assert str(CONFIGS_DIR / "tutorial" / "custom_lr.py") in refused.stderr
+    allowed = runner.invoke(
+        cli, ["render", str(config), "--allow-import", "-o", str(tmp_path / "c.csv")]
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert len((tmp_path / "c.csv").read_text().splitlines()) == 21
+
+
+def test_allow_import_from_the_environment(runner: CliRunner, tmp_path: Path) -> None:
+    config = CONFIGS_DIR / "tutorial" / "CustomLR.yaml"
+    result = runner.invoke(
+        cli,
+        ["render", str(config), "-o", str(tmp_path / "c.csv")],
+        env={"LRPLOT_ALLOW_IMPORT": "1"},
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_max_steps_option(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["render", str(STEP_LR), "--max-steps", "99", "-f", "csv", "-o", "-"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {STEP_LR}: epochs: 100 epochs x 1 steps_per_epoch = 100 steps, "
+        "more than the limit of 99 (raise it with --max-steps)\n"
+    )
+
+
+def test_version_names_lrplot_torch_and_matplotlib(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    from lrplot import __version__
+
+    assert result.stdout == (
+        f"lrplot {__version__} (torch {version('torch')}, matplotlib {version('matplotlib')})\n"
+    )
+
+
+def _command_paths() -> list[list[str]]:
+    group = cli
+    assert isinstance(group, click.Group)
+    return [[], *([name] for name in sorted(group.commands))]
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "lrplot")
+def test_help_of_every_command(path: list[str], runner: CliRunner, golden) -> None:
+    result = runner.invoke(cli, [*path, "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    assert runner.invoke(cli, [*path, "-h"], terminal_width=100).stdout == result.stdout
+    golden(f"help-{'-'.join(path) or 'lrplot'}.txt", result.stdout)

@@ -1,0 +1,266 @@
+"""lrplot's numbers are torch's numbers: every config and every scheduler against a plain loop."""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+import yaml
+from torch.optim import SGD, Adam, lr_scheduler
+
+from lrplot import ConfigError, SimulationError, load_spec, parse_spec, simulate
+from lrplot.registry import scheduler_classes
+from tests.conftest import CONFIG_FILES, CONFIGS_DIR, config_id
+from tests.reference import reference_run
+
+
+def bits(values: Any) -> list[str]:
+    """Floats as hex: equal lists mean bit-identical values (0.0 and -0.0 differ)."""
+    return [float(v).hex() for v in values]
+
+
+@pytest.mark.parametrize("config", CONFIG_FILES, ids=config_id)
+def test_every_config_matches_a_plain_torch_loop(config: Path) -> None:
+    raw = yaml.safe_load(config.read_text())
+    expected = reference_run(raw, config.parent)
+    schedule = simulate(spec=load_spec(path=config, allow_import=True))
+
+    steps = raw.get("epochs", 100) * raw.get("steps_per_epoch", 1)
+    assert schedule.steps == steps
+    assert len(schedule.lr) == len(expected["lr"])
+    for got, want in zip(schedule.lr, expected["lr"], strict=True):
+        assert len(got) == steps
+        assert bits(got) == bits(want)
+    for got, want in zip(schedule.momentum, expected["momentum"], strict=False):
+        assert bits(got) == bits(want)
+    if expected["metric"] is not None:
+        assert schedule.metric is not None
+        assert bits(schedule.metric) == bits(expected["metric"])
+
+
+def _scheduler_types(raw: dict[str, Any]) -> list[str]:
+    found = [raw["type"]]
+    for child in raw.get("schedulers", []):
+        found += _scheduler_types(child)
+    return found
+
+
+def _types_in_configs() -> set[str]:
+    return {
+        t
+        for path in CONFIG_FILES
+        for t in _scheduler_types(yaml.safe_load(path.read_text())["scheduler"])
+    }
+
+
+@pytest.mark.parametrize("name", list(scheduler_classes()))
+def test_every_torch_scheduler_has_a_config(name: str) -> None:
+    assert name in _types_in_configs(), f"add a config for {name} to configs/schedulers/"
+
+
+def test_the_registry_lists_every_scheduler_torch_ships() -> None:
+    shipped = {
+        name
+        for name in lr_scheduler.__all__
+        if isinstance(getattr(lr_scheduler, name), type) and name != "LRScheduler"
+    }
+    assert shipped <= set(scheduler_classes())
+    assert "SWALR" in scheduler_classes()
+
+
+@pytest.mark.parametrize("config", CONFIG_FILES, ids=config_id)
+def test_momentum_is_recorded_exactly_when_a_scheduler_cycles_it(config: Path) -> None:
+    raw = yaml.safe_load(config.read_text())
+    cycles = any(
+        t in ("CyclicLR", "OneCycleLR") for t in _scheduler_types(raw["scheduler"])
+    ) and raw["scheduler"].get("cycle_momentum", True)
+    schedule = simulate(spec=load_spec(path=config, allow_import=True))
+    assert bool(schedule.momentum) == bool(cycles)
+
+
+# The tutorial's examples, written from its table as a user would, not read from configs/.
+def _tutorial(
+    optimizer: Callable[[list[torch.Tensor]], Any],
+    scheduler: Callable[[Any], Any],
+) -> tuple[Callable[[list[torch.Tensor]], Any], Callable[[Any], Any]]:
+    return optimizer, scheduler
+
+
+def adam(p: list[torch.Tensor]) -> Any:
+    return Adam(p, lr=0.1)
+
+
+def sgd(p: list[torch.Tensor]) -> Any:
+    return SGD(p, lr=0.1, momentum=0.9)
+
+
+def cyclic(mode: Any, **extra: Any) -> Callable[[Any], Any]:
+    return lambda o: lr_scheduler.CyclicLR(
+        o, base_lr=0.001, max_lr=0.1, step_size_up=20, mode=mode, **extra
+    )
+
+
+TUTORIAL = {
+    "LambdaLR": _tutorial(adam, lambda o: lr_scheduler.LambdaLR(o, lambda epoch: 0.95**epoch)),
+    "StepLR": _tutorial(adam, lambda o: lr_scheduler.StepLR(o, step_size=10, gamma=0.8)),
+    "MultiStepLR": _tutorial(
+        adam, lambda o: lr_scheduler.MultiStepLR(o, milestones=[30, 80], gamma=0.1)
+    ),
+    "ExponentialLR": _tutorial(adam, lambda o: lr_scheduler.ExponentialLR(o, gamma=0.95)),
+    "CosineAnnealingLR": _tutorial(
+        adam, lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=20, eta_min=0.001)
+    ),
+    "ReduceLROnPlateau": _tutorial(
+        adam, lambda o: lr_scheduler.ReduceLROnPlateau(o, mode="min", factor=0.5, patience=10)
+    ),
+    "CyclicLR-1": _tutorial(sgd, cyclic("triangular")),
+    "CyclicLR-2": _tutorial(sgd, cyclic("triangular2")),
+    "CyclicLR-exp": _tutorial(sgd, cyclic("exp_range", gamma=0.95)),
+    "OneCycleLR": _tutorial(
+        sgd,
+        lambda o: lr_scheduler.OneCycleLR(
+            o, max_lr=0.1, total_steps=100, pct_start=0.3, anneal_strategy="cos"
+        ),
+    ),
+}
+
+
+def tutorial_loop(
+    make_optimizer: Callable[[list[torch.Tensor]], Any],
+    make_scheduler: Callable[[Any], Any],
+    epochs: int,
+    *,
+    feed_epoch: bool = False,
+) -> list[float]:
+    """The tutorial's helper: record param_groups[0]["lr"] before each scheduler.step()."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer = make_optimizer([torch.tensor([1.0], requires_grad=True)])
+        scheduler = make_scheduler(optimizer)
+        lrs = []
+        for epoch in range(epochs):
+            optimizer.step()
+            lrs.append(optimizer.param_groups[0]["lr"])
+            if feed_epoch:
+                scheduler.step(epoch)
+            else:
+                scheduler.step()
+    return lrs
+
+
+@pytest.mark.parametrize("name", list(TUTORIAL))
+def test_tutorial_examples_match_the_tutorial_loop(name: str) -> None:
+    make_optimizer, make_scheduler = TUTORIAL[name]
+    expected = tutorial_loop(
+        make_optimizer, make_scheduler, 100, feed_epoch=name == "ReduceLROnPlateau"
+    )
+    schedule = simulate(spec=load_spec(path=CONFIGS_DIR / "tutorial" / f"{name}.yaml"))
+    assert bits(schedule.lr[0]) == bits(expected)
+
+
+def test_tutorial_custom_scheduler_matches_the_tutorial_loop() -> None:
+    path = CONFIGS_DIR / "tutorial" / "custom_lr.py"
+    module_spec = importlib.util.spec_from_file_location("tutorial_custom_lr", path)
+    assert module_spec is not None
+    assert module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    expected = tutorial_loop(lambda p: SGD(p, lr=0.1), module.CustomLR, 20)
+
+    spec = load_spec(path=CONFIGS_DIR / "tutorial" / "CustomLR.yaml", allow_import=True)
+    assert bits(simulate(spec=spec).lr[0]) == bits(expected)
+
+
+def _spec(scheduler: dict[str, Any], **top: Any) -> Any:
+    return parse_spec(data={"scheduler": scheduler, **top})
+
+
+def test_per_batch_stepping_records_epochs_times_steps_values() -> None:
+    spec = _spec({"type": "StepLR", "step_size": 7}, epochs=3, steps_per_epoch=5)
+    schedule = simulate(spec=spec)
+    assert schedule.steps == 15
+    assert len(schedule.lr[0]) == 15
+    assert list(schedule.epoch_axis())[:6] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def test_torch_warnings_do_not_leak(recwarn: pytest.WarningsRecorder) -> None:
+    simulate(spec=_spec({"type": "StepLR", "step_size": 2}, epochs=5))
+    assert len(recwarn) == 0
+
+
+def test_other_torch_warnings_become_notices(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = lr_scheduler.ExponentialLR.get_lr
+
+    def get_lr_with_warning(self: Any) -> Any:
+        warnings.warn("something torch wants you to know", UserWarning, stacklevel=1)
+        return original(self)
+
+    monkeypatch.setattr(lr_scheduler.ExponentialLR, "get_lr", get_lr_with_warning)
+    schedule = simulate(spec=_spec({"type": "ExponentialLR", "gamma": 0.9}, epochs=3))
+    assert schedule.notices == ("<dict>: torch warned: something torch wants you to know",)
+
+
+def test_max_steps_is_checked_before_simulating() -> None:
+    spec = _spec({"type": "StepLR", "step_size": 2}, epochs=1000, steps_per_epoch=1000)
+    with pytest.raises(ConfigError, match=r"1,000,000 steps, more than the limit of 999,999"):
+        simulate(spec=spec, max_steps=999_999)
+
+
+def test_torch_construction_errors_keep_the_key_path() -> None:
+    spec = _spec(
+        {
+            "type": "SequentialLR",
+            "schedulers": [{"type": "ConstantLR"}, {"type": "ExponentialLR", "gamma": 0.9}],
+            "milestones": [5, 10],
+        }
+    )
+    with pytest.raises(ConfigError) as caught:
+        simulate(spec=spec)
+    assert str(caught.value).startswith(
+        "<dict>: scheduler: torch rejected the arguments of SequentialLR: "
+    )
+
+
+def test_torch_errors_while_stepping_name_the_nested_scheduler_and_step() -> None:
+    spec = _spec(
+        {
+            "type": "SequentialLR",
+            "schedulers": [
+                {"type": "ConstantLR", "total_iters": 2},
+                {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 3},
+            ],
+            "milestones": [2],
+        },
+        epochs=10,
+    )
+    with pytest.raises(SimulationError) as caught:
+        simulate(spec=spec)
+    message = str(caught.value)
+    assert message.startswith("<dict>: scheduler.schedulers[1]: torch failed at step ")
+    assert "Tried to step 4 times. The specified number of total steps is 3" in message
+
+
+def test_lr_lambda_results_are_checked_with_the_epoch() -> None:
+    spec = _spec({"type": "LambdaLR", "lr_lambda": "1 - epoch / 5"}, epochs=10)
+    with pytest.raises(ConfigError) as caught:
+        simulate(spec=spec)
+    assert str(caught.value) == (
+        "<dict>: scheduler.lr_lambda: '1 - epoch / 5' gave -0.2 at epoch=6; "
+        "a learning-rate factor must be a finite number >= 0"
+    )
+
+
+def test_adam_beta1_is_recorded_as_momentum() -> None:
+    spec = _spec(
+        {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 10},
+        epochs=10,
+        optimizer={"type": "Adam"},
+    )
+    schedule = simulate(spec=spec)
+    assert schedule.momentum
+    assert schedule.momentum[0][0] == 0.95  # OneCycleLR starts beta1 at max_momentum

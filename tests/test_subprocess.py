@@ -1,0 +1,109 @@
+"""The installed command, run as a real process: the main paths, and what --help imports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONFIGS_DIR
+
+pytestmark = pytest.mark.subprocess
+LRPLOT = Path(sys.executable).with_name("lrplot")
+HEAVY = ("torch", "matplotlib", "numpy")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+
+
+def imported_by(argv: list[str]) -> list[str]:
+    """The heavy modules imported when lrplot runs with ``argv``."""
+    probe = (
+        "import sys\n"
+        "from lrplot.cli import main\n"
+        f"sys.argv = {['lrplot', *argv]!r}\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    )
+    result = run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    modules: list[str] = json.loads(result.stdout.splitlines()[-1].replace("'", '"'))
+    return modules
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["--version"], ["render", "--help"]])
+def test_help_and_version_import_neither_torch_nor_matplotlib(argv: list[str]) -> None:
+    assert imported_by(argv) == []
+
+
+def test_render_as_a_real_process(tmp_path: Path) -> None:
+    result = run(
+        str(LRPLOT), "render", str(CONFIGS_DIR / "tutorial" / "StepLR.yaml"), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "Wrote StepLR.png\n"
+    assert (tmp_path / "StepLR.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_python_dash_m_pipes_csv(tmp_path: Path) -> None:
+    config = CONFIGS_DIR / "tutorial" / "OneCycleLR.yaml"
+    result = run(sys.executable, "-m", "lrplot", "render", str(config), "-f", "csv", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["epoch", "lr", "momentum"]
+    assert len(rows) == 101
+
+
+def test_bad_config_as_a_real_process(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("scheduler: {type: StepLr, step_size: 3}\n")
+    result = run(str(LRPLOT), "render", "bad.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "Error: bad.yaml: scheduler.type: unknown scheduler 'StepLr' (did you mean StepLR?)"
+    )
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "bad.yaml"]
+
+
+def test_the_same_config_gives_the_same_bytes_in_two_processes(tmp_path: Path) -> None:
+    config = str(CONFIGS_DIR / "schedulers" / "SequentialLR.yaml")
+    outputs = []
+    for run_dir in ("a", "b"):
+        out = tmp_path / run_dir
+        result = run(
+            str(LRPLOT),
+            "render",
+            config,
+            "-o",
+            f"{out}/",
+            "-f",
+            "png",
+            "-f",
+            "svg",
+            "-f",
+            "pdf",
+            "-f",
+            "csv",
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) == 4
