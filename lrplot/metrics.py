@@ -2,7 +2,7 @@
 
 The synthetic loss (the default) is, at step ``s`` of ``N`` steps (``t = s / N``)::
 
-    loss(s) = 0.1 + 0.9 * exp(-10 * t) + 0.01 * (2 * u_s - 1)
+    loss(s) = 0.1 + 0.9 * exp(-20 * t) + 0.01 * (2 * u_s - 1)
 
 where ``u_s`` is the ``s``-th draw of ``random.Random(seed).random()`` (``seed`` 0 unless
 given). It falls over the first third of the run, then plateaus at 0.1 with +-0.01 noise:
@@ -119,7 +119,7 @@ def synthetic_loss(*, steps: int, seed: int = 0) -> array[float]:
     exp = math.exp
     return array(
         "d",
-        (0.1 + 0.9 * exp(-10.0 * s / steps) + 0.01 * (2.0 * draw() - 1.0) for s in range(steps)),
+        (0.1 + 0.9 * exp(-20.0 * s / steps) + 0.01 * (2.0 * draw() - 1.0) for s in range(steps)),
     )
 
 

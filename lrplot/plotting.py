@@ -33,6 +33,18 @@ _METADATA: dict[str, dict[str, Any]] = {
 }
 
 
+TITLE_WIDTH = 75
+"""Characters per title line that fit the default figure width."""
+
+
+def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
+    """Wrap a long title, breaking first between scheduler and optimizer (at " · ")."""
+    if len(title) <= width:
+        return title
+    parts = title.split(" · ")
+    return "\n".join(line for part in parts for line in textwrap.wrap(part, width=width))
+
+
 def plot(*, schedule: Schedule, format: str = "png") -> bytes:
     """The schedule as a PNG, SVG or PDF image: lr against epoch, one line per param group."""
     import matplotlib
@@ -46,7 +58,7 @@ def plot(*, schedule: Schedule, format: str = "png") -> bytes:
         for name, lr in zip(names, schedule.lr, strict=True):
             label = f"group {name}" if name.isdigit() else name
             axes.plot(x, lr, label=label)
-        axes.set_title("\n".join(textwrap.wrap(schedule.spec.display_title, width=90)))
+        axes.set_title(wrap_title(schedule.spec.display_title))
         axes.set_xlabel("Epoch")
         axes.set_ylabel("Learning Rate")
         axes.set_xlim(0, max(schedule.spec.epochs, 1))
