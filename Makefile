@@ -16,10 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: install  ## render every config in configs/ into gallery/
-	for dir in configs/*/; do \
-		$(BIN)/lrplot render $$dir*.yaml -o gallery/$$(basename $$dir)/ -f png -f svg -f csv \
-			--allow-import || exit 1; \
-	done
+	$(BIN)/lrplot gallery configs -o gallery --allow-import
 
 test: install lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -37,8 +34,9 @@ golden: install  ## regenerate the golden files in tests/golden/ after an intend
 	LRPLOT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
 
 constraints: install  ## re-pin the tested versions after upgrading a dependency
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' \
-		| sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > constraints.txt
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \
+		| grep -v '^-e' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

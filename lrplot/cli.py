@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from lrplot import __version__
 from lrplot.custom_schedulers import ALLOW_IMPORT_ENV
 from lrplot.errors import LrplotError
 from lrplot.export import FORMATS, format_of, iter_csv, render, write
+from lrplot.gallery import Shard, build_gallery
 from lrplot.simulation import DEFAULT_MAX_STEPS, simulate
 from lrplot.spec import load_spec
 
@@ -206,6 +208,161 @@ def _file_format(output: str, formats: Sequence[str]) -> str:
             f"{output!r} is {fmt} by its extension, but --format says {', '.join(formats)}"
         )
     return fmt
+
+
+class _Bar:
+    """A one-line progress bar on a terminal's stderr."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.draw("")
+
+    def update(self, event: str, config: str) -> None:
+        self.done += 1
+        self.draw(config)
+        if self.done == self.total:
+            click.echo(err=True)
+
+    def draw(self, config: str) -> None:
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\r[{bar}] {self.done}/{self.total} {config[-40:]:<40}", err=True, nl=False)
+
+
+class _Lines:
+    """One plain line per rendered or failed config (for CI logs and pipes)."""
+
+    def __init__(self, config_dir: Path, *, check: bool) -> None:
+        self.config_dir = config_dir
+        self.check = check
+
+    def start(self, total: int) -> None:
+        pass
+
+    def update(self, event: str, config: str) -> None:
+        if event != "skipped":
+            verb = "checked" if self.check and event == "rendered" else event
+            click.echo(f"{verb} {self.config_dir / config}", err=True)
+
+
+def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Shard | None:
+    if value is None:
+        return None
+    try:
+        return Shard.parse(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+@cli.command("gallery")
+@click.argument(
+    "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("configs")
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("gallery"),
+    show_default=True,
+    help="The gallery folder.",
+)
+@click.option(
+    "--check", is_flag=True, help="Compare with the gallery without writing; exit 1 if stale."
+)
+@click.option("--force", is_flag=True, help="Re-render every config, changed or not.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes.  [default: all cores]",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    callback=_parse_shard,
+    help="Render only the K-th of N slices (for a CI matrix); finish with --index-only.",
+)
+@click.option(
+    "--index-only", is_flag=True, help="Merge the shards' results and write the index pages."
+)
+@allow_import_option
+@max_steps_option
+def gallery_command(
+    config_dir: Path,
+    out_dir: Path,
+    check: bool,
+    force: bool,
+    jobs: int | None,
+    shard: Shard | None,
+    index_only: bool,
+    allow_import: bool,
+    max_steps: int,
+) -> None:
+    """Render every *.yaml/*.yml below CONFIG_DIR into a gallery with index pages.
+
+    Each config becomes PNG, SVG and CSV files in the output folder (sub-folders
+    mirrored), listed in README.md and index.html. Unchanged configs are skipped.
+
+    \b
+    Examples:
+      lrplot gallery configs -o gallery
+      lrplot gallery configs -o gallery --check
+      lrplot gallery configs -o gallery --shard 2/4     # then --index-only
+    """
+    if index_only and (check or shard or force):
+        raise click.UsageError("--index-only goes alone (without --check, --shard or --force)")
+    if check and shard:
+        raise click.UsageError("--check checks the whole gallery; drop --shard")
+    progress = _Bar() if sys.stderr.isatty() else _Lines(config_dir, check=check)
+    try:
+        report = build_gallery(
+            config_dir=config_dir,
+            out_dir=out_dir,
+            jobs=jobs,
+            force=force,
+            check=check,
+            shard=shard,
+            index_only=index_only,
+            allow_import=allow_import,
+            max_steps=max_steps,
+            progress=None if index_only else progress,
+        )
+    except LrplotError as e:
+        raise click.ClickException(str(e)) from None
+    for notice in report.notices:
+        click.echo(f"Notice: {notice}", err=True)
+    counts = (
+        f"{len(report.rendered)} rendered, {len(report.skipped)} skipped, "
+        f"{len(report.failed)} failed"
+    )
+    if report.removed:
+        counts += f", {len(report.removed)} old outputs removed"
+    if check:
+        problems = [
+            ("stale", report.stale),
+            ("missing", report.missing),
+            ("orphaned", report.orphaned),
+        ]
+        for label, names in problems:
+            for name in names:
+                click.echo(f"{label}: {out_dir / name}", err=True)
+        verdict = "is up to date" if report.ok else "is out of date"
+        click.echo(f"{out_dir} {verdict} ({len(report.rendered)} configs checked).", err=True)
+        if not report.ok and not report.failed:
+            allow = " --allow-import" if allow_import else ""
+            click.echo(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}", err=True)
+    elif not index_only:
+        click.echo(f"{out_dir}: {counts}.", err=True)
+    for failure in report.failed:
+        click.echo(f"Error: {failure.message}", err=True)
+    if not report.ok:
+        raise SystemExit(1)
 
 
 def main() -> None:

@@ -1,0 +1,390 @@
+"""``lrplot gallery``: outputs, skipping unchanged configs, --check, shards, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lrplot.cli import cli
+from lrplot.gallery import MANIFEST, Shard, build_gallery, find_configs
+from tests.conftest import CONFIGS_DIR, ROOT
+
+SMALL = ["tutorial/StepLR.yaml", "tutorial/CustomLR.yaml", "schedulers/SequentialLR.yaml"]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def configs(tmp_path: Path) -> Path:
+    """A small config folder: two sub-folders, and a custom scheduler with its Python file."""
+    folder = tmp_path / "configs"
+    for name in [*SMALL, "tutorial/custom_lr.py"]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CONFIGS_DIR / name, folder / name)
+    return folder
+
+
+def gallery(runner: CliRunner, configs: Path, out: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(
+        cli, ["gallery", str(configs), "-o", str(out), "--allow-import", "-j", "1", *args]
+    )
+    return result.exit_code, result.stderr
+
+
+@pytest.fixture
+def built(runner: CliRunner, configs: Path, tmp_path: Path) -> Path:
+    """The small config folder, already rendered into a gallery folder."""
+    out = tmp_path / "gallery"
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0, stderr
+    return out
+
+
+def test_renders_every_config_to_png_svg_csv_mirroring_folders(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0, stderr
+    stems = [name.removesuffix(".yaml") for name in sorted(SMALL)]
+    expected = {f"{s}.{ext}" for s in stems for ext in ("png", "svg", "csv")}
+    assert set(snapshot(out)) == expected | {"README.md", "index.html", MANIFEST}
+    assert stderr.splitlines()[-1] == f"{out}: 3 rendered, 0 skipped, 0 failed."
+    assert [line for line in stderr.splitlines() if line.startswith("rendered")] == [
+        f"rendered {configs / name}" for name in sorted(SMALL)
+    ]
+
+
+def test_configs_are_found_sorted_recursive_yaml_and_yml(tmp_path: Path) -> None:
+    for name in ["b.yaml", "a/z.yml", "a/c.yaml", "notes.txt", ".hidden/x.yaml", "a/.x.yaml"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    assert find_configs(tmp_path) == ["a/c.yaml", "a/z.yml", "b.yaml"]
+
+
+def test_a_rerun_with_nothing_changed_skips_everything_and_writes_nothing(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert stderr == f"{out}: 0 rendered, 3 skipped, 0 failed.\n"
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_a_rerun_with_nothing_changed_does_not_import_torch(configs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build_gallery(config_dir=configs, out_dir=out, jobs=1, allow_import=True)
+    probe = (
+        "import sys\nfrom lrplot.cli import main\n"
+        f"sys.argv = ['lrplot', 'gallery', {str(configs)!r}, '-o', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'matplotlib', 'numpy'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]"
+    assert "0 rendered, 3 skipped" in result.stderr
+
+
+def test_only_changed_configs_are_rendered_again(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    step = configs / "tutorial" / "StepLR.yaml"
+    step.write_text(step.read_text().replace("gamma: 0.8", "gamma: 0.5"))
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert "rendered " + str(step) in stderr
+    assert stderr.splitlines()[-1] == f"{out}: 1 rendered, 2 skipped, 0 failed."
+
+
+def test_editing_the_custom_python_file_renders_its_config_again(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    code_file = configs / "tutorial" / "custom_lr.py"
+    code_file.write_text(
+        code_file.read_text().replace("0.1 * self.last_epoch", "0.05 * self.last_epoch")
+    )
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert stderr.splitlines()[-1] == f"{out}: 1 rendered, 2 skipped, 0 failed."
+
+
+def test_a_deleted_or_edited_output_is_rendered_again(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    original = snapshot(out)
+    (out / "tutorial" / "StepLR.png").unlink()
+    (out / "schedulers" / "SequentialLR.csv").write_text("edited by hand\n")
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert stderr.splitlines()[-1] == f"{out}: 2 rendered, 1 skipped, 0 failed."
+    assert snapshot(out) == original
+
+
+def test_force_renders_everything(runner: CliRunner, configs: Path, built: Path) -> None:
+    out = built
+    code, stderr = gallery(runner, configs, out, "--force")
+    assert code == 0
+    assert stderr.splitlines()[-1] == f"{out}: 3 rendered, 0 skipped, 0 failed."
+
+
+def test_a_new_lrplot_torch_or_matplotlib_version_renders_everything(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["versions"]["torch"] = "0.0.1"
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert stderr.splitlines()[-1] == f"{out}: 3 rendered, 0 skipped, 0 failed."
+
+
+def test_a_broken_manifest_means_render_everything(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    (out / MANIFEST).write_text("{not json")
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert "3 rendered" in stderr
+
+
+def test_the_manifest_records_hashes_versions_and_what_the_index_shows(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert set(manifest["versions"]) == {"lrplot", "torch", "matplotlib"}
+    entry = manifest["entries"]["tutorial/StepLR.yaml"]
+    assert entry["scheduler"] == "StepLR(step_size=10, gamma=0.8)"
+    assert entry["optimizer"] == "Adam(lr=0.1)"
+    assert entry["description"].startswith("The tutorial's StepLR")
+    import hashlib
+
+    for name, digest in entry["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
+def test_removing_a_config_removes_its_outputs(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    (configs / "schedulers" / "SequentialLR.yaml").unlink()
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert "3 old outputs removed" in stderr
+    assert not (out / "schedulers" / "SequentialLR.png").exists()
+    assert "SequentialLR" not in (out / "index.html").read_text()
+
+
+def test_a_failing_config_is_reported_while_the_rest_render(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    bad = configs / "tutorial" / "Broken.yaml"
+    bad.write_text("scheduler: {type: StepLr, step_size: 3}\n")
+    out = tmp_path / "gallery"
+    code, stderr = gallery(runner, configs, out)
+    assert code == 1
+    lines = stderr.splitlines()
+    assert f"failed {bad}" in lines
+    assert lines[-2] == f"{out}: 3 rendered, 0 skipped, 1 failed."
+    assert lines[-1].startswith(f"Error: {bad}: scheduler.type: unknown scheduler 'StepLr'")
+    assert (out / "tutorial" / "StepLR.png").exists()
+    assert not (out / "tutorial" / "Broken.png").exists()
+    assert "Broken" not in (out / "README.md").read_text()
+
+
+def test_a_config_that_breaks_keeps_its_last_good_outputs(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    before = snapshot(out)
+    step = configs / "tutorial" / "StepLR.yaml"
+    step.write_text(step.read_text().replace("step_size: 10", "step_size: ten"))
+    code, _ = gallery(runner, configs, out)
+    assert code == 1
+    assert snapshot(out) == before
+
+
+def test_two_configs_with_one_output_name_are_refused(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    shutil.copy(configs / "tutorial" / "StepLR.yaml", configs / "tutorial" / "StepLR.yml")
+    code, stderr = gallery(runner, configs, tmp_path / "gallery")
+    assert code == 1
+    assert (
+        f"Error: {configs / 'tutorial/StepLR.yml'}: writes the same tutorial/StepLR.png as "
+        f"{configs / 'tutorial/StepLR.yaml'}; rename one of them"
+    ) in stderr
+
+
+def test_check_passes_on_an_up_to_date_gallery_and_writes_nothing(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    before = snapshot(out)
+    code, stderr = gallery(runner, configs, out, "--check")
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == f"{out} is up to date (3 configs checked)."
+    assert snapshot(out) == before
+
+
+def test_check_lists_stale_missing_and_orphaned_files(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    step = configs / "tutorial" / "StepLR.yaml"
+    step.write_text(step.read_text().replace("gamma: 0.8", "gamma: 0.5"))
+    (out / "schedulers" / "SequentialLR.svg").unlink()
+    (out / "tutorial" / "old-experiment.png").write_bytes(b"orphan")
+    before = snapshot(out)
+    code, stderr = gallery(runner, configs, out, "--check")
+    assert code == 1
+    lines = stderr.splitlines()
+    for name in ["tutorial/StepLR.png", "tutorial/StepLR.svg", "tutorial/StepLR.csv", MANIFEST]:
+        assert f"stale: {out / name}" in lines
+    assert f"missing: {out / 'schedulers/SequentialLR.svg'}" in lines
+    assert f"orphaned: {out / 'tutorial/old-experiment.png'}" in lines
+    assert f"{out} is out of date (3 configs checked)." in lines
+    assert lines[-1] == f"Run: lrplot gallery {configs} -o {out} --allow-import"
+    assert snapshot(out) == before
+
+
+def test_check_of_a_gallery_never_built(runner: CliRunner, configs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nothing-here"
+    code, stderr = gallery(runner, configs, out, "--check")
+    assert code == 1
+    assert f"missing: {out / 'index.html'}" in stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7])
+def test_shards_cover_every_config_exactly_once(count: int) -> None:
+    names = find_configs(CONFIGS_DIR)
+    slices = [Shard(k, count).select(names) for k in range(1, count + 1)]
+    assert sorted(n for part in slices for n in part) == names
+    assert max(map(len, slices)) - min(map(len, slices)) <= 1
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "2", "a/b", "1/0"])
+def test_bad_shards_are_usage_errors(text: str, runner: CliRunner, configs: Path) -> None:
+    result = runner.invoke(cli, ["gallery", str(configs), "--shard", text])
+    assert result.exit_code == 2
+    assert "Invalid value for '--shard'" in result.stderr
+
+
+def test_shards_then_index_only_equal_a_single_run(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    single, sharded = tmp_path / "single", tmp_path / "sharded"
+    gallery(runner, configs, single)
+    parts = []
+    for k in (1, 2):
+        part = tmp_path / f"part{k}"  # each CI job starts from its own checkout
+        code, stderr = gallery(runner, configs, part, "--shard", f"{k}/2")
+        assert code == 0, stderr
+        assert not (part / "index.html").exists()
+        parts.append(part)
+    for part in parts:  # what downloading every job's artifact into one folder does
+        shutil.copytree(part, sharded, dirs_exist_ok=True)
+    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(sharded), "--index-only"])
+    assert result.exit_code == 0, result.output
+    assert snapshot(sharded) == snapshot(single)
+
+
+def test_index_only_reports_configs_no_shard_rendered(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    gallery(runner, configs, out, "--shard", "1/2")
+    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(out), "--index-only"])
+    assert result.exit_code == 1
+    assert (
+        f"Error: {configs / 'tutorial/CustomLR.yaml'}: not rendered by any shard" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--index-only", "--check"], ["--index-only", "--force"], ["--check", "--shard", "1/2"]],
+)
+def test_conflicting_options(args: list[str], runner: CliRunner, configs: Path) -> None:
+    result = runner.invoke(cli, ["gallery", str(configs), *args])
+    assert result.exit_code == 2
+
+
+def test_several_jobs_give_the_same_bytes_as_one(configs: Path, tmp_path: Path) -> None:
+    build_gallery(config_dir=configs, out_dir=tmp_path / "one", jobs=1, allow_import=True)
+    build_gallery(config_dir=configs, out_dir=tmp_path / "two", jobs=2, allow_import=True)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+@pytest.mark.subprocess
+def test_two_processes_write_byte_identical_galleries(configs: Path, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lrplot",
+                "gallery",
+                str(configs),
+                "-o",
+                str(tmp_path / name),
+                "--allow-import",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+            env={**os.environ, "PYTHONHASHSEED": (name == "a" and "1") or "2"},
+        )
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_a_missing_config_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["gallery", str(tmp_path / "nope"), "-o", str(tmp_path / "g")])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'nope'}: is not a folder of configs\n"
+
+
+@pytest.mark.subprocess
+def test_the_committed_gallery_matches_the_configs() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lrplot",
+            "gallery",
+            "configs",
+            "-o",
+            "gallery",
+            "--check",
+            "--allow-import",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
