@@ -142,26 +142,31 @@ def current_versions() -> dict[str, str]:
 
 
 def fingerprint(config_dir: Path, config: str) -> str:
-    """sha256 of the config's bytes and of any Python file its scheduler types name."""
+    """sha256 of the config's bytes and of any Python file its scheduler types name.
+
+    Files are named as the config names them (relative to it), so the fingerprint does
+    not depend on where the folder is checked out.
+    """
     path = config_dir / config
     digest = hashlib.sha256(path.read_bytes())
-    for code in sorted(_imported_files(path)):
-        digest.update(b"\0" + str(code).encode() + b"\0")
+    for target in _imported_files(path):
+        code = path.parent / target
+        digest.update(b"\0" + target.encode() + b"\0")
         digest.update(code.read_bytes() if code.is_file() else b"<missing>")
     return digest.hexdigest()
 
 
-def _imported_files(path: Path) -> set[Path]:
+def _imported_files(path: Path) -> list[str]:
     try:
         data = parse_config_text(path.read_text("utf-8"), source=str(path)).data
     except (LrplotError, OSError, UnicodeDecodeError):
-        return set()
-    found: set[Path] = set()
+        return []
+    found = set()
     for type_name in _scheduler_types(data.get("scheduler") if isinstance(data, dict) else None):
         target = type_name.rpartition(":")[0]
         if target.endswith(".py") or "/" in target:
-            found.add((path.parent / target).resolve())
-    return found
+            found.add(target)
+    return sorted(found)
 
 
 def _scheduler_types(raw: Any) -> Iterator[str]:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from lrplot.gallery import MANIFEST, Shard, build_gallery, find_configs
+from lrplot.gallery import MANIFEST, Shard, build_gallery, find_configs, fingerprint
 from tests.conftest import CONFIGS_DIR, ROOT
 
 SMALL = ["tutorial/StepLR.yaml", "tutorial/CustomLR.yaml", "schedulers/SequentialLR.yaml"]
@@ -388,3 +388,10 @@ def test_the_committed_gallery_matches_the_configs() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_fingerprints_do_not_depend_on_where_the_folder_is(configs: Path, tmp_path: Path) -> None:
+    moved = tmp_path / "elsewhere" / "configs"
+    shutil.copytree(configs, moved)
+    for name in find_configs(configs):
+        assert fingerprint(configs, name) == fingerprint(moved, name)
