@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-demo: install  ## render every config in configs/ into gallery/
-	$(BIN)/lrplot gallery configs -o gallery --allow-import
+demo: install  ## render every config in configs/ into gallery/ (again, even if up to date)
+	$(BIN)/lrplot gallery configs -o gallery --allow-import --force
 
 test: install lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

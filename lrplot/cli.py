@@ -357,7 +357,13 @@ def gallery_command(
         if not report.ok and not report.failed:
             allow = " --allow-import" if allow_import else ""
             click.echo(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}", err=True)
-    elif not index_only:
+    elif index_only:
+        click.echo(
+            f"{out_dir}: index pages list {len(report.listed)} configs; merged "
+            f"{len(report.merged)} shard manifests ({', '.join(report.merged) or 'none'}).",
+            err=True,
+        )
+    else:
         click.echo(f"{out_dir}: {counts}.", err=True)
     for failure in report.failed:
         click.echo(f"Error: {failure.message}", err=True)

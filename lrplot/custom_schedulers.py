@@ -55,7 +55,8 @@ def load_custom_class(
     if not allow_import:
         raise ConfigError(
             f"{reference!r} would import code from {where}; lrplot runs code named in a "
-            f"config only with --allow-import (or {ALLOW_IMPORT_ENV}=1)",
+            f"config only when allowed: --allow-import or {ALLOW_IMPORT_ENV}=1 on the "
+            "command line, allow_import=True from Python",
             key=key,
         )
     module = (

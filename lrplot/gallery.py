@@ -70,6 +70,8 @@ class GalleryReport:
     skipped: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # shard manifests --index-only merged
+    listed: list[str] = field(default_factory=list)  # configs the index pages list
     stale: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
@@ -224,6 +226,9 @@ def _render_config(
         }
     except LrplotError as e:
         return _Rendered(config, None, {}, str(e))
+    except Exception as e:  # a bug in lrplot or torch: report it, and go on with the others
+        message = f"{path}: internal error, please report it: {type(e).__name__}: {e}"
+        return _Rendered(config, None, {}, message)
     entry = Entry(
         config=config,
         fingerprint=fingerprint_,
@@ -345,16 +350,18 @@ def build_gallery(
             rendered[result.config] = result.entry
             files.update(result.files)
             report.rendered.append(result.config)
+    # A config that fails keeps its last good outputs and entry, in a run as in a check.
+    unchanged = {
+        failure.config: previous.entries[failure.config]
+        for failure in report.failed
+        if previous and failure.config in previous.entries
+    }
     if check:
-        _check(out_path, rendered, files, versions, report)
+        _check(out_path, rendered, unchanged, files, versions, report)
         return report
     for name, data in sorted(files.items()):
         write_atomic(out_path / name, _writer(data))
-    entries = {**kept, **rendered}
-    if previous:  # a failed config keeps its last good outputs and entry
-        for failure in report.failed:
-            if failure.config in previous.entries:
-                entries[failure.config] = previous.entries[failure.config]
+    entries = {**kept, **unchanged, **rendered}
     if shard:
         _write_if_changed(out_path / shard.manifest_name, _Manifest(versions, entries).to_json())
         return report
@@ -443,12 +450,15 @@ def _write_if_changed(path: Path, text: str) -> None:
 def _check(
     out_dir: Path,
     rendered: dict[str, Entry],
+    unchanged: dict[str, Entry],
     files: dict[str, bytes],
     versions: dict[str, str],
     report: GalleryReport,
 ) -> None:
+    """Compare what a run would write with ``out_dir``; ``unchanged`` entries are left be."""
     expected = dict(files)
-    for name, text in _expected_pages(rendered.values(), versions).items():
+    pages = _expected_pages([*rendered.values(), *unchanged.values()], versions)
+    for name, text in pages.items():
         expected[name] = text.encode()
     actual = set(_files_below(out_dir))
     for name in sorted(expected):
@@ -457,7 +467,8 @@ def _check(
             report.missing.append(name)
         elif path.read_bytes() != expected[name]:
             report.stale.append(name)
-    report.orphaned.extend(sorted(actual - set(expected)))
+    left_be = {output for entry in unchanged.values() for output in entry.outputs}
+    report.orphaned.extend(sorted(actual - set(expected) - left_be))
 
 
 def _files_below(folder: Path) -> Iterator[str]:
@@ -492,6 +503,7 @@ def _index_only(
                 f"not {_describe_versions(versions)}"
             )
         entries.update(shard_manifest.entries)
+        report.merged.append(path.name)
     for config in names:
         entry = entries.get(config)
         if entry is None or entry.fingerprint != fingerprint(config_dir, config):
@@ -508,6 +520,7 @@ def _index_only(
                 )
             )
     _finish(out_dir, names, entries, versions, previous, report)
+    report.listed.extend(name for name in names if name in entries)
     for path in shard_files:
         path.unlink()
 

@@ -38,8 +38,8 @@ class MetricSpec:
         if self.kind == "expression" and self.expression is not None:
             return self.expression.text
         if self.kind == "values":
-            return f"{len(self.values)} given values"
-        return f"synthetic loss (seed {self.seed})"
+            return f"{len(self.values)} values given"
+        return "synthetic loss" if self.seed == 0 else f"synthetic loss (seed {self.seed})"
 
 
 DEFAULT_METRIC = MetricSpec(kind=SYNTHETIC)

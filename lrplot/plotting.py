@@ -53,15 +53,17 @@ def plot(*, schedule: Schedule, format: str = "png") -> bytes:
     with matplotlib.rc_context(cast(Any, STYLE)):
         figure = Figure(figsize=FIGURE_SIZE, dpi=DPI, layout="constrained")
         axes = figure.add_subplot()
+        # Value i holds from step i until step i + 1: drawn as steps, ending at the last epoch.
         x = schedule.epoch_axis()
+        x.append(float(schedule.spec.epochs))
         names = schedule.group_names
         for name, lr in zip(names, schedule.lr, strict=True):
             label = f"group {name}" if name.isdigit() else name
-            axes.plot(x, lr, label=label)
+            axes.plot(x, [*lr, lr[-1]], label=label, drawstyle="steps-post")
         axes.set_title(wrap_title(schedule.spec.display_title))
         axes.set_xlabel("Epoch")
         axes.set_ylabel("Learning Rate")
-        axes.set_xlim(0, max(schedule.spec.epochs, 1))
+        axes.set_xlim(0, schedule.spec.epochs)
         if len(names) > 1:
             axes.legend(title="param group")
         buffer = io.BytesIO()

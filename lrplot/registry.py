@@ -21,6 +21,7 @@ NESTED_SCHEDULERS = ("SequentialLR", "ChainedScheduler")
 """Schedulers whose ``schedulers:`` argument is a list of scheduler mappings."""
 
 _REQUIRED: Any = inspect.Parameter.empty
+_NOT_LISTED = ("last_epoch",)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ class Signature:
     takes_any: bool  # the class also accepts **kwargs
 
     def describe(self) -> str:
-        return ", ".join(p.describe() for p in self.parameters.values()) or "no arguments"
+        """The arguments a config would set (``last_epoch`` is for resuming: left out)."""
+        shown = [p.describe() for p in self.parameters.values() if p.name not in _NOT_LISTED]
+        return ", ".join(shown) or "no arguments"
 
 
 @functools.cache
@@ -160,10 +163,37 @@ def check_value(
     checker = _Checker(expression)
     verdict, converted = checker.check(node, value, key)
     if verdict is False:
+        hint = ""
+        if isinstance(value, str) and checker.check(node, _number(value), key)[0]:
+            hint = "; write the number without quotes"
         raise ConfigError(
-            f"expected {describe_annotation(annotation)}, got {describe_value(value)}", key=key
+            f"expected {describe_annotation(annotation)}, got {describe_value(value)}{hint}",
+            key=key,
         )
     return converted
+
+
+def _number(text: str) -> int | float | None:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return None
+
+
+def is_per_group(annotation: str | None) -> bool:
+    """True for ``X | list[X]`` arguments: one value for all groups, or a list, one each."""
+    if annotation is None:
+        return False
+    try:
+        members = list(_union_members(ast.parse(annotation, mode="eval").body))
+    except SyntaxError:
+        return False
+    sequences = [
+        m for m in members if isinstance(m, ast.Subscript) and _base_name(m.value) in _SEQUENCES
+    ]
+    return bool(sequences) and len(sequences) < len(members)
 
 
 def expects_expression(annotation: str | None) -> bool:

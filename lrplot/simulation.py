@@ -95,6 +95,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                     f"torch failed at step {recorder.step} of {steps}: {_torch_message(e)}",
                     key=_culprit(e.__traceback__, keys) or spec.scheduler.key,
                 ) from None
+        _check_finite(recorder.lr, spec)
     except LrplotError as e:
         raise e.located(source=spec.source, line=spec.line(e.key)) from None
     notices = list(spec.notices)
@@ -141,6 +142,22 @@ class _Recorder:
                 step()
             else:
                 step(metric[self.step])
+
+
+def _check_finite(columns: list[array[float]], spec: Spec) -> None:
+    """Refuse a schedule whose lr overflowed to inf or became NaN: it cannot be plotted."""
+    for name, column in zip(spec.optimizer.groups, columns, strict=True):
+        if math.isfinite(sum(column)):  # any inf or nan makes the sum non-finite
+            continue
+        step = next((i for i, value in enumerate(column) if not math.isfinite(value)), None)
+        if step is None:  # only the sum overflowed
+            continue
+        group = f" of param group {name.name}" if len(columns) > 1 else ""
+        raise SimulationError(
+            f"the learning rate{group} became {column[step]!r} at step {step} "
+            f"(epoch {step // spec.steps_per_epoch}); the arguments make it grow without bound",
+            key=spec.scheduler.key,
+        )
 
 
 def _build_optimizer(spec: OptimizerSpec) -> Any:

@@ -26,6 +26,7 @@ from lrplot.registry import (
     Signature,
     check_value,
     did_you_mean,
+    is_per_group,
     optimizer_classes,
     scheduler_classes,
     signature,
@@ -166,6 +167,7 @@ class _Validator:
         self.base_dir = base_dir
         self.allow_import = allow_import
         self.notices: list[str] = []
+        self.group_count = 0
 
     def error(self, key: str, message: str) -> ConfigError:
         return ConfigError(message, source=self.source, key=key, line=self.document.line(key))
@@ -206,6 +208,7 @@ class _Validator:
         epochs = self.count(data, "epochs", DEFAULT_EPOCHS)
         steps_per_epoch = self.count(data, "steps_per_epoch", 1)
         optimizer = self.optimizer(data.get("optimizer"))
+        self.group_count = len(optimizer.groups)
         scheduler = self.scheduler(data["scheduler"], "scheduler")
         metric: MetricSpec | None = None
         if feeds_metric(scheduler):
@@ -353,7 +356,7 @@ class _Validator:
                 f"ignored: this torch's {cls.__name__} has no `verbose` argument any more; "
                 "delete the line",
             )
-        args = self.arguments(written, sig, key, cls.__name__)
+        args = self.arguments(written, sig, key, cls.__name__, per_group=self.group_count)
         return SchedulerSpec(type_name=type_name, cls=cls, args=args, key=key, children=children)
 
     def children(self, raw: Any, key: str, cls: type) -> tuple[SchedulerSpec, ...]:
@@ -373,6 +376,7 @@ class _Validator:
         owner: str,
         *,
         check_required: bool = True,
+        per_group: int = 0,
     ) -> dict[str, Any]:
         args: dict[str, Any] = {}
         for name, value in written.items():
@@ -388,6 +392,18 @@ class _Validator:
             args[name] = check_value(
                 value, annotation, key=arg_key, expression=self.expression_factory(name)
             )
+            if (
+                per_group
+                and isinstance(value, list)
+                and len(value) != per_group
+                and is_per_group(annotation)
+            ):
+                raise self.error(
+                    arg_key,
+                    f"{len(value)} values given, one per param group, but the optimizer "
+                    f"has {per_group} group{'s' if per_group > 1 else ''}; give "
+                    f"{per_group} or a single value for all",
+                )
         if check_required:
             for param in sig.parameters.values():
                 if param.required and param.name not in written:
@@ -469,7 +485,8 @@ def describe_scheduler(scheduler: SchedulerSpec) -> str:
 
 
 def describe_optimizer(optimizer: OptimizerSpec) -> str:
-    """``Adam(lr=0.1)``: the type, its lr and other non-default arguments."""
+    """``SGD(lr=0.1, momentum=0.9; head: lr=0.5)``: lr, other non-default arguments, and
+    each param group's overrides."""
     sig = signature(optimizer.cls)
     parts = []
     args = dict(sorted(optimizer.args.items(), key=lambda item: item[0] != "lr"))
@@ -478,12 +495,21 @@ def describe_optimizer(optimizer: OptimizerSpec) -> str:
         if name != "lr" and param is not None and _same(param.default, value):
             continue
         parts.append(f"{name}={_show_value(value)}")
-    return f"{optimizer.type_name}({', '.join(parts)})"
+    text = ", ".join(parts)
+    for group in optimizer.groups:
+        if group.args:
+            overrides = ", ".join(f"{k}={_show_value(v)}" for k, v in group.args.items())
+            text += f"; {group.name}: {overrides}"
+    return f"{optimizer.type_name}({text})"
 
 
 def default_title(spec: Spec) -> str:
-    """The generated plot title: ``StepLR(step_size=10, gamma=0.8) · Adam(lr=0.1)``."""
-    return f"{describe_scheduler(spec.scheduler)} · {describe_optimizer(spec.optimizer)}"
+    """The generated plot title: ``StepLR(step_size=10, gamma=0.8) · Adam(lr=0.1)``,
+    and what a ReduceLROnPlateau is fed (`` · metric: epoch``)."""
+    title = f"{describe_scheduler(spec.scheduler)} · {describe_optimizer(spec.optimizer)}"
+    if spec.metric is not None:
+        title += f" · metric: {spec.metric.describe()}"
+    return title
 
 
 def _same(default: Any, value: Any) -> bool:

@@ -44,7 +44,8 @@ def test_refused_without_allow_import_naming_the_resolved_file(project: Path) ->
     assert str(caught.value) == (
         f"{project / 'cfg.yaml'}: scheduler.type: 'schedulers/warmup.py:Warmup' would import "
         f"code from {project / 'schedulers' / 'warmup.py'}; lrplot runs code named in a config "
-        "only with --allow-import (or LRPLOT_ALLOW_IMPORT=1) (line 3)"
+        "only when allowed: --allow-import or LRPLOT_ALLOW_IMPORT=1 on the command line, "
+        "allow_import=True from Python (line 3)"
     )
 
 
@@ -80,7 +81,7 @@ def test_custom_arguments_are_checked_against_its_signature(project: Path) -> No
     with pytest.raises(
         ConfigError,
         match=r"scheduler.warmpu: unknown argument of Warmup \(did you mean warmup\?\); "
-        r"Warmup takes: warmup=5, last_epoch=-1",
+        r"Warmup takes: warmup=5 \(line 3\)$",
     ):
         load_spec(path=project / "cfg.yaml", allow_import=True)
 

@@ -395,3 +395,47 @@ def test_fingerprints_do_not_depend_on_where_the_folder_is(configs: Path, tmp_pa
     shutil.copytree(configs, moved)
     for name in find_configs(configs):
         assert fingerprint(configs, name) == fingerprint(moved, name)
+
+
+def test_check_treats_a_failing_config_as_a_run_would(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(built), "--check", "-j", "1"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert not [line for line in lines if line.startswith(("stale:", "missing:", "orphaned:"))]
+    assert lines[-1].startswith(f"Error: {configs / 'tutorial/CustomLR.yaml'}: scheduler.type:")
+    assert "--allow-import" in lines[-1]
+
+
+def test_an_unexpected_exception_fails_one_config_not_the_run(
+    configs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lrplot.export
+
+    real_render = lrplot.export.render
+
+    def render(*, schedule, format):
+        if schedule.spec.source.endswith("StepLR.yaml"):
+            raise RuntimeError("boom")
+        return real_render(schedule=schedule, format=format)
+
+    monkeypatch.setattr(lrplot.export, "render", render)
+    report = build_gallery(config_dir=configs, out_dir=tmp_path / "g", jobs=1, allow_import=True)
+    assert report.rendered == ["schedulers/SequentialLR.yaml", "tutorial/CustomLR.yaml"]
+    assert [f.message for f in report.failed] == [
+        f"{configs / 'tutorial/StepLR.yaml'}: internal error, please report it: RuntimeError: boom"
+    ]
+
+
+def test_index_only_says_what_it_merged(runner: CliRunner, configs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    for k in (1, 2):
+        gallery(runner, configs, out, "--shard", f"{k}/2")
+    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(out), "--index-only"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"{out}: index pages list 3 configs; merged 2 shard manifests "
+        "(manifest-1-of-2.json, manifest-2-of-2.json).\n"
+    )
+    assert not list(out.glob("manifest-*"))

@@ -11,6 +11,7 @@ from lrplot.registry import (
     check_value,
     closest,
     describe_annotation,
+    is_per_group,
     optimizer_classes,
     scheduler_classes,
     signature,
@@ -60,6 +61,13 @@ def test_accepted_values(annotation: str | None, value: Any, result: Any) -> Non
         ("Literal['cos', 'linear']", "sin", "k: expected one of 'cos', 'linear', got text 'sin'"),
         ("bool", "yes please", "k: expected true or false, got text 'yes please'"),
         ("float | list[float]", {}, "k: expected a number or a list of numbers, got a mapping"),
+        ("int", "10", "k: expected an integer, got text '10'; write the number without quotes"),
+        (
+            "float",
+            "1e-3",
+            "k: expected a number, got text '1e-3'; write the number without quotes",
+        ),
+        ("int", "1.5", "k: expected an integer, got text '1.5'"),
     ],
 )
 def test_refused_values(annotation: str, value: Any, message: str) -> None:
@@ -95,7 +103,8 @@ def test_signatures_skip_the_optimizer_and_keep_defaults() -> None:
     sig = signature(scheduler_classes()["StepLR"])
     assert list(sig.parameters) == ["step_size", "gamma", "last_epoch"]
     assert sig.parameters["step_size"].required
-    assert sig.describe() == "step_size, gamma=0.1, last_epoch=-1"
+    assert "last_epoch" in sig.parameters  # accepted, but not offered in messages
+    assert sig.describe() == "step_size, gamma=0.1"
 
 
 def test_unannotated_arguments_take_their_defaults_type() -> None:
@@ -108,3 +117,20 @@ def test_optimizers_are_read_from_torch() -> None:
     assert {"SGD", "Adam", "AdamW", "RMSprop"} <= set(names)
     assert "Optimizer" not in names
     assert "params" not in signature(names["SGD"]).parameters
+
+
+@pytest.mark.parametrize(
+    ("annotation", "per_group"),
+    [
+        ("float | list[float]", True),
+        ("list[float] | float", True),
+        ("Callable[[int], float] | list[Callable[[int], float]]", True),
+        ("list[int]", False),
+        ("Iterable[int]", False),
+        ("float", False),
+        ("int | None", False),
+        (None, False),
+    ],
+)
+def test_per_group_arguments(annotation: str | None, per_group: bool) -> None:
+    assert is_per_group(annotation) is per_group

@@ -152,3 +152,29 @@ def test_group_names_must_be_unique_and_simple() -> None:
         spec_of("optimizer: {param_groups: [{name: a}, {name: a}]}\nscheduler: {type: ConstantLR}")
     with pytest.raises(ConfigError, match="expected a short name"):
         spec_of("optimizer: {param_groups: [{name: 'a,b'}]}\nscheduler: {type: ConstantLR}")
+
+
+def test_the_title_names_group_overrides_and_the_metric() -> None:
+    spec = spec_of(
+        "optimizer: {momentum: 0.9, param_groups: [{name: body, lr: 0.01}, {name: head}]}\n"
+        "scheduler: {type: ReduceLROnPlateau, factor: 0.5}\nmetric: epoch"
+    )
+    assert spec.display_title == (
+        "ReduceLROnPlateau(factor=0.5) · SGD(lr=0.1, momentum=0.9; body: lr=0.01) · metric: epoch"
+    )
+    default = spec_of("scheduler: {type: ReduceLROnPlateau}")
+    assert default.display_title.endswith(" · metric: synthetic loss")
+
+
+def test_per_group_lists_must_match_the_groups() -> None:
+    with pytest.raises(ConfigError, match=r"scheduler.schedulers\[0\].lr_lambda: 1 values given"):
+        spec_of(
+            "optimizer: {param_groups: [{}, {}]}\nscheduler:\n  type: SequentialLR\n"
+            "  milestones: [2]\n  schedulers:\n    - {type: LambdaLR, lr_lambda: ['1.0']}\n"
+            "    - {type: ExponentialLR, gamma: 0.9}\n"
+        )
+    spec = spec_of(
+        "optimizer: {param_groups: [{}, {}]}\n"
+        "scheduler: {type: LambdaLR, lr_lambda: ['1.0', '0.5 ** epoch']}"
+    )
+    assert len(spec.scheduler.args["lr_lambda"]) == 2
