@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format golden constraints clean
+.PHONY: install demo test lint format golden bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,16 +22,19 @@ test: install lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check lrplot tests
-	$(BIN)/ruff format --check lrplot tests
+	$(BIN)/ruff check lrplot tests benchmarks
+	$(BIN)/ruff format --check lrplot tests benchmarks
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format lrplot tests
-	$(BIN)/ruff check --fix lrplot tests
+	$(BIN)/ruff format lrplot tests benchmarks
+	$(BIN)/ruff check --fix lrplot tests benchmarks
 
 golden: install  ## regenerate the golden files in tests/golden/ after an intended change
 	LRPLOT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
+
+bench: install  ## time lrplot against what users would write otherwise (several minutes)
+	$(BIN)/python benchmarks/run.py
 
 constraints: install  ## re-pin the tested versions after upgrading a dependency
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \

@@ -7,14 +7,38 @@ From a notebook::
     schedule = lrplot.simulate(spec=spec)
     schedule.lr[0]                      # array('d'): the lr before each step
     png = lrplot.render(schedule=schedule, format="png")
+
+The names below are imported on first use, so that ``import lrplot`` (and
+``lrplot --help``) stays instant.
 """
 
-from lrplot.errors import ConfigError, ExpressionError, LrplotError, OutputError, SimulationError
-from lrplot.export import FORMATS, columns, render, to_csv, to_json, write
-from lrplot.simulation import DEFAULT_MAX_STEPS, Schedule, simulate
-from lrplot.spec import Spec, load_spec, parse_spec
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_WHERE = {
+    "ConfigError": "lrplot.errors",
+    "ExpressionError": "lrplot.errors",
+    "LrplotError": "lrplot.errors",
+    "OutputError": "lrplot.errors",
+    "SimulationError": "lrplot.errors",
+    "FORMATS": "lrplot.export",
+    "columns": "lrplot.export",
+    "render": "lrplot.export",
+    "to_csv": "lrplot.export",
+    "to_json": "lrplot.export",
+    "write": "lrplot.export",
+    "build_gallery": "lrplot.gallery",
+    "DEFAULT_MAX_STEPS": "lrplot.limits",
+    "Schedule": "lrplot.simulation",
+    "simulate": "lrplot.simulation",
+    "Spec": "lrplot.spec",
+    "load_spec": "lrplot.spec",
+    "parse_spec": "lrplot.spec",
+}
 
 __all__ = [
     "DEFAULT_MAX_STEPS",
@@ -27,6 +51,7 @@ __all__ = [
     "SimulationError",
     "Spec",
     "__version__",
+    "build_gallery",
     "columns",
     "load_spec",
     "parse_spec",
@@ -36,3 +61,30 @@ __all__ = [
     "to_json",
     "write",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lrplot' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from lrplot.errors import (
+        ConfigError,
+        ExpressionError,
+        LrplotError,
+        OutputError,
+        SimulationError,
+    )
+    from lrplot.export import FORMATS, columns, render, to_csv, to_json, write
+    from lrplot.gallery import build_gallery
+    from lrplot.limits import DEFAULT_MAX_STEPS
+    from lrplot.simulation import Schedule, simulate
+    from lrplot.spec import Spec, load_spec, parse_spec

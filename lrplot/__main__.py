@@ -2,4 +2,5 @@
 
 from lrplot.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned painter process imports this module
+    main()

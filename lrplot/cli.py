@@ -1,23 +1,29 @@
-"""The ``lrplot`` command line: parse options, call the core, print results and errors."""
+"""The ``lrplot`` command line: parse options, call the core, print results and errors.
+
+The core is imported inside the commands, so ``lrplot --help`` loads only click.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from lrplot import __version__
 from lrplot.custom_schedulers import ALLOW_IMPORT_ENV
 from lrplot.errors import LrplotError
-from lrplot.export import FORMATS, format_of, iter_csv, render, write
-from lrplot.gallery import Shard, build_gallery
-from lrplot.simulation import DEFAULT_MAX_STEPS, simulate
-from lrplot.spec import load_spec
+from lrplot.export import FORMATS, IMAGE_FORMATS, format_of
+from lrplot.limits import DEFAULT_MAX_STEPS
+from lrplot.painter import Painter
+
+if TYPE_CHECKING:
+    from lrplot.gallery import Shard
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -125,30 +131,51 @@ def render_command(
       lrplot render configs/*.yaml -o out/ -f png -f csv
     """
     plans = _plan_outputs(configs, outputs, formats)
-    failed = False
-    for config, targets in plans:
-        try:
-            spec = load_spec(path=config, allow_import=allow_import)
-            schedule = simulate(spec=spec, max_steps=max_steps)
-            for notice in schedule.notices:
-                click.echo(f"Notice: {notice}", err=True)
-            for target in targets:
-                if target.path is None:
-                    _write_stdout(schedule, target.format)
-                else:
-                    write(schedule=schedule, path=target.path, format=target.format)
-                    click.echo(f"Wrote {target.path}", err=True)
-        except LrplotError as e:
-            click.echo(f"Error: {e}", err=True)
-            failed = True
-    if failed:
+    images = any(t.format in IMAGE_FORMATS for _, targets in plans for t in targets)
+    # Started before torch is imported: the painter imports matplotlib meanwhile.
+    painter = Painter.start_if_useful(images=images)
+    with painter or contextlib.nullcontext():
+        results = [_render_one(c, t, allow_import, max_steps, painter) for c, t in plans]
+    if not all(results):
         raise SystemExit(1)
 
 
+def _render_one(
+    config: Path,
+    targets: list[_Target],
+    allow_import: bool,
+    max_steps: int,
+    painter: Painter | None,
+) -> bool:
+    """Render one config to its targets; print its notices or its error."""
+    from lrplot.export import write_all
+    from lrplot.simulation import simulate
+    from lrplot.spec import load_spec
+
+    try:
+        spec = load_spec(path=config, allow_import=allow_import)
+        schedule = simulate(spec=spec, max_steps=max_steps)
+        for notice in schedule.notices:
+            click.echo(f"Notice: {notice}", err=True)
+        files = [(t.path, t.format) for t in targets if t.path is not None]
+        write_all(schedule=schedule, outputs=files, painter=painter)
+        for path, _ in files:
+            click.echo(f"Wrote {path}", err=True)
+        for target in targets:
+            if target.path is None:
+                _write_stdout(schedule, target.format)
+    except LrplotError as e:
+        click.echo(f"Error: {e}", err=True)
+        return False
+    return True
+
+
 def _write_stdout(schedule: Any, fmt: str) -> None:
+    from lrplot.export import iter_csv, iter_json, render
+
     with click.open_file("-", "wb") as stream:
-        if fmt == "csv":
-            for chunk in iter_csv(schedule):
+        if fmt in ("csv", "json"):
+            for chunk in (iter_csv if fmt == "csv" else iter_json)(schedule):
                 stream.write(chunk.encode())
         else:
             stream.write(render(schedule=schedule, format=fmt))
@@ -251,6 +278,8 @@ class _Lines:
 
 
 def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Shard | None:
+    from lrplot.gallery import Shard
+
     if value is None:
         return None
     try:
@@ -315,6 +344,8 @@ def gallery_command(
       lrplot gallery configs -o gallery --check
       lrplot gallery configs -o gallery --shard 2/4     # then --index-only
     """
+    from lrplot.gallery import build_gallery
+
     if index_only and (check or shard or force):
         raise click.UsageError("--index-only goes alone (without --check, --shard or --force)")
     if check and shard:

@@ -12,15 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lrplot.errors import ConfigError
-
-MAX_CONFIG_BYTES = 1024 * 1024
-"""Configs larger than this are refused before parsing."""
-
-MAX_VALUES = 100_000
-"""Most scalars, lists and mappings one config may hold once aliases are expanded."""
-
-MAX_DEPTH = 50
-"""Deepest nesting of lists and mappings."""
+from lrplot.limits import MAX_CONFIG_BYTES, MAX_DEPTH, MAX_VALUES
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",

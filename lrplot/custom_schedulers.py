@@ -16,7 +16,6 @@ from pathlib import Path
 from types import ModuleType
 
 from lrplot.errors import ConfigError
-from lrplot.registry import is_scheduler_class
 
 ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
 """Set to 1 to allow configs to import code (for CI), like ``--allow-import``."""
@@ -41,6 +40,8 @@ def load_custom_class(
     reference: str, *, base_dir: Path | None, allow_import: bool, key: str
 ) -> type:
     """Import the class named by ``reference``; refuse unless ``allow_import``."""
+    from lrplot.registry import is_scheduler_class
+
     target, _, class_name = reference.rpartition(":")
     if not target or not _DOTTED.match(class_name):
         raise ConfigError(

@@ -21,13 +21,14 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from lrplot.errors import OutputError
 
 if TYPE_CHECKING:
+    from lrplot.painter import Painter
     from lrplot.simulation import Schedule
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -83,24 +84,41 @@ def to_csv(schedule: Schedule) -> str:
     return "".join(iter_csv(schedule))
 
 
-def to_json(schedule: Schedule) -> str:
-    """A JSON document: the schedule's description and its columns as lists."""
+def iter_json(schedule: Schedule) -> Iterator[str]:
+    """A JSON document in chunks: the schedule's description, then its columns as lists.
+
+    Written piecewise, like the CSV, so a long schedule never exists as Python lists.
+    """
     spec = schedule.spec
-    data = {
+    head = {
         "title": spec.display_title,
         "source": spec.source,
         "epochs": spec.epochs,
         "steps_per_epoch": spec.steps_per_epoch,
         "groups": list(schedule.group_names),
-        "columns": {name: [_json_number(v) for v in values] for name, values in columns(schedule)},
     }
-    return json.dumps(data, indent=1, allow_nan=False) + "\n"
+    yield json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "columns": {'
+    for index, (name, values) in enumerate(columns(schedule)):
+        yield ("," if index else "") + f"\n  {json.dumps(name, ensure_ascii=False)}: ["
+        texts = map(_json_number, values)
+        separator = ""
+        while chunk := list(itertools.islice(texts, _CHUNK_ROWS)):
+            yield separator + ", ".join(chunk)
+            separator = ", "
+        yield "]"
+    yield "\n }\n}\n"
 
 
-def _json_number(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def to_json(schedule: Schedule) -> str:
+    """The whole JSON document as one string."""
+    return "".join(iter_json(schedule))
+
+
+def _json_number(value: object) -> str:
+    """A number as JSON: ``repr`` for floats (exact), ``null`` where JSON has no number."""
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "null"
+    return str(value)
 
 
 def render(*, schedule: Schedule, format: str) -> bytes:
@@ -116,6 +134,23 @@ def render(*, schedule: Schedule, format: str) -> bytes:
     raise ValueError(f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
 
 
+def render_all(
+    *, schedule: Schedule, formats: Sequence[str], painter: Painter | None = None
+) -> dict[str, bytes]:
+    """The schedule in each of ``formats``; images are drawn by ``painter`` if given."""
+    from lrplot.plotting import draw, plot_data
+
+    images = [fmt for fmt in formats if fmt in IMAGE_FORMATS]
+    rendered: dict[str, bytes] = {}
+    if images:
+        data = plot_data(schedule)
+        rendered = painter.draw(data, images) if painter else draw(data, images)
+    for fmt in formats:
+        if fmt not in IMAGE_FORMATS:
+            rendered[fmt] = render(schedule=schedule, format=fmt)
+    return {fmt: rendered[fmt] for fmt in formats}
+
+
 def write(*, schedule: Schedule, path: str | Path, format: str | None = None) -> Path:
     """Write the schedule to ``path`` (format from the extension unless given), atomically."""
     path = Path(path)
@@ -125,12 +160,38 @@ def write(*, schedule: Schedule, path: str | Path, format: str | None = None) ->
             f"cannot tell the format from the extension; use one of: {', '.join(FORMATS)}",
             source=str(path),
         )
-    if chosen == "csv":
-        write_atomic(path, lambda f: f.writelines(chunk.encode() for chunk in iter_csv(schedule)))
-    else:
-        data = render(schedule=schedule, format=chosen)
-        write_atomic(path, lambda f: f.write(data))
+    write_all(schedule=schedule, outputs=[(path, chosen)])
     return path
+
+
+def write_all(
+    *,
+    schedule: Schedule,
+    outputs: Sequence[tuple[Path, str]],
+    painter: Painter | None = None,
+) -> None:
+    """Write each ``(path, format)`` atomically; all images are drawn from one figure.
+
+    CSV and JSON are streamed in chunks. With a ``painter``, images are drawn in its
+    helper process.
+    """
+    images = [fmt for fmt in IMAGE_FORMATS if any(fmt == f for _, f in outputs)]
+    drawn = render_all(schedule=schedule, formats=images, painter=painter)
+    for path, fmt in outputs:
+        if fmt in DATA_FORMATS:
+            write_text(path, iter_csv(schedule) if fmt == "csv" else iter_json(schedule))
+        else:
+            write_bytes(path, drawn[fmt])
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    write_atomic(path, lambda f: f.write(data))
+
+
+def write_text(path: Path, chunks: Iterable[str]) -> None:
+    """Write text given in chunks to ``path`` atomically, as UTF-8."""
+    write_atomic(path, lambda f: f.writelines(chunk.encode() for chunk in chunks))
 
 
 def write_atomic(path: Path, fill: Callable[[IO[bytes]], object]) -> None:

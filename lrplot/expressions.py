@@ -16,9 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lrplot.errors import ExpressionError
-
-MAX_EXPRESSION_LENGTH = 500
-"""Longest expression text accepted, in characters."""
+from lrplot.limits import MAX_EXPRESSION_LENGTH
 
 Env = Mapping[str, float]
 _Node = Callable[[Env], float]

@@ -13,15 +13,15 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from lrplot.configfile import parse_config_text
 from lrplot.errors import ConfigError, LrplotError, OutputError
-from lrplot.export import write_atomic
+from lrplot.export import write_bytes
+from lrplot.limits import DEFAULT_MAX_STEPS
 
 OUTPUT_FORMATS = ("png", "svg", "csv")
 """What each config is rendered to."""
@@ -212,7 +212,7 @@ def _render_config(
     config_dir: str, config: str, fingerprint_: str, allow_import: bool, max_steps: int
 ) -> _Rendered:
     """Load, simulate and render one config (runs in a worker process)."""
-    from lrplot.export import render
+    from lrplot.export import render_all
     from lrplot.simulation import simulate
     from lrplot.spec import describe_optimizer, describe_scheduler, load_spec
 
@@ -220,10 +220,8 @@ def _render_config(
     try:
         spec = load_spec(path=path, allow_import=allow_import)
         schedule = simulate(spec=spec, max_steps=max_steps)
-        files = {
-            f"{output_stem(config)}.{fmt}": render(schedule=schedule, format=fmt)
-            for fmt in OUTPUT_FORMATS
-        }
+        rendered = render_all(schedule=schedule, formats=OUTPUT_FORMATS)
+        files = {f"{output_stem(config)}.{fmt}": data for fmt, data in rendered.items()}
     except LrplotError as e:
         return _Rendered(config, None, {}, str(e))
     except Exception as e:  # a bug in lrplot or torch: report it, and go on with the others
@@ -298,8 +296,6 @@ def build_gallery(
     without writing. ``shard`` renders one slice and records it in its own manifest;
     ``index_only`` then merges the shards' manifests and writes the index pages.
     """
-    from lrplot.simulation import DEFAULT_MAX_STEPS
-
     config_path, out_path = Path(config_dir), Path(out_dir)
     names = find_configs(config_path)
     report = GalleryReport()
@@ -360,17 +356,13 @@ def build_gallery(
         _check(out_path, rendered, unchanged, files, versions, report)
         return report
     for name, data in sorted(files.items()):
-        write_atomic(out_path / name, _writer(data))
+        write_bytes(out_path / name, data)
     entries = {**kept, **unchanged, **rendered}
     if shard:
         _write_if_changed(out_path / shard.manifest_name, _Manifest(versions, entries).to_json())
         return report
     _finish(out_path, names, entries, versions, previous, report)
     return report
-
-
-def _writer(data: bytes) -> Callable[[Any], object]:
-    return lambda f: f.write(data)
 
 
 def _render_all(
@@ -393,6 +385,8 @@ def _render_all(
         for config, digest in todo:
             done(_render_config(str(config_dir), config, digest, allow_import, max_steps))
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [
                 pool.submit(_render_config, str(config_dir), c, d, allow_import, max_steps)
@@ -444,7 +438,7 @@ def _write_if_changed(path: Path, text: str) -> None:
             return
     except OSError:
         pass
-    write_atomic(path, _writer(data))
+    write_bytes(path, data)
 
 
 def _check(

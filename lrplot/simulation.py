@@ -9,22 +9,22 @@ The recorded numbers are exactly what a plain torch loop records::
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import sys
 import warnings
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
 from lrplot.expressions import Expression
+from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
-
-DEFAULT_MAX_STEPS = 10_000_000
-"""The most steps one schedule may simulate unless raised (``--max-steps``)."""
 
 # torch warns when a scheduler steps without a real training step; lrplot has none to make.
 _IGNORED_TORCH_WARNINGS = (
@@ -86,8 +86,9 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             keys: dict[int, str] = {}
             scheduler = _build_scheduler(spec.scheduler, optimizer, keys)
             recorder = _Recorder(optimizer, record_momentum=_cycles_momentum(scheduler))
+            step = fast_step(scheduler) or scheduler.step
             try:
-                recorder.run(scheduler.step, steps, metric)
+                recorder.run(step, steps, metric)
             except LrplotError:
                 raise
             except Exception as e:
@@ -120,28 +121,106 @@ class _Recorder:
         self.lr = [array("d") for _ in self.groups]
         self.momentum = [array("d") for _ in self.groups] if record_momentum else []
         self.momentum_key = "betas" if "betas" in optimizer.defaults else "momentum"
-        self.step = 0
+        self.step = 0  # after run(): the last step reached (the one that raised, if any)
 
     def run(self, step: Callable[..., Any], steps: int, metric: array[float] | None) -> None:
-        if len(self.groups) == 1 and not self.momentum and metric is None:
-            group = self.groups[0]
-            append = self.lr[0].append
-            for self.step in range(steps):
-                append(group["lr"])
-                step()
-            return
-        pairs = list(zip(self.groups, self.lr, strict=True))
-        momenta = list(zip(self.groups, self.momentum, strict=False))
-        beta = self.momentum_key == "betas"
-        for self.step in range(steps):
-            for group, column in pairs:
-                column.append(group["lr"])
-            for group, column in momenta:
-                column.append(group["betas"][0] if beta else group["momentum"])
-            if metric is None:
-                step()
-            else:
-                step(metric[self.step])
+        # These loops run up to millions of times: one per common shape, locals only.
+        i = 0
+        groups, lr_columns, momentum_columns = self.groups, self.lr, self.momentum
+        try:
+            if len(groups) == 1 and metric is None:
+                group, lr = groups[0], lr_columns[0].append
+                if not momentum_columns:
+                    for i in range(steps):  # noqa: B007 - i is read in finally
+                        lr(group["lr"])
+                        step()
+                elif self.momentum_key == "betas":
+                    momentum = momentum_columns[0].append
+                    for i in range(steps):  # noqa: B007 - i is read in finally
+                        lr(group["lr"])
+                        momentum(group["betas"][0])
+                        step()
+                else:
+                    momentum = momentum_columns[0].append
+                    for i in range(steps):  # noqa: B007 - i is read in finally
+                        lr(group["lr"])
+                        momentum(group["momentum"])
+                        step()
+                return
+            pairs = list(zip(groups, lr_columns, strict=True))
+            momenta = list(zip(groups, momentum_columns, strict=False))
+            beta = self.momentum_key == "betas"
+            for i in range(steps):
+                for group, column in pairs:
+                    column.append(group["lr"])
+                for group, column in momenta:
+                    column.append(group["betas"][0] if beta else group["momentum"])
+                if metric is None:
+                    step()
+                else:
+                    step(metric[i])
+        finally:
+            self.step = i
+
+
+FAST_STEP_TORCH = ("2.13",)
+"""torch versions whose ``LRScheduler.step()`` internals :func:`fast_step` reproduces."""
+
+
+def fast_step(scheduler: Any) -> Callable[[], None] | None:
+    """What ``scheduler.step()`` does, without its per-call overhead; None if not known.
+
+    For torch's own schedulers whose ``step()`` is ``LRScheduler.step`` (not the nested,
+    plateau and warm-restart ones, nor user subclasses), ``step()`` advances
+    ``_step_count`` and ``last_epoch``, calls ``get_lr()`` with the flag that marks a call
+    from ``step()``, and stores each value in its param group. This does exactly that
+    (half the time per step: the warnings checks, context manager and ``_last_lr`` copy
+    are left out, and no ``get_lr()`` reads ``_last_lr``). It is used only on torch
+    versions whose internals were checked against it, and the test suite compares it with
+    ``step()`` for every scheduler.
+    """
+    import torch
+    from torch.optim.lr_scheduler import LRScheduler
+
+    from lrplot.registry import scheduler_classes
+
+    cls = type(scheduler)
+    if (
+        torch.__version__.split("+")[0].rsplit(".", 1)[0] not in FAST_STEP_TORCH
+        or scheduler_classes().get(cls.__name__) is not cls
+        or cls.step is not LRScheduler.step
+        or getattr(cls, "_update_lr", None) is not getattr(LRScheduler, "_update_lr", None)
+        or not all(type(group["lr"]) is float for group in scheduler.optimizer.param_groups)
+    ):
+        return None
+    groups = scheduler.optimizer.param_groups
+    get_lr = scheduler.get_lr
+    if len(groups) == 1:
+        group = groups[0]
+
+        def step_one_group() -> None:
+            scheduler._step_count += 1
+            scheduler.last_epoch += 1
+            scheduler._get_lr_called_within_step = True
+            try:
+                (group["lr"],) = get_lr()  # exactly one value, as zip(strict=True) demands
+            finally:
+                scheduler._get_lr_called_within_step = False
+
+        return step_one_group
+
+    def step() -> None:
+        scheduler._step_count += 1
+        scheduler.last_epoch += 1
+        scheduler._get_lr_called_within_step = True
+        try:
+            values = get_lr()
+        finally:
+            scheduler._get_lr_called_within_step = False
+        for group, value in zip(groups, values, strict=True):
+            group["lr"] = value
+
+    return step
 
 
 def _check_finite(columns: list[array[float]], spec: Spec) -> None:
@@ -160,12 +239,40 @@ def _check_finite(columns: list[array[float]], spec: Spec) -> None:
         )
 
 
+@contextlib.contextmanager
+def _no_compiler_import() -> Iterator[None]:
+    """Build optimizers without importing torch's compiler (about 1 s, 100 MB).
+
+    torch wraps ``Optimizer.add_param_group`` in ``torch._disable_dynamo``, whose wrapper
+    imports ``torch._dynamo`` on first use to look up a disabled version, and caches it
+    as the function's ``__dynamo_disable`` attribute. Nothing is compiled when lrplot
+    builds an optimizer, so while it does, the cache points at the plain function; the
+    optimizer is the same. Where torch already imported its compiler, or wraps the
+    method differently, nothing is changed.
+    """
+    from torch.optim import Optimizer
+
+    plain = getattr(Optimizer.add_param_group, "__wrapped__", None)
+    if plain is None or "torch._dynamo" in sys.modules or hasattr(plain, _CACHE):
+        yield
+        return
+    setattr(plain, _CACHE, plain)
+    try:
+        yield
+    finally:
+        delattr(plain, _CACHE)
+
+
+_CACHE = "__dynamo_disable"
+
+
 def _build_optimizer(spec: OptimizerSpec) -> Any:
     import torch
 
     groups = [{"params": [torch.zeros(1, 1)], **group.args} for group in spec.groups]
     try:
-        return spec.cls(groups, **spec.args)
+        with _no_compiler_import():
+            return spec.cls(groups, **spec.args)
     except Exception as e:
         raise ConfigError(
             f"torch rejected the arguments of {spec.type_name}: {_torch_message(e)}", key=spec.key

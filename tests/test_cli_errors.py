@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from lrplot.configfile import MAX_CONFIG_BYTES
+from lrplot.limits import MAX_CONFIG_BYTES
 from tests.conftest import DATA_DIR
 
 BAD_DIR = DATA_DIR / "bad"

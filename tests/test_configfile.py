@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lrplot.configfile import MAX_DEPTH, parse_config_text
+from lrplot.configfile import parse_config_text
 from lrplot.errors import ConfigError
+from lrplot.limits import MAX_DEPTH
 
 
 def parse(text: str) -> object:

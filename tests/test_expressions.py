@@ -7,7 +7,8 @@ import time
 import pytest
 
 from lrplot.errors import ExpressionError
-from lrplot.expressions import MAX_EXPRESSION_LENGTH, compile_expression
+from lrplot.expressions import compile_expression
+from lrplot.limits import MAX_EXPRESSION_LENGTH
 from tests.reference import python_eval
 
 AGREES_WITH_PYTHON = [

@@ -264,3 +264,80 @@ def test_adam_beta1_is_recorded_as_momentum() -> None:
     schedule = simulate(spec=spec)
     assert schedule.momentum
     assert schedule.momentum[0][0] == 0.95  # OneCycleLR starts beta1 at max_momentum
+
+
+# Torch's schedulers that take lrplot's fast step, with arguments for a long run.
+LONG_RUN_ARGS: dict[str, dict[str, Any]] = {
+    "LambdaLR": {"lr_lambda": lambda e: 0.999**e},
+    "MultiplicativeLR": {"lr_lambda": lambda e: 0.9995},
+    "StepLR": {"step_size": 7},
+    "MultiStepLR": {"milestones": [100, 900, 2000]},
+    "ConstantLR": {"total_iters": 50},
+    "LinearLR": {"total_iters": 500},
+    "ExponentialLR": {"gamma": 0.999},
+    "PolynomialLR": {"total_iters": 2500, "power": 1.5},
+    "CosineAnnealingLR": {"T_max": 300, "eta_min": 0.001},
+    "CyclicLR": {
+        "base_lr": 0.01,
+        "max_lr": 0.1,
+        "step_size_up": 37,
+        "mode": "exp_range",
+        "gamma": 0.999,
+    },
+    "OneCycleLR": {"max_lr": 0.2, "total_steps": 3000, "three_phase": True},
+    "SWALR": {"swa_lr": 0.05, "anneal_epochs": 400},
+}
+FAST = set(LONG_RUN_ARGS)
+
+
+@pytest.mark.parametrize("config", CONFIG_FILES, ids=config_id)
+def test_the_fast_step_is_used_exactly_for_torchs_plain_schedulers(config: Path) -> None:
+    from lrplot.simulation import _build_optimizer, _build_scheduler, fast_step
+
+    spec = load_spec(path=config, allow_import=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler = _build_scheduler(spec.scheduler, _build_optimizer(spec.optimizer), {})
+    assert (fast_step(scheduler) is not None) == (spec.scheduler.type_name in FAST)
+
+
+@pytest.mark.parametrize("group_count", [1, 2])
+@pytest.mark.parametrize("name", sorted(FAST))
+def test_the_fast_step_equals_torchs_step_over_a_long_run(name: str, group_count: int) -> None:
+    from lrplot.simulation import fast_step
+
+    args = LONG_RUN_ARGS[name]
+    cls = scheduler_classes()[name]
+    runs = []
+    for use_fast in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            both: list[dict[str, Any]] = [
+                {"params": [torch.zeros(1)]},
+                {"params": [torch.zeros(1)], "lr": 0.03},
+            ]
+            groups = both[:group_count]
+            optimizer = SGD(groups, lr=0.1, momentum=0.9)
+            scheduler = cls(optimizer, **args)
+            step = fast_step(scheduler) if use_fast else scheduler.step
+            assert step is not None
+            values = []
+            for _ in range(3000):
+                values.append([(g["lr"], g["momentum"]) for g in optimizer.param_groups])
+                step()
+        runs.append(values)
+    assert runs[0] == runs[1]
+
+
+def test_no_fast_step_for_a_subclass_or_another_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrplot.simulation import fast_step
+
+    class MyStepLR(lr_scheduler.StepLR):
+        pass
+
+    optimizer = SGD([torch.zeros(1)], lr=0.1)
+    assert fast_step(MyStepLR(optimizer, step_size=3)) is None
+    plain = lr_scheduler.StepLR(optimizer, step_size=3)
+    assert fast_step(plain) is not None
+    monkeypatch.setattr(torch, "__version__", "2.99.0")
+    assert fast_step(plain) is None

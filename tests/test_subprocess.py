@@ -107,3 +107,31 @@ def test_the_same_config_gives_the_same_bytes_in_two_processes(tmp_path: Path) -
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) == 4
+
+
+def modules_after(code: str) -> set[str]:
+    probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    result = run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_simulating_does_not_import_torchs_compiler() -> None:
+    loaded = modules_after(
+        "import lrplot\n"
+        f"spec = lrplot.load_spec(path={str(CONFIGS_DIR / 'tutorial' / 'OneCycleLR.yaml')!r})\n"
+        "lrplot.simulate(spec=spec)\n"
+        "from torch.optim import Optimizer\n"
+        "assert not hasattr(Optimizer.add_param_group.__wrapped__, '__dynamo_disable')"
+    )
+    assert "torch" in loaded
+    assert "torch._dynamo" not in loaded
+
+
+def test_rendering_csv_imports_no_plotting_library() -> None:
+    loaded = modules_after(
+        "import lrplot\n"
+        f"spec = lrplot.load_spec(path={str(CONFIGS_DIR / 'tutorial' / 'StepLR.yaml')!r})\n"
+        "lrplot.to_csv(lrplot.simulate(spec=spec))"
+    )
+    assert "matplotlib" not in loaded

@@ -1,0 +1,16 @@
+"""The limits lrplot enforces on configs and schedules, in one place (cheap to import)."""
+
+DEFAULT_MAX_STEPS = 10_000_000
+"""The most steps (epochs x steps_per_epoch) one schedule may have unless raised."""
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Configs larger than this are refused before parsing."""
+
+MAX_VALUES = 100_000
+"""Most scalars, lists and mappings one config may hold once aliases are expanded."""
+
+MAX_DEPTH = 50
+"""Deepest nesting of lists and mappings in a config."""
+
+MAX_EXPRESSION_LENGTH = 500
+"""Longest expression text accepted, in characters."""

@@ -1,0 +1,55 @@
+"""The helper process that draws while the main process imports torch."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from lrplot import load_spec, simulate
+from lrplot.painter import Painter
+from lrplot.plotting import draw, plot_data
+from tests.conftest import CONFIGS_DIR
+
+
+@pytest.fixture(scope="module")
+def data():
+    spec = load_spec(path=CONFIGS_DIR / "schedulers" / "LambdaLR.yaml")
+    return plot_data(simulate(spec=spec))
+
+
+def test_the_painter_draws_the_same_bytes_as_this_process(data) -> None:
+    with Painter() as painter:
+        drawn = painter.draw(data, ["png", "svg", "pdf"])
+    assert drawn == draw(data, ["png", "svg", "pdf"])
+
+
+def test_drawing_several_formats_gives_each_the_bytes_it_has_alone(data) -> None:
+    together = draw(data, ["png", "svg"])
+    assert together == {"png": draw(data, ["png"])["png"], "svg": draw(data, ["svg"])["svg"]}
+
+
+def test_a_dead_painter_falls_back_to_drawing_here(data) -> None:
+    with Painter() as painter:
+        painter._process.terminate()
+        painter._process.join()
+        assert painter.draw(data, ["png"]) == draw(data, ["png"])
+
+
+def test_a_painter_error_is_raised_here_as_usual(data) -> None:
+    with Painter() as painter, pytest.raises(KeyError):
+        painter.draw(data, ["gif"])
+
+
+def test_no_painter_where_it_cannot_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Painter.start_if_useful(images=False) is None
+    assert "torch" in sys.modules  # this test process imported it already
+    assert Painter.start_if_useful(images=True) is None
+    for name in ("torch", "matplotlib"):
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert Painter.start_if_useful(images=True) is None
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    painter = Painter.start_if_useful(images=True)
+    assert painter is not None
+    painter.close()
