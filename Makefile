@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+COMPARE_EXAMPLE := configs/tutorial/CyclicLR-1.yaml configs/tutorial/CyclicLR-2.yaml \
+	configs/tutorial/CyclicLR-exp.yaml
 
-.PHONY: install demo test lint format golden bench constraints clean
+.PHONY: install demo docs test lint format golden bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +19,9 @@ install: $(STAMP)
 
 demo: install  ## render every config in configs/ into gallery/ (again, even if up to date)
 	$(BIN)/lrplot gallery configs -o gallery --allow-import --force
+
+docs: install  ## redraw the pictures the README shows besides the gallery's
+	$(BIN)/lrplot compare $(COMPARE_EXAMPLE) -q -o docs/compare-cyclic.png
 
 test: install lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,12 +1,15 @@
 """The ``lrplot`` command line: parse options, call the core, print results and errors.
 
 The core is imported inside the commands, so ``lrplot --help`` loads only click.
+Options shared by several commands are defined once below, as decorators.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,10 +27,71 @@ from lrplot.painter import Painter
 
 if TYPE_CHECKING:
     from lrplot.gallery import Shard
+    from lrplot.plotting import PlotOptions
+    from lrplot.simulation import Schedule
+    from lrplot.spec import Spec
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_FORMAT = "png"
+CONFIG_ARGUMENT = click.Path(path_type=Path, allow_dash=True)
+
+
+@dataclass(frozen=True)
+class _Say:
+    """What to print on stderr: errors always, status unless quiet, details if verbose."""
+
+    quiet: bool = False
+    verbose: bool = False
+
+    def status(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text, err=True)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            click.echo(text, err=True)
+
+    def error(self, text: str) -> None:
+        click.echo(f"Error: {text}", err=True)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``."""
+
+    overrides: tuple[str, ...] = ()
+    allow_import: bool = False
+    max_steps: int = DEFAULT_MAX_STEPS
+
+    def load(self, config: Path) -> Spec:
+        """The validated config at ``config`` (``-``: standard input)."""
+        from lrplot.spec import load_spec
+
+        if str(config) == "-":
+            with click.open_file("-", encoding="utf-8") as stream:
+                text = stream.read()
+            return load_spec(
+                text=text,
+                source="<stdin>",
+                allow_import=self.allow_import,
+                overrides=self.overrides,
+            )
+        return load_spec(path=config, allow_import=self.allow_import, overrides=self.overrides)
+
+    def simulate(self, config: Path) -> Schedule:
+        from lrplot.simulation import simulate
+
+        return simulate(spec=self.load(config), max_steps=self.max_steps)
+
+
+Command = Callable[..., Any]
+
+
+def _options(f: Command, options: Sequence[Callable[[Command], Command]]) -> Command:
+    for option in reversed(options):
+        f = option(f)
+    return f
 
 
 def allow_import_option(f: F) -> F:
@@ -50,6 +114,120 @@ def max_steps_option(f: F) -> F:
         show_default=True,
         help="Refuse configs with more steps (epochs x steps_per_epoch) than this.",
     )(f)
+
+
+def _check_override(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> Any:
+    from lrplot.overrides import parse_override
+
+    for value in values:
+        try:
+            parse_override(value)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+    return values
+
+
+def config_options(f: Command) -> Command:
+    """``--set``, ``--allow-import`` and ``--max-steps``, passed on as ``settings``."""
+
+    @functools.wraps(f)
+    def wrapper(
+        *args: Any, set_values: tuple[str, ...], allow_import: bool, max_steps: int, **kwargs: Any
+    ) -> Any:
+        settings = _Settings(set_values, allow_import, max_steps)
+        return f(*args, settings=settings, **kwargs)
+
+    set_option = click.option(
+        "-s",
+        "--set",
+        "set_values",
+        multiple=True,
+        metavar="KEY=VALUE",
+        callback=_check_override,
+        help="Override a config value, e.g. --set scheduler.gamma=0.5 (YAML value). Repeatable.",
+    )
+    return _options(wrapper, [set_option, allow_import_option, max_steps_option])
+
+
+@dataclass(frozen=True)
+class _PlotFlags:
+    """Command-line plot options; each one given replaces the config's ``plot:`` value."""
+
+    log_y: bool = False
+    size: tuple[float, float] | None = None
+    dpi: int | None = None
+    transparent: bool = False
+
+    def apply(self, options: PlotOptions) -> PlotOptions:
+        return options.merged(
+            yscale="log" if self.log_y else None,
+            size=self.size,
+            dpi=self.dpi,
+            transparent=True if self.transparent else None,
+        )
+
+
+def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from lrplot.plotting import parse_size
+
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except LrplotError as e:
+        raise click.BadParameter(e.message) from None
+
+
+def plot_options(f: Command) -> Command:
+    """``--log-y``, ``--size``, ``--dpi``, ``--transparent``, passed on as ``plot``."""
+
+    @functools.wraps(f)
+    def wrapper(
+        *args: Any,
+        log_y: bool,
+        size: tuple[float, float] | None,
+        dpi: int | None,
+        transparent: bool,
+        **kwargs: Any,
+    ) -> Any:
+        return f(*args, plot=_PlotFlags(log_y, size, dpi, transparent), **kwargs)
+
+    return _options(
+        wrapper,
+        [
+            click.option("--log-y", is_flag=True, help="Log scale for the learning rate."),
+            click.option(
+                "--size",
+                metavar="WxH",
+                callback=_parse_size,
+                help="Figure size in inches, e.g. 10x5 (pixels = size x dpi).  [default: 8x4.5]",
+            ),
+            click.option(
+                "--dpi", type=click.IntRange(10, 1000), help="Pixels per inch.  [default: 100]"
+            ),
+            click.option(
+                "--transparent",
+                is_flag=True,
+                help="Transparent background, grey text: for light and dark pages alike.",
+            ),
+        ],
+    )
+
+
+def verbosity_options(f: Command) -> Command:
+    """``-q/--quiet`` and ``-v/--verbose``, passed on as ``say``."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, quiet: bool, verbose: bool, **kwargs: Any) -> Any:
+        return f(*args, say=_Say(quiet, verbose), **kwargs)
+
+    return _options(
+        wrapper,
+        [
+            click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
+            click.option("-v", "--verbose", is_flag=True, help="Print more about each schedule."),
+        ],
+    )
 
 
 def _version_message() -> str:
@@ -82,8 +260,15 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 def cli() -> None:
     """See a PyTorch learning-rate schedule before you spend GPU hours on it.
 
-    Each config is a YAML file naming a torch optimizer and scheduler; lrplot steps the
-    real scheduler and writes the learning rate of every step as a plot or as data.
+    Each config is a YAML (or JSON) file naming a torch optimizer and scheduler; lrplot
+    steps the real scheduler and shows the learning rate of every step as a plot, as
+    data, or in the terminal. A config given as - is read from standard input.
+
+    \b
+    Examples:
+      lrplot render configs/tutorial/StepLR.yaml
+      lrplot preview configs/tutorial/OneCycleLR.yaml
+      lrplot compare a.yaml b.yaml -o both.png
     """
 
 
@@ -93,8 +278,13 @@ class _Target:
     format: str
 
 
+def _one_stdin(configs: Sequence[Path]) -> None:
+    if sum(str(c) == "-" for c in configs) > 1:
+        raise click.UsageError("standard input (-) can be read only once")
+
+
 @cli.command("render")
-@click.argument("configs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("configs", nargs=-1, required=True, type=CONFIG_ARGUMENT)
 @click.option(
     "-o",
     "--output",
@@ -112,14 +302,16 @@ class _Target:
     type=click.Choice(FORMATS),
     help="Format for -o -, for folders and for the default output. Repeatable.",
 )
-@allow_import_option
-@max_steps_option
+@config_options
+@plot_options
+@verbosity_options
 def render_command(
     configs: tuple[Path, ...],
     outputs: tuple[str, ...],
     formats: tuple[str, ...],
-    allow_import: bool,
-    max_steps: int,
+    settings: _Settings,
+    plot: _PlotFlags,
+    say: _Say,
 ) -> None:
     """Simulate each CONFIG and write its schedule as PNG, SVG, PDF, CSV or JSON.
 
@@ -128,14 +320,16 @@ def render_command(
       lrplot render configs/tutorial/StepLR.yaml
       lrplot render steplr.yaml -o steplr.svg -o steplr.csv
       lrplot render steplr.yaml -f csv -o - | head
+      lrplot render steplr.yaml --set scheduler.gamma=0.5 --log-y -o half.png
       lrplot render configs/*.yaml -o out/ -f png -f csv
     """
+    _one_stdin(configs)
     plans = _plan_outputs(configs, outputs, formats)
     images = any(t.format in IMAGE_FORMATS for _, targets in plans for t in targets)
     # Started before torch is imported: the painter imports matplotlib meanwhile.
     painter = Painter.start_if_useful(images=images)
     with painter or contextlib.nullcontext():
-        results = [_render_one(c, t, allow_import, max_steps, painter) for c, t in plans]
+        results = [_render_one(c, t, settings, plot, say, painter) for c, t in plans]
     if not all(results):
         raise SystemExit(1)
 
@@ -143,42 +337,42 @@ def render_command(
 def _render_one(
     config: Path,
     targets: list[_Target],
-    allow_import: bool,
-    max_steps: int,
+    settings: _Settings,
+    plot: _PlotFlags,
+    say: _Say,
     painter: Painter | None,
 ) -> bool:
     """Render one config to its targets; print its notices or its error."""
     from lrplot.export import write_all
-    from lrplot.simulation import simulate
-    from lrplot.spec import load_spec
 
     try:
-        spec = load_spec(path=config, allow_import=allow_import)
-        schedule = simulate(spec=spec, max_steps=max_steps)
+        schedule = settings.simulate(config)
         for notice in schedule.notices:
-            click.echo(f"Notice: {notice}", err=True)
+            say.status(f"Notice: {notice}")
+        options = plot.apply(schedule.spec.plot)
         files = [(t.path, t.format) for t in targets if t.path is not None]
-        write_all(schedule=schedule, outputs=files, painter=painter)
+        write_all(schedule=schedule, outputs=files, painter=painter, plot=options)
         for path, _ in files:
-            click.echo(f"Wrote {path}", err=True)
+            say.status(f"Wrote {path}")
+        say.detail(f"{schedule.spec.source}: {schedule.summary()}")
         for target in targets:
             if target.path is None:
-                _write_stdout(schedule, target.format)
+                _write_stdout(schedule, target.format, options)
     except LrplotError as e:
-        click.echo(f"Error: {e}", err=True)
+        say.error(str(e))
         return False
     return True
 
 
-def _write_stdout(schedule: Any, fmt: str) -> None:
-    from lrplot.export import iter_csv, iter_json, render
+def _write_stdout(schedule: Schedule, fmt: str, plot: PlotOptions) -> None:
+    from lrplot.export import iter_csv, iter_json, render_all
 
     with click.open_file("-", "wb") as stream:
         if fmt in ("csv", "json"):
             for chunk in (iter_csv if fmt == "csv" else iter_json)(schedule):
                 stream.write(chunk.encode())
         else:
-            stream.write(render(schedule=schedule, format=fmt))
+            stream.write(render_all(schedule=schedule, formats=[fmt], plot=plot)[fmt])
         stream.flush()
 
 
@@ -191,15 +385,13 @@ def _plan_outputs(
     plans = []
     seen: dict[Path | None, Path] = {}
     for config in configs:
-        stem = config.stem or "schedule"
+        stem = "stdin" if str(config) == "-" else (config.stem or "schedule")
         targets: list[_Target] = []
         for output in outputs or ["./"]:
             if output == "-":
                 if several:
                     raise click.UsageError("-o - takes one config; give a folder for several")
-                if len(formats) != 1:
-                    raise click.UsageError("-o - needs exactly one --format, e.g. -f csv -o -")
-                targets.append(_Target(None, formats[0]))
+                targets.append(_stdout_target(formats))
             elif output.endswith(("/", os.sep)) or Path(output).is_dir():
                 targets.extend(_Target(Path(output) / f"{stem}.{fmt}", fmt) for fmt in chosen)
             else:
@@ -209,7 +401,7 @@ def _plan_outputs(
                     )
                 targets.append(_Target(Path(output), _file_format(output, formats)))
         for target in targets:
-            if target.path is not None and target.path.exists() and target.path.is_dir():
+            if target.path is not None and target.path.is_dir():
                 raise click.UsageError(f"{target.path} is a folder; add / to write into it")
             if target.path in seen:
                 raise click.UsageError(
@@ -221,20 +413,251 @@ def _plan_outputs(
     return plans
 
 
-def _file_format(output: str, formats: Sequence[str]) -> str:
+def _stdout_target(formats: Sequence[str]) -> _Target:
+    if len(formats) != 1:
+        raise click.UsageError("-o - needs exactly one --format, e.g. -f csv -o -")
+    return _Target(None, formats[0])
+
+
+def _file_format(output: str, formats: Sequence[str], allowed: Sequence[str] = FORMATS) -> str:
     fmt = format_of(output)
-    if fmt is None:
+    if fmt is None or fmt not in allowed:
         if len(formats) == 1:
             return formats[0]
         raise click.UsageError(
             f"cannot tell the format of {output!r} from its extension; "
-            f"use .{', .'.join(FORMATS)} or one --format"
+            f"use .{', .'.join(allowed)} or one --format"
         )
     if formats and fmt not in formats:
         raise click.UsageError(
             f"{output!r} is {fmt} by its extension, but --format says {', '.join(formats)}"
         )
     return fmt
+
+
+COMPARE_FORMATS = ("png", "svg", "pdf", "csv")
+
+
+@cli.command("compare")
+@click.argument("configs", nargs=-1, required=True, type=CONFIG_ARGUMENT)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="PATH",
+    help="A .png, .svg, .pdf or .csv file, or - with one --format. Repeatable. "
+    "Default: compare.png in the current folder.",
+)
+@click.option(
+    "-f", "--format", "formats", multiple=True, type=click.Choice(COMPARE_FORMATS),
+    help="Format for -o - and for files without a known extension.",
+)  # fmt: skip
+@config_options
+@plot_options
+@verbosity_options
+def compare_command(
+    configs: tuple[Path, ...],
+    outputs: tuple[str, ...],
+    formats: tuple[str, ...],
+    settings: _Settings,
+    plot: _PlotFlags,
+    say: _Say,
+) -> None:
+    """Overlay the schedules of several CONFIGs on one plot, epochs aligned.
+
+    Lines are named by each config's title, else its file name. The CSV is in long form
+    (schedule,epoch,lr) for pandas and duckdb; epoch is fractional for schedules stepped
+    per batch.
+
+    \b
+    Examples:
+      lrplot compare configs/tutorial/CyclicLR-*.yaml -o cyclic.png
+      lrplot compare a.yaml b.yaml --log-y -o both.svg -o both.csv
+      lrplot compare a.yaml b.yaml -f csv -o - | duckdb -c "select * from read_csv('/dev/stdin')"
+    """
+    from lrplot.compare import comparison_data, iter_long_csv, schedule_names
+    from lrplot.export import write_bytes, write_text
+    from lrplot.plotting import PlotOptions
+
+    _one_stdin(configs)
+    targets = []
+    for output in outputs or ["compare.png"]:
+        if output == "-":
+            targets.append(_stdout_target(formats))
+        else:
+            targets.append(_Target(Path(output), _file_format(output, formats, COMPARE_FORMATS)))
+    images = [t.format for t in targets if t.format in IMAGE_FORMATS]
+    painter = Painter.start_if_useful(images=bool(images))
+    with painter or contextlib.nullcontext():
+        schedules = []
+        for config in configs:
+            try:
+                schedules.append(settings.simulate(config))
+            except LrplotError as e:
+                say.error(str(e))
+                raise SystemExit(1) from None
+        for schedule in schedules:
+            for notice in schedule.notices:
+                say.status(f"Notice: {notice}")
+        stems = ["stdin" if str(c) == "-" else c.stem for c in configs]
+        names = schedule_names(schedules, stems)
+        data = comparison_data(schedules, names, options=plot.apply(PlotOptions()))
+        drawn = painter.draw(data, images) if painter else _draw_here(data, images)
+    try:
+        for target in targets:
+            if target.format == "csv":
+                chunks = iter_long_csv(schedules, names)
+                if target.path is None:
+                    for chunk in chunks:
+                        click.echo(chunk, nl=False)
+                else:
+                    write_text(target.path, chunks)
+            elif target.path is None:
+                with click.open_file("-", "wb") as stream:
+                    stream.write(drawn[target.format])
+            else:
+                write_bytes(target.path, drawn[target.format])
+            if target.path is not None:
+                say.status(f"Wrote {target.path}")
+    except LrplotError as e:
+        say.error(str(e))
+        raise SystemExit(1) from None
+
+
+def _draw_here(data: Any, formats: list[str]) -> dict[str, bytes]:
+    from lrplot.plotting import draw
+
+    return draw(data, formats) if formats else {}
+
+
+@cli.command("list")
+@click.argument("name", required=False)
+def list_command(name: str | None) -> None:
+    """List torch's schedulers and optimizers, or describe NAME with a config to copy.
+
+    Everything is read from the installed torch: the classes, their arguments and
+    defaults, and each one's description.
+
+    \b
+    Examples:
+      lrplot list
+      lrplot list OneCycleLR
+      lrplot list AdamW
+    """
+    from lrplot.catalog import describe_class, summary_table
+
+    if name is None:
+        click.echo(summary_table(width=shutil.get_terminal_size((100, 24)).columns), nl=False)
+        return
+    try:
+        click.echo(describe_class(name), nl=False)
+    except KeyError as e:
+        raise click.BadParameter(str(e.args[0]), param_hint="NAME") from None
+
+
+@cli.command("validate")
+@click.argument("configs", nargs=-1, required=True, type=CONFIG_ARGUMENT)
+@config_options
+@verbosity_options
+def validate_command(configs: tuple[Path, ...], settings: _Settings, say: _Say) -> None:
+    """Check each CONFIG: load, build and simulate it, writing nothing.
+
+    Prints each schedule's length and its start, min, max and final lr, or the Error
+    lines; exits 1 if any config fails. Quick enough for a pre-commit hook.
+
+    \b
+    Examples:
+      lrplot validate configs/**/*.yaml
+      lrplot validate -q my-schedule.yaml && echo ok
+    """
+    _one_stdin(configs)
+    failed = False
+    for config in configs:
+        try:
+            schedule = settings.simulate(config)
+        except LrplotError as e:
+            say.error(str(e))
+            failed = True
+            continue
+        for notice in schedule.notices:
+            say.status(f"Notice: {notice}")
+        if not say.quiet:
+            click.echo(f"{schedule.spec.source}: ok: {schedule.summary()}")
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print a JSON Schema of the config, made from the installed torch's signatures.
+
+    Editors using the YAML language server (VS Code's YAML extension, for one) then
+    validate and complete configs whose first line is:
+
+    \b
+      # yaml-language-server: $schema=lrplot.schema.json
+
+    \b
+    Example:
+      lrplot schema > lrplot.schema.json
+    """
+    import json
+
+    from lrplot.schema import config_schema
+
+    click.echo(json.dumps(config_schema(), indent=2))
+
+
+@cli.command("preview")
+@click.argument("config", type=CONFIG_ARGUMENT)
+@click.option(
+    "--width",
+    type=click.IntRange(min=30),
+    help="Columns to use.  [default: the terminal's width]",
+)
+@click.option(
+    "--height", type=click.IntRange(2, 100), default=12, show_default=True,
+    help="Rows of plot.",
+)  # fmt: skip
+@click.option("--log-y", is_flag=True, help="Log scale for the learning rate.")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour param groups.  [default: when the output is a terminal]",
+)
+@config_options
+def preview_command(
+    config: Path,
+    width: int | None,
+    height: int,
+    log_y: bool,
+    color: bool | None,
+    settings: _Settings,
+) -> None:
+    """Draw the schedule of CONFIG in the terminal, for a look without an image viewer.
+
+    \b
+    Examples:
+      lrplot preview configs/tutorial/OneCycleLR.yaml
+      lrplot preview steplr.yaml --set scheduler.gamma=0.5 --log-y --width 80
+    """
+    from lrplot.preview import preview
+
+    try:
+        schedule = settings.simulate(config)
+    except LrplotError as e:
+        raise click.ClickException(str(e)) from None
+    for notice in schedule.notices:
+        click.echo(f"Notice: {notice}", err=True)
+    use_color = sys.stdout.isatty() if color is None else color
+
+    def paint(text: str, colour: str) -> str:
+        return click.style(text, fg=colour) if use_color else text
+
+    columns = width or shutil.get_terminal_size((80, 24)).columns
+    text = preview(schedule=schedule, width=columns, height=height, log_y=log_y, paint=paint)
+    click.echo(text, nl=False, color=use_color)
 
 
 class _Bar:
@@ -264,15 +687,16 @@ class _Bar:
 class _Lines:
     """One plain line per rendered or failed config (for CI logs and pipes)."""
 
-    def __init__(self, config_dir: Path, *, check: bool) -> None:
+    def __init__(self, config_dir: Path, *, check: bool, verbose: bool) -> None:
         self.config_dir = config_dir
         self.check = check
+        self.verbose = verbose
 
     def start(self, total: int) -> None:
         pass
 
     def update(self, event: str, config: str) -> None:
-        if event != "skipped":
+        if event != "skipped" or self.verbose:
             verb = "checked" if self.check and event == "rendered" else event
             click.echo(f"{verb} {self.config_dir / config}", err=True)
 
@@ -322,6 +746,7 @@ def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
 )
 @allow_import_option
 @max_steps_option
+@verbosity_options
 def gallery_command(
     config_dir: Path,
     out_dir: Path,
@@ -332,6 +757,7 @@ def gallery_command(
     index_only: bool,
     allow_import: bool,
     max_steps: int,
+    say: _Say,
 ) -> None:
     """Render every *.yaml/*.yml below CONFIG_DIR into a gallery with index pages.
 
@@ -350,7 +776,11 @@ def gallery_command(
         raise click.UsageError("--index-only goes alone (without --check, --shard or --force)")
     if check and shard:
         raise click.UsageError("--check checks the whole gallery; drop --shard")
-    progress = _Bar() if sys.stderr.isatty() else _Lines(config_dir, check=check)
+    progress: Any = None
+    if not say.quiet and not index_only:
+        progress = (
+            _Bar() if sys.stderr.isatty() else _Lines(config_dir, check=check, verbose=say.verbose)
+        )
     try:
         report = build_gallery(
             config_dir=config_dir,
@@ -362,18 +792,12 @@ def gallery_command(
             index_only=index_only,
             allow_import=allow_import,
             max_steps=max_steps,
-            progress=None if index_only else progress,
+            progress=progress,
         )
     except LrplotError as e:
         raise click.ClickException(str(e)) from None
     for notice in report.notices:
-        click.echo(f"Notice: {notice}", err=True)
-    counts = (
-        f"{len(report.rendered)} rendered, {len(report.skipped)} skipped, "
-        f"{len(report.failed)} failed"
-    )
-    if report.removed:
-        counts += f", {len(report.removed)} old outputs removed"
+        say.status(f"Notice: {notice}")
     if check:
         problems = [
             ("stale", report.stale),
@@ -384,20 +808,25 @@ def gallery_command(
             for name in names:
                 click.echo(f"{label}: {out_dir / name}", err=True)
         verdict = "is up to date" if report.ok else "is out of date"
-        click.echo(f"{out_dir} {verdict} ({len(report.rendered)} configs checked).", err=True)
+        say.status(f"{out_dir} {verdict} ({len(report.rendered)} configs checked).")
         if not report.ok and not report.failed:
             allow = " --allow-import" if allow_import else ""
             click.echo(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}", err=True)
     elif index_only:
-        click.echo(
+        say.status(
             f"{out_dir}: index pages list {len(report.listed)} configs; merged "
-            f"{len(report.merged)} shard manifests ({', '.join(report.merged) or 'none'}).",
-            err=True,
+            f"{len(report.merged)} shard manifests ({', '.join(report.merged) or 'none'})."
         )
     else:
-        click.echo(f"{out_dir}: {counts}.", err=True)
+        counts = (
+            f"{len(report.rendered)} rendered, {len(report.skipped)} skipped, "
+            f"{len(report.failed)} failed"
+        )
+        if report.removed:
+            counts += f", {len(report.removed)} old outputs removed"
+        say.status(f"{out_dir}: {counts}.")
     for failure in report.failed:
-        click.echo(f"Error: {failure.message}", err=True)
+        say.error(failure.message)
     if not report.ok:
         raise SystemExit(1)
 

@@ -29,6 +29,7 @@ from lrplot.errors import OutputError
 
 if TYPE_CHECKING:
     from lrplot.painter import Painter
+    from lrplot.plotting import PlotOptions
     from lrplot.simulation import Schedule
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -36,7 +37,8 @@ DATA_FORMATS = ("csv", "json")
 FORMATS = (*IMAGE_FORMATS, *DATA_FORMATS)
 """Every output format, named by its file extension."""
 
-_CHUNK_ROWS = 65536
+CHUNK_ROWS = 65536
+"""Rows formatted at a time when CSV and JSON are streamed."""
 
 
 def format_of(path: str | Path) -> str | None:
@@ -75,7 +77,7 @@ def iter_csv(schedule: Schedule) -> Iterator[str]:
     yield ",".join(name for name, _ in cols) + "\n"
     texts = [map(str if name in ("epoch", "step") else repr, values) for name, values in cols]
     rows = map(",".join, zip(*texts, strict=True))
-    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
         yield "\n".join(chunk) + "\n"
 
 
@@ -102,7 +104,7 @@ def iter_json(schedule: Schedule) -> Iterator[str]:
         yield ("," if index else "") + f"\n  {json.dumps(name, ensure_ascii=False)}: ["
         texts = map(_json_number, values)
         separator = ""
-        while chunk := list(itertools.islice(texts, _CHUNK_ROWS)):
+        while chunk := list(itertools.islice(texts, CHUNK_ROWS)):
             yield separator + ", ".join(chunk)
             separator = ", "
         yield "]"
@@ -135,15 +137,20 @@ def render(*, schedule: Schedule, format: str) -> bytes:
 
 
 def render_all(
-    *, schedule: Schedule, formats: Sequence[str], painter: Painter | None = None
+    *,
+    schedule: Schedule,
+    formats: Sequence[str],
+    painter: Painter | None = None,
+    plot: PlotOptions | None = None,
 ) -> dict[str, bytes]:
-    """The schedule in each of ``formats``; images are drawn by ``painter`` if given."""
+    """The schedule in each of ``formats``; images are drawn by ``painter`` if given,
+    with ``plot`` options (default: the config's ``plot:``)."""
     from lrplot.plotting import draw, plot_data
 
     images = [fmt for fmt in formats if fmt in IMAGE_FORMATS]
     rendered: dict[str, bytes] = {}
     if images:
-        data = plot_data(schedule)
+        data = plot_data(schedule, options=plot)
         rendered = painter.draw(data, images) if painter else draw(data, images)
     for fmt in formats:
         if fmt not in IMAGE_FORMATS:
@@ -169,6 +176,7 @@ def write_all(
     schedule: Schedule,
     outputs: Sequence[tuple[Path, str]],
     painter: Painter | None = None,
+    plot: PlotOptions | None = None,
 ) -> None:
     """Write each ``(path, format)`` atomically; all images are drawn from one figure.
 
@@ -176,7 +184,7 @@ def write_all(
     helper process.
     """
     images = [fmt for fmt in IMAGE_FORMATS if any(fmt == f for _, f in outputs)]
-    drawn = render_all(schedule=schedule, formats=images, painter=painter)
+    drawn = render_all(schedule=schedule, formats=images, painter=painter, plot=plot)
     for path, fmt in outputs:
         if fmt in DATA_FORMATS:
             write_text(path, iter_csv(schedule) if fmt == "csv" else iter_json(schedule))

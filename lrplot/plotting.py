@@ -2,27 +2,37 @@
 
 :func:`plot_data` gathers what a figure shows (cheap, no matplotlib); :func:`draw` turns
 it into image bytes, in this process or in a :class:`lrplot.painter.Painter`.
+
+A figure shows the lr of each param group against epochs, drawn as steps (the value
+recorded before step ``i`` holds until step ``i + 1``); a step axis on top when the
+scheduler steps per batch; dashed lines where the schedule changes regime; the start,
+peak and final lr labelled; and, below, momentum (when cycled) and the metric fed to
+ReduceLROnPlateau. Long schedules are thinned for drawing, keeping every extreme.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
+import math
 import textwrap
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
+from lrplot.errors import ConfigError
+
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from lrplot.simulation import Schedule
 
-FIGURE_SIZE = (8.0, 4.5)
-"""Inches; at the default 100 dpi a PNG is 800 x 450 pixels."""
-DPI = 100
 TITLE_WIDTH = 75
 """Characters per title line that fit the default figure width."""
+MAX_POINTS = 4000
+"""Points drawn per line at most; longer series keep each bucket's first, min, max, last."""
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "lrplot",  # fixed ids inside SVGs, so the same plot gives the same bytes
@@ -35,7 +45,12 @@ STYLE: dict[str, Any] = {
     "lines.linewidth": 2.0,
     "legend.frameon": False,
 }
-
+_TRANSPARENT_STYLE: dict[str, Any] = {
+    # Mid-grey text and axes read on a white page and on a dark one alike.
+    **dict.fromkeys(("text.color", "axes.labelcolor", "axes.edgecolor"), "#8b949e"),
+    **dict.fromkeys(("xtick.color", "ytick.color", "grid.color"), "#8b949e"),
+    "grid.alpha": 0.4,
+}
 _METADATA: dict[str, dict[str, Any]] = {
     # No dates and no version strings in files: identical bytes for identical plots.
     "png": {"Software": None},
@@ -45,30 +60,179 @@ _METADATA: dict[str, dict[str, Any]] = {
 
 
 @dataclass(frozen=True)
+class PlotOptions:
+    """How a figure looks: set by a config's ``plot:`` and by command-line options."""
+
+    yscale: str = "linear"  # or "log"
+    size: tuple[float, float] = (8.0, 4.5)  # inches; pixels = size x dpi
+    dpi: int = 100
+    transparent: bool = False
+
+    def merged(self, **changes: Any) -> PlotOptions:
+        """These options with the given ones (those not None) replacing them."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+PLOT_KEYS = ("yscale", "size", "dpi", "transparent")
+
+
+def parse_plot_options(raw: Any, *, key: str = "plot") -> PlotOptions:
+    """Validate a config's ``plot:`` mapping."""
+    if raw is None:
+        return PlotOptions()
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            "expected a mapping such as {yscale: log, size: [8, 4.5], dpi: 100}", key=key
+        )
+    for name in raw:
+        if name not in PLOT_KEYS:
+            raise ConfigError(f"unknown key; allowed: {', '.join(PLOT_KEYS)}", key=f"{key}.{name}")
+    options: dict[str, Any] = {}
+    if "yscale" in raw:
+        if raw["yscale"] not in ("linear", "log"):
+            raise ConfigError(
+                f"expected linear or log, got {raw['yscale']!r}", key=f"{key}.yscale"
+            )
+        options["yscale"] = raw["yscale"]
+    if "size" in raw:
+        options["size"] = parse_size(raw["size"], key=f"{key}.size")
+    if "dpi" in raw:
+        dpi = raw["dpi"]
+        if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 1000:
+            raise ConfigError(
+                f"expected a whole number from 10 to 1000, got {dpi!r}", key=f"{key}.dpi"
+            )
+        options["dpi"] = dpi
+    if "transparent" in raw:
+        if not isinstance(raw["transparent"], bool):
+            raise ConfigError(
+                f"expected true or false, got {raw['transparent']!r}", key=f"{key}.transparent"
+            )
+        options["transparent"] = raw["transparent"]
+    return PlotOptions(**options)
+
+
+def parse_size(value: Any, *, key: str = "size") -> tuple[float, float]:
+    """``"8x4.5"`` or ``[8, 4.5]`` (inches) -> ``(8.0, 4.5)``."""
+    parts: list[Any] = value.lower().split("x") if isinstance(value, str) else value
+    try:
+        width, height = (float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"expected WIDTHxHEIGHT in inches such as 8x4.5, got {value!r}", key=key
+        ) from None
+    if not (1 <= width <= 50 and 1 <= height <= 50):
+        raise ConfigError(f"width and height must be 1 to 50 inches, got {value!r}", key=key)
+    return width, height
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: epochs and values, each with one more point than there are steps (the
+    last value repeated at the end: it holds until the last step is over)."""
+
+    label: str
+    x: array[float]
+    y: array[float]
+    linestyle: str = "-"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A lower panel: momentum or the plateau metric."""
+
+    label: str
+    series: tuple[Series, ...]
+
+
+@dataclass(frozen=True)
 class PlotData:
     """Everything a figure shows, as plain data (it travels to a painter process)."""
 
     title: str
-    epochs: int
-    x: array[float]  # one more than the values: the last value holds until the end
-    series: tuple[tuple[str, array[float]], ...]  # (legend label, lr values)
+    epochs: float
+    series: tuple[Series, ...]  # the lr lines
+    steps_per_epoch: int = 1  # > 1: a step axis on top
+    marks: tuple[tuple[float, str], ...] = ()  # (epoch, label): where the regime changes
+    panels: tuple[Panel, ...] = ()
+    label_points: bool = True  # start, peak and final lr of the first line
+    legend_title: str | None = "param group"
+    options: PlotOptions = PlotOptions()
 
 
-def plot_data(schedule: Schedule) -> PlotData:
-    """The figure's content for a schedule."""
+def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> PlotData:
+    """The figure's content for a schedule; ``options`` default to the config's ``plot:``."""
+    spec = schedule.spec
+    labels = [f"group {n}" if n.isdigit() else n for n in schedule.group_names]
+    panels = []
+    if schedule.momentum:
+        uses_betas = "betas" in spec.optimizer.args or "betas" in _defaults(spec.optimizer.cls)
+        name = "Beta1 (momentum)" if uses_betas else "Momentum"
+        panels.append(Panel(name, series_of(schedule, labels, schedule.momentum)))
+    if schedule.metric is not None:
+        panels.append(Panel("Metric", series_of(schedule, ["metric"], [schedule.metric])))
+    return PlotData(
+        title=wrap_title(spec.display_title),
+        epochs=spec.epochs,
+        series=series_of(schedule, labels, schedule.lr),
+        steps_per_epoch=spec.steps_per_epoch,
+        marks=tuple(regime_marks(schedule)),
+        panels=tuple(panels),
+        options=options or spec.plot,
+    )
+
+
+def series_of(
+    schedule: Schedule, labels: Sequence[str], columns: Sequence[array[float]]
+) -> tuple[Series, ...]:
+    """Lines for recorded columns of a schedule, closed at its last epoch."""
     x = schedule.epoch_axis()
     x.append(float(schedule.spec.epochs))
-    series = []
-    for name, lr in zip(schedule.group_names, schedule.lr, strict=True):
-        values = array("d", lr)
-        values.append(lr[-1])
-        series.append((f"group {name}" if name.isdigit() else name, values))
-    return PlotData(
-        title=wrap_title(schedule.spec.display_title),
-        epochs=schedule.spec.epochs,
-        x=x,
-        series=tuple(series),
-    )
+    lines = []
+    for label, column in zip(labels, columns, strict=True):
+        y = array("d", column)
+        y.append(column[-1])
+        lines.append(Series(label, x, y))
+    return tuple(lines)
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    from lrplot.registry import signature
+
+    return {name: p.default for name, p in signature(cls).parameters.items()}
+
+
+def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
+    """Where the schedule changes regime, in epochs, with a short label."""
+    from torch.optim import lr_scheduler
+
+    spec = schedule.spec
+    scheduler, per_epoch, steps = spec.scheduler, spec.steps_per_epoch, spec.steps
+    args = scheduler.args
+    marks: list[tuple[float, str]] = []
+    if issubclass(scheduler.cls, lr_scheduler.MultiStepLR):
+        gamma = args.get("gamma", 0.1)
+        marks = [(m / per_epoch, f"x{gamma:g}") for m in sorted(set(args["milestones"]))]
+    elif issubclass(scheduler.cls, lr_scheduler.SequentialLR):
+        after = scheduler.children[1:]
+        marks = [
+            (m / per_epoch, f"→ {c.name}") for m, c in zip(args["milestones"], after, strict=False)
+        ]
+    elif issubclass(scheduler.cls, lr_scheduler.CosineAnnealingWarmRestarts):
+        period, restart = args["T_0"], args["T_0"]
+        while restart < steps and len(marks) < 50:
+            marks.append((restart / per_epoch, "restart"))
+            period *= args.get("T_mult", 1)
+            restart += period
+    elif issubclass(scheduler.cls, lr_scheduler.OneCycleLR):
+        lr = schedule.lr[0]
+        peak = max(range(len(lr)), key=lr.__getitem__)
+        marks = [(peak / per_epoch, "end of warm-up")]
+    elif issubclass(scheduler.cls, lr_scheduler.ReduceLROnPlateau):
+        lr = schedule.lr[0]
+        drops = [i for i in range(1, len(lr)) if lr[i] < lr[i - 1]]
+        marks = [(i / per_epoch, "reduced") for i in drops[:20]]
+    return [(x, label) for x, label in marks if 0 < x < spec.epochs]
 
 
 def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
@@ -87,11 +251,17 @@ def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
     """
     import matplotlib
 
+    style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}
     images = {}
-    with matplotlib.rc_context(cast(Any, STYLE)):
+    with matplotlib.rc_context(cast(Any, style)):
         for fmt in formats:
             buffer = io.BytesIO()
-            _figure(data).savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+            _figure(data).savefig(
+                buffer,
+                format=fmt,
+                metadata=_METADATA[fmt],
+                transparent=data.options.transparent,
+            )
             images[fmt] = buffer.getvalue()
     return images
 
@@ -99,26 +269,123 @@ def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
 def _figure(data: PlotData) -> Figure:
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=FIGURE_SIZE, dpi=DPI, layout="constrained")
-    axes = figure.add_subplot()
-    # Value i holds from step i until step i + 1: drawn as steps.
-    for label, values in data.series:
-        axes.plot(data.x, values, label=label, drawstyle="steps-post")
+    options = data.options
+    figure = Figure(figsize=options.size, dpi=options.dpi, layout="constrained")
+    if data.panels:
+        ratios = [3.0] + [1.0] * len(data.panels)
+        grid = figure.add_gridspec(len(ratios), 1, height_ratios=ratios)
+        axes = figure.add_subplot(grid[0])
+        lower = [figure.add_subplot(grid[i + 1], sharex=axes) for i in range(len(data.panels))]
+    else:
+        axes, lower = figure.add_subplot(), []
+    for line in data.series:
+        axes.plot(
+            *_thin(line.x, line.y),
+            label=line.label,
+            drawstyle="steps-post",
+            linestyle=line.linestyle,
+        )
     axes.set_title(data.title)
-    axes.set_xlabel("Epoch")
     axes.set_ylabel("Learning Rate")
     axes.set_xlim(0, data.epochs)
+    if options.yscale == "log":
+        axes.set_yscale("log")
+    if data.label_points:
+        _label_points(axes, data.series[0], log=options.yscale == "log")
+    _mark_regimes(axes, lower, data)
     if len(data.series) > 1:
-        axes.legend(title="param group")
+        axes.legend(title=data.legend_title, fontsize=8, title_fontsize=8)
+    for panel_axes, panel in zip(lower, data.panels, strict=True):
+        for line in panel.series:
+            panel_axes.plot(
+                *_thin(line.x, line.y), label=line.label, drawstyle="steps-post", linewidth=1.5
+            )
+        panel_axes.set_ylabel(panel.label, fontsize=8)
+        panel_axes.tick_params(labelsize=8)
+    for upper in [axes, *lower][:-1]:  # panels share the x axis: labels on the lowest only
+        upper.tick_params(labelbottom=False)
+    (lower[-1] if lower else axes).set_xlabel("Epoch")
+    if data.steps_per_epoch > 1:
+        per_epoch = data.steps_per_epoch
+
+        def to_steps(epochs: Any) -> Any:
+            return epochs * per_epoch
+
+        def to_epochs(steps: Any) -> Any:
+            return steps / per_epoch
+
+        top = axes.secondary_xaxis("top", functions=(to_steps, to_epochs))
+        top.set_xlabel("Step", fontsize=8)
+        top.tick_params(labelsize=8)
     return figure
 
 
+def _mark_regimes(axes: Axes, lower: list[Axes], data: PlotData) -> None:
+    """A dashed line at each regime change, labelled on the side the lr leaves free."""
+    line = data.series[0]
+    low, high = axes.get_ylim()
+    scale = math.log10 if data.options.yscale == "log" else float
+    for mark, text in data.marks:
+        for each in (axes, *lower):
+            each.axvline(mark, color="#8b949e", linestyle="--", linewidth=0.8, zorder=0)
+        after = line.y[max(bisect.bisect_right(line.x, mark) - 1, 0)]
+        position = (scale(max(after, 1e-300)) - scale(low)) / (scale(high) - scale(low))
+        top = position < 0.5  # the line runs low just after the mark: write above it
+        axes.annotate(
+            text, (mark, 1.0 if top else 0.0), xycoords=("data", "axes fraction"),
+            xytext=(2, -3 if top else 3), textcoords="offset points", ha="left",
+            va="top" if top else "bottom", rotation=90, fontsize=7, color="#6e7781",
+        )  # fmt: skip
+
+
+def _label_points(axes: Axes, line: Series, *, log: bool) -> None:
+    """Label the start, the peak (if it is not the start) and the final lr of a line."""
+    x, values = line.x, line.y
+    last = len(values) - 2  # the closing copy of the last value is not a point
+    peak = max(range(last + 1), key=values.__getitem__)
+    points = [(0, "start", "left"), (last, "final", "right")]
+    if 0 < peak < last and values[peak] > values[0] and values[peak] > values[last]:
+        points.insert(1, (peak, "peak", "center"))
+    for index, name, align in points:
+        value = values[index]
+        if log and value <= 0:
+            continue
+        at = x[index + 1] if align == "right" else x[index]  # the end of the last step
+        axes.annotate(
+            f"{name} {_number(value)}", (at, value), xytext=(0, 6),
+            textcoords="offset points", ha=align, va="bottom", fontsize=8,
+        )  # fmt: skip
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}" if value != 0 and math.isfinite(value) else str(value)
+
+
+def _thin(x: array[float], values: array[float]) -> tuple[Any, Any]:
+    """At most about :data:`MAX_POINTS` points: per bucket, its first, min, max and last."""
+    if len(values) <= MAX_POINTS:
+        return x, values
+    import numpy as np
+
+    xs, ys = np.frombuffer(x, dtype=np.float64), np.frombuffer(values, dtype=np.float64)
+    size = math.ceil(len(ys) / (MAX_POINTS // 4))
+    whole = len(ys) - len(ys) % size
+    rows = ys[:whole].reshape(-1, size)
+    starts = np.arange(0, whole, size)
+    keep = np.stack(
+        [starts, starts + rows.argmin(axis=1), starts + rows.argmax(axis=1), starts + size - 1],
+        axis=1,
+    )
+    index = np.unique(np.concatenate([keep.ravel(), np.arange(whole, len(ys))]))
+    return xs[index], ys[index]
+
+
 def plot(*, schedule: Schedule, format: str = "png") -> bytes:
-    """The schedule as a PNG, SVG or PDF image: lr against epoch, one line per param group."""
+    """The schedule as a PNG, SVG or PDF image (see the module docstring)."""
     return draw(plot_data(schedule), [format])[format]
 
 
 def warm_up() -> None:
     """Import matplotlib and draw a small figure, so the next draw pays no start-up."""
-    data = PlotData("", 1, array("d", [0.0, 1.0]), (("", array("d", [1.0, 1.0])),))
-    draw(data, ["png"])
+    line = Series("", array("d", [0.0, 1.0]), array("d", [1.0, 1.0]))
+    draw(PlotData(title="", epochs=1, series=(line,)), ["png"])

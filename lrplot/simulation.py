@@ -55,6 +55,19 @@ class Schedule:
     def group_names(self) -> tuple[str, ...]:
         return tuple(g.name for g in self.spec.optimizer.groups)
 
+    def summary(self) -> str:
+        """One line: the length, and each group's start, min, max and final lr."""
+        spec = self.spec
+        per_epoch = f" x {spec.steps_per_epoch}" if spec.steps_per_epoch > 1 else ""
+        parts = [f"{spec.steps:,} steps ({spec.epochs} epochs{per_epoch})"]
+        for name, lr in zip(self.group_names, self.lr, strict=True):
+            label = "lr" if len(self.lr) == 1 else f"lr {name}"
+            parts.append(
+                f"{label} start {lr[0]:.3g}, min {min(lr):.3g}, max {max(lr):.3g}, "
+                f"final {lr[-1]:.3g}"
+            )
+        return "; ".join(parts)
+
     def epoch_axis(self) -> array[float]:
         """Each step's position in epochs (fractional when ``steps_per_epoch > 1``)."""
         per_epoch = self.spec.steps_per_epoch

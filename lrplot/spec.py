@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lrplot.annotations import check_value, is_per_group
 from lrplot.configfile import (
     ConfigDocument,
     child_key,
@@ -21,12 +22,12 @@ from lrplot.custom_schedulers import is_custom_reference, load_custom_class
 from lrplot.errors import ConfigError, LrplotError
 from lrplot.expressions import Expression, compile_expression
 from lrplot.metrics import MetricSpec, parse_metric
+from lrplot.overrides import apply_overrides, parse_override
+from lrplot.plotting import PlotOptions, parse_plot_options
 from lrplot.registry import (
     NESTED_SCHEDULERS,
     Signature,
-    check_value,
     did_you_mean,
-    is_per_group,
     optimizer_classes,
     scheduler_classes,
     signature,
@@ -40,6 +41,7 @@ TOP_LEVEL_KEYS = (
     "optimizer",
     "scheduler",
     "metric",
+    "plot",
 )
 DEFAULT_EPOCHS = 100
 DEFAULT_OPTIMIZER = "SGD"
@@ -102,6 +104,7 @@ class Spec:
     data: Mapping[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
+    plot: PlotOptions = field(default_factory=PlotOptions)
 
     def line(self, key: str | None) -> int | None:
         """The line of ``key`` (or of its nearest enclosing key) in the config file."""
@@ -124,12 +127,14 @@ def load_spec(
     text: str | None = None,
     source: str | None = None,
     allow_import: bool = False,
+    overrides: Sequence[str] = (),
 ) -> Spec:
     """Read and validate a config from ``path`` or from YAML/JSON ``text``.
 
     ``source`` is how the config is named in messages (default: ``path`` as given).
-    Code named in the config (a custom scheduler class) is imported only when
-    ``allow_import`` is true.
+    ``overrides`` are ``"key.path=value"`` settings applied first (``--set``). Code named
+    in the config (a custom scheduler class) is imported only when ``allow_import`` is
+    true.
     """
     if (path is None) == (text is None):
         raise TypeError("load_spec() takes exactly one of path= or text=")
@@ -142,6 +147,13 @@ def load_spec(
         shown = source or "<text>"
         document = parse_config_text(text, source=shown)
         base_dir = None
+    parsed = []
+    for override in overrides:
+        try:
+            parsed.append(parse_override(override))
+        except ValueError as e:
+            raise ConfigError(f"--set {override}: {e}", source=shown) from None
+    document = apply_overrides(document, parsed)
     return _Validator(document, base_dir=base_dir, allow_import=allow_import).spec()
 
 
@@ -230,6 +242,7 @@ class _Validator:
             data=data,
             notices=tuple(self.notices),
             lines=self.document.lines,
+            plot=parse_plot_options(data.get("plot")),
         )
 
     def text(self, data: Mapping[str, Any], key: str) -> str | None:

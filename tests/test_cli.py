@@ -157,3 +157,126 @@ def test_help_of_every_command(path: list[str], runner: CliRunner, golden) -> No
     assert result.exit_code == 0
     assert runner.invoke(cli, [*path, "-h"], terminal_width=100).stdout == result.stdout
     golden(f"help-{'-'.join(path) or 'lrplot'}.txt", result.stdout)
+
+
+def test_a_config_from_standard_input(runner: CliRunner, tmp_path: Path) -> None:
+    text = STEP_LR.read_text()
+    result = runner.invoke(cli, ["render", "-", "-f", "csv", "-o", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == ["epoch,lr", "0,0.1"]
+    result = runner.invoke(cli, ["render", "-", "-o", f"{tmp_path}/"], input=text)
+    assert (tmp_path / "stdin.png").exists()
+    bad = runner.invoke(cli, ["render", "-"], input="scheduler: {type: StepLr}\n")
+    assert bad.stderr.startswith("Error: <stdin>: scheduler.type: unknown scheduler 'StepLr'")
+
+
+def test_stdin_only_once(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", "-", "-", "-o", "out/"], input="")
+    assert result.exit_code == 2
+    assert "standard input (-) can be read only once" in result.stderr
+
+
+def test_json_configs(runner: CliRunner, write_config) -> None:
+    config = write_config(
+        '{"epochs": 3, "scheduler": {"type": "StepLR", "step_size": 1}}', "c.json"
+    )
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 4
+
+
+def test_quiet_and_verbose(runner: CliRunner, tmp_path: Path) -> None:
+    out = str(tmp_path / "s.csv")
+    quiet = runner.invoke(cli, ["render", str(STEP_LR), "-o", out, "-q"])
+    assert quiet.exit_code == 0
+    assert quiet.stderr == ""
+    verbose = runner.invoke(cli, ["render", str(STEP_LR), "-o", out, "-v"])
+    assert verbose.stderr == (
+        f"Wrote {out}\n{STEP_LR}: 100 steps (100 epochs); "
+        "lr start 0.1, min 0.0134, max 0.1, final 0.0134\n"
+    )
+    failing = runner.invoke(cli, ["render", str(tmp_path / "nope.yaml"), "-q"])
+    assert failing.stderr.startswith("Error: ")
+
+
+def test_validate_prints_summaries_or_errors(runner: CliRunner, write_config) -> None:
+    good = CONFIGS_DIR / "tutorial" / "OneCycleLR.yaml"
+    bad = write_config("scheduler: {type: StepLR, step_size: 0.5}\n")
+    result = runner.invoke(cli, ["validate", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{good}: ok: 100 steps (100 epochs); lr start 0.004, min 4e-07, max 0.1, final 4e-07\n"
+    )
+    assert result.stderr == (
+        f"Error: {bad}: scheduler.step_size: expected an integer, got 0.5 (line 1)\n"
+    )
+    only_good = runner.invoke(cli, ["validate", "-q", str(good)])
+    assert (only_good.exit_code, only_good.stdout) == (0, "")
+
+
+def test_validate_writes_nothing(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(cli, ["validate", str(STEP_LR)]).exit_code == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_plot_size_and_dpi_from_flags_and_config(
+    runner: CliRunner, tmp_path: Path, write_config
+) -> None:
+    out = tmp_path / "a.png"
+    assert (
+        runner.invoke(
+            cli, ["render", str(STEP_LR), "--size", "6x3", "--dpi", "50", "-o", str(out)]
+        ).exit_code
+        == 0
+    )
+    assert png_size(out) == (300, 150)
+    config = write_config(
+        "plot: {size: [4, 2], dpi: 80}\nscheduler: {type: StepLR, step_size: 3}\n"
+    )
+    assert runner.invoke(cli, ["render", str(config), "-o", str(out)]).exit_code == 0
+    assert png_size(out) == (320, 160)
+    assert (
+        runner.invoke(cli, ["render", str(config), "--dpi", "40", "-o", str(out)]).exit_code == 0
+    )
+    assert png_size(out) == (160, 80)  # the flag wins over the config
+
+
+def test_transparent_background(runner: CliRunner, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "t.png"
+    assert (
+        runner.invoke(cli, ["render", str(STEP_LR), "--transparent", "-o", str(out)]).exit_code
+        == 0
+    )
+    with Image.open(out) as image:
+        assert image.mode == "RGBA"
+        corner = image.getpixel((2, 2))  # nothing is drawn there
+        assert isinstance(corner, tuple)
+        assert corner[3] == 0  # fully transparent
+
+
+@pytest.mark.parametrize("size", ["8", "0x3", "axb", "100x2"])
+def test_bad_sizes_are_usage_errors(size: str, runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", str(STEP_LR), "--size", size])
+    assert result.exit_code == 2
+    assert "Invalid value for '--size'" in result.stderr
+
+
+def test_the_pre_commit_hooks_run_validate() -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"lrplot-validate", "lrplot-validate-system"}
+    for hook in hooks:
+        assert hook["entry"].split()[:2] == ["lrplot", "validate"]
+        command = hook["entry"].split()[1:]
+        assert cli.get_command(click.Context(cli), command[0]) is not None

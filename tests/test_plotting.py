@@ -73,3 +73,47 @@ def test_a_title_from_the_config_wins(write_config) -> None:
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_the_same_schedule_gives_the_same_bytes(step_schedule: Schedule, fmt: str) -> None:
     assert render(schedule=step_schedule, format=fmt) == render(schedule=step_schedule, format=fmt)
+
+
+def svg_of(config: str, **options) -> str:
+    from lrplot.plotting import PlotOptions, draw, plot_data
+
+    schedule = simulate(spec=load_spec(path=CONFIGS_DIR / f"{config}.yaml", allow_import=True))
+    data = plot_data(schedule, options=PlotOptions(**options) if options else None)
+    return draw(data, ["svg"])["svg"].decode()
+
+
+@pytest.mark.parametrize(
+    ("config", "texts"),
+    [
+        ("tutorial/MultiStepLR", ["x0.1", "start 0.1", "final 0.001"]),
+        ("recipes/warmup-cosine", ["→ CosineAnnealingLR", "peak 0.001"]),
+        ("schedulers/CosineAnnealingWarmRestarts", ["restart"]),
+        ("tutorial/OneCycleLR", ["end of warm-up", "peak 0.1", "Momentum"]),
+        ("schedulers/OneCycleLR", ["Beta1 (momentum)", "Step"]),
+        ("recipes/plateau-synthetic-loss", ["reduced", "Metric"]),
+    ],
+)
+def test_plots_mark_regimes_label_points_and_add_panels(config: str, texts: list[str]) -> None:
+    svg = svg_of(config)
+    for text in texts:
+        assert f"<!-- {text} -->" in svg, text
+
+
+def test_log_scale() -> None:
+    svg = svg_of("recipes/resnet-step-decay", yscale="log")
+    assert "<!-- $\\mathdefault{10^{-4}}$ -->" in svg
+
+
+def test_long_schedules_are_thinned_keeping_every_extreme() -> None:
+    from array import array
+
+    from lrplot.plotting import MAX_POINTS, _thin
+
+    y = array("d", ((i * 7919) % 1000 / 1000 for i in range(200_001)))
+    x = array("d", range(len(y)))
+    tx, ty = _thin(x, y)
+    assert len(ty) <= MAX_POINTS + 4
+    assert (min(ty), max(ty)) == (min(y), max(y))
+    assert (tx[0], tx[-1]) == (0.0, 200_000.0)
+    assert all(y[int(i)] == v for i, v in zip(tx, ty, strict=True))

@@ -1,0 +1,92 @@
+"""Several schedules on one axis (``lrplot compare``): overlay plot data and long-form CSV.
+
+Each schedule is named by its ``title:``, else by its file's stem; x is epochs, so
+schedules stepped per batch line up with those stepped per epoch, and lengths may differ.
+A schedule with several param groups contributes one line per group (``name/group``).
+
+Long-form CSV (``schedule,epoch,lr``), one row per step of each schedule: ``epoch`` is
+the step's position in epochs (fractional when the schedule steps per batch), so rows
+from different schedules line up in pandas or duckdb.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from lrplot.export import CHUNK_ROWS
+from lrplot.plotting import PlotData, PlotOptions, Series, series_of, wrap_title
+
+if TYPE_CHECKING:
+    from lrplot.simulation import Schedule
+
+LONG_COLUMNS = ("schedule", "epoch", "lr")
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def schedule_names(schedules: Sequence[Schedule], stems: Sequence[str]) -> list[str]:
+    """A legend name per schedule: its ``title:`` or its file stem, made unique."""
+    names: list[str] = []
+    for schedule, stem in zip(schedules, stems, strict=True):
+        name = schedule.spec.title or stem
+        base, count = name, 2
+        while name in names:
+            name, count = f"{base} ({count})", count + 1
+        names.append(name)
+    return names
+
+
+def _lines(schedule: Schedule, name: str) -> list[tuple[str, int]]:
+    groups = schedule.group_names
+    if len(groups) == 1:
+        return [(name, 0)]
+    return [(f"{name}/{group}", index) for index, group in enumerate(groups)]
+
+
+def comparison_data(
+    schedules: Sequence[Schedule], names: Sequence[str], *, options: PlotOptions
+) -> PlotData:
+    """One figure with every schedule's lr, epochs aligned."""
+    series: list[Series] = []
+    for schedule, name in zip(schedules, names, strict=True):
+        for label, index in _lines(schedule, name):
+            (line,) = series_of(schedule, [label], [schedule.lr[index]])
+            # Schedules often coincide for a while: a style each keeps every line visible.
+            series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
+    title = " vs ".join(names) if len(" vs ".join(names)) <= 60 else f"{len(names)} schedules"
+    return PlotData(
+        title=wrap_title(title),
+        epochs=max(s.spec.epochs for s in schedules),
+        series=tuple(series),
+        label_points=False,
+        legend_title=None,
+        options=options,
+    )
+
+
+def iter_long_csv(schedules: Sequence[Schedule], names: Sequence[str]) -> Iterator[str]:
+    """The long-form CSV in chunks, header first."""
+    yield ",".join(LONG_COLUMNS) + "\n"
+    for schedule, name in zip(schedules, names, strict=True):
+        for label, index in _lines(schedule, name):
+            prefix = _csv_field(label) + ","
+            rows = zip(_epoch_texts(schedule), map(repr, schedule.lr[index]), strict=True)
+            while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+                yield "".join(f"{prefix}{epoch},{lr}\n" for epoch, lr in chunk)
+
+
+def _epoch_texts(schedule: Schedule) -> Iterator[str]:
+    per_epoch = schedule.spec.steps_per_epoch
+    if per_epoch == 1:
+        return map(str, range(schedule.steps))
+    return (repr(step / per_epoch) for step in range(schedule.steps))
+
+
+def _csv_field(text: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([text])
+    return buffer.getvalue()

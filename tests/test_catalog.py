@@ -1,0 +1,62 @@
+"""lrplot list: every class from torch, and for one class a config that works."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from lrplot import load_spec, simulate
+from lrplot.catalog import example_config
+from lrplot.cli import cli
+from lrplot.registry import optimizer_classes, scheduler_classes, signature
+
+EVERY_CLASS = [*scheduler_classes(), *optimizer_classes()]
+
+
+def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["list"])
+    assert result.exit_code == 0
+    listed = {
+        line.split()[0]
+        for line in result.stdout.splitlines()
+        if line.startswith("  ") and line[2] != " "
+    }
+    assert listed == set(EVERY_CLASS)
+    assert "  StepLR" in result.stdout
+    assert "step_size, gamma=0.1" in result.stdout
+    assert "Optimizers:" in result.stdout
+
+
+@pytest.mark.parametrize("name", EVERY_CLASS)
+def test_the_example_config_of_every_class_runs(name: str) -> None:
+    spec = load_spec(text=example_config(name), source=name)
+    assert simulate(spec=spec).steps == 100
+
+
+@pytest.mark.parametrize("name", ["StepLR", "OneCycleLR", "SequentialLR", "AdamW"])
+def test_list_one_class(name: str, runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["list", name])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith(f"{name} (")
+    cls = {**scheduler_classes(), **optimizer_classes()}[name]
+    skip = ("schedulers", "optimizer") if name == "SequentialLR" else ()
+    for argument in signature(cls, skip=skip, skip_first=not skip).parameters:
+        assert f"  {argument} " in text
+    config = text.split("A config to start from:\n\n", 1)[1]
+    simulate(spec=load_spec(text="\n".join(line[2:] for line in config.splitlines())))
+
+
+def test_list_describes_arguments(runner: CliRunner) -> None:
+    text = runner.invoke(cli, ["list", "StepLR"]).stdout
+    assert (
+        "Decays the learning rate of each parameter group by gamma every step_size epochs." in text
+    )
+    assert "  step_size   an integer  required" in text
+    assert "  gamma       a number  default 0.1" in text
+
+
+def test_an_unknown_name_is_a_usage_error_with_a_suggestion(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["list", "StepLr"])
+    assert result.exit_code == 2
+    assert "no scheduler or optimizer named 'StepLr' (did you mean StepLR?)" in result.stderr

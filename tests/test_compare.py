@@ -1,0 +1,108 @@
+"""lrplot compare: several schedules on one axis, and a long-form CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from lrplot.cli import cli
+from tests.conftest import CONFIGS_DIR
+from tests.reference import reference_run
+
+CYCLIC = sorted(str(p) for p in (CONFIGS_DIR / "tutorial").glob("CyclicLR-*.yaml"))
+PER_BATCH = CONFIGS_DIR / "schedulers" / "OneCycleLR.yaml"  # 30 epochs x 50 steps
+TWO_GROUPS = CONFIGS_DIR / "schedulers" / "LambdaLR.yaml"
+
+
+def long_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def expected_lr(path: Path, group: int = 0) -> list[float]:
+    return [
+        float(v) for v in reference_run(yaml.safe_load(path.read_text()), path.parent)["lr"][group]
+    ]
+
+
+def test_compare_writes_one_plot_with_a_line_per_schedule(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "cyclic.svg"
+    result = runner.invoke(cli, ["compare", *CYCLIC, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote {out}\n"
+    svg = out.read_text()
+    for name in ("CyclicLR-1", "CyclicLR-2", "CyclicLR-exp"):
+        assert f"<!-- {name} -->" in svg  # legend entries
+
+
+def test_default_output_is_compare_png(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["compare", *CYCLIC[:2]])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_long_csv_aligns_epochs_across_lengths_and_step_rates(runner: CliRunner) -> None:
+    step = CONFIGS_DIR / "tutorial" / "StepLR.yaml"  # 100 epochs, 1 step each
+    result = runner.invoke(cli, ["compare", str(step), str(PER_BATCH), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "schedule,epoch,lr"
+    rows = long_rows(result.stdout)
+    per_epoch = [r for r in rows if r["schedule"] == "StepLR"]
+    per_batch = [r for r in rows if r["schedule"] == "OneCycleLR"]
+    assert [r["epoch"] for r in per_epoch[:3]] == ["0", "1", "2"]
+    assert [float(r["epoch"]) for r in per_batch[:3]] == [0.0, 0.02, 0.04]
+    assert len(per_epoch) == 100
+    assert len(per_batch) == 1500
+    assert [float(r["lr"]) for r in per_epoch] == expected_lr(step)
+    assert [float(r["lr"]) for r in per_batch] == expected_lr(PER_BATCH)
+
+
+def test_several_groups_give_a_line_each(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compare", str(TWO_GROUPS), CYCLIC[0], "-f", "csv", "-o", "-"])
+    names = sorted({r["schedule"] for r in long_rows(result.stdout)})
+    assert names == ["CyclicLR-1", "LambdaLR/backbone", "LambdaLR/head"]
+    head = [float(r["lr"]) for r in long_rows(result.stdout) if r["schedule"] == "LambdaLR/head"]
+    assert head == expected_lr(TWO_GROUPS, group=1)
+
+
+def test_names_come_from_titles_and_are_made_unique(runner: CliRunner, write_config) -> None:
+    a = write_config(
+        'title: "warm-up, then decay"\nepochs: 3\nscheduler: {type: LinearLR}\n', "a.yaml"
+    )
+    b = write_config("epochs: 2\nscheduler: {type: ConstantLR}\n", "a/a.yaml")
+    result = runner.invoke(cli, ["compare", str(a), str(b), str(b), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    names = list(dict.fromkeys(r["schedule"] for r in long_rows(result.stdout)))
+    assert names == ["warm-up, then decay", "a", "a (2)"]
+    assert '"warm-up, then decay",0,' in result.stdout  # quoted: the name has a comma
+
+
+def test_a_bad_config_stops_compare_with_its_error(
+    runner: CliRunner, write_config, tmp_path
+) -> None:
+    bad = write_config("scheduler: {type: StepLr}\n", "bad.yaml")
+    result = runner.invoke(cli, ["compare", CYCLIC[0], str(bad), "-o", str(tmp_path / "c.png")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bad}: scheduler.type: unknown scheduler 'StepLr'")
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_compare_formats_are_usage_errors_when_unknown(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compare", CYCLIC[0], "-o", "out.json"])
+    assert result.exit_code == 2
+    assert "cannot tell the format of 'out.json'" in result.stderr
+
+
+def test_the_readme_picture_is_what_make_docs_draws(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    out = tmp_path / "compare-cyclic.png"
+    result = runner.invoke(cli, ["compare", *CYCLIC, "-q", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_bytes() == (ROOT / "docs" / "compare-cyclic.png").read_bytes(), "run make docs"
