@@ -244,23 +244,25 @@ def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
 
 
 def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
-    """The figure in each of ``formats`` (png, svg, pdf).
+    """The figure in each of ``formats`` (png, svg, pdf), from one layout.
 
-    Each format gets a figure of its own: saving one figure twice lays it out twice, and
-    the second file's coordinates would then depend on which format came first.
+    The layout is computed once, then frozen: left to each save, it would be redone per
+    format and a second file's coordinates would depend on which format came first.
     """
     import matplotlib
 
     style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}
     images = {}
     with matplotlib.rc_context(cast(Any, style)):
+        figure = _figure(data)
+        engine = figure.get_layout_engine()
+        assert engine is not None
+        engine.execute(figure)  # lay out once, with the figure's own dpi and renderer
+        figure.set_layout_engine("none")
         for fmt in formats:
             buffer = io.BytesIO()
-            _figure(data).savefig(
-                buffer,
-                format=fmt,
-                metadata=_METADATA[fmt],
-                transparent=data.options.transparent,
+            figure.savefig(
+                buffer, format=fmt, metadata=_METADATA[fmt], transparent=data.options.transparent
             )
             images[fmt] = buffer.getvalue()
     return images
