@@ -831,6 +831,22 @@ def gallery_command(
         raise SystemExit(1)
 
 
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
 def main() -> None:
-    """Entry point of the ``lrplot`` console script."""
-    cli(prog_name="lrplot")
+    """Entry point of the ``lrplot`` console script.
+
+    Like click's standalone mode, but Ctrl-C exits 130 instead of 1. Outputs are written
+    through temporary files, so an interrupted run leaves no partial file behind.
+    """
+    try:
+        code = cli.main(prog_name="lrplot", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -130,10 +130,15 @@ def parse_config_text(text: str, *, source: str) -> ConfigDocument:
     Only plain data is accepted: no tags (``!!python/object`` ...), no duplicate keys,
     and no more than :data:`MAX_VALUES` values after aliases are expanded.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as e:
+        raise _reader_error(e, text, source) from None
     try:
         try:
             node = loader.get_single_node()
+        except yaml.reader.ReaderError as e:
+            raise _reader_error(e, text, source) from None
         except yaml.MarkedYAMLError as e:
             raise _yaml_error(e, source) from None
         except yaml.YAMLError as e:
@@ -158,6 +163,15 @@ def load_config_document(path: Path, *, source: str) -> ConfigDocument:
     return parse_config_text(read_config_text(path, source=source), source=source)
 
 
+def _reader_error(e: yaml.reader.ReaderError, text: str, source: str) -> ConfigError:
+    line = text.count("\n", 0, e.position) + 1
+    return ConfigError(
+        f"invalid YAML: the character {e.character:#06x} is not allowed in YAML text",
+        source=source,
+        line=line,
+    )
+
+
 def _yaml_error(e: yaml.MarkedYAMLError, source: str) -> ConfigError:
     mark = e.problem_mark or e.context_mark
     problem = e.problem or e.context or "cannot parse"
@@ -177,10 +191,11 @@ class _Builder:
         self.source = source
         self.lines: dict[str, int] = {}
         self.count = 0
+        self.open: set[int] = set()  # the collections being built: an alias to one loops
 
     def error(self, message: str, node: Node, key: str | None = None) -> ConfigError:
         return ConfigError(
-            message, source=self.source, key=key or None, line=node.start_mark.line + 1
+            message, source=self.source, key=_short(key) or None, line=node.start_mark.line + 1
         )
 
     def build(self, node: Node, key: str, depth: int) -> Any:
@@ -198,6 +213,17 @@ class _Builder:
             if node.tag not in _PLAIN_TAGS:
                 raise self.error(_tag_message(node.tag), node, key)
             return self.loader.construct_object(node)
+        if id(node) in self.open:
+            raise self.error(
+                "an alias here contains itself; a config cannot be recursive", node, key
+            )
+        self.open.add(id(node))
+        try:
+            return self.build_collection(node, key, depth)
+        finally:
+            self.open.discard(id(node))
+
+    def build_collection(self, node: Node, key: str, depth: int) -> Any:
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ_TAG:
                 raise self.error(_tag_message(node.tag), node, key)
@@ -246,6 +272,13 @@ class _Builder:
             self.lines[name_key] = line
             result[name] = self.build(value_node, name_key, depth + 1)
         return result
+
+
+def _short(key: str | None, limit: int = 60) -> str | None:
+    """A key path cut to ``limit`` characters, for paths many levels deep."""
+    if key is None or len(key) <= limit:
+        return key
+    return key[:limit] + "..."
 
 
 def _tag_message(tag: str) -> str:

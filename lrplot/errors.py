@@ -5,7 +5,15 @@ from __future__ import annotations
 
 def one_line(text: str) -> str:
     """Collapse a (possibly multi-line) message from elsewhere into one line."""
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
+
+
+def printable(text: str) -> str:
+    """``text`` with control and other unprintable characters shown as escapes (a key
+    named ``"\v"`` must not break an error message's single line)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 class LrplotError(Exception):
@@ -30,7 +38,7 @@ class LrplotError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [p for p in (self.source, self.key) if p]
+        parts = [printable(p) for p in (self.source, self.key) if p]
         text = self.message if self.line is None else f"{self.message} (line {self.line})"
         return ": ".join([*parts, text])
 

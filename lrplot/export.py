@@ -21,7 +21,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -185,21 +185,33 @@ def write_all(
     """
     images = [fmt for fmt in IMAGE_FORMATS if any(fmt == f for _, f in outputs)]
     drawn = render_all(schedule=schedule, formats=images, painter=painter, plot=plot)
+    files: dict[Path, Callable[[IO[bytes]], object]] = {}
     for path, fmt in outputs:
         if fmt in DATA_FORMATS:
-            write_text(path, iter_csv(schedule) if fmt == "csv" else iter_json(schedule))
+            files[path] = text_writer(iter_csv(schedule) if fmt == "csv" else iter_json(schedule))
         else:
-            write_bytes(path, drawn[fmt])
+            files[path] = bytes_writer(drawn[fmt])
+    write_all_atomic(files)
+
+
+def bytes_writer(data: bytes) -> Callable[[IO[bytes]], object]:
+    """What fills a file with ``data`` (for :func:`write_atomic`)."""
+    return lambda f: f.write(data)
+
+
+def text_writer(chunks: Iterable[str]) -> Callable[[IO[bytes]], object]:
+    """What fills a file with text given in chunks, as UTF-8 (for :func:`write_atomic`)."""
+    return lambda f: f.writelines(chunk.encode() for chunk in chunks)
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
-    write_atomic(path, lambda f: f.write(data))
+    write_atomic(path, bytes_writer(data))
 
 
 def write_text(path: Path, chunks: Iterable[str]) -> None:
     """Write text given in chunks to ``path`` atomically, as UTF-8."""
-    write_atomic(path, lambda f: f.writelines(chunk.encode() for chunk in chunks))
+    write_atomic(path, text_writer(chunks))
 
 
 def write_atomic(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
@@ -208,23 +220,45 @@ def write_atomic(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
     Readers see the old file or the whole new one, never a part; on any failure the old
     file is left as it was and the temporary file removed.
     """
+    write_all_atomic({path: fill})
+
+
+def write_all_atomic(files: Mapping[Path, Callable[[IO[bytes]], object]]) -> None:
+    """Write several files as a set: each to a temporary file first, and only when all
+    are complete, rename them into place. A failure while writing (a full disk, an
+    error, Ctrl-C) leaves every old file as it was and removes the temporary files."""
+    temporaries: list[tuple[str, Path]] = []
+    current = None
+    try:
+        for current, fill in files.items():
+            temporaries.append((_fill_temporary(current, fill), current))
+        for temporary, current in temporaries:
+            os.replace(temporary, current)
+    except BaseException as e:
+        for temporary, _ in temporaries:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(e, OSError):
+            raise OutputError(f"cannot write: {e.strerror or e}", source=str(current)) from None
+        raise
+
+
+def _fill_temporary(path: Path, fill: Callable[[IO[bytes]], object]) -> str:
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise OutputError(f"cannot write here: {e.strerror or e}", source=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             fill(f)
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, path)
-    except BaseException as e:
+        os.chmod(temporary, 0o666 & ~_umask())
+    except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        if isinstance(e, OSError):
-            raise OutputError(f"cannot write: {e.strerror or e}", source=str(path)) from None
+            os.unlink(temporary)
         raise
+    return temporary
 
 
 def _umask() -> int:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 
 from lrplot.configfile import parse_config_text
 from lrplot.errors import ConfigError, LrplotError, OutputError
-from lrplot.export import write_bytes
+from lrplot.export import bytes_writer, write_all_atomic, write_bytes
 from lrplot.limits import DEFAULT_MAX_STEPS
 
 OUTPUT_FORMATS = ("png", "svg", "csv")
@@ -338,31 +339,73 @@ def build_gallery(
         config_path, todo, jobs, allow_import, max_steps or DEFAULT_MAX_STEPS, progress
     )
     rendered: dict[str, Entry] = {}
-    files: dict[str, bytes] = {}
-    for result in results:
+    files: dict[str, bytes] = {}  # kept in memory by --check only
+    current = previous if previous and previous.versions == versions else None
+    saver = None
+    if not check:
+        remove_temporaries(out_path)
+        base = {} if shard else (dict(current.entries) if current else {})
+        manifest = out_path / (shard.manifest_name if shard else MANIFEST)
+        saver = _ManifestSaver(manifest, versions, {**base, **kept})
+    for result in results:  # as they finish: written at once, so an interruption keeps them
         if result.entry is None:
             report.failed.append(Failure(result.config, result.error or "failed"))
-        else:
-            rendered[result.config] = result.entry
+            continue
+        rendered[result.config] = result.entry
+        report.rendered.append(result.config)
+        if saver is None:
             files.update(result.files)
-            report.rendered.append(result.config)
+            continue
+        write_all_atomic({out_path / n: bytes_writer(d) for n, d in sorted(result.files.items())})
+        saver.record(result.config, result.entry)
+    report.rendered.sort()
+    report.failed.sort(key=lambda failure: failure.config)
     # A config that fails keeps its last good outputs and entry, in a run as in a check.
     unchanged = {
         failure.config: previous.entries[failure.config]
         for failure in report.failed
         if previous and failure.config in previous.entries
     }
-    if check:
+    if saver is None:
         _check(out_path, rendered, unchanged, files, versions, report)
         return report
-    for name, data in sorted(files.items()):
-        write_bytes(out_path / name, data)
     entries = {**kept, **unchanged, **rendered}
     if shard:
         _write_if_changed(out_path / shard.manifest_name, _Manifest(versions, entries).to_json())
         return report
     _finish(out_path, names, entries, versions, previous, report)
     return report
+
+
+class _ManifestSaver:
+    """Saves the manifest as configs are rendered (at most once a second), so that an
+    interrupted run keeps what it finished. Outputs are written before their entry: the
+    manifest never claims files that are not on disk."""
+
+    def __init__(self, path: Path, versions: dict[str, str], entries: dict[str, Entry]) -> None:
+        self.path = path
+        self.versions = versions
+        self.entries = entries
+        self.saved_at = time.monotonic()
+
+    def record(self, config: str, entry: Entry) -> None:
+        self.entries[config] = entry
+        if time.monotonic() - self.saved_at >= 1.0:
+            _write_if_changed(self.path, _Manifest(self.versions, self.entries).to_json())
+            self.saved_at = time.monotonic()
+
+
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_temporaries(out_dir: Path) -> list[Path]:
+    """Remove temporary files a killed run left behind (``write_atomic``'s own names)."""
+    if not out_dir.is_dir():
+        return []
+    found = [p for p in out_dir.rglob(".*.tmp") if p.is_file() and _TEMPORARY.fullmatch(p.name)]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
 
 
 def _render_all(
@@ -372,29 +415,35 @@ def _render_all(
     allow_import: bool,
     max_steps: int,
     progress: Progress | None,
-) -> list[_Rendered]:
+) -> Iterator[_Rendered]:
+    """Each config rendered, in the order they finish, in ``jobs`` worker processes."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    results: list[_Rendered] = []
+    if workers <= 1:
+        finished: Iterable[_Rendered] = (
+            _render_config(str(config_dir), config, digest, allow_import, max_steps)
+            for config, digest in todo
+        )
+        yield from _reported(finished, progress)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    def done(result: _Rendered) -> None:
-        results.append(result)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(_render_config, str(config_dir), c, d, allow_import, max_steps)
+            for c, d in todo
+        ]
+        try:
+            yield from _reported((f.result() for f in as_completed(futures)), progress)
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _reported(results: Iterable[_Rendered], progress: Progress | None) -> Iterator[_Rendered]:
+    for result in results:
         if progress:
             progress.update("rendered" if result.entry else "failed", result.config)
-
-    if workers <= 1:
-        for config, digest in todo:
-            done(_render_config(str(config_dir), config, digest, allow_import, max_steps))
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(_render_config, str(config_dir), c, d, allow_import, max_steps)
-                for c, d in todo
-            ]
-            for future in futures:
-                done(future.result())
-    return sorted(results, key=lambda r: r.config)
+        yield result
 
 
 def _expected_pages(entries: Iterable[Entry], versions: dict[str, str]) -> dict[str, str]:

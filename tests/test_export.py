@@ -159,3 +159,21 @@ def test_missing_folders_are_created(tmp_path: Path) -> None:
     schedule = simulate(spec=parse_spec(data={"epochs": 2, "scheduler": {"type": "ConstantLR"}}))
     path = write(schedule=schedule, path=tmp_path / "a" / "b" / "s.csv")
     assert path.read_text().startswith("epoch,lr\n")
+
+
+def test_several_files_are_written_as_a_set(tmp_path: Path) -> None:
+    from lrplot.export import bytes_writer, write_all_atomic
+
+    first, second = tmp_path / "a.png", tmp_path / "a.csv"
+    first.write_bytes(b"old picture")
+    second.write_bytes(b"old data")
+
+    def full_disk(f: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OutputError, match=f"^{second}: cannot write: No space left on device$"):
+        write_all_atomic({first: bytes_writer(b"new picture"), second: full_disk})
+    assert first.read_bytes() == b"old picture"  # written, but never renamed into place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.png"]
+    write_all_atomic({first: bytes_writer(b"new picture"), second: bytes_writer(b"new data")})
+    assert (first.read_bytes(), second.read_bytes()) == (b"new picture", b"new data")

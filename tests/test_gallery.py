@@ -439,3 +439,110 @@ def test_index_only_says_what_it_merged(runner: CliRunner, configs: Path, tmp_pa
         "(manifest-1-of-2.json, manifest-2-of-2.json).\n"
     )
     assert not list(out.glob("manifest-*"))
+
+
+def assert_consistent(out: Path, *, strict: bool = True) -> None:
+    """Whatever state a run left: only whole files, and a manifest that claims no more.
+
+    Not ``strict``: a kill between the renames of one config's files may leave its entry
+    describing older files; the next run sees the hashes differ and renders it again."""
+    import hashlib
+    import xml.etree.ElementTree as ET
+
+    for path in (p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        data = path.read_bytes()
+        if path.suffix == ".png":
+            assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
+            assert data.endswith(b"IEND\xaeB`\x82"), path
+        elif path.suffix == ".svg":
+            ET.fromstring(data)
+        elif path.suffix == ".csv":
+            assert data.startswith(b"epoch,"), path
+            assert data.endswith(b"\n"), path
+        elif path.suffix == ".json":
+            json.loads(data)
+    manifest = out / MANIFEST
+    if manifest.exists() and strict:
+        for entry in json.loads(manifest.read_text())["entries"].values():
+            for name, digest in entry["outputs"].items():
+                assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("delay", [1.6, 2.4, 3.2])
+def test_a_gallery_killed_at_any_moment_leaves_no_broken_file(
+    delay: float, configs: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "gallery"
+    gallery(runner, configs, out)  # an existing gallery, then its configs change
+    for config in configs.rglob("*.yaml"):  # a new fingerprint: every config renders again
+        config.write_text(config.read_text() + "# edited\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrplot", "gallery", str(configs), "-o", str(out),
+         "--allow-import", "-j", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert_consistent(out, strict=False)
+    code, _ = gallery(runner, configs, out)
+    assert code == 0
+    assert not list(out.rglob("*.tmp"))
+    assert gallery(runner, configs, out, "--check")[0] == 0
+
+
+@pytest.mark.subprocess
+def test_ctrl_c_in_a_gallery_exits_130_and_keeps_what_was_finished(
+    configs: Path, tmp_path: Path
+) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "gallery"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrplot", "gallery", str(configs), "-o", str(out),
+         "--allow-import", "-j", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(out.rglob("*.csv")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first config's outputs are written
+    process.send_signal(signal.SIGINT)
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 130
+    assert stderr.endswith("Interrupted.\n")
+    assert "Traceback" not in stderr
+    assert not list(out.rglob("*.tmp"))
+    assert_consistent(out)
+
+
+def test_a_full_disk_mid_gallery_is_an_error_and_keeps_the_gallery_consistent(
+    runner: CliRunner, configs: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import lrplot.export
+
+    step = configs / "tutorial" / "StepLR.yaml"
+    step.write_text(step.read_text().replace("gamma: 0.8", "gamma: 0.5"))
+    before = snapshot(built)
+    real = lrplot.export._fill_temporary
+    calls = []
+
+    def disk_fills_up(path: Path, fill):
+        calls.append(path)
+        if len(calls) == 2:  # the second of the config's three files
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, fill)
+
+    monkeypatch.setattr(lrplot.export, "_fill_temporary", disk_fills_up)
+    code, stderr = gallery(runner, configs, built)
+    assert code == 1
+    assert stderr.splitlines()[-1] == f"Error: {calls[1]}: cannot write: No space left on device"
+    assert_consistent(built)
+    assert snapshot(built) == before  # the config's old PNG, SVG and CSV, all three
+    assert not list(built.rglob("*.tmp"))
