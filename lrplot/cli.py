@@ -476,8 +476,8 @@ def compare_command(
       lrplot compare a.yaml b.yaml --log-y -o both.svg -o both.csv
       lrplot compare a.yaml b.yaml -f csv -o - | duckdb -c "select * from read_csv('/dev/stdin')"
     """
-    from lrplot.compare import comparison_data, iter_long_csv, schedule_names
-    from lrplot.export import write_bytes, write_text
+    from lrplot.compare import comparison_outputs, schedule_names
+    from lrplot.export import write_all_atomic
     from lrplot.plotting import PlotOptions
 
     _one_stdin(configs)
@@ -502,33 +502,24 @@ def compare_command(
                 say.status(f"Notice: {notice}")
         stems = ["stdin" if str(c) == "-" else c.stem for c in configs]
         names = schedule_names(schedules, stems)
-        data = comparison_data(schedules, names, options=plot.apply(PlotOptions()))
-        drawn = painter.draw(data, images) if painter else _draw_here(data, images)
+        filled = comparison_outputs(
+            schedules=schedules,
+            names=names,
+            outputs=[(t.path, t.format) for t in targets],
+            options=plot.apply(PlotOptions()),
+            painter=painter,
+        )
     try:
-        for target in targets:
-            if target.format == "csv":
-                chunks = iter_long_csv(schedules, names)
-                if target.path is None:
-                    for chunk in chunks:
-                        click.echo(chunk, nl=False)
-                else:
-                    write_text(target.path, chunks)
-            elif target.path is None:
-                with click.open_file("-", "wb") as stream:
-                    stream.write(drawn[target.format])
-            else:
-                write_bytes(target.path, drawn[target.format])
-            if target.path is not None:
-                say.status(f"Wrote {target.path}")
+        write_all_atomic({path: fill for path, fill in filled if path is not None})
     except LrplotError as e:
         say.error(str(e))
         raise SystemExit(1) from None
-
-
-def _draw_here(data: Any, formats: list[str]) -> dict[str, bytes]:
-    from lrplot.plotting import draw
-
-    return draw(data, formats) if formats else {}
+    for path, fill in filled:
+        if path is None:
+            with click.open_file("-", "wb") as stream:
+                fill(stream)
+        else:
+            say.status(f"Wrote {path}")
 
 
 @cli.command("list")

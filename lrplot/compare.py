@@ -14,14 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from lrplot.export import CHUNK_ROWS
 from lrplot.plotting import PlotData, PlotOptions, Series, series_of, wrap_title
 
 if TYPE_CHECKING:
+    from lrplot.painter import Painter
     from lrplot.simulation import Schedule
 
 LONG_COLUMNS = ("schedule", "epoch", "lr")
@@ -66,6 +68,38 @@ def comparison_data(
         legend_title=None,
         options=options,
     )
+
+
+Fill = Callable[[IO[bytes]], object]
+
+
+def comparison_outputs(
+    *,
+    schedules: Sequence[Schedule],
+    names: Sequence[str],
+    outputs: Sequence[tuple[Path | None, str]],
+    options: PlotOptions,
+    painter: Painter | None = None,
+) -> list[tuple[Path | None, Fill]]:
+    """What fills each ``(path, format)`` output: the images drawn once (by ``painter``
+    if given), the long-form CSV streamed when written."""
+    from lrplot.export import IMAGE_FORMATS, bytes_writer, text_writer
+    from lrplot.plotting import draw
+
+    images = sorted({fmt for _, fmt in outputs if fmt in IMAGE_FORMATS})
+    drawn: dict[str, bytes] = {}
+    if images:
+        data = comparison_data(schedules, names, options=options)
+        drawn = painter.draw(data, images) if painter else draw(data, images)
+    return [
+        (
+            path,
+            text_writer(iter_long_csv(schedules, names))
+            if fmt == "csv"
+            else bytes_writer(drawn[fmt]),
+        )
+        for path, fmt in outputs
+    ]
 
 
 def iter_long_csv(schedules: Sequence[Schedule], names: Sequence[str]) -> Iterator[str]:
