@@ -2,5 +2,5 @@
 
 from lrplot.cli import main
 
-if __name__ == "__main__":  # not when a spawned painter process imports this module
+if __name__ == "__main__":  # not when a gallery worker process imports this module
     main()

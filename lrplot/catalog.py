@@ -12,6 +12,7 @@ from lrplot.registry import (
     NESTED_SCHEDULERS,
     Parameter,
     did_you_mean,
+    import_torch,
     optimizer_classes,
     scheduler_classes,
     signature,
@@ -43,7 +44,7 @@ def _signature(name: str, cls: type) -> Any:
 
 def summary_table(width: int = 100) -> str:
     """Every scheduler and optimizer, one entry each, with its arguments and defaults."""
-    import torch
+    torch = import_torch()
 
     lines = [f"Schedulers (torch {torch.__version__}); lrplot list NAME for one:"]
     for title, classes in (("", scheduler_classes()), ("Optimizers:", optimizer_classes())):

@@ -10,11 +10,12 @@ import contextlib
 import functools
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -822,22 +823,32 @@ def gallery_command(
         raise SystemExit(1)
 
 
-EXIT_INTERRUPTED = 130
-"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
-
-
 def main() -> None:
     """Entry point of the ``lrplot`` console script.
 
-    Like click's standalone mode, but Ctrl-C exits 130 instead of 1. Outputs are written
-    through temporary files, so an interrupted run leaves no partial file behind.
+    Like click's standalone mode, except for Ctrl-C: outputs are written through
+    temporary files, so an interrupted run leaves no partial file behind, and the
+    process then ends as interrupted programs should (see :func:`_end_interrupted`).
     """
     try:
         code = cli.main(prog_name="lrplot", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Interrupted.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        _end_interrupted()
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _end_interrupted() -> NoReturn:
+    """End killed by SIGINT, as Python does after an unhandled Ctrl-C. Shells report it
+    as status 130, and a shell script running lrplot stops too, which it would not if
+    lrplot exited normally with 130 (the shell would take Ctrl-C as handled)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    if os.name == "posix":
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    sys.exit(128 + signal.SIGINT)

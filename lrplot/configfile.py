@@ -25,21 +25,62 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
 
+class _TooManyNodes(Exception):
+    """Raised while composing: the document has more values than a config may."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, also reading YAML 1.2 floats such as ``1e-3`` as numbers."""
+    """PyYAML's safe loader, reading scalars as YAML 1.2 does (and as JSON and editors
+    do): ``true``/``false`` only, decimal integers (``010`` is ten), floats with or
+    without a dot (``1e-3``), and no sexagesimal ``1:30``; dates stay text. It also stops
+    composing once a document has more values than a config may hold."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self.nodes += 1
+        if self.nodes > MAX_VALUES:
+            raise _TooManyNodes(self.peek_event().start_mark.line + 1)  # type: ignore[no-untyped-call]
+        node: Node | None = super().compose_node(parent, index)
+        return node
 
 
-# YAML 1.1 wants a dot in a float; people write `eta_min: 1e-3` and mean a number.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
-# A date-like value (`title: 2024-01-01`) stays text instead of becoming a datetime.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-}
+def _yaml_1_2_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    kept = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {
+        first: [(tag, regexp) for tag, regexp in entries if tag in kept]
+        for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    yaml_1_2 = [
+        ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+        ("tag:yaml.org,2002:int", r"[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+        (
+            "tag:yaml.org,2002:float",
+            r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)",
+            "-+.0123456789",
+        ),
+    ]
+    for tag, pattern, firsts in yaml_1_2:
+        for first in firsts:
+            resolvers.setdefault(first, []).append((tag, re.compile(f"^(?:{pattern})$")))
+    return resolvers
+
+
+def _construct_int(loader: yaml.SafeLoader, node: Any) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.startswith(("0x", "0o")):
+        return int(text, 16 if text[1] == "x" else 8)
+    return int(text, 10)
+
+
+_Loader.yaml_implicit_resolvers = _yaml_1_2_resolvers()
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass(frozen=True)
@@ -147,6 +188,8 @@ def parse_config_text(text: str, *, source: str) -> ConfigDocument:
             raise ConfigError(
                 f"invalid YAML: nested more than {MAX_DEPTH} levels deep", source=source
             ) from None
+        except _TooManyNodes as e:
+            raise ConfigError(_too_many(), source=source, line=e.line) from None
         if node is None:
             raise ConfigError(
                 "the config is empty; it needs at least a `scheduler:` mapping", source=source
@@ -201,18 +244,16 @@ class _Builder:
     def build(self, node: Node, key: str, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise self.error(
-                f"more than {MAX_VALUES:,} values once aliases are expanded; "
-                "refusing an alias bomb",
-                node,
-                key,
-            )
+            raise self.error(_too_many(), node, key)
         if depth > MAX_DEPTH:
             raise self.error(f"nested more than {MAX_DEPTH} levels deep", node, key)
         if isinstance(node, ScalarNode):
             if node.tag not in _PLAIN_TAGS:
                 raise self.error(_tag_message(node.tag), node, key)
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
+            if isinstance(value, str) and not _encodable(value):
+                raise self.error(_surrogate_message(value), node, key)
+            return value
         if id(node) in self.open:
             raise self.error(
                 "an alias here contains itself; a config cannot be recursive", node, key
@@ -259,6 +300,8 @@ class _Builder:
                     key,
                 )
             name = str(key_node.value)
+            if not _encodable(name):
+                raise self.error(_surrogate_message(name), key_node, key)
             name_key = child_key(key, name)
             if index >= merged:
                 if name in first_line:
@@ -272,6 +315,26 @@ class _Builder:
             self.lines[name_key] = line
             result[name] = self.build(value_node, name_key, depth + 1)
         return result
+
+
+def _too_many() -> str:
+    return (
+        f"more than {MAX_VALUES:,} values, counting what each alias repeats; "
+        "a schedule config has a few dozen"
+    )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate_message(text: str) -> str:
+    bad = next(c for c in text if not _encodable(c))
+    return f"text holds {bad.encode('unicode_escape').decode()}, which is not a character"
 
 
 def _short(key: str | None, limit: int = 60) -> str | None:

@@ -28,11 +28,11 @@ def is_custom_reference(type_name: str) -> bool:
     return ":" in type_name
 
 
-def describe_target(reference: str, *, base_dir: Path | None) -> str:
+def describe_target(reference: str, *, base_dir: Path | None, key: str = "") -> str:
     """Where the code for ``reference`` would come from, for messages: a path or a module."""
     target, _, _ = reference.rpartition(":")
     if _is_file_target(target):
-        return str(_resolve(target, base_dir))
+        return str(_resolve(target, base_dir, key))
     return f"the Python module {target!r}"
 
 
@@ -40,7 +40,7 @@ def load_custom_class(
     reference: str, *, base_dir: Path | None, allow_import: bool, key: str
 ) -> type:
     """Import the class named by ``reference``; refuse unless ``allow_import``."""
-    from lrplot.registry import is_scheduler_class
+    from lrplot.registry import import_torch, is_scheduler_class
 
     target, _, class_name = reference.rpartition(":")
     if not target or not _DOTTED.match(class_name):
@@ -52,7 +52,7 @@ def load_custom_class(
     is_file = _is_file_target(target)
     if not is_file and not _DOTTED.match(target):
         raise ConfigError(f"{target!r} is neither a .py file nor a module name", key=key)
-    where = describe_target(reference, base_dir=base_dir)
+    where = describe_target(reference, base_dir=base_dir, key=key)
     if not allow_import:
         raise ConfigError(
             f"{reference!r} would import code from {where}; lrplot runs code named in a "
@@ -60,8 +60,11 @@ def load_custom_class(
             "command line, allow_import=True from Python",
             key=key,
         )
+    import_torch()  # before the user's code imports it
     module = (
-        _import_file(_resolve(target, base_dir), key) if is_file else _import_module(target, key)
+        _import_file(_resolve(target, base_dir, key), key)
+        if is_file
+        else _import_module(target, key)
     )
     found: object = module
     for part in class_name.split("."):
@@ -89,15 +92,23 @@ def _is_file_target(target: str) -> bool:
     return target.endswith(".py") or "/" in target or "\\" in target
 
 
-def _resolve(target: str, base_dir: Path | None) -> Path:
-    path = Path(target).expanduser()
-    if not path.is_absolute():
-        path = (base_dir or Path.cwd()) / path
-    return path.resolve()
+def _resolve(target: str, base_dir: Path | None, key: str) -> Path:
+    """The absolute path of ``target``, relative to the config's folder (no ``~``)."""
+    try:
+        path = Path(target)
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as e:
+        raise ConfigError(f"{target!r} is not a usable path: {e}", key=key) from None
 
 
 def _import_file(path: Path, key: str) -> ModuleType:
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{path} is not a usable path: {e}", key=key) from None
+    if not is_file:
         raise ConfigError(f"no such Python file: {path}", key=key)
     name = "lrplot_custom_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
     spec = importlib.util.spec_from_file_location(name, path)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lrplot.errors import ExpressionError
-from lrplot.limits import MAX_EXPRESSION_LENGTH
+from lrplot.limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
 
 Env = Mapping[str, float]
 _Node = Callable[[Env], float]
@@ -154,8 +154,27 @@ def compile_expression(
         raise ExpressionError(f"invalid expression {text!r}: {e.msg}{col}", key=key) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError(f"invalid expression {text!r}", key=key) from None
+    if _depth(tree.body) > MAX_EXPRESSION_DEPTH:
+        raise ExpressionError(
+            f"{text!r}: nested more than {MAX_EXPRESSION_DEPTH} operations deep", key=key
+        )
     compiler = _Compiler(text, tuple(variables), key)
     return Expression(text, tuple(variables), key, compiler.compile(tree.body))
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deeply operations nest: ``x`` is 0, ``-(-(-x))`` is 3 (counted without
+    recursion, as the tree may be deep)."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend(
+            (child, depth + 1)
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, ast.expr)
+        )
+    return deepest
 
 
 class _Compiler:

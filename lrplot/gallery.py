@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -308,39 +310,18 @@ def build_gallery(
     selected = shard.select(names) if shard else names
     if progress:
         progress.start(len(selected))
-    kept: dict[str, Entry] = {}
-    todo: list[tuple[str, str]] = []
-    clashes = _stem_clashes(config_path, names)
-    for config in selected:
-        if config in clashes:
-            report.failed.append(Failure(config, clashes[config]))
-            if progress:
-                progress.update("failed", config)
-            continue
-        digest = fingerprint(config_path, config)
-        old = previous.entries.get(config) if previous else None
-        reusable = (
-            old is not None
-            and previous is not None
-            and previous.versions == versions
-            and old.fingerprint == digest
-            and not force
-            and not check
-            and _outputs_intact(out_path, old)
-        )
-        if reusable and old is not None:
-            kept[config] = old
-            report.skipped.append(config)
-            if progress:
-                progress.update("skipped", config)
-        else:
-            todo.append((config, digest))
+    current = previous if previous and previous.versions == versions else None
+    kept, todo = _plan(config_path, out_path, names, selected, current, force or check, report)
+    if progress:
+        for failure in report.failed:
+            progress.update("failed", failure.config)
+        for config in report.skipped:
+            progress.update("skipped", config)
     results = _render_all(
         config_path, todo, jobs, allow_import, max_steps or DEFAULT_MAX_STEPS, progress
     )
     rendered: dict[str, Entry] = {}
     files: dict[str, bytes] = {}  # kept in memory by --check only
-    current = previous if previous and previous.versions == versions else None
     saver = None
     if not check:
         remove_temporaries(out_path)
@@ -375,6 +356,42 @@ def build_gallery(
         return report
     _finish(out_path, names, entries, versions, previous, report)
     return report
+
+
+def _plan(
+    config_dir: Path,
+    out_dir: Path,
+    names: list[str],
+    selected: list[str],
+    current: _Manifest | None,
+    render_all: bool,
+    report: GalleryReport,
+) -> tuple[dict[str, Entry], list[tuple[str, str]]]:
+    """The entries to keep as they are, and the (config, fingerprint) pairs to render.
+
+    A config is kept when the manifest (of these versions) has its fingerprint and its
+    outputs are intact; configs whose outputs another config would overwrite fail.
+    """
+    kept: dict[str, Entry] = {}
+    todo: list[tuple[str, str]] = []
+    clashes = _stem_clashes(config_dir, names)
+    for config in selected:
+        if config in clashes:
+            report.failed.append(Failure(config, clashes[config]))
+            continue
+        digest = fingerprint(config_dir, config)
+        old = current.entries.get(config) if current else None
+        if (
+            old is not None
+            and not render_all
+            and old.fingerprint == digest
+            and _outputs_intact(out_dir, old)
+        ):
+            kept[config] = old
+            report.skipped.append(config)
+        else:
+            todo.append((config, digest))
+    return kept, todo
 
 
 class _ManifestSaver:
@@ -427,7 +444,9 @@ def _render_all(
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+    ) as pool:
         futures = [
             pool.submit(_render_config, str(config_dir), c, d, allow_import, max_steps)
             for c, d in todo
@@ -437,6 +456,20 @@ def _render_all(
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _start_worker(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the gallery process (which stops the pool), and exit
+    when that process is gone (killed with -9, say) instead of waiting forever on a
+    queue whose other end this worker itself holds open."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _reported(results: Iterable[_Rendered], progress: Progress | None) -> Iterator[_Rendered]:

@@ -14,3 +14,12 @@ MAX_DEPTH = 50
 
 MAX_EXPRESSION_LENGTH = 500
 """Longest expression text accepted, in characters."""
+
+MAX_EXPRESSION_DEPTH = 40
+"""Deepest nesting of operations in an expression (``-(-(-x))`` is three)."""
+
+MAX_TITLE_LENGTH = 300
+"""Longest ``title:``, in characters; ``description:`` may be ten times longer."""
+
+MAX_PIXELS = 25_000_000
+"""Largest image, in pixels (size x dpi, squared): 5000 x 5000, or 8000 x 3125."""

@@ -2,7 +2,7 @@
 
 A command that writes images spends most of its time importing torch (about 1.3 s) and
 matplotlib (about 0.4 s). They do not depend on each other, so on a machine with two or
-more cores the CLI starts a :class:`Painter` first: a spawned process that imports
+more cores the CLI starts a :class:`Painter` first: a Python process that imports
 matplotlib and warms it up, then draws :class:`~lrplot.plotting.PlotData` on request.
 Should the helper fail in any way, drawing falls back to this process.
 """
@@ -11,23 +11,40 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 from types import TracebackType
 
 from lrplot.plotting import PlotData, draw
+
+# The helper's whole program: serve the connection whose file descriptor is argv[1].
+_PROGRAM = "import sys; from lrplot.painter import serve; serve(int(sys.argv[1]))"
 
 
 class Painter:
     """A helper process that draws plots; use as a context manager."""
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True)
-        self._process.start()
-        child.close()
+        self._conn, child = multiprocessing.Pipe()
+        try:
+            # In a session of its own, the helper is out of the terminal's reach: Ctrl-C
+            # stops this process only, and the helper ends when its connection closes.
+            # Its stderr is dropped: whatever fails there is drawn again, and reported,
+            # here. -P: a file in the current folder cannot stand in for a module.
+            self._process = subprocess.Popen(
+                [sys.executable, "-P", "-c", _PROGRAM, str(child.fileno())],
+                pass_fds=(child.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=_environment(),
+                start_new_session=True,
+            )
+        finally:
+            child.close()
         self._broken = False
 
     @classmethod
@@ -39,7 +56,7 @@ class Painter:
             return None
         try:
             return cls()
-        except OSError:
+        except (OSError, ValueError):
             return None
 
     def draw(self, data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
@@ -59,7 +76,7 @@ class Painter:
         """Stop the helper process. It holds nothing worth a graceful exit, which would
         cost a tenth of a second tearing matplotlib down."""
         self._process.terminate()
-        self._process.join()
+        self._process.wait()
         self._conn.close()
 
     def __enter__(self) -> Painter:
@@ -74,9 +91,11 @@ class Painter:
         self.close()
 
 
-def _serve(conn: Connection) -> None:
+def serve(fd: int) -> None:
+    """The helper's loop: warm up, then draw what arrives on the connection ``fd``."""
     from lrplot.plotting import warm_up
 
+    conn = Connection(fd)
     warm_up()
     while True:
         try:
@@ -87,3 +106,11 @@ def _serve(conn: Connection) -> None:
             conn.send((True, draw(data, formats)))
         except Exception as e:  # the caller draws again itself and sees the real error
             conn.send((False, repr(e)))
+
+
+def _environment() -> dict[str, str]:
+    """This environment, with the folder this lrplot was imported from first on the
+    helper's path, so that it runs the same lrplot however this process found it."""
+    here = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": here + os.pathsep + path if path else here}

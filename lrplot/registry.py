@@ -10,6 +10,7 @@ import difflib
 import functools
 import inspect
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 NESTED_SCHEDULERS = ("SequentialLR", "ChainedScheduler")
@@ -49,9 +50,20 @@ class Signature:
         return ", ".join(shown) or "no arguments"
 
 
+def import_torch() -> ModuleType:
+    """``torch``, imported after numpy. torch's C start-up imports numpy and clears any
+    error that raises, a ``KeyboardInterrupt`` included: a Ctrl-C landing there would be
+    lost and the command would run on as if never interrupted."""
+    import numpy  # noqa: F401
+    import torch
+
+    return torch
+
+
 @functools.cache
 def scheduler_classes() -> dict[str, type]:
     """Every scheduler class the installed torch ships, by name."""
+    import_torch()
     from torch.optim import lr_scheduler, swa_utils
 
     found: dict[str, type] = {}
@@ -70,6 +82,7 @@ def scheduler_classes() -> dict[str, type]:
 @functools.cache
 def optimizer_classes() -> dict[str, type]:
     """Every optimizer class in ``torch.optim``, by name."""
+    import_torch()
     import torch.optim
 
     found = {

@@ -17,6 +17,7 @@ from lrplot.plotting import PLOT_KEYS
 from lrplot.registry import (
     NESTED_SCHEDULERS,
     Signature,
+    import_torch,
     optimizer_classes,
     scheduler_classes,
     signature,
@@ -31,7 +32,7 @@ _GROUP_NAME = "^[A-Za-z0-9_.-]{1,40}$"
 
 def config_schema() -> dict[str, Any]:
     """The schema, as a JSON-ready dict (``lrplot schema`` prints it)."""
-    import torch
+    torch = import_torch()
 
     count = {"type": "integer", "minimum": 1}
     return {

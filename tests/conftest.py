@@ -22,6 +22,16 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
+def alive(pid: int) -> bool:
+    """The process is running, not a zombie waiting to be reaped (Linux's /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    state = next(line for line in status.splitlines() if line.startswith("State:"))
+    return state.split()[1] not in ("Z", "X")
+
+
 def config_id(path: Path) -> str:
     return str(path.relative_to(CONFIGS_DIR))
 

@@ -36,10 +36,53 @@ def test_plain_data_and_line_numbers() -> None:
         ("0.1", 0.1),
         ("10", 10),
         ("1_000", 1000),
+        ("010", 10),
+        ("0x1f", 31),
+        ("0o17", 15),
+        (".5", 0.5),
+        ("-.inf", float("-inf")),
     ],
 )
 def test_numbers(text: str, value: float) -> None:
+    data = parse(f"x: {text}")
+    assert data == {"x": value}
+    assert type(data["x"]) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # YAML 1.1 reads these as booleans, sexagesimal and octal numbers; YAML 1.2,
+        # JSON and editors read them as text and decimals, and so do we.
+        ("yes", "yes"),
+        ("on", "on"),
+        ("No", "No"),
+        ("1:30", "1:30"),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+    ],
+)
+def test_scalars_are_read_as_yaml_1_2(text: str, value: object) -> None:
     assert parse(f"x: {text}") == {"x": value}
+
+
+def test_nan_is_a_float() -> None:
+    value = parse("x: .nan")["x"]  # type: ignore[index]
+    assert value != value
+
+
+@pytest.mark.parametrize("text", ['x: "\\ud800"', '"\\udfff": 1'])
+def test_a_lone_surrogate_is_refused(text: str) -> None:
+    with pytest.raises(ConfigError, match=r"which is not a character \(line 1\)$"):
+        parse(text)
+
+
+def test_a_huge_document_is_refused_while_reading() -> None:
+    text = "x: [" + ", ".join(["1"] * 100_001) + "]"
+    with pytest.raises(ConfigError, match=r"more than 100,000 values.*\(line 1\)$"):
+        parse(text)
 
 
 def test_merge_keys_work_and_may_be_overridden() -> None:
@@ -81,7 +124,7 @@ def test_an_alias_bomb_is_refused_quickly() -> None:
     for i, name in enumerate("bcdefghij"):
         prev = "abcdefghij"[i]
         levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
-    with pytest.raises(ConfigError, match="refusing an alias bomb"):
+    with pytest.raises(ConfigError, match="more than 100,000 values, counting what each alias"):
         parse("\n".join(levels))
 
 

@@ -130,10 +130,14 @@ def test_module_reference_refused_names_the_module(project: Path) -> None:
             "write path/to/file.py:ClassName or package.module:ClassName",
         ),
         ("bad name:Warmup", "'bad name' is neither a .py file nor a module name"),
+        # `~` is not expanded: a shared config must not depend on whose home it runs in.
+        ("~/warmup.py:Warmup", "no such Python file: {project}/~/warmup.py"),
+        ("a\\0b.py:Warmup", "'a\\x00b.py' is not a usable path: embedded null byte"),
+        ("x" * 300 + ".py:Warmup", "is not a usable path: [Errno 36] File name too long"),
     ],
 )
 def test_bad_references(project: Path, reference: str, message: str) -> None:
-    (project / "cfg.yaml").write_text(f"scheduler: {{type: '{reference}'}}\n")
+    (project / "cfg.yaml").write_text(f'scheduler: {{type: "{reference}"}}\n')
     with pytest.raises(ConfigError) as caught:
         load_spec(path=project / "cfg.yaml", allow_import=True)
     assert message.format(project=project) in str(caught.value)

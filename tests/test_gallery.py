@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from lrplot.cli import cli
 from lrplot.gallery import MANIFEST, Shard, build_gallery, find_configs, fingerprint
-from tests.conftest import CONFIGS_DIR, ROOT
+from tests.conftest import CONFIGS_DIR, ROOT, alive
 
 SMALL = ["tutorial/StepLR.yaml", "tutorial/CustomLR.yaml", "schedulers/SequentialLR.yaml"]
 
@@ -468,6 +468,15 @@ def assert_consistent(out: Path, *, strict: bool = True) -> None:
                 assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux's /proc)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
 @pytest.mark.subprocess
 @pytest.mark.parametrize("delay", [1.6, 2.4, 3.2])
 def test_a_gallery_killed_at_any_moment_leaves_no_broken_file(
@@ -486,8 +495,13 @@ def test_a_gallery_killed_at_any_moment_leaves_no_broken_file(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(delay)
+    workers = children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 5
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(alive, workers)), "worker processes outlived the gallery"
     assert_consistent(out, strict=False)
     code, _ = gallery(runner, configs, out)
     assert code == 0
@@ -496,8 +510,9 @@ def test_a_gallery_killed_at_any_moment_leaves_no_broken_file(
 
 
 @pytest.mark.subprocess
-def test_ctrl_c_in_a_gallery_exits_130_and_keeps_what_was_finished(
-    configs: Path, tmp_path: Path
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_a_gallery_keeping_what_was_finished(
+    configs: Path, tmp_path: Path, jobs: str
 ) -> None:
     import signal
     import time
@@ -505,15 +520,16 @@ def test_ctrl_c_in_a_gallery_exits_130_and_keeps_what_was_finished(
     out = tmp_path / "gallery"
     process = subprocess.Popen(
         [sys.executable, "-m", "lrplot", "gallery", str(configs), "-o", str(out),
-         "--allow-import", "-j", "1"],
+         "--allow-import", "-j", jobs],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not list(out.rglob("*.csv")) and time.monotonic() < deadline:
         time.sleep(0.05)  # until the first config's outputs are written
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to workers too
     stderr = process.communicate(timeout=60)[1]
-    assert process.returncode == 130
+    assert process.returncode == -signal.SIGINT
     assert stderr.endswith("Interrupted.\n")
     assert "Traceback" not in stderr
     assert not list(out.rglob("*.tmp"))

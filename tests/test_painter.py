@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import time
 
 import pytest
 
 from lrplot import load_spec, simulate
 from lrplot.painter import Painter
 from lrplot.plotting import draw, plot_data
-from tests.conftest import CONFIGS_DIR
+from tests.conftest import CONFIGS_DIR, alive
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +34,34 @@ def test_drawing_several_formats_gives_each_the_bytes_it_has_alone(data) -> None
 
 def test_a_dead_painter_falls_back_to_drawing_here(data) -> None:
     with Painter() as painter:
-        painter._process.terminate()
-        painter._process.join()
+        painter._process.kill()
+        painter._process.wait()
         assert painter.draw(data, ["png"]) == draw(data, ["png"])
+
+
+def test_the_painter_is_out_of_the_terminals_reach() -> None:
+    # Ctrl-C goes to the terminal's foreground process group, so a helper in a session
+    # of its own cannot print a KeyboardInterrupt traceback of its own.
+    with Painter() as painter:
+        assert os.getsid(painter._process.pid) == painter._process.pid != os.getsid(0)
+
+
+def test_the_painter_ends_when_this_process_does(tmp_path) -> None:
+    probe = (
+        "import os, sys\n"
+        "from lrplot.painter import Painter\n"
+        "painter = Painter()\n"
+        "print(painter._process.pid, flush=True)\n"
+        "os._exit(0)\n"  # as if killed: no close()
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    pid = int(result.stdout)
+    deadline = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid)
 
 
 def test_a_painter_error_is_raised_here_as_usual(data) -> None:
