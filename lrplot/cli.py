@@ -12,16 +12,16 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from lrplot import __version__
 from lrplot.custom_schedulers import ALLOW_IMPORT_ENV
-from lrplot.errors import LrplotError
+from lrplot.errors import ConfigError, LrplotError
 from lrplot.export import FORMATS, IMAGE_FORMATS, format_of
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
@@ -57,6 +57,29 @@ class _Say:
         click.echo(f"Error: {text}", err=True)
 
 
+@contextlib.contextmanager
+def _stdout() -> Iterator[IO[bytes]]:
+    """Standard output, in binary. When its reader is gone (``lrplot ... | head``),
+    lrplot ends quietly, killed by SIGPIPE as other tools are (status 141); a failure
+    such as a full disk is an ``Error:`` line."""
+    try:
+        with click.open_file("-", "wb") as stream:
+            yield stream
+            stream.flush()
+    except BrokenPipeError:
+        _end_by_signal(signal.SIGPIPE, quiet_stdout=True)
+    except OSError as e:
+        raise click.ClickException(f"standard output: cannot write: {e.strerror or e}") from None
+    except RuntimeError:  # click finds no stdout at all: it was closed (>&-)
+        raise click.ClickException("standard output is closed") from None
+
+
+def _echo(text: str, *, nl: bool = True, color: bool | None = None) -> None:
+    """``click.echo`` to standard output, through :func:`_stdout`'s error handling."""
+    with _stdout():
+        click.echo(text, nl=nl, color=color)
+
+
 @dataclass(frozen=True)
 class _Settings:
     """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``."""
@@ -67,13 +90,20 @@ class _Settings:
 
     def load(self, config: Path) -> Spec:
         """The validated config at ``config`` (``-``: standard input)."""
+        from lrplot.configfile import decode_config_bytes
+        from lrplot.limits import MAX_CONFIG_BYTES
         from lrplot.spec import load_spec
 
         if str(config) == "-":
-            with click.open_file("-", encoding="utf-8") as stream:
-                text = stream.read()
+            try:
+                with click.open_file("-", "rb") as stream:
+                    raw = stream.read(MAX_CONFIG_BYTES + 1)  # no more: stdin may be endless
+            except OSError as e:
+                raise ConfigError(f"cannot read: {e.strerror or e}", source="<stdin>") from None
+            except (RuntimeError, ValueError, AttributeError):  # closed, or none at all
+                raise ConfigError("standard input is closed", source="<stdin>") from None
             return load_spec(
-                text=text,
+                text=decode_config_bytes(raw, source="<stdin>"),
                 source="<stdin>",
                 allow_import=self.allow_import,
                 overrides=self.overrides,
@@ -81,9 +111,12 @@ class _Settings:
         return load_spec(path=config, allow_import=self.allow_import, overrides=self.overrides)
 
     def simulate(self, config: Path) -> Schedule:
+        """The simulated schedule of ``config``. What a user's own scheduler code prints
+        goes to stderr: stdout may be carrying a CSV (``-o -``)."""
         from lrplot.simulation import simulate
 
-        return simulate(spec=self.load(config), max_steps=self.max_steps)
+        with contextlib.redirect_stdout(sys.stderr):
+            return simulate(spec=self.load(config), max_steps=self.max_steps)
 
 
 Command = Callable[..., Any]
@@ -191,7 +224,15 @@ def plot_options(f: Command) -> Command:
         transparent: bool,
         **kwargs: Any,
     ) -> Any:
-        return f(*args, plot=_PlotFlags(log_y, size, dpi, transparent), **kwargs)
+        flags = _PlotFlags(log_y, size, dpi, transparent)
+        if size is not None or dpi is not None:
+            from lrplot.plotting import PlotOptions
+
+            try:
+                flags.apply(PlotOptions())
+            except LrplotError as e:
+                raise click.UsageError(f"--size and --dpi: {e.message}") from None
+        return f(*args, plot=flags, **kwargs)
 
     return _options(
         wrapper,
@@ -245,7 +286,7 @@ def _version_message() -> str:
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo(_version_message())
+        _echo(_version_message())
         ctx.exit()
 
 
@@ -350,7 +391,10 @@ def _render_one(
         schedule = settings.simulate(config)
         for notice in schedule.notices:
             say.status(f"Notice: {notice}")
-        options = plot.apply(schedule.spec.plot)
+        try:
+            options = plot.apply(schedule.spec.plot)
+        except LrplotError as e:  # the config's plot: with the command line's
+            raise e.located(source=schedule.spec.source) from None
         files = [(t.path, t.format) for t in targets if t.path is not None]
         write_all(schedule=schedule, outputs=files, painter=painter, plot=options)
         for path, _ in files:
@@ -368,13 +412,12 @@ def _render_one(
 def _write_stdout(schedule: Schedule, fmt: str, plot: PlotOptions) -> None:
     from lrplot.export import iter_csv, iter_json, render_all
 
-    with click.open_file("-", "wb") as stream:
+    with _stdout() as stream:
         if fmt in ("csv", "json"):
             for chunk in (iter_csv if fmt == "csv" else iter_json)(schedule):
                 stream.write(chunk.encode())
         else:
             stream.write(render_all(schedule=schedule, formats=[fmt], plot=plot)[fmt])
-        stream.flush()
 
 
 def _plan_outputs(
@@ -404,6 +447,7 @@ def _plan_outputs(
         for target in targets:
             if target.path is not None and target.path.is_dir():
                 raise click.UsageError(f"{target.path} is a folder; add / to write into it")
+            _not_an_input(target.path, configs)
             if target.path in seen:
                 raise click.UsageError(
                     f"{target.path or '-'} would be written twice "
@@ -412,6 +456,19 @@ def _plan_outputs(
             seen[target.path] = config
         plans.append((config, targets))
     return plans
+
+
+def _not_an_input(output: Path | None, configs: Sequence[Path]) -> None:
+    """Refuse an output that is one of the configs read (by any name or link)."""
+    for config in configs:
+        if output is None or str(config) == "-":
+            continue
+        try:
+            same = os.path.samefile(output, config)
+        except OSError:  # one of them does not exist (yet)
+            same = False
+        if same:
+            raise click.UsageError(f"-o {output} would overwrite the config {config}")
 
 
 def _stdout_target(formats: Sequence[str]) -> _Target:
@@ -488,36 +545,30 @@ def compare_command(
             targets.append(_stdout_target(formats))
         else:
             targets.append(_Target(Path(output), _file_format(output, formats, COMPARE_FORMATS)))
+        _not_an_input(targets[-1].path, configs)
     images = [t.format for t in targets if t.format in IMAGE_FORMATS]
     painter = Painter.start_if_useful(images=bool(images))
-    with painter or contextlib.nullcontext():
-        schedules = []
-        for config in configs:
-            try:
-                schedules.append(settings.simulate(config))
-            except LrplotError as e:
-                say.error(str(e))
-                raise SystemExit(1) from None
-        for schedule in schedules:
-            for notice in schedule.notices:
-                say.status(f"Notice: {notice}")
-        stems = ["stdin" if str(c) == "-" else c.stem for c in configs]
-        names = schedule_names(schedules, stems)
-        filled = comparison_outputs(
-            schedules=schedules,
-            names=names,
-            outputs=[(t.path, t.format) for t in targets],
-            options=plot.apply(PlotOptions()),
-            painter=painter,
-        )
     try:
+        with painter or contextlib.nullcontext():
+            schedules = [settings.simulate(config) for config in configs]
+            for schedule in schedules:
+                for notice in schedule.notices:
+                    say.status(f"Notice: {notice}")
+            stems = ["stdin" if str(c) == "-" else c.stem for c in configs]
+            filled = comparison_outputs(
+                schedules=schedules,
+                names=schedule_names(schedules, stems),
+                outputs=[(t.path, t.format) for t in targets],
+                options=plot.apply(PlotOptions()),
+                painter=painter,
+            )
         write_all_atomic({path: fill for path, fill in filled if path is not None})
     except LrplotError as e:
         say.error(str(e))
         raise SystemExit(1) from None
     for path, fill in filled:
         if path is None:
-            with click.open_file("-", "wb") as stream:
+            with _stdout() as stream:
                 fill(stream)
         else:
             say.status(f"Wrote {path}")
@@ -540,12 +591,13 @@ def list_command(name: str | None) -> None:
     from lrplot.catalog import describe_class, summary_table
 
     if name is None:
-        click.echo(summary_table(width=shutil.get_terminal_size((100, 24)).columns), nl=False)
+        _echo(summary_table(width=shutil.get_terminal_size((100, 24)).columns), nl=False)
         return
     try:
-        click.echo(describe_class(name), nl=False)
+        text = describe_class(name)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="NAME") from None
+    _echo(text, nl=False)
 
 
 @cli.command("validate")
@@ -575,7 +627,7 @@ def validate_command(configs: tuple[Path, ...], settings: _Settings, say: _Say) 
         for notice in schedule.notices:
             say.status(f"Notice: {notice}")
         if not say.quiet:
-            click.echo(f"{schedule.spec.source}: ok: {schedule.summary()}")
+            _echo(f"{schedule.spec.source}: ok: {schedule.summary()}")
     if failed:
         raise SystemExit(1)
 
@@ -598,7 +650,7 @@ def schema_command() -> None:
 
     from lrplot.schema import config_schema
 
-    click.echo(json.dumps(config_schema(), indent=2))
+    _echo(json.dumps(config_schema(), indent=2))
 
 
 @cli.command("preview")
@@ -642,14 +694,14 @@ def preview_command(
         raise click.ClickException(str(e)) from None
     for notice in schedule.notices:
         click.echo(f"Notice: {notice}", err=True)
-    use_color = sys.stdout.isatty() if color is None else color
+    use_color = (sys.stdout is not None and sys.stdout.isatty()) if color is None else color
 
     def paint(text: str, colour: str) -> str:
         return click.style(text, fg=colour) if use_color else text
 
     columns = width or shutil.get_terminal_size((80, 24)).columns
     text = preview(schedule=schedule, width=columns, height=height, log_y=log_y, paint=paint)
-    click.echo(text, nl=False, color=use_color)
+    _echo(text, nl=False, color=use_color)
 
 
 class _Bar:
@@ -799,9 +851,16 @@ def gallery_command(
         for label, names in problems:
             for name in names:
                 click.echo(f"{label}: {out_dir / name}", err=True)
-        verdict = "is up to date" if report.ok else "is out of date"
-        say.status(f"{out_dir} {verdict} ({len(report.rendered)} configs checked).")
-        if not report.ok and not report.failed:
+        differs = any(names for _, names in problems)
+        checked, failed = len(report.rendered), len(report.failed)
+        if differs:
+            also = f", {failed} failed" if failed else ""
+            say.status(f"{out_dir} is out of date ({checked} configs checked{also}).")
+        elif failed:  # what failed to render could not be compared
+            say.status(f"{out_dir}: {failed} configs failed; the {checked} others are up to date.")
+        else:
+            say.status(f"{out_dir} is up to date ({checked} configs checked).")
+        if differs and not failed:
             allow = " --allow-import" if allow_import else ""
             click.echo(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}", err=True)
     elif index_only:
@@ -828,27 +887,31 @@ def main() -> None:
 
     Like click's standalone mode, except for Ctrl-C: outputs are written through
     temporary files, so an interrupted run leaves no partial file behind, and the
-    process then ends as interrupted programs should (see :func:`_end_interrupted`).
+    process then ends as interrupted programs should (see :func:`_end_by_signal`).
     """
     try:
         code = cli.main(prog_name="lrplot", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Interrupted.", err=True)
-        _end_interrupted()
+        _end_by_signal(signal.SIGINT)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _end_interrupted() -> NoReturn:
-    """End killed by SIGINT, as Python does after an unhandled Ctrl-C. Shells report it
-    as status 130, and a shell script running lrplot stops too, which it would not if
-    lrplot exited normally with 130 (the shell would take Ctrl-C as handled)."""
+def _end_by_signal(signum: int, *, quiet_stdout: bool = False) -> NoReturn:
+    """End killed by ``signum``, as programs stopped by Ctrl-C (SIGINT) or a closed pipe
+    (SIGPIPE) do, and as Python itself does after an unhandled Ctrl-C. Shells report it
+    as 128 + the signal (130, 141), and a shell script running lrplot stops on Ctrl-C,
+    which it would not if lrplot exited normally (the shell would take it as handled)."""
+    if quiet_stdout:  # nothing more can reach the reader; flushing must not fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     if os.name == "posix":
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGINT)
-    sys.exit(128 + signal.SIGINT)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from lrplot.errors import printable
 from lrplot.export import CHUNK_ROWS
 from lrplot.plotting import PlotData, PlotOptions, Series, series_of, wrap_title
 
@@ -34,7 +35,7 @@ def schedule_names(schedules: Sequence[Schedule], stems: Sequence[str]) -> list[
     """A legend name per schedule: its ``title:`` or its file stem, made unique."""
     names: list[str] = []
     for schedule, stem in zip(schedules, stems, strict=True):
-        name = schedule.spec.title or stem
+        name = schedule.spec.title or printable(stem)
         base, count = name, 2
         while name in names:
             name, count = f"{base} ({count})", count + 1

@@ -20,6 +20,7 @@ import itertools
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -151,7 +152,10 @@ def render_all(
     rendered: dict[str, bytes] = {}
     if images:
         data = plot_data(schedule, options=plot)
-        rendered = painter.draw(data, images) if painter else draw(data, images)
+        try:
+            rendered = painter.draw(data, images) if painter else draw(data, images)
+        except OutputError as e:
+            raise e.located(source=schedule.spec.source) from None
     for fmt in formats:
         if fmt not in IMAGE_FORMATS:
             rendered[fmt] = render(schedule=schedule, format=fmt)
@@ -226,14 +230,27 @@ def write_atomic(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
 def write_all_atomic(files: Mapping[Path, Callable[[IO[bytes]], object]]) -> None:
     """Write several files as a set: each to a temporary file first, and only when all
     are complete, rename them into place. A failure while writing (a full disk, an
-    error, Ctrl-C) leaves every old file as it was and removes the temporary files."""
+    error, Ctrl-C) leaves every old file as it was and removes the temporary files.
+
+    A symbolic link is written through (its target is replaced, the link kept). What
+    cannot be replaced by renaming, such as ``/dev/null`` or a named pipe, is written
+    to directly, once every file of the set is complete.
+    """
     temporaries: list[tuple[str, Path]] = []
+    direct: list[tuple[Path, Callable[[IO[bytes]], object]]] = []
     current = None
     try:
         for current, fill in files.items():
-            temporaries.append((_fill_temporary(current, fill), current))
+            target = Path(os.path.realpath(current)) if current.is_symlink() else current
+            if target.exists() and not target.is_file() and not target.is_dir():
+                direct.append((current, fill))
+            else:
+                temporaries.append((_fill_temporary(target, fill), target))
         for temporary, current in temporaries:
             os.replace(temporary, current)
+        for current, fill in direct:
+            with open(current, "wb") as stream:
+                fill(stream)
     except BaseException as e:
         for temporary, _ in temporaries:
             with contextlib.suppress(OSError):
@@ -249,11 +266,17 @@ def _fill_temporary(path: Path, fill: Callable[[IO[bytes]], object]) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
-        raise OutputError(f"cannot write here: {e.strerror or e}", source=str(path)) from None
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        reason = f"{blocking} is a file, not a folder" if blocking else e.strerror or e
+        raise OutputError(f"cannot write here: {reason}", source=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             fill(f)
-        os.chmod(temporary, 0o666 & ~_umask())
+        try:  # a file replaced keeps its permissions; a new one gets the usual ones
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(temporary, mode)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

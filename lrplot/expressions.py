@@ -99,6 +99,11 @@ _NOT_ALLOWED: dict[type[ast.AST], str] = {
 }
 
 
+def quoted(text: str, limit: int = 80) -> str:
+    """An expression's text quoted for a message, cut to about ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
 @dataclass(frozen=True, eq=False)
 class Expression:
     """A compiled, safe expression over a fixed set of float variables."""
@@ -124,7 +129,7 @@ class Expression:
         except ValueError as e:
             problem = f"math domain error ({e})" if str(e) != "math domain error" else str(e)
         where = ", ".join(f"{n}={_show(v)}" for n, v in values.items() if n in self.variables)
-        raise ExpressionError(f"{self.text!r}: {problem} at {where}", key=self.key)
+        raise ExpressionError(f"{quoted(self.text)}: {problem} at {where}", key=self.key)
 
 
 def _show(value: float) -> str:
@@ -151,12 +156,14 @@ def compile_expression(
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
         col = f" at column {e.offset}" if e.offset else ""
-        raise ExpressionError(f"invalid expression {text!r}: {e.msg}{col}", key=key) from None
+        raise ExpressionError(
+            f"invalid expression {quoted(text)}: {e.msg}{col}", key=key
+        ) from None
     except (ValueError, RecursionError, MemoryError):
-        raise ExpressionError(f"invalid expression {text!r}", key=key) from None
+        raise ExpressionError(f"invalid expression {quoted(text)}", key=key) from None
     if _depth(tree.body) > MAX_EXPRESSION_DEPTH:
         raise ExpressionError(
-            f"{text!r}: nested more than {MAX_EXPRESSION_DEPTH} operations deep", key=key
+            f"{quoted(text)}: nested more than {MAX_EXPRESSION_DEPTH} operations deep", key=key
         )
     compiler = _Compiler(text, tuple(variables), key)
     return Expression(text, tuple(variables), key, compiler.compile(tree.body))
@@ -184,7 +191,7 @@ class _Compiler:
         self.key = key
 
     def fail(self, problem: str) -> ExpressionError:
-        return ExpressionError(f"{self.text!r}: {problem}", key=self.key)
+        return ExpressionError(f"{quoted(self.text)}: {problem}", key=self.key)
 
     def allowed_names(self) -> str:
         return ", ".join([*self.variables, *CONSTANTS])

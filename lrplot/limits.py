@@ -19,7 +19,10 @@ MAX_EXPRESSION_DEPTH = 40
 """Deepest nesting of operations in an expression (``-(-(-x))`` is three)."""
 
 MAX_TITLE_LENGTH = 300
-"""Longest ``title:``, in characters; ``description:`` may be ten times longer."""
+"""Longest ``title:``, in characters (a plot's title: about four wrapped lines)."""
+
+MAX_DESCRIPTION_LENGTH = 3000
+"""Longest ``description:``, in characters (a gallery shows it under the plot)."""
 
 MAX_PIXELS = 25_000_000
 """Largest image, in pixels (size x dpi, squared): 5000 x 5000, or 8000 x 3125."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from lrplot.configfile import child_key
 from lrplot.errors import ConfigError, ExpressionError
-from lrplot.expressions import Expression, compile_expression
+from lrplot.expressions import Expression, compile_expression, quoted
 
 METRIC_VARIABLES = ("epoch", "step")
 SYNTHETIC = "synthetic"
@@ -134,7 +134,7 @@ def _expression_values(
         value = expression.evaluate(env)
         if not math.isfinite(value):
             raise ExpressionError(
-                f"{expression.text!r} gave {value!r} at epoch={env['epoch']:.0f}, "
+                f"{quoted(expression.text)} gave {value!r} at epoch={env['epoch']:.0f}, "
                 f"step={step}; a metric must be a finite number",
                 key=key,
             )

@@ -16,12 +16,14 @@ import bisect
 import io
 import math
 import textwrap
+import warnings
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
-from lrplot.errors import ConfigError
+from lrplot.errors import ConfigError, OutputError
+from lrplot.limits import MAX_PIXELS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
 TITLE_WIDTH = 75
 """Characters per title line that fit the default figure width."""
+MAX_PLOTTED = 1e300
+"""Largest magnitude a plot shows; past it, axis limits and ticks overflow floats."""
 MAX_POINTS = 4000
 """Points drawn per line at most; longer series keep each bucket's first, min, max, last."""
 
@@ -70,7 +74,21 @@ class PlotOptions:
 
     def merged(self, **changes: Any) -> PlotOptions:
         """These options with the given ones (those not None) replacing them."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        options = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        options.check_pixels(key="plot")
+        return options
+
+    def check_pixels(self, *, key: str | None) -> None:
+        """Refuse an image too large to draw in memory (50x50 inches at 1000 dpi would
+        need ten gigabytes)."""
+        width, height = (round(inches * self.dpi) for inches in self.size)
+        if width * height > MAX_PIXELS:
+            raise ConfigError(
+                f"{self.size[0]:g}x{self.size[1]:g} inches at {self.dpi} dpi is "
+                f"{width:,} x {height:,} pixels; at most {MAX_PIXELS:,} pixels in all "
+                "(5000 x 5000): lower the size or the dpi",
+                key=key,
+            )
 
 
 PLOT_KEYS = ("yscale", "size", "dpi", "transparent")
@@ -109,7 +127,9 @@ def parse_plot_options(raw: Any, *, key: str = "plot") -> PlotOptions:
                 f"expected true or false, got {raw['transparent']!r}", key=f"{key}.transparent"
             )
         options["transparent"] = raw["transparent"]
-    return PlotOptions(**options)
+    result = PlotOptions(**options)
+    result.check_pixels(key=key)
+    return result
 
 
 def parse_size(value: Any, *, key: str = "size") -> tuple[float, float]:
@@ -168,9 +188,11 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
     if schedule.momentum:
         uses_betas = "betas" in spec.optimizer.args or "betas" in _defaults(spec.optimizer.cls)
         name = "Beta1 (momentum)" if uses_betas else "Momentum"
-        panels.append(Panel(name, series_of(schedule, labels, schedule.momentum)))
+        momentum = series_of(schedule, labels, schedule.momentum, quantity="momentum")
+        panels.append(Panel(name, momentum))
     if schedule.metric is not None:
-        panels.append(Panel("Metric", series_of(schedule, ["metric"], [schedule.metric])))
+        metric = series_of(schedule, ["metric"], [schedule.metric], quantity="metric")
+        panels.append(Panel("Metric", metric))
     return PlotData(
         title=wrap_title(spec.display_title),
         epochs=spec.epochs,
@@ -183,17 +205,52 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
 
 
 def series_of(
-    schedule: Schedule, labels: Sequence[str], columns: Sequence[array[float]]
+    schedule: Schedule,
+    labels: Sequence[str],
+    columns: Sequence[array[float]],
+    *,
+    quantity: str = "lr",
 ) -> tuple[Series, ...]:
-    """Lines for recorded columns of a schedule, closed at its last epoch."""
-    x = schedule.epoch_axis()
-    x.append(float(schedule.spec.epochs))
+    """Lines for recorded columns of a schedule, closed at its last epoch (the last value
+    is repeated there) and thinned to about :data:`MAX_POINTS` points each."""
+    import numpy as np
+
+    per_epoch, epochs = schedule.spec.steps_per_epoch, float(schedule.spec.epochs)
     lines = []
     for label, column in zip(labels, columns, strict=True):
-        y = array("d", column)
-        y.append(column[-1])
-        lines.append(Series(label, x, y))
+        values = np.frombuffer(column, dtype=np.float64)
+        largest = float(np.abs(values).max())
+        if largest > MAX_PLOTTED:
+            where = f" ({label})" if len(columns) > 1 else ""
+            raise OutputError(
+                f"the {quantity}{where} reaches {largest:.3g}, too large to plot (axes "
+                f"overflow past {MAX_PLOTTED:g}); CSV and JSON outputs hold such values",
+                source=schedule.spec.source,
+            )
+        steps = _kept(values)
+        x = np.append(steps / per_epoch if per_epoch > 1 else steps.astype(np.float64), epochs)
+        y = np.append(values[steps], values[-1])
+        lines.append(Series(label, array("d", x.tobytes()), array("d", y.tobytes())))
     return tuple(lines)
+
+
+def _kept(values: Any) -> Any:
+    """The steps to draw: all of them up to :data:`MAX_POINTS`; beyond, in buckets of
+    consecutive steps, each bucket's first, lowest, highest and last (every extreme and
+    every jump stays visible)."""
+    import numpy as np
+
+    if len(values) <= MAX_POINTS:
+        return np.arange(len(values))
+    size = math.ceil(len(values) / (MAX_POINTS // 4))
+    whole = len(values) - len(values) % size
+    rows = values[:whole].reshape(-1, size)
+    starts = np.arange(0, whole, size)
+    keep = np.stack(
+        [starts, starts + rows.argmin(axis=1), starts + rows.argmax(axis=1), starts + size - 1],
+        axis=1,
+    )
+    return np.unique(np.concatenate([keep.ravel(), np.arange(whole, len(values))]))
 
 
 def _defaults(cls: type) -> dict[str, Any]:
@@ -253,18 +310,29 @@ def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
 
     style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}
     images = {}
-    with matplotlib.rc_context(cast(Any, style)):
-        figure = _figure(data)
-        engine = figure.get_layout_engine()
-        assert engine is not None
-        engine.execute(figure)  # lay out once, with the figure's own dpi and renderer
-        figure.set_layout_engine("none")
-        for fmt in formats:
-            buffer = io.BytesIO()
-            figure.savefig(
-                buffer, format=fmt, metadata=_METADATA[fmt], transparent=data.options.transparent
-            )
-            images[fmt] = buffer.getvalue()
+    # matplotlib warns of glyphs its font lacks (drawn as boxes); nothing to act on.
+    with matplotlib.rc_context(cast(Any, style)), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            figure = _figure(data)
+            engine = figure.get_layout_engine()
+            assert engine is not None
+            engine.execute(figure)  # lay out once, with the figure's own dpi and renderer
+            figure.set_layout_engine("none")
+            for fmt in formats:
+                buffer = io.BytesIO()
+                figure.savefig(
+                    buffer,
+                    format=fmt,
+                    metadata=_METADATA[fmt],
+                    transparent=data.options.transparent,
+                )
+                images[fmt] = buffer.getvalue()
+        except (ArithmeticError, ValueError, MemoryError) as e:  # values matplotlib cannot lay out
+            raise OutputError(
+                f"matplotlib could not draw the plot: {type(e).__name__}: {e}; "
+                "CSV and JSON outputs still work"
+            ) from None
     return images
 
 
@@ -282,12 +350,15 @@ def _figure(data: PlotData) -> Figure:
         axes, lower = figure.add_subplot(), []
     for line in data.series:
         axes.plot(
-            *_thin(line.x, line.y),
+            line.x,
+            line.y,
             label=line.label,
             drawstyle="steps-post",
             linestyle=line.linestyle,
         )
-    axes.set_title(data.title)
+    # Text is shown as written: `$` would otherwise start TeX-like math, and a label
+    # starting with `_` would be left out of the legend.
+    axes.set_title(data.title, parse_math=False)
     axes.set_ylabel("Learning Rate")
     axes.set_xlim(0, data.epochs)
     if options.yscale == "log":
@@ -296,11 +367,19 @@ def _figure(data: PlotData) -> Figure:
         _label_points(axes, data.series[0], log=options.yscale == "log")
     _mark_regimes(axes, lower, data)
     if len(data.series) > 1:
-        axes.legend(title=data.legend_title, fontsize=8, title_fontsize=8)
+        legend = axes.legend(
+            axes.get_lines()[: len(data.series)],
+            [line.label for line in data.series],
+            title=data.legend_title,
+            fontsize=8,
+            title_fontsize=8,
+        )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
     for panel_axes, panel in zip(lower, data.panels, strict=True):
         for line in panel.series:
             panel_axes.plot(
-                *_thin(line.x, line.y), label=line.label, drawstyle="steps-post", linewidth=1.5
+                line.x, line.y, label=line.label, drawstyle="steps-post", linewidth=1.5
             )
         panel_axes.set_ylabel(panel.label, fontsize=8)
         panel_axes.tick_params(labelsize=8)
@@ -337,6 +416,7 @@ def _mark_regimes(axes: Axes, lower: list[Axes], data: PlotData) -> None:
             text, (mark, 1.0 if top else 0.0), xycoords=("data", "axes fraction"),
             xytext=(2, -3 if top else 3), textcoords="offset points", ha="left",
             va="top" if top else "bottom", rotation=90, fontsize=7, color="#6e7781",
+            parse_math=False,
         )  # fmt: skip
 
 
@@ -355,31 +435,12 @@ def _label_points(axes: Axes, line: Series, *, log: bool) -> None:
         at = x[index + 1] if align == "right" else x[index]  # the end of the last step
         axes.annotate(
             f"{name} {_number(value)}", (at, value), xytext=(0, 6),
-            textcoords="offset points", ha=align, va="bottom", fontsize=8,
+            textcoords="offset points", ha=align, va="bottom", fontsize=8, parse_math=False,
         )  # fmt: skip
 
 
 def _number(value: float) -> str:
     return f"{value:.3g}" if value != 0 and math.isfinite(value) else str(value)
-
-
-def _thin(x: array[float], values: array[float]) -> tuple[Any, Any]:
-    """At most about :data:`MAX_POINTS` points: per bucket, its first, min, max and last."""
-    if len(values) <= MAX_POINTS:
-        return x, values
-    import numpy as np
-
-    xs, ys = np.frombuffer(x, dtype=np.float64), np.frombuffer(values, dtype=np.float64)
-    size = math.ceil(len(ys) / (MAX_POINTS // 4))
-    whole = len(ys) - len(ys) % size
-    rows = ys[:whole].reshape(-1, size)
-    starts = np.arange(0, whole, size)
-    keep = np.stack(
-        [starts, starts + rows.argmin(axis=1), starts + rows.argmax(axis=1), starts + size - 1],
-        axis=1,
-    )
-    index = np.unique(np.concatenate([keep.ravel(), np.arange(whole, len(ys))]))
-    return xs[index], ys[index]
 
 
 def plot(*, schedule: Schedule, format: str = "png") -> bytes:

@@ -52,7 +52,11 @@ def preview(
         cells = "".join(_cell(canvases, row, col, paint) for col in range(plot_width))
         lines.append(f"{label:>{pad}} {axis}{cells}".rstrip())
     lines += _x_axis(spec.epochs, plot_width, pad)
-    lines.append(" " * (pad + 2) + f"epochs; lr{' (log scale)' if log_y else ''}")
+    scale = ""
+    if log_y:
+        hidden = min(min(c) for c in columns) <= 0
+        scale = " (log scale; 0 and below drawn at the bottom)" if hidden else " (log scale)"
+    lines.append(" " * (pad + 2) + f"epochs; lr{scale}")
     if len(columns) > 1:
         names = [
             f"{paint('⣿', _COLOURS[i % len(_COLOURS)])} {name}"

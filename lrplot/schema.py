@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from lrplot.annotations import json_schema, parse_annotation
-from lrplot.limits import MAX_EXPRESSION_LENGTH
+from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_EXPRESSION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import SYNTHETIC
 from lrplot.plotting import PLOT_KEYS
 from lrplot.registry import (
@@ -43,8 +43,16 @@ def config_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["scheduler"],
         "properties": {
-            "title": {"type": "string", "description": "Plot title (default: generated)."},
-            "description": {"type": "string", "description": "Shown in gallery indexes."},
+            "title": {
+                "type": "string",
+                "maxLength": MAX_TITLE_LENGTH,
+                "description": "Plot title (default: generated).",
+            },
+            "description": {
+                "type": "string",
+                "maxLength": MAX_DESCRIPTION_LENGTH,
+                "description": "Shown in gallery indexes.",
+            },
             "epochs": {**count, "default": 100},
             "steps_per_epoch": {**count, "default": 1},
             "optimizer": {"$ref": "#/$defs/optimizer"},

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
-from lrplot.expressions import Expression
+from lrplot.expressions import Expression, quoted
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
@@ -104,10 +104,13 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 recorder.run(step, steps, metric)
             except LrplotError:
                 raise
-            except Exception as e:
+            except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in a custom class
+                key = _culprit(e.__traceback__, keys) or spec.scheduler.key
+                culprit = next(s for s in spec.scheduler.walk() if s.key == key)
+                who = f"{culprit.name} failed" if culprit.custom else "torch failed"
                 raise SimulationError(
-                    f"torch failed at step {recorder.step} of {steps}: {_torch_message(e)}",
-                    key=_culprit(e.__traceback__, keys) or spec.scheduler.key,
+                    f"{who} at step {recorder.step} of {steps}: {_message(e, culprit.custom)}",
+                    key=key,
                 ) from None
         _check_finite(recorder.lr, spec)
     except LrplotError as e:
@@ -245,9 +248,14 @@ def _check_finite(columns: list[array[float]], spec: Spec) -> None:
         if step is None:  # only the sum overflowed
             continue
         group = f" of param group {name.name}" if len(columns) > 1 else ""
+        why = (
+            "the arguments make it grow without bound"
+            if math.isinf(column[step])
+            else "an undefined operation such as inf - inf or 0 * inf"
+        )
         raise SimulationError(
             f"the learning rate{group} became {column[step]!r} at step {step} "
-            f"(epoch {step // spec.steps_per_epoch}); the arguments make it grow without bound",
+            f"(epoch {step // spec.steps_per_epoch}); {why}",
             key=spec.scheduler.key,
         )
 
@@ -288,7 +296,7 @@ def _build_optimizer(spec: OptimizerSpec) -> Any:
             return spec.cls(groups, **spec.args)
     except Exception as e:
         raise ConfigError(
-            f"torch rejected the arguments of {spec.type_name}: {_torch_message(e)}", key=spec.key
+            f"torch rejected the arguments of {spec.type_name}: {_message(e, False)}", key=spec.key
         ) from None
 
 
@@ -302,9 +310,13 @@ def _build_scheduler(spec: SchedulerSpec, optimizer: Any, keys: dict[int, str]) 
             scheduler = spec.cls(optimizer, **kwargs)
     except LrplotError:
         raise
-    except Exception as e:
+    except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in a custom class
+        text = _message(e, spec.custom)
         raise ConfigError(
-            f"torch rejected the arguments of {spec.name}: {_torch_message(e)}", key=spec.key
+            f"building {spec.name} failed: {text}"
+            if spec.custom
+            else f"torch rejected the arguments of {spec.name}: {text}",
+            key=spec.key,
         ) from None
     keys[id(scheduler)] = spec.key
     return scheduler
@@ -328,7 +340,7 @@ def _factor_function(expression: Expression) -> Callable[[float], float]:
         if not 0.0 <= result < math.inf:
             shown = int(value) if float(value).is_integer() else value
             raise ExpressionError(
-                f"{expression.text!r} gave {result:.6g} at {names[0]}={shown}; "
+                f"{quoted(expression.text)} gave {result:.6g} at {names[0]}={shown}; "
                 "a learning-rate factor must be a finite number >= 0",
                 key=expression.key,
             )
@@ -358,9 +370,15 @@ def _culprit(tb: TracebackType | None, keys: dict[int, str]) -> str | None:
     return found
 
 
-def _torch_message(e: BaseException) -> str:
+def _message(e: BaseException, custom: bool) -> str:
+    """The first line of an exception's text; for a user's own code, with its type
+    (``ZeroDivisionError: division by zero``), as torch's messages say enough alone."""
     text = str(e).strip()
     if isinstance(e, KeyError) and e.args:
         text = str(e.args[0])
-    first = text.splitlines()[0] if text else type(e).__name__
-    return one_line(first)
+    if isinstance(e, SystemExit):
+        text = f"it called sys.exit({'' if e.code is None else repr(e.code)})"
+    first = text.splitlines()[0] if text else ""
+    if custom and not isinstance(e, SystemExit):
+        first = f"{type(e).__name__}: {first}" if first else type(e).__name__
+    return one_line(first or type(e).__name__)

@@ -19,8 +19,9 @@ from lrplot.configfile import (
     parse_config_text,
 )
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
-from lrplot.errors import ConfigError, LrplotError
+from lrplot.errors import ConfigError, LrplotError, printable
 from lrplot.expressions import Expression, compile_expression
+from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import MetricSpec, parse_metric
 from lrplot.overrides import apply_overrides, parse_override
 from lrplot.plotting import PlotOptions, parse_plot_options
@@ -62,6 +63,11 @@ class SchedulerSpec:
     @property
     def name(self) -> str:
         return self.cls.__name__
+
+    @property
+    def custom(self) -> bool:
+        """A user's own class (``path/file.py:Class``), not one torch ships."""
+        return is_custom_reference(self.type_name)
 
     def walk(self) -> Iterator[SchedulerSpec]:
         """This scheduler and every nested one, depth first."""
@@ -215,8 +221,8 @@ class _Validator:
                 "`scheduler: {type: StepLR, step_size: 10}`",
                 source=self.source,
             )
-        title = self.text(data, "title")
-        description = self.text(data, "description")
+        title = self.text(data, "title", MAX_TITLE_LENGTH, one_line=True)
+        description = self.text(data, "description", MAX_DESCRIPTION_LENGTH, one_line=False)
         epochs = self.count(data, "epochs", DEFAULT_EPOCHS)
         steps_per_epoch = self.count(data, "steps_per_epoch", 1)
         optimizer = self.optimizer(data.get("optimizer"))
@@ -245,12 +251,23 @@ class _Validator:
             plot=parse_plot_options(data.get("plot")),
         )
 
-    def text(self, data: Mapping[str, Any], key: str) -> str | None:
+    def text(self, data: Mapping[str, Any], key: str, limit: int, *, one_line: bool) -> str | None:
+        """Display text: at most ``limit`` characters, no control characters but line
+        breaks and tabs; with ``one_line``, every run of white space becomes one space."""
         value = data.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
             raise self.error(key, f"expected text, got {describe_value(value)}")
+        if one_line:
+            value = " ".join(value.split())
+        if len(value) > limit:
+            raise self.error(key, f"{len(value):,} characters long; at most {limit:,}")
+        control = next((c for c in value if not (c.isprintable() or c in "\n\t")), None)
+        if control is not None:
+            raise self.error(
+                key, f"holds {printable(control)}, a control character; this is display text"
+            )
         return value
 
     def count(self, data: Mapping[str, Any], key: str, default: int) -> int:

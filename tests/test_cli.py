@@ -170,6 +170,22 @@ def test_a_config_from_standard_input(runner: CliRunner, tmp_path: Path) -> None
     assert bad.stderr.startswith("Error: <stdin>: scheduler.type: unknown scheduler 'StepLr'")
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe", "not UTF-8 text (bad byte at offset 0)"),
+        (
+            b"#" * (1024 * 1024 + 1),
+            "the file is larger than 1024 KiB; a schedule config is a few lines",
+        ),
+    ],
+)
+def test_stdin_is_read_as_files_are(runner: CliRunner, data: bytes, message: str) -> None:
+    result = runner.invoke(cli, ["validate", "-"], input=data)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: <stdin>: {message}\n"
+
+
 def test_stdin_only_once(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["render", "-", "-", "-o", "out/"], input="")
     assert result.exit_code == 2
@@ -267,6 +283,45 @@ def test_bad_sizes_are_usage_errors(size: str, runner: CliRunner) -> None:
     result = runner.invoke(cli, ["render", str(STEP_LR), "--size", size])
     assert result.exit_code == 2
     assert "Invalid value for '--size'" in result.stderr
+
+
+def test_an_image_too_large_to_draw_is_refused(
+    runner: CliRunner, tmp_path: Path, write_config
+) -> None:
+    out = tmp_path / "big.png"
+    result = runner.invoke(cli, ["render", str(STEP_LR), "--size", "50x50", "--dpi", "900"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: --size and --dpi: 50x50 inches at 900 dpi is 45,000 x 45,000 pixels; "
+        "at most 25,000,000 pixels in all (5000 x 5000): lower the size or the dpi\n"
+    )
+    config = write_config("plot: {dpi: 300}\nscheduler: {type: StepLR, step_size: 3}\n")
+    result = runner.invoke(cli, ["render", str(config), "--size", "40x40", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: {config}: plot: 40x40 inches at 300 dpi is 12,000 x 12,000 pixels;"
+    )
+    assert not out.exists()
+    result = runner.invoke(cli, ["render", str(config), "--size", "5x5", "-o", str(out)])
+    assert result.exit_code == 0
+    assert png_size(out) == (1500, 1500)
+
+
+@pytest.mark.parametrize("command", ["render", "compare"])
+def test_an_output_that_is_the_config_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, command: str
+) -> None:
+    config = tmp_path / "s.yaml"
+    config.write_text(STEP_LR.read_text())
+    (tmp_path / "alias.yaml").symlink_to("s.yaml")
+    result = runner.invoke(
+        cli, [command, str(config), "-f", "csv", "-o", str(tmp_path / "alias.yaml")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: -o {tmp_path / 'alias.yaml'} would overwrite the config {config}\n"
+    )
+    assert config.read_text() == STEP_LR.read_text()
 
 
 def test_the_pre_commit_hooks_run_validate() -> None:

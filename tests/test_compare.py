@@ -93,6 +93,23 @@ def test_a_bad_config_stops_compare_with_its_error(
     assert not (tmp_path / "c.png").exists()
 
 
+def test_values_too_large_to_plot_stop_compare_with_an_error(
+    runner: CliRunner, write_config, tmp_path
+) -> None:
+    huge = write_config("optimizer: {type: SGD, lr: 1.7e308}\nscheduler: {type: ConstantLR}\n")
+    out = tmp_path / "c.png"
+    result = runner.invoke(cli, ["compare", CYCLIC[0], str(huge), "-o", str(out), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {huge}: the lr reaches 1.7e+308, too large to plot (axes overflow past "
+        "1e+300); CSV and JSON outputs hold such values\n"
+    )
+    assert not out.exists()
+    result = runner.invoke(cli, ["compare", CYCLIC[0], str(huge), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0
+    assert "e+308\n" in result.stdout
+
+
 def test_compare_formats_are_usage_errors_when_unknown(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["compare", CYCLIC[0], "-o", "out.json"])
     assert result.exit_code == 2

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from lrplot import ConfigError, load_spec, simulate
+from lrplot import ConfigError, LrplotError, load_spec, simulate
 
 WARMUP = """
 from torch.optim.lr_scheduler import LRScheduler
@@ -151,3 +151,71 @@ def test_a_failing_import_is_reported_not_raised(project: Path) -> None:
         r"No module named 'nonexistent_dependency_xyz'",
     ):
         load_spec(path=project / "cfg.yaml", allow_import=True)
+
+
+MISBEHAVING = """
+import sys
+from torch.optim.lr_scheduler import LRScheduler
+
+class Base(LRScheduler):
+    def get_lr(self):
+        return [group["initial_lr"] for group in self.optimizer.param_groups]
+
+class ExitsWhenBuilt(Base):
+    def __init__(self, optimizer, last_epoch=-1):
+        sys.exit(3)
+
+class DividesByZero(Base):
+    def get_lr(self):
+        return [1 / 0] if self.last_epoch == 4 else super().get_lr()
+
+class ExitsWhenStepped(Base):
+    def get_lr(self):
+        if self.last_epoch == 2:
+            sys.exit()
+        return super().get_lr()
+
+class Talks(Base):
+    def get_lr(self):
+        print("stepping", self.last_epoch)
+        return super().get_lr()
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("ExitsWhenBuilt", "scheduler: building ExitsWhenBuilt failed: it called sys.exit(3)"),
+        (
+            "DividesByZero",
+            "scheduler: DividesByZero failed at step 3 of 6: ZeroDivisionError: division by zero",
+        ),
+        (
+            "ExitsWhenStepped",
+            "scheduler: ExitsWhenStepped failed at step 1 of 6: it called sys.exit()",
+        ),
+    ],
+)
+def test_a_failing_custom_class_is_named_with_its_error(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    (tmp_path / "odd.py").write_text(MISBEHAVING)
+    (tmp_path / "cfg.yaml").write_text(f"epochs: 6\nscheduler: {{type: 'odd.py:{name}'}}\n")
+    with pytest.raises(LrplotError) as caught:
+        simulate(spec=load_spec(path=tmp_path / "cfg.yaml", allow_import=True))
+    assert str(caught.value) == f"{tmp_path / 'cfg.yaml'}: {message} (line 2)"
+
+
+def test_what_a_custom_class_prints_stays_off_the_csv(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lrplot.cli import cli
+
+    (tmp_path / "odd.py").write_text(MISBEHAVING)
+    (tmp_path / "cfg.yaml").write_text("epochs: 3\nscheduler: {type: 'odd.py:Talks'}\n")
+    result = CliRunner().invoke(
+        cli, ["render", str(tmp_path / "cfg.yaml"), "--allow-import", "-f", "csv", "-o", "-"]
+    )
+    assert result.exit_code == 0
+    assert result.stdout == "epoch,lr\n0,0.1\n1,0.1\n2,0.1\n"
+    assert "stepping 1\n" in result.stderr

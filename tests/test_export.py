@@ -155,6 +155,47 @@ def test_written_files_follow_the_umask(tmp_path: Path) -> None:
     assert (tmp_path / "a.csv").stat().st_mode & 0o777 == 0o644
 
 
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    write_atomic(path, lambda f: f.write(b"new"))
+    assert (path.read_bytes(), path.stat().st_mode & 0o777) == (b"new", 0o600)
+
+
+def test_a_link_is_written_through(tmp_path: Path) -> None:
+    (tmp_path / "real.csv").write_bytes(b"old")
+    link = tmp_path / "link.csv"
+    link.symlink_to("real.csv")
+    write_atomic(link, lambda f: f.write(b"new"))
+    assert link.is_symlink()
+    assert (tmp_path / "real.csv").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]
+
+
+def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    write_atomic(pipe, lambda f: f.write(b"through the pipe"))
+    reader.join(timeout=30)
+    assert received == [b"through the pipe"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_a_file_where_a_folder_should_be_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("x")
+    with pytest.raises(
+        OutputError, match=r"cannot write here: .*a\.yaml is a file, not a folder$"
+    ):
+        write_atomic(tmp_path / "a.yaml" / "b" / "c.png", lambda f: f.write(b"x"))
+
+
 def test_missing_folders_are_created(tmp_path: Path) -> None:
     schedule = simulate(spec=parse_spec(data={"epochs": 2, "scheduler": {"type": "ConstantLR"}}))
     path = write(schedule=schedule, path=tmp_path / "a" / "b" / "s.csv")

@@ -139,3 +139,11 @@ def test_non_text_is_refused() -> None:
         ExpressionError, match=r'expected an expression string such as "0\.95 \*\* epoch"'
     ):
         compile_expression(0.95, variables=("epoch",))  # type: ignore[arg-type]
+
+
+def test_a_long_expression_is_cut_short_in_messages() -> None:
+    text = "epoch + " * 40 + "1 / 0"
+    expression = compile_expression(text, variables=("epoch",))
+    with pytest.raises(ExpressionError) as caught:
+        expression(epoch=1)
+    assert str(caught.value) == f"{text[:77] + '...'!r}: division by zero at epoch=1"

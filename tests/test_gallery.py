@@ -404,6 +404,7 @@ def test_check_treats_a_failing_config_as_a_run_would(
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert not [line for line in lines if line.startswith(("stale:", "missing:", "orphaned:"))]
+    assert f"{built}: 1 configs failed; the 2 others are up to date." in lines
     assert lines[-1].startswith(f"Error: {configs / 'tutorial/CustomLR.yaml'}: scheduler.type:")
     assert "--allow-import" in lines[-1]
 

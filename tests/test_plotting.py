@@ -70,6 +70,21 @@ def test_a_title_from_the_config_wins(write_config) -> None:
     assert "<!-- My warm-up -->" in text
 
 
+def test_text_is_drawn_as_written(write_config, recwarn: pytest.WarningsRecorder) -> None:
+    # `$` would start matplotlib's math (and this one fails to parse), labels starting
+    # with `_` would be dropped from the legend, and the font lacks these glyphs.
+    path = write_config(
+        "title: 'cost $\\frac{$ and $x^$ 学习率'\nepochs: 4\n"
+        "optimizer: {type: SGD, lr: 0.1, param_groups: [{name: _warm}, {name: _b}]}\n"
+        "scheduler: {type: StepLR, step_size: 2}\n"
+    )
+    text = svg_texts(render(schedule=simulate(spec=load_spec(path=path)), format="svg"))
+    assert "<!-- cost $\\frac{$ and $x^$ 学习率 -->" in text
+    assert "<!-- _warm -->" in text
+    assert "<!-- _b -->" in text
+    assert not recwarn.list
+
+
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_the_same_schedule_gives_the_same_bytes(step_schedule: Schedule, fmt: str) -> None:
     assert render(schedule=step_schedule, format=fmt) == render(schedule=step_schedule, format=fmt)
@@ -105,15 +120,37 @@ def test_log_scale() -> None:
     assert "<!-- $\\mathdefault{10^{-4}}$ -->" in svg
 
 
-def test_long_schedules_are_thinned_keeping_every_extreme() -> None:
+def test_long_schedules_are_thinned_keeping_every_extreme(write_config) -> None:
+    from lrplot.plotting import MAX_POINTS, plot_data
+
+    path = write_config(
+        "epochs: 200000\noptimizer: {type: SGD, lr: 1.0}\n"
+        "scheduler: {type: LambdaLR, lr_lambda: '(epoch * 7919) % 1000 / 1000 + 0.001'}\n"
+    )
+    schedule = simulate(spec=load_spec(path=path))
+    (line,) = plot_data(schedule).series
+    lr = schedule.lr[0]
+    assert len(line.y) <= MAX_POINTS + 4
+    assert (min(line.y), max(line.y)) == (min(lr), max(lr))
+    assert (line.x[0], line.x[-2], line.x[-1]) == (0.0, 199_999.0, 200_000.0)
+    assert all(lr[int(x)] == y for x, y in zip(line.x[:-1], line.y[:-1], strict=True))
+    assert line.y[-1] == lr[-1]
+
+
+def test_steps_are_placed_in_epochs(write_config) -> None:
+    from lrplot.plotting import plot_data
+
+    path = write_config("epochs: 2\nsteps_per_epoch: 5\nscheduler: {type: StepLR, step_size: 3}\n")
+    (line,) = plot_data(simulate(spec=load_spec(path=path))).series
+    assert list(line.x) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
+
+
+def test_what_matplotlib_cannot_draw_is_an_error_not_a_traceback() -> None:
     from array import array
 
-    from lrplot.plotting import MAX_POINTS, _thin
+    from lrplot.errors import OutputError
+    from lrplot.plotting import PlotData, Series, draw
 
-    y = array("d", ((i * 7919) % 1000 / 1000 for i in range(200_001)))
-    x = array("d", range(len(y)))
-    tx, ty = _thin(x, y)
-    assert len(ty) <= MAX_POINTS + 4
-    assert (min(ty), max(ty)) == (min(y), max(y))
-    assert (tx[0], tx[-1]) == (0.0, 200_000.0)
-    assert all(y[int(i)] == v for i, v in zip(tx, ty, strict=True))
+    line = Series("", array("d", [0.0, 1.0]), array("d", [1.0, 1.0]))
+    with pytest.raises(OutputError, match=r"^matplotlib could not draw the plot: ValueError: "):
+        draw(PlotData(title="", epochs=float("inf"), series=(line,)), ["png"])

@@ -78,3 +78,12 @@ def test_the_readme_shows_the_golden_preview() -> None:
     golden_text = (GOLDEN_DIR / "preview-OneCycleLR-72.txt").read_text()
     command = "$ lrplot preview configs/tutorial/OneCycleLR.yaml --width 72 --height 10\n"
     assert command + golden_text in (ROOT / "README.md").read_text()
+
+
+def test_log_scale_says_where_zero_went(runner: CliRunner, write_config) -> None:
+    config = write_config(
+        "epochs: 10\nscheduler: {type: LambdaLR, lr_lambda: '0 if epoch > 5 else 1'}\n"
+    )
+    result = runner.invoke(cli, ["preview", str(config), "--log-y", "--no-color"])
+    assert result.exit_code == 0
+    assert "epochs; lr (log scale; 0 and below drawn at the bottom)" in result.stdout

@@ -107,6 +107,16 @@ def test_given_title_wins() -> None:
     assert spec_of("title: Mine\nscheduler: {type: ConstantLR}").display_title == "Mine"
 
 
+def test_a_title_is_one_line_and_a_description_keeps_its_lines() -> None:
+    spec = spec_of(
+        "title: |\n  Warm-up\n  \tthen  decay\n"
+        "description: |\n  First line.\n  Second line.\n"
+        "scheduler: {type: ConstantLR}"
+    )
+    assert spec.title == "Warm-up then decay"
+    assert spec.description == "First line.\nSecond line.\n"
+
+
 def test_load_spec_needs_exactly_one_source() -> None:
     with pytest.raises(TypeError):
         load_spec()

@@ -178,3 +178,54 @@ def test_ctrl_c_stops_the_shell_script_that_runs_lrplot(tmp_path: Path, delay: f
     assert stderr.endswith("Interrupted.\n")
     assert "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_closed_stdin_is_an_error(tmp_path: Path) -> None:
+    result = run("bash", "-c", f"{LRPLOT} validate - <&-")
+    assert (result.returncode, result.stderr) == (1, "Error: <stdin>: standard input is closed\n")
+
+
+STDOUT_COMMANDS = {
+    "render": ["render", str(CONFIGS_DIR / "tutorial" / "StepLR.yaml"), "-f", "csv", "-o", "-"],
+    "compare": ["compare", str(CONFIGS_DIR / "tutorial" / "StepLR.yaml"), "-f", "csv", "-o", "-"],
+    "validate": ["validate", str(CONFIGS_DIR / "tutorial" / "StepLR.yaml")],
+    "preview": ["preview", str(CONFIGS_DIR / "tutorial" / "StepLR.yaml")],
+    "list": ["list"],
+    "schema": ["schema"],
+    "version": ["--version"],
+}
+
+
+@pytest.mark.parametrize("argv", STDOUT_COMMANDS.values(), ids=STDOUT_COMMANDS)
+def test_a_full_standard_output_is_an_error(argv: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [str(LRPLOT), *argv], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: standard output: cannot write: No space left on device\n",
+    )
+
+
+@pytest.mark.parametrize("command", ["render", "list", "preview"])  # stream, echo, isatty
+def test_a_closed_standard_output_is_an_error(command: str) -> None:
+    result = run("bash", "-c", " ".join([str(LRPLOT), *STDOUT_COMMANDS[command], ">&-"]))
+    assert (result.returncode, result.stderr) == (1, "Error: standard output is closed\n")
+
+
+@pytest.mark.parametrize("command", ["render", "compare"])
+def test_a_reader_that_stops_early_ends_lrplot_quietly(command: str) -> None:
+    import signal
+
+    argv = [*STDOUT_COMMANDS[command], "--set", "epochs=300000"]
+    with subprocess.Popen(
+        [str(LRPLOT), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        assert process.stdout.readline().startswith((b"epoch,lr", b"schedule,epoch,lr"))
+        process.stdout.close()  # as `| head -1` does
+        stderr = process.stderr.read()
+        assert process.wait(timeout=120) == -signal.SIGPIPE  # the shell shows 141
+    assert stderr == b""
