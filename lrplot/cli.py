@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -25,6 +25,7 @@ from lrplot.errors import ConfigError, LrplotError
 from lrplot.export import FORMATS, IMAGE_FORMATS, format_of
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
+from lrplot.signals import end_by_signal, interrupted
 
 if TYPE_CHECKING:
     from lrplot.gallery import Shard
@@ -67,7 +68,7 @@ def _stdout() -> Iterator[IO[bytes]]:
             yield stream
             stream.flush()
     except BrokenPipeError:
-        _end_by_signal(signal.SIGPIPE, quiet_stdout=True)
+        end_by_signal(signal.SIGPIPE, quiet_stdout=True)
     except OSError as e:
         raise click.ClickException(f"standard output: cannot write: {e.strerror or e}") from None
     except RuntimeError:  # click finds no stdout at all: it was closed (>&-)
@@ -887,31 +888,13 @@ def main() -> None:
 
     Like click's standalone mode, except for Ctrl-C: outputs are written through
     temporary files, so an interrupted run leaves no partial file behind, and the
-    process then ends as interrupted programs should (see :func:`_end_by_signal`).
+    process then ends as interrupted programs should (see :func:`lrplot.signals.end_by_signal`).
     """
     try:
         code = cli.main(prog_name="lrplot", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        _end_by_signal(signal.SIGINT)
+        interrupted()
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _end_by_signal(signum: int, *, quiet_stdout: bool = False) -> NoReturn:
-    """End killed by ``signum``, as programs stopped by Ctrl-C (SIGINT) or a closed pipe
-    (SIGPIPE) do, and as Python itself does after an unhandled Ctrl-C. Shells report it
-    as 128 + the signal (130, 141), and a shell script running lrplot stops on Ctrl-C,
-    which it would not if lrplot exited normally (the shell would take it as handled)."""
-    if quiet_stdout:  # nothing more can reach the reader; flushing must not fail again
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    if os.name == "posix":
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-    sys.exit(128 + signum)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -159,7 +160,6 @@ def test_numpy_is_imported_before_torch() -> None:
 
 @pytest.mark.parametrize("delay", [0.25, 0.6, 2.0])
 def test_ctrl_c_stops_the_shell_script_that_runs_lrplot(tmp_path: Path, delay: float) -> None:
-    import signal
     import time
 
     script = (
@@ -178,6 +178,27 @@ def test_ctrl_c_stops_the_shell_script_that_runs_lrplot(tmp_path: Path, delay: f
     assert stderr.endswith("Interrupted.\n")
     assert "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_the_command_line_is_imported_is_no_traceback() -> None:
+    # A Ctrl-C lands in the first tenth of a second, while click is being imported.
+    probe = (
+        "import sys\n"
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        "sys.argv = ['lrplot', '--help']\n"
+        "from lrplot.__main__ import main\n"
+        "main()\n"
+    )
+    result = run(sys.executable, "-c", probe)
+    assert (result.returncode, result.stderr, result.stdout) == (
+        -signal.SIGINT,
+        "Interrupted.\n",
+        "",
+    )
 
 
 def test_a_closed_stdin_is_an_error(tmp_path: Path) -> None:
