@@ -47,7 +47,13 @@ def summary_table(width: int = 100) -> str:
     torch = import_torch()
 
     lines = [f"Schedulers (torch {torch.__version__}); lrplot list NAME for one:"]
-    for title, classes in (("", scheduler_classes()), ("Optimizers:", optimizer_classes())):
+    for title, classes in (
+        ("", scheduler_classes()),
+        (
+            "Optimizers (torch's defaults; lrplot's lr is 0.1 unless a config sets it):",
+            optimizer_classes(),
+        ),
+    ):
         if title:
             lines += ["", title]
         pad = max(map(len, classes)) + 2
@@ -67,13 +73,17 @@ def summary_table(width: int = 100) -> str:
 
 
 def find(name: str) -> tuple[str, str, type]:
-    """``("scheduler" | "optimizer", name, class)``; KeyError with a suggestion if unknown."""
+    """``("scheduler" | "optimizer", name, class)``, the name matched exactly or else in
+    any case; KeyError with a suggestion if unknown."""
     schedulers, optimizers = scheduler_classes(), optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
     if name in optimizers:
         return "optimizer", name, optimizers[name]
     known = [*schedulers, *optimizers]
+    folded = [k for k in known if k.casefold() == name.casefold()]
+    if len(folded) == 1:  # `lrplot list steplr`
+        return find(folded[0])
     raise KeyError(f"no scheduler or optimizer named {name!r}{did_you_mean(name, known)}")
 
 
@@ -86,7 +96,7 @@ def describe_class(name: str) -> str:
     lines = [f"{name} ({kind}, {cls.__module__}): {first}", "", "Arguments:"]
     if name in NESTED_SCHEDULERS:
         lines.append("  schedulers  a list of scheduler mappings  required")
-    rows = [_argument_row(p) for p in sig.parameters.values()]
+    rows = [_argument_row(p, optimizer=kind == "optimizer") for p in sig.parameters.values()]
     pad = max((len(r[0]) for r in rows), default=0) + 2
     for argument, kind_text, default in rows:
         lines.append(f"  {argument:<{pad}}{kind_text}  {default}")
@@ -96,9 +106,11 @@ def describe_class(name: str) -> str:
     return "\n".join(lines)
 
 
-def _argument_row(param: Parameter) -> tuple[str, str, str]:
+def _argument_row(param: Parameter, *, optimizer: bool) -> tuple[str, str, str]:
     kind = describe_annotation(param.annotation) if param.annotation else "any value"
-    if param.required:
+    if optimizer and param.name == "lr":
+        default = f"default 0.1 in lrplot (torch's: {param.default!r})"
+    elif param.required:
         default = "required"
     elif param.name == "last_epoch":
         default = "default -1 (to resume a run; leave it out)"

@@ -387,6 +387,7 @@ def _render_one(
 ) -> bool:
     """Render one config to its targets; print its notices or its error."""
     from lrplot.export import write_all
+    from lrplot.plotting import log_scale_notices
 
     try:
         schedule = settings.simulate(config)
@@ -397,6 +398,9 @@ def _render_one(
         except LrplotError as e:  # the config's plot: with the command line's
             raise e.located(source=schedule.spec.source) from None
         files = [(t.path, t.format) for t in targets if t.path is not None]
+        if any(t.format in IMAGE_FORMATS for t in targets):
+            for notice in log_scale_notices(schedule, options):
+                say.status(f"Notice: {notice}")
         write_all(schedule=schedule, outputs=files, painter=painter, plot=options)
         for path, _ in files:
             say.status(f"Wrote {path}")
@@ -537,7 +541,7 @@ def compare_command(
     """
     from lrplot.compare import comparison_outputs, schedule_names
     from lrplot.export import write_all_atomic
-    from lrplot.plotting import PlotOptions
+    from lrplot.plotting import PlotOptions, log_scale_notices
 
     _one_stdin(configs)
     targets = []
@@ -552,15 +556,16 @@ def compare_command(
     try:
         with painter or contextlib.nullcontext():
             schedules = [settings.simulate(config) for config in configs]
+            options = plot.apply(PlotOptions())
             for schedule in schedules:
-                for notice in schedule.notices:
+                log_scale = log_scale_notices(schedule, options) if images else []
+                for notice in [*schedule.notices, *log_scale]:
                     say.status(f"Notice: {notice}")
-            stems = ["stdin" if str(c) == "-" else c.stem for c in configs]
             filled = comparison_outputs(
                 schedules=schedules,
-                names=schedule_names(schedules, stems),
+                names=schedule_names(schedules, [str(c) for c in configs]),
                 outputs=[(t.path, t.format) for t in targets],
-                options=plot.apply(PlotOptions()),
+                options=options,
                 painter=painter,
             )
         write_all_atomic({path: fill for path, fill in filled if path is not None})

@@ -16,12 +16,12 @@ import io
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING
 
 from lrplot.errors import printable
 from lrplot.export import CHUNK_ROWS
-from lrplot.plotting import PlotData, PlotOptions, Series, series_of, wrap_title
+from lrplot.plotting import PlotData, PlotOptions, Series, series_of
 
 if TYPE_CHECKING:
     from lrplot.painter import Painter
@@ -31,11 +31,31 @@ LONG_COLUMNS = ("schedule", "epoch", "lr")
 LINE_STYLES = ("-", "--", ":", "-.")
 
 
-def schedule_names(schedules: Sequence[Schedule], stems: Sequence[str]) -> list[str]:
-    """A legend name per schedule: its ``title:`` or its file stem, made unique."""
+def file_names(paths: Sequence[str]) -> list[str]:
+    """A short name per config file: its stem, with as many of its folders as it takes
+    to tell apart files of the same stem (``tutorial/StepLR``, ``schedulers/StepLR``);
+    ``-`` is ``stdin``."""
+    parts = [("stdin",) if p == "-" else PurePath(p).with_suffix("").parts for p in paths]
+    names = []
+    for mine in parts:
+        others = {p for p in parts if p != mine}  # the same file twice cannot be told apart
+        depth = 1
+        while depth < len(mine) and any(p[-depth:] == mine[-depth:] for p in others):
+            depth += 1
+        names.append(PurePath(*mine[-depth:]).as_posix())
+    return names
+
+
+def schedule_names(schedules: Sequence[Schedule], paths: Sequence[str]) -> list[str]:
+    """A legend name per schedule: its ``title:``, else its file's name (see
+    :func:`file_names`), made unique."""
+    untitled = [
+        path for schedule, path in zip(schedules, paths, strict=True) if not schedule.spec.title
+    ]
+    shown = dict(zip(untitled, file_names(untitled), strict=True))
     names: list[str] = []
-    for schedule, stem in zip(schedules, stems, strict=True):
-        name = schedule.spec.title or printable(stem)
+    for schedule, path in zip(schedules, paths, strict=True):
+        name = schedule.spec.title or printable(shown[path])
         base, count = name, 2
         while name in names:
             name, count = f"{base} ({count})", count + 1
@@ -62,7 +82,7 @@ def comparison_data(
             series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
     title = " vs ".join(names) if len(" vs ".join(names)) <= 60 else f"{len(names)} schedules"
     return PlotData(
-        title=wrap_title(title),
+        title=title,
         epochs=max(s.spec.epochs for s in schedules),
         series=tuple(series),
         label_points=False,

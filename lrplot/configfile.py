@@ -6,13 +6,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lrplot.errors import ConfigError
 from lrplot.limits import MAX_CONFIG_BYTES, MAX_DEPTH, MAX_VALUES
+
+T = TypeVar("T")
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -85,19 +87,26 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 @dataclass(frozen=True)
 class ConfigDocument:
-    """A parsed config: plain data, plus the line where each key path starts."""
+    """A parsed config: plain data, plus the line where each key path starts, and the
+    ``--set`` that gave each overridden key path."""
 
     data: Any
     source: str
     lines: dict[str, int] = field(default_factory=dict)
+    set_by: dict[str, str] = field(default_factory=dict)
 
     def line(self, key: str) -> int | None:
         """The 1-based line of ``key`` (or of its nearest enclosing key)."""
-        return line_of(self.lines, key)
+        return nearest(self.lines, key)
+
+    def origin(self, key: str) -> str | None:
+        """``--set a.b=...`` when ``key`` (or a key enclosing it) was given that way."""
+        return nearest(self.set_by, key)
 
 
-def line_of(lines: Mapping[str, int], key: str) -> int | None:
-    """The line of ``key`` in a key-path line map, else of its nearest enclosing key."""
+def nearest(lines: Mapping[str, T], key: str) -> T | None:
+    """The value of ``key`` in a key-path map (such as lines), else of its nearest
+    enclosing key."""
     while key:
         if key in lines:
             return lines[key]
@@ -221,6 +230,8 @@ def _yaml_error(e: yaml.MarkedYAMLError, source: str) -> ConfigError:
     if "found unhashable key" in str(problem):
         problem = "a key must be plain text"
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    if "found character '\\t'" in str(problem):
+        problem = "a tab where YAML expects spaces: indent with spaces, not tabs"
     if "expected a single document" in str(e.context or ""):
         problem = "more than one YAML document (`---`); a config is one mapping"
     return ConfigError(f"invalid YAML: {problem}{where}", source=source)

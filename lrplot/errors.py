@@ -20,7 +20,8 @@ class LrplotError(Exception):
     """Base of every error a user can cause; shown as ``Error: <source>: <key>: <message>``.
 
     ``source`` is the config file (as the user named it), ``key`` the dotted key path
-    inside it (``scheduler.schedulers[1].gamma``), ``line`` the 1-based line in the file.
+    inside it (``scheduler.schedulers[1].gamma``), ``line`` the 1-based line in the file,
+    and ``origin`` the ``--set`` that gave the value, shown instead of the line.
     """
 
     def __init__(
@@ -30,24 +31,33 @@ class LrplotError(Exception):
         source: str | None = None,
         key: str | None = None,
         line: int | None = None,
+        origin: str | None = None,
     ) -> None:
         self.message = one_line(message)
         self.source = source
         self.key = key
         self.line = line
+        self.origin = origin
         super().__init__(str(self))
 
     def __str__(self) -> str:
         parts = [printable(p) for p in (self.source, self.key) if p]
-        text = self.message if self.line is None else f"{self.message} (line {self.line})"
+        text = self.message
+        if self.origin is not None:
+            text += f" (from {printable(self.origin)})"
+        elif self.line is not None:
+            text += f" (line {self.line})"
         return ": ".join([*parts, text])
 
-    def located(self, *, source: str | None = None, line: int | None = None) -> LrplotError:
-        """Fill in the file (and line) where the error was found, if not already known."""
+    def located(
+        self, *, source: str | None = None, line: int | None = None, origin: str | None = None
+    ) -> LrplotError:
+        """Fill in the file (and line, or ``--set``) where the error was found, if not
+        already known."""
         if self.source is None:
             self.source = source
-        if self.line is None:
-            self.line = line
+        if self.line is None and self.origin is None:
+            self.line, self.origin = line, origin
         self.args = (str(self),)
         return self
 

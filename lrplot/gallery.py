@@ -433,7 +433,8 @@ def _render_all(
     max_steps: int,
     progress: Progress | None,
 ) -> Iterator[_Rendered]:
-    """Each config rendered, in the order they finish, in ``jobs`` worker processes."""
+    """Each config rendered in ``jobs`` worker processes, reported in the configs' order
+    (so that CI logs of two runs compare line by line); the workers do not wait."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
         finished: Iterable[_Rendered] = (
@@ -442,7 +443,8 @@ def _render_all(
         )
         yield from _reported(finished, progress)
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
@@ -452,10 +454,12 @@ def _render_all(
             for c, d in todo
         ]
         try:
-            yield from _reported((f.result() for f in as_completed(futures)), progress)
-        finally:
-            for future in futures:
-                future.cancel()
+            yield from _reported((f.result() for f in futures), progress)
+        except BaseException:  # Ctrl-C, or a failure here: renders in progress are dropped
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in multiprocessing.active_children():  # not to wait for them
+                worker.terminate()
+            raise
 
 
 def _start_worker(parent: int) -> None:

@@ -50,32 +50,48 @@ def key_text(path: Sequence[Part]) -> str:
     return text
 
 
-def apply_overrides(
-    document: ConfigDocument, overrides: Sequence[tuple[Sequence[Part], Any]]
-) -> ConfigDocument:
-    """A copy of ``document`` with each override set (lines of overridden keys dropped)."""
+def apply_overrides(document: ConfigDocument, overrides: Sequence[str]) -> ConfigDocument:
+    """A copy of ``document`` with each ``key.path=value`` override set: messages about
+    an overridden key name its ``--set`` rather than a line of the file. ValueError if
+    an override is malformed; ConfigError if it cannot be set."""
     if not overrides:
         return document
     data = copy.deepcopy(document.data) if document.data is not None else {}
-    lines = dict(document.lines)
-    for path, value in overrides:
-        data = _set(data, list(path), value, document.source)
+    lines, set_by = dict(document.lines), dict(document.set_by)
+    for text in overrides:
+        try:
+            path, value = parse_override(text)
+        except ValueError as e:
+            raise ValueError(f"{text}: {e}") from None
         prefix = key_text(path)
-        for key in [k for k in lines if k == prefix or k.startswith((prefix + ".", prefix + "["))]:
-            del lines[key]
-    return ConfigDocument(data=data, source=document.source, lines=lines)
+        for within in (lines, set_by):
+            for key in [
+                k for k in within if k == prefix or k.startswith((prefix + ".", prefix + "["))
+            ]:
+                del within[key]
+        set_by[prefix] = f"--set {_cut(text.strip())}"
+        data = _set(data, list(path), value, document.source, set_by[prefix])
+    return ConfigDocument(data=data, source=document.source, lines=lines, set_by=set_by)
 
 
-def _set(data: Any, path: list[Part], value: Any, source: str) -> Any:
+def _set(data: Any, path: list[Part], value: Any, source: str, origin: str) -> Any:
     container = data
     for depth, part in enumerate(path):
         last = depth == len(path) - 1
-        where = key_text(path[: depth + 1])
+        where, parent = key_text(path[: depth + 1]), key_text(path[:depth])
         if isinstance(part, int):
-            if not isinstance(container, list) or part >= len(container):
+            if not isinstance(container, list):
                 raise ConfigError(
-                    f"--set: there is no item {part} to set here", source=source, key=where
-                )
+                    f"there is no list {parent} here to set item {part} of; set the whole "
+                    f"list instead, such as {parent}=[...]",
+                    source=source, key=where, origin=origin,
+                )  # fmt: skip
+            if part >= len(container):
+                raise ConfigError(
+                    f"{parent} has {len(container)} item(s), counted from 0: "
+                    f"there is no item {part} to set",
+                    source=source, key=where, origin=origin,
+                )  # fmt: skip
             if last:
                 container[part] = value
             else:
@@ -83,10 +99,9 @@ def _set(data: Any, path: list[Part], value: Any, source: str) -> Any:
             continue
         if not isinstance(container, dict):
             raise ConfigError(
-                f"--set: {key_text(path[:depth]) or 'the config'} is not a mapping",
-                source=source,
-                key=where,
-            )
+                f"{parent or 'the config'} is not a mapping, so it has no key {part!r} to set",
+                source=source, key=where, origin=origin,
+            )  # fmt: skip
         if last:
             container[part] = value
         else:
@@ -94,3 +109,7 @@ def _set(data: Any, path: list[Part], value: Any, source: str) -> Any:
                 container[part] = {}
             container = container[part]
     return data
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

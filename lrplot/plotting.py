@@ -18,7 +18,7 @@ import math
 import textwrap
 import warnings
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
     from lrplot.simulation import Schedule
 
+DEFAULT_SIZE = (8.0, 4.5)
+"""Figure size in inches: 800 x 450 pixels at the default dpi."""
 TITLE_WIDTH = 75
-"""Characters per title line that fit the default figure width."""
+"""Characters per title line that fit the default figure width (in proportion on others)."""
 MAX_PLOTTED = 1e300
 """Largest magnitude a plot shows; past it, axis limits and ticks overflow floats."""
 MAX_POINTS = 4000
@@ -68,7 +70,7 @@ class PlotOptions:
     """How a figure looks: set by a config's ``plot:`` and by command-line options."""
 
     yscale: str = "linear"  # or "log"
-    size: tuple[float, float] = (8.0, 4.5)  # inches; pixels = size x dpi
+    size: tuple[float, float] = DEFAULT_SIZE  # inches; pixels = size x dpi
     dpi: int = 100
     transparent: bool = False
 
@@ -175,7 +177,7 @@ class PlotData:
     steps_per_epoch: int = 1  # > 1: a step axis on top
     marks: tuple[tuple[float, str], ...] = ()  # (epoch, label): where the regime changes
     panels: tuple[Panel, ...] = ()
-    label_points: bool = True  # start, peak and final lr of the first line
+    label_points: bool = True  # start, peak and final lr, of the line on top there
     legend_title: str | None = "param group"
     options: PlotOptions = PlotOptions()
 
@@ -194,7 +196,7 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
         metric = series_of(schedule, ["metric"], [schedule.metric], quantity="metric")
         panels.append(Panel("Metric", metric))
     return PlotData(
-        title=wrap_title(spec.display_title),
+        title=spec.display_title,
         epochs=spec.epochs,
         series=series_of(schedule, labels, schedule.lr),
         steps_per_epoch=spec.steps_per_epoch,
@@ -292,12 +294,24 @@ def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
     return [(x, label) for x, label in marks if 0 < x < spec.epochs]
 
 
+def _wrapped_title(data: PlotData) -> str:
+    # The title is centred over the axes, which leave about an inch to the tick labels.
+    width = (data.options.size[0] - 1) / (DEFAULT_SIZE[0] - 1)
+    return wrap_title(data.title, width=max(round(TITLE_WIDTH * width), 20))
+
+
 def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
-    """Wrap a long title, breaking first between scheduler and optimizer (at " · ")."""
+    """Wrap a long title, breaking first between scheduler and optimizer (at " · "), then
+    between arguments (after ", "), and inside one only if it is longer than a line."""
     if len(title) <= width:
         return title
-    parts = title.split(" · ")
-    return "\n".join(line for part in parts for line in textwrap.wrap(part, width=width))
+    glue = "\ue000"  # a private-use character: textwrap does not break at it
+    lines = []
+    for part in title.split(" · "):
+        pieces = [piece.replace(" ", glue) for piece in part.split(", ")]
+        for line in textwrap.wrap(", ".join(pieces), width=width, break_on_hyphens=False):
+            lines.append(line.replace(glue, " "))
+    return "\n".join(lines)
 
 
 def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
@@ -336,6 +350,25 @@ def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
     return images
 
 
+def log_scale_notices(schedule: Schedule, options: PlotOptions) -> list[str]:
+    """On a log scale, a notice for each group whose lr reaches 0 or below: those
+    values cannot be drawn, so the line has gaps or stops there."""
+    if options.yscale != "log":
+        return []
+    notices = []
+    for name, column in zip(schedule.group_names, schedule.lr, strict=True):
+        if not column or min(column) > 0:
+            continue
+        step = next(i for i, value in enumerate(column) if value <= 0)
+        group = f" of param group {name}" if len(schedule.lr) > 1 else ""
+        notices.append(
+            f"{schedule.spec.source}: on a log scale, learning rates of 0 and below are not "
+            f"drawn: the learning rate{group} is {column[step]!r} at step {step} "
+            f"(epoch {step // schedule.spec.steps_per_epoch})"
+        )
+    return notices
+
+
 def _figure(data: PlotData) -> Figure:
     from matplotlib.figure import Figure
 
@@ -358,13 +391,19 @@ def _figure(data: PlotData) -> Figure:
         )
     # Text is shown as written: `$` would otherwise start TeX-like math, and a label
     # starting with `_` would be left out of the legend.
-    axes.set_title(data.title, parse_math=False)
+    axes.set_title(_wrapped_title(data), parse_math=False)
     axes.set_ylabel("Learning Rate")
     axes.set_xlim(0, data.epochs)
     if options.yscale == "log":
         axes.set_yscale("log")
     if data.label_points:
-        _label_points(axes, data.series[0], log=options.yscale == "log")
+        _label_points(
+            axes,
+            data.series,
+            log=options.yscale == "log",
+            room=_axes_points(data),
+            halo=None if options.transparent else "white",
+        )
     _mark_regimes(axes, lower, data)
     if len(data.series) > 1:
         legend = axes.legend(
@@ -420,23 +459,117 @@ def _mark_regimes(axes: Axes, lower: list[Axes], data: PlotData) -> None:
         )  # fmt: skip
 
 
-def _label_points(axes: Axes, line: Series, *, log: bool) -> None:
-    """Label the start, the peak (if it is not the start) and the final lr of a line."""
-    x, values = line.x, line.y
-    last = len(values) - 2  # the closing copy of the last value is not a point
-    peak = max(range(last + 1), key=values.__getitem__)
-    points = [(0, "start", "left"), (last, "final", "right")]
-    if 0 < peak < last and values[peak] > values[0] and values[peak] > values[last]:
-        points.insert(1, (peak, "peak", "center"))
-    for index, name, align in points:
-        value = values[index]
-        if log and value <= 0:
-            continue
-        at = x[index + 1] if align == "right" else x[index]  # the end of the last step
+_LABEL_SIZE = 8.0  # points
+_LABEL_GAP = 5.0  # points between a labelled point and its label
+
+
+def _axes_points(data: PlotData) -> tuple[float, float]:
+    """About how wide and high the lr axes will be, in points, once laid out (the
+    layout comes later: this is for placing labels, and errs on the small side)."""
+    width, height = data.options.size
+    high = height * 72 - 14 * (_wrapped_title(data).count("\n") + 1) - 40
+    if data.steps_per_epoch > 1:
+        high -= 28  # the step axis on top
+    high = high * 3 / (3 + len(data.panels)) - 6 * len(data.panels)
+    return max(width * 72 - 70, 50.0), max(high, 30.0)
+
+
+def _label_points(
+    axes: Axes,
+    lines: Sequence[Series],
+    *,
+    log: bool,
+    room: tuple[float, float],
+    halo: str | None,
+) -> None:
+    """Label the start, the peak (if it is not an end) and the final lr, each of the
+    line on top at that point; with several lines, in that line's colour. A label goes
+    above its point, or below it where a line would run through it above, or, where
+    lines would run through it either way, above with a ``halo`` (the background's
+    colour) around its letters. The y axis grows to hold the labels."""
+    from matplotlib.patheffects import withStroke
+
+    colors = [drawn.get_color() for drawn in axes.get_lines()[: len(lines)]]
+    scale: Callable[[float], float] = math.log10 if log else float
+    left, right = axes.get_xlim()
+    low, high = (scale(y) for y in axes.get_ylim())
+    per_x, per_y = (right - left) / room[0], (high - low) / room[1]
+    placed = []
+    for place, value, number, index in _points_to_label(lines, log=log):
+        text = f"{place} {_number(value)}"
+        width = (0.6 * _LABEL_SIZE * len(text) + 2) * per_x
+        x = lines[number].x
+        at, shift, align, span = {
+            "start": (x[0], 3.0, "left", (x[0], x[0] + width)),
+            "peak": (x[index], 0.0, "center", (x[index] - width / 2, x[index] + width / 2)),
+            "final": (x[index + 1], -3.0, "right", (x[index + 1] - width, x[index + 1])),
+        }[place]  # a final point is drawn until the end of its step
+        if span[0] < left or span[1] > right:  # a peak near an end: the label beside it
+            at, shift, align, span = (
+                (at, 3.0, "left", (at, at + width))
+                if span[0] < left
+                else (at, -3.0, "right", (at - width, at))
+            )
+        y, gap, tall = scale(value), _LABEL_GAP * per_y, 1.4 * _LABEL_SIZE * per_y
+        above, below = (y + gap, y + gap + tall), (y - gap - tall, y - gap)
+        free = [box for box in (above, below) if not _crossed(lines, span, box, log=log)]
+        box = free[0] if free else above
+        placed.append((text, at, value, shift, align, box is above, not free, number, box))
+    if not placed:
+        return
+    top = max(high, *(box[1] + 3 * per_y for *_, box in placed))
+    bottom = min(low, *(box[0] - 3 * per_y for *_, box in placed))
+    unscale: Callable[[float], float] = (lambda v: 10.0**v) if log else float
+    axes.set_ylim(unscale(bottom), unscale(top))
+    for text, at, value, shift, align, is_above, crossed, number, _box in placed:
+        effects = [withStroke(linewidth=3, foreground=halo)] if crossed and halo else []
         axes.annotate(
-            f"{name} {_number(value)}", (at, value), xytext=(0, 6),
-            textcoords="offset points", ha=align, va="bottom", fontsize=8, parse_math=False,
+            text, (at, value), xytext=(shift, _LABEL_GAP if is_above else -_LABEL_GAP),
+            textcoords="offset points", ha=align,
+            va="bottom" if is_above else "top", fontsize=_LABEL_SIZE, parse_math=False,
+            color=colors[number] if len(lines) > 1 else None, path_effects=effects,
         )  # fmt: skip
+
+
+def _points_to_label(lines: Sequence[Series], *, log: bool) -> list[tuple[str, float, int, int]]:
+    """(place, value, line number, index) of the start, peak and final points to label."""
+    labels = []
+    for place in ("start", "peak", "final"):
+        candidates = []
+        for number, line in enumerate(lines):
+            values = line.y
+            last = len(values) - 2  # the closing copy of the last value is not a point
+            index = {"start": 0, "final": last}.get(place)
+            if index is None:
+                index = max(range(last + 1), key=values.__getitem__)
+                if not (0 < index < last and values[index] > max(values[0], values[last])):
+                    continue
+            value = values[index]
+            if math.isfinite(value) and (value > 0 or not log):
+                candidates.append((value, -number, index))
+        if candidates:
+            value, number, index = max(candidates)
+            labels.append((place, value, -number, index))
+    return labels
+
+
+def _crossed(
+    lines: Sequence[Series],
+    span: tuple[float, float],
+    box: tuple[float, float],
+    *,
+    log: bool,
+) -> bool:
+    """Whether a line passes through the box ``span`` x ``box`` (y in log10 on a log
+    axis): a stepped line covers every y between its lowest and highest value there."""
+    for line in lines:
+        first = max(bisect.bisect_right(line.x, span[0]) - 1, 0)
+        end = bisect.bisect_right(line.x, span[1])
+        values = line.y[first:end]
+        seen = [math.log10(v) for v in values if v > 0] if log else list(values)
+        if seen and min(seen) <= box[1] and max(seen) >= box[0]:
+            return True
+    return False
 
 
 def _number(value: float) -> str:

@@ -86,6 +86,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             source=spec.source,
             key="epochs",
             line=spec.line("epochs"),
+            origin=spec.origin("epochs"),
         )
     try:
         metric = None
@@ -114,8 +115,10 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 ) from None
         _check_finite(recorder.lr, spec)
     except LrplotError as e:
-        raise e.located(source=spec.source, line=spec.line(e.key)) from None
-    notices = list(spec.notices)
+        raise e.located(
+            source=spec.source, line=spec.line(e.key), origin=spec.origin(e.key)
+        ) from None
+    notices = [*spec.notices, *_negative_lr(recorder.lr, spec)]
     for warning in caught:
         text = f"{spec.source}: torch warned: {one_line(str(warning.message))}"
         if text not in notices:
@@ -260,6 +263,23 @@ def _check_finite(columns: list[array[float]], spec: Spec) -> None:
         )
 
 
+def _negative_lr(columns: list[array[float]], spec: Spec) -> list[str]:
+    """Notices for each group whose lr goes below zero: torch allows it, but a training
+    run would then climb the loss, so it is most likely a mistake in the arguments."""
+    notices = []
+    for name, column in zip(spec.optimizer.groups, columns, strict=True):
+        if not column or min(column) >= 0:
+            continue
+        step = next(i for i, value in enumerate(column) if value < 0)
+        group = f" of param group {name.name}" if len(columns) > 1 else ""
+        notices.append(
+            f"{spec.source}: the learning rate{group} goes negative at step {step} "
+            f"(epoch {step // spec.steps_per_epoch}): {column[step]!r}; torch allows it, "
+            "but an optimizer would then climb the loss"
+        )
+    return notices
+
+
 @contextlib.contextmanager
 def _no_compiler_import() -> Iterator[None]:
     """Build optimizers without importing torch's compiler (about 1 s, 100 MB).
@@ -311,12 +331,16 @@ def _build_scheduler(spec: SchedulerSpec, optimizer: Any, keys: dict[int, str]) 
     except LrplotError:
         raise
     except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in a custom class
-        text = _message(e, spec.custom)
+        text, key = _message(e, spec.custom), spec.key
+        resumes = spec.args.get("last_epoch", -1)
+        if isinstance(resumes, int) and resumes >= 0:
+            text = text.rstrip(".") + "; last_epoch resumes a run: leave it out to plot one"
+            key = f"{spec.key}.last_epoch"
         raise ConfigError(
             f"building {spec.name} failed: {text}"
             if spec.custom
             else f"torch rejected the arguments of {spec.name}: {text}",
-            key=spec.key,
+            key=key,
         ) from None
     keys[id(scheduler)] = spec.key
     return scheduler

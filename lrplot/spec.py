@@ -14,8 +14,8 @@ from lrplot.configfile import (
     ConfigDocument,
     child_key,
     describe_value,
-    line_of,
     load_config_document,
+    nearest,
     parse_config_text,
 )
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
@@ -23,7 +23,7 @@ from lrplot.errors import ConfigError, LrplotError, printable
 from lrplot.expressions import Expression, compile_expression
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import MetricSpec, parse_metric
-from lrplot.overrides import apply_overrides, parse_override
+from lrplot.overrides import apply_overrides
 from lrplot.plotting import PlotOptions, parse_plot_options
 from lrplot.registry import (
     NESTED_SCHEDULERS,
@@ -111,10 +111,15 @@ class Spec:
     notices: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
     plot: PlotOptions = field(default_factory=PlotOptions)
+    set_by: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def line(self, key: str | None) -> int | None:
         """The line of ``key`` (or of its nearest enclosing key) in the config file."""
-        return line_of(self.lines, key or "")
+        return nearest(self.lines, key or "")
+
+    def origin(self, key: str | None) -> str | None:
+        """The ``--set`` that gave ``key`` (or a key enclosing it), if one did."""
+        return nearest(self.set_by, key or "")
 
     @property
     def steps(self) -> int:
@@ -153,13 +158,10 @@ def load_spec(
         shown = source or "<text>"
         document = parse_config_text(text, source=shown)
         base_dir = None
-    parsed = []
-    for override in overrides:
-        try:
-            parsed.append(parse_override(override))
-        except ValueError as e:
-            raise ConfigError(f"--set {override}: {e}", source=shown) from None
-    document = apply_overrides(document, parsed)
+    try:
+        document = apply_overrides(document, overrides)
+    except ValueError as e:
+        raise ConfigError(f"--set {e}", source=shown) from None
     return _Validator(document, base_dir=base_dir, allow_import=allow_import).spec()
 
 
@@ -188,7 +190,13 @@ class _Validator:
         self.group_count = 0
 
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, source=self.source, key=key, line=self.document.line(key))
+        return ConfigError(
+            message,
+            source=self.source,
+            key=key,
+            line=self.document.line(key),
+            origin=self.document.origin(key),
+        )
 
     def notice(self, key: str, message: str) -> None:
         self.notices.append(f"{self.source}: {key}: {message}")
@@ -197,8 +205,11 @@ class _Validator:
         try:
             return self.validate()
         except LrplotError as e:
-            line = self.document.line(e.key) if e.key else None
-            raise e.located(source=self.source, line=line) from None
+            raise e.located(
+                source=self.source,
+                line=self.document.line(e.key) if e.key else None,
+                origin=self.document.origin(e.key) if e.key else None,
+            ) from None
 
     def validate(self) -> Spec:
         data = self.document.data
@@ -248,6 +259,7 @@ class _Validator:
             data=data,
             notices=tuple(self.notices),
             lines=self.document.lines,
+            set_by=self.document.set_by,
             plot=parse_plot_options(data.get("plot")),
         )
 
@@ -416,7 +428,7 @@ class _Validator:
                 raise self.error(
                     arg_key,
                     f"unknown argument of {owner}{did_you_mean(name, list(sig.parameters))}; "
-                    f"{owner} takes: {sig.describe()}",
+                    f"{owner} takes: {_takes(owner, sig)}",
                 )
             annotation = param.annotation if param else None
             args[name] = check_value(
@@ -437,9 +449,10 @@ class _Validator:
         if check_required:
             for param in sig.parameters.values():
                 if param.required and param.name not in written:
+                    takes = _takes(owner, sig)
                     raise self.error(
                         child_key(key, param.name),
-                        f"missing: {owner} needs {param.name}; {owner} takes: {sig.describe()}",
+                        f"missing: {owner} needs {param.name}; {owner} takes: {takes}",
                     )
         for name, value in args.items():
             if isinstance(value, float) and not math.isfinite(value):
@@ -552,3 +565,11 @@ def _same(default: Any, value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _takes(owner: str, sig: Signature) -> str:
+    """The arguments of ``owner`` for a message: a nested scheduler's ``schedulers`` too."""
+    if owner not in NESTED_SCHEDULERS:
+        return sig.describe()
+    rest = sig.describe()
+    return "schedulers" if rest == "no arguments" else f"schedulers, {rest}"

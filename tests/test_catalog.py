@@ -24,7 +24,9 @@ def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunne
     assert listed == set(EVERY_CLASS)
     assert "  StepLR" in result.stdout
     assert "step_size, gamma=0.1" in result.stdout
-    assert "Optimizers:" in result.stdout
+    assert "Optimizers (torch's defaults; lrplot's lr is 0.1 unless a config sets it):" in (
+        result.stdout
+    )
 
 
 @pytest.mark.parametrize("name", EVERY_CLASS)
@@ -57,6 +59,21 @@ def test_list_describes_arguments(runner: CliRunner) -> None:
 
 
 def test_an_unknown_name_is_a_usage_error_with_a_suggestion(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["list", "StepLr"])
+    result = runner.invoke(cli, ["list", "StepLRR"])
     assert result.exit_code == 2
-    assert "no scheduler or optimizer named 'StepLr' (did you mean StepLR?)" in result.stderr
+    assert "no scheduler or optimizer named 'StepLRR' (did you mean StepLR?)" in result.stderr
+
+
+def test_a_name_in_another_case_is_found(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["list", "steplr"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("StepLR (scheduler, ")
+
+
+def test_an_optimizer_shows_lrplots_default_lr_beside_torchs(runner: CliRunner) -> None:
+    torch_default = signature(optimizer_classes()["Adam"]).parameters["lr"].default
+    text = runner.invoke(cli, ["list", "Adam"]).stdout
+    assert "  lr  " in text
+    assert f"default 0.1 in lrplot (torch's: {torch_default!r})" in text
+    spec = load_spec(text="optimizer: {type: Adam}\nscheduler: {type: StepLR, step_size: 3}")
+    assert simulate(spec=spec).lr[0][0] == 0.1

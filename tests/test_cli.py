@@ -10,10 +10,12 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from lrplot.cli import cli
 from tests.conftest import CONFIGS_DIR
+from tests.reference import reference_run
 
 STEP_LR = CONFIGS_DIR / "tutorial" / "StepLR.yaml"
 
@@ -98,6 +100,43 @@ def test_notices_go_to_stderr_and_do_not_fail(runner: CliRunner, write_config) -
         f"Notice: {config}: metric: ignored: only ReduceLROnPlateau is fed a metric, not StepLR\n"
     )
     assert result.stdout.startswith("epoch,lr\n")
+
+
+def test_a_negative_lr_is_a_notice_with_its_step(runner: CliRunner, write_config) -> None:
+    text = "epochs: 30\nscheduler: {type: StepLR, step_size: 7, gamma: -1}\n"
+    config = write_config(text)
+    lr = reference_run(yaml.safe_load(text), config.parent)["lr"][0]
+    step = next(i for i, value in enumerate(lr) if value < 0)
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"Notice: {config}: the learning rate goes negative at step {step} (epoch {step}): "
+        f"{lr[step]!r}; torch allows it, but an optimizer would then climb the loss\n"
+    )
+
+
+@pytest.mark.parametrize(("output", "noticed"), [("z.png", True), ("z.csv", False)])
+def test_a_log_scale_notes_the_lr_it_cannot_draw(
+    runner: CliRunner, tmp_path: Path, output: str, noticed: bool
+) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "render",
+            str(STEP_LR),
+            "--set",
+            "scheduler.gamma=0",
+            "--log-y",
+            "-o",
+            str(tmp_path / output),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    notice = (
+        f"Notice: {STEP_LR}: on a log scale, learning rates of 0 and below are not drawn: "
+        "the learning rate is 0.0 at step 10 (epoch 10)\n"
+    )
+    assert result.stderr == (notice if noticed else "") + f"Wrote {tmp_path / output}\n"
 
 
 def test_custom_scheduler_needs_allow_import(runner: CliRunner, tmp_path: Path) -> None:

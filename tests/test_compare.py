@@ -123,3 +123,41 @@ def test_the_readme_picture_is_what_make_docs_draws(runner: CliRunner, tmp_path:
     result = runner.invoke(cli, ["compare", *CYCLIC, "-q", "-o", str(out)])
     assert result.exit_code == 0
     assert out.read_bytes() == (ROOT / "docs" / "compare-cyclic.png").read_bytes(), "run make docs"
+
+
+def test_files_of_the_same_name_are_told_apart_by_their_folders(runner: CliRunner) -> None:
+    tutorial, schedulers = (
+        CONFIGS_DIR / "tutorial" / "StepLR.yaml",
+        CONFIGS_DIR / "schedulers" / "StepLR.yaml",
+    )
+    result = runner.invoke(
+        cli, ["compare", str(tutorial), str(schedulers), "-f", "csv", "-o", "-"]
+    )
+    assert result.exit_code == 0, result.output
+    names = list(dict.fromkeys(r["schedule"] for r in long_rows(result.stdout)))
+    assert names == ["tutorial/StepLR", "schedulers/StepLR"]
+
+
+def test_file_names() -> None:
+    from lrplot.compare import file_names
+
+    assert file_names(["a/b/x.yaml", "c/b/x.yml", "y.yaml"]) == ["a/b/x", "c/b/x", "y"]
+    assert file_names(["-", "x.json"]) == ["stdin", "x"]
+    assert file_names(["/a/x.yaml", "/a/x.yaml"]) == ["x", "x"]  # made unique later
+    assert file_names(["/a/x.yaml", "/b/a/x.yaml"]) == ["/a/x", "b/a/x"]
+
+
+def test_a_log_scale_notes_what_it_cannot_draw(
+    runner: CliRunner, tmp_path: Path, write_config
+) -> None:
+    zero = write_config(
+        "epochs: 4\nscheduler: {type: LambdaLR, lr_lambda: 'epoch'}\n", "zero.yaml"
+    )
+    result = runner.invoke(
+        cli, ["compare", str(zero), CYCLIC[0], "--log-y", "-o", str(tmp_path / "c.png")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        f"Notice: {zero}: on a log scale, learning rates of 0 and below are not drawn: "
+        "the learning rate is 0.0 at step 0 (epoch 0)\n"
+    )

@@ -519,6 +519,10 @@ def test_ctrl_c_stops_a_gallery_keeping_what_was_finished(
     import time
 
     out = tmp_path / "gallery"
+    # Last in order, and slow (half a minute): running when the others' files are written.
+    (configs / "zz-slow.yaml").write_text(
+        "epochs: 10000000\nscheduler: {type: CosineAnnealingWarmRestarts, T_0: 10}\n"
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "lrplot", "gallery", str(configs), "-o", str(out),
          "--allow-import", "-j", jobs],
@@ -526,10 +530,10 @@ def test_ctrl_c_stops_a_gallery_keeping_what_was_finished(
         start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while not list(out.rglob("*.csv")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the first config's outputs are written
+    while len(list(out.rglob("*.csv"))) < len(SMALL) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the other configs' outputs are written
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to workers too
-    stderr = process.communicate(timeout=60)[1]
+    stderr = process.communicate(timeout=20)[1]  # not waiting for the slow render
     assert process.returncode == -signal.SIGINT
     assert stderr.endswith("Interrupted.\n")
     assert "Traceback" not in stderr
@@ -563,3 +567,20 @@ def test_a_full_disk_mid_gallery_is_an_error_and_keeps_the_gallery_consistent(
     assert_consistent(built)
     assert snapshot(built) == before  # the config's old PNG, SVG and CSV, all three
     assert not list(built.rglob("*.tmp"))
+
+
+def test_lines_come_in_the_configs_order_whatever_finishes_first(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "a-long.yaml").write_text(
+        "epochs: 400000\nscheduler: {type: ExponentialLR, gamma: 0.99}\n"
+    )
+    for name in ("b", "c", "d"):
+        (configs / f"{name}.yaml").write_text("epochs: 3\nscheduler: {type: ConstantLR}\n")
+    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert [line.split("/")[-1] for line in result.stderr.splitlines()[:4]] == [
+        "a-long.yaml", "b.yaml", "c.yaml", "d.yaml"
+    ]  # fmt: skip

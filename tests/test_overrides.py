@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -44,32 +46,91 @@ def test_key_paths() -> None:
 
 def test_apply_creates_mappings_and_drops_lines_of_what_it_replaced() -> None:
     document = parse_config_text("scheduler:\n  type: StepLR\n  step_size: 3\n", source="c")
-    changed = apply_overrides(document, [(("scheduler", "step_size"), 5), (("plot", "dpi"), 50)])
+    changed = apply_overrides(document, ["scheduler.step_size=5", "plot.dpi=50"])
     assert changed.data == {"scheduler": {"type": "StepLR", "step_size": 5}, "plot": {"dpi": 50}}
     assert document.data["scheduler"]["step_size"] == 3  # the original is left alone
     assert "scheduler.step_size" not in changed.lines
     assert changed.lines["scheduler.type"] == 2
+    assert changed.origin("scheduler.step_size") == "--set scheduler.step_size=5"
+    assert changed.origin("plot.dpi.anything") == "--set plot.dpi=50"
+    assert changed.origin("scheduler.type") is None
 
 
-def test_setting_inside_a_non_mapping_is_an_error() -> None:
-    with pytest.raises(
-        ConfigError, match=r"c: scheduler.type.x: --set: scheduler.type is not a mapping"
-    ):
-        load_spec(
-            text="scheduler: {type: StepLR, step_size: 3}",
-            source="c",
-            overrides=["scheduler.type.x=1"],
-        )
-    with pytest.raises(ConfigError, match=r"no item 5 to set here"):
-        load_spec(
-            text="scheduler: {type: MultiStepLR, milestones: [3]}", source="c",
-            overrides=["scheduler.milestones[5]=9"],
-        )  # fmt: skip
+def test_a_later_set_of_an_enclosing_key_replaces_the_earlier_origin() -> None:
+    document = parse_config_text("scheduler: {type: StepLR, step_size: 3}", source="c")
+    changed = apply_overrides(
+        document, ["scheduler.gamma=2", "scheduler={type: ExponentialLR, gamma: 0.5}"]
+    )
+    assert changed.origin("scheduler.gamma") == "--set scheduler={type: ExponentialLR, gamma: 0.5}"
+
+
+@pytest.mark.parametrize(
+    ("config", "override", "message"),
+    [
+        (
+            "scheduler: {type: StepLR, step_size: 3}",
+            "scheduler.type.x=1",
+            "c: scheduler.type.x: scheduler.type is not a mapping, so it has no key 'x' to set "
+            "(from --set scheduler.type.x=1)",
+        ),
+        (
+            "scheduler: {type: MultiStepLR, milestones: [3]}",
+            "scheduler.milestones[5]=9",
+            "c: scheduler.milestones[5]: scheduler.milestones has 1 item(s), counted from 0: "
+            "there is no item 5 to set (from --set scheduler.milestones[5]=9)",
+        ),
+        (
+            "scheduler: {type: StepLR, step_size: 3}",
+            "optimizer.param_groups[1].lr=1e-3",
+            "c: optimizer.param_groups[1]: there is no list optimizer.param_groups here to set "
+            "item 1 of; set the whole list instead, such as optimizer.param_groups=[...] "
+            "(from --set optimizer.param_groups[1].lr=1e-3)",
+        ),
+    ],
+)
+def test_what_cannot_be_set_is_an_error_naming_the_set(
+    config: str, override: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_spec(text=config, source="c", overrides=[override])
+    assert str(caught.value) == message
 
 
 def test_overridden_values_are_validated_like_the_file() -> None:
     with pytest.raises(ConfigError, match=r"scheduler\.gama: unknown argument of StepLR"):
         load_spec(path=STEP_LR, overrides=["scheduler.gama=0.5"])
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "scheduler.gamma=0.5x",
+            "scheduler.gamma: expected a number, got text '0.5x' "
+            "(from --set scheduler.gamma=0.5x)",
+        ),
+        ("scheduler.gama=0.5", "scheduler.gama: unknown argument of StepLR"),
+        ("epochs=0", "epochs: must be at least 1, got 0"),
+        ("epochs=100000000", "epochs: 100000000 epochs x 1 steps_per_epoch"),
+    ],
+)
+def test_errors_in_set_values_name_the_set_not_a_line_of_the_file(
+    runner: CliRunner, override: str, message: str
+) -> None:
+    result = runner.invoke(cli, ["validate", str(STEP_LR), "--set", override])
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert line.startswith(f"Error: {STEP_LR}: {message}")
+    assert line.endswith(f"(from --set {override})")
+    assert "(line " not in line
+
+
+def test_errors_elsewhere_still_name_the_line(runner: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("scheduler:\n  type: StepLR\n  step_size: 3\n  gamma: x\n")
+    result = runner.invoke(cli, ["validate", str(config), "--set", "scheduler.step_size=5"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith("got text 'x' (line 4)\n")
 
 
 def test_set_through_the_cli(runner: CliRunner) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import struct
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from lrplot import load_spec, render, simulate
 from lrplot.simulation import Schedule
-from tests.conftest import CONFIGS_DIR
+from tests.conftest import CONFIG_FILES, CONFIGS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +155,93 @@ def test_what_matplotlib_cannot_draw_is_an_error_not_a_traceback() -> None:
     line = Series("", array("d", [0.0, 1.0]), array("d", [1.0, 1.0]))
     with pytest.raises(OutputError, match=r"^matplotlib could not draw the plot: ValueError: "):
         draw(PlotData(title="", epochs=float("inf"), series=(line,)), ["png"])
+
+
+def test_several_lines_label_the_line_on_top(two_group_schedule: Schedule) -> None:
+    text = svg_texts(render(schedule=two_group_schedule, format="svg"))
+    head = two_group_schedule.lr[two_group_schedule.spec.optimizer.groups.index(
+        next(g for g in two_group_schedule.spec.optimizer.groups if g.name == "head")
+    )]  # fmt: skip
+    backbone_final = min(two_group_schedule.lr, key=lambda lr: lr[-1])[-1]
+    assert f"<!-- start {head[0]:.3g} -->" in text
+    assert f"<!-- final {head[-1]:.3g} -->" in text
+    assert f"<!-- final {backbone_final:.3g} -->" not in text
+
+
+def lines_through_labels(schedule: Schedule, **options: object) -> list[str]:
+    """The start/peak/final labels that an lr line runs through or that leave the axes,
+    measured on the drawn figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.cbook import pts_to_poststep
+    from matplotlib.path import Path as MplPath
+
+    from lrplot.plotting import PlotOptions, _figure, plot_data
+
+    data = plot_data(schedule, options=PlotOptions(**options) if options else None)  # type: ignore[arg-type]
+    figure = _figure(data)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    axes = figure.axes[0]
+    frame = axes.get_window_extent(renderer)
+    bad = []
+    for label in axes.texts:
+        text = label.get_text()
+        if text.split(" ")[0] not in ("start", "peak", "final"):
+            continue
+        box = label.get_window_extent(renderer)
+        if not (
+            frame.x0 <= box.x0
+            and box.x1 <= frame.x1 + 1
+            and frame.y0 <= box.y0
+            and box.y1 <= frame.y1
+        ):
+            bad.append(f"{text} leaves the axes")
+        for line in axes.get_lines()[: len(data.series)]:
+            stepped = pts_to_poststep(line.get_xdata(), line.get_ydata())
+            path = axes.transData.transform_path(MplPath(stepped.T))
+            if path.intersects_bbox(box, filled=False):
+                bad.append(f"{text} is crossed by {line.get_label()}")
+    return bad
+
+
+@pytest.mark.parametrize("config", CONFIG_FILES, ids=lambda p: str(p.relative_to(CONFIGS_DIR)))
+def test_no_line_runs_through_a_point_label(config: Path) -> None:
+    schedule = simulate(spec=load_spec(path=config, allow_import=True))
+    assert lines_through_labels(schedule) == []
+
+
+@pytest.mark.parametrize(
+    "config", ["tutorial/OneCycleLR", "recipes/warmup-cosine", "recipes/resnet-step-decay"]
+)
+def test_no_line_runs_through_a_point_label_on_a_log_axis(config: str) -> None:
+    schedule = simulate(spec=load_spec(path=CONFIGS_DIR / f"{config}.yaml"))
+    assert lines_through_labels(schedule, yscale="log") == []
+
+
+@pytest.mark.parametrize("size", [(4.0, 3.0), (6.0, 6.0), (8.0, 4.5), (12.0, 4.0)])
+def test_long_titles_wrap_to_fit_the_figure_width(size: tuple[float, float]) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lrplot.plotting import PlotOptions, _figure, plot_data
+
+    config = CONFIGS_DIR / "schedulers" / "ChainedScheduler.yaml"
+    data = plot_data(simulate(spec=load_spec(path=config)), options=PlotOptions(size=size))
+    figure = _figure(data)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    title = figure.axes[0].title.get_window_extent(canvas.get_renderer())  # type: ignore[no-untyped-call]
+    assert title.x0 >= 0
+    assert title.x1 <= figure.bbox.width
+
+
+def test_titles_wrap_between_arguments_not_inside_them() -> None:
+    from lrplot.plotting import wrap_title
+
+    title = "CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=10, scale_fn=1 / 2 ** (x - 1))"
+    assert wrap_title(f"{title} · SGD(lr=0.01)", width=60).splitlines() == [
+        "CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=10,",
+        "scale_fn=1 / 2 ** (x - 1))",
+        "SGD(lr=0.01)",
+    ]
+    assert wrap_title("x" * 130, width=60).splitlines() == ["x" * 60, "x" * 60, "x" * 10]
