@@ -9,9 +9,12 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import sys
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+from lrplot.signals import interrupts_deferred
 
 NESTED_SCHEDULERS = ("SequentialLR", "ChainedScheduler")
 """Schedulers whose ``schedulers:`` argument is a list of scheduler mappings."""
@@ -51,11 +54,13 @@ class Signature:
 
 
 def import_torch() -> ModuleType:
-    """``torch``, imported after numpy. torch's C start-up imports numpy and clears any
-    error that raises, a ``KeyboardInterrupt`` included: a Ctrl-C landing there would be
-    lost and the command would run on as if never interrupted."""
-    import numpy  # noqa: F401
-    import torch
+    """``torch``, imported with Ctrl-C held back until the import is complete (see
+    :func:`lrplot.signals.interrupts_deferred`): interrupted inside its C++ start-up,
+    torch aborts the process, or loses the interrupt, and the command runs on."""
+    if "torch" in sys.modules:
+        return sys.modules["torch"]
+    with interrupts_deferred():
+        import torch
 
     return torch
 

@@ -1,4 +1,4 @@
-"""How lrplot ends when interrupted (Ctrl-C) or when the reader of its output goes away."""
+"""Ctrl-C and closed pipes: how lrplot ends on them, and where a Ctrl-C must wait."""
 
 from __future__ import annotations
 
@@ -6,7 +6,37 @@ import contextlib
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
 from typing import NoReturn
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) back until the block ends, then act on it as the handler
+    in place would have. For imports that must not be interrupted half-way: torch's
+    C++ start-up aborts the whole process (SIGABRT, "terminate called after throwing
+    pybind11::error_already_set") when a KeyboardInterrupt is raised inside it. Only in
+    the main thread, where Python runs signal handlers; elsewhere, the block just runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+        elif previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGINT)
 
 
 def end_by_signal(signum: int, *, quiet_stdout: bool = False) -> NoReturn:
