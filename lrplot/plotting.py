@@ -546,10 +546,10 @@ def _points_to_label(lines: Sequence[Series], *, log: bool) -> list[tuple[str, f
                     continue
             value = values[index]
             if math.isfinite(value) and (value > 0 or not log):
-                candidates.append((value, -number, index))
-        if candidates:
+                candidates.append((value, number, index))
+        if candidates:  # of lines at the same value, the last drawn shows (on top)
             value, number, index = max(candidates)
-            labels.append((place, value, -number, index))
+            labels.append((place, value, number, index))
     return labels
 
 

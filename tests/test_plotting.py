@@ -245,3 +245,20 @@ def test_titles_wrap_between_arguments_not_inside_them() -> None:
         "SGD(lr=0.01)",
     ]
     assert wrap_title("x" * 130, width=60).splitlines() == ["x" * 60, "x" * 60, "x" * 10]
+
+
+def test_lines_at_the_same_value_are_labelled_in_the_colour_of_the_one_on_top(
+    write_config,
+) -> None:
+    from lrplot.plotting import _figure, plot_data
+
+    path = write_config(
+        "epochs: 6\noptimizer: {type: SGD, lr: 0.1, param_groups: [{}, {}, {}]}\n"
+        "scheduler: {type: StepLR, step_size: 2}\n"
+    )
+    figure = _figure(plot_data(simulate(spec=load_spec(path=path))))
+    axes = figure.axes[0]
+    top = axes.get_lines()[2].get_color()  # drawn last, over the two others
+    labels = [t for t in axes.texts if t.get_text().startswith(("start", "final"))]
+    assert len(labels) == 2
+    assert all(label.get_color() == top for label in labels)
