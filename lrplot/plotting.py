@@ -514,21 +514,37 @@ def _label_points(
         above, below = (y + gap, y + gap + tall), (y - gap - tall, y - gap)
         free = [box for box in (above, below) if not _crossed(lines, span, box, log=log)]
         box = free[0] if free else above
-        placed.append((text, at, value, shift, align, box is above, not free, number, box))
+        placed.append(_Label(text, at, value, shift, align, box, box is above, not free, number))
     if not placed:
         return
-    top = max(high, *(box[1] + 3 * per_y for *_, box in placed))
-    bottom = min(low, *(box[0] - 3 * per_y for *_, box in placed))
+    top = max(high, *(label.box[1] + 3 * per_y for label in placed))
+    bottom = min(low, *(label.box[0] - 3 * per_y for label in placed))
     unscale: Callable[[float], float] = (lambda v: 10.0**v) if log else float
     axes.set_ylim(unscale(bottom), unscale(top))
-    for text, at, value, shift, align, is_above, crossed, number, _box in placed:
-        effects = [withStroke(linewidth=3, foreground=halo)] if crossed and halo else []
+    for label in placed:
+        halos = [withStroke(linewidth=3, foreground=halo)] if label.crossed and halo else []
         axes.annotate(
-            text, (at, value), xytext=(shift, _LABEL_GAP if is_above else -_LABEL_GAP),
-            textcoords="offset points", ha=align,
-            va="bottom" if is_above else "top", fontsize=_LABEL_SIZE, parse_math=False,
-            color=colors[number] if len(lines) > 1 else None, path_effects=effects,
+            label.text, (label.x, label.value),
+            xytext=(label.shift, _LABEL_GAP if label.above else -_LABEL_GAP),
+            textcoords="offset points", ha=label.align, va="bottom" if label.above else "top",
+            fontsize=_LABEL_SIZE, parse_math=False, path_effects=halos,
+            color=colors[label.line] if len(lines) > 1 else None,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A point label, placed: at ``(x, value)``, shifted ``shift`` points sideways."""
+
+    text: str
+    x: float
+    value: float
+    shift: float
+    align: str
+    box: tuple[float, float]  # the y it covers (log10 on a log axis)
+    above: bool
+    crossed: bool  # a line runs through it wherever it goes: drawn with a halo
+    line: int
 
 
 def _points_to_label(lines: Sequence[Series], *, log: bool) -> list[tuple[str, float, int, int]]:
