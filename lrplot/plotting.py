@@ -355,18 +355,12 @@ def log_scale_notices(schedule: Schedule, options: PlotOptions) -> list[str]:
     values cannot be drawn, so the line has gaps or stops there."""
     if options.yscale != "log":
         return []
-    notices = []
-    for name, column in zip(schedule.group_names, schedule.lr, strict=True):
-        if not column or min(column) > 0:
-            continue
-        step = next(i for i, value in enumerate(column) if value <= 0)
-        group = f" of param group {name}" if len(schedule.lr) > 1 else ""
-        notices.append(
-            f"{schedule.spec.source}: on a log scale, learning rates of 0 and below are not "
-            f"drawn: the learning rate{group} is {column[step]!r} at step {step} "
-            f"(epoch {step // schedule.spec.steps_per_epoch})"
-        )
-    return notices
+    return [
+        f"{schedule.spec.source}: on a log scale, learning rates of 0 and below are not "
+        f"drawn: {schedule.learning_rate(group)} is {schedule.lr[group][step]!r} at "
+        f"{schedule.at_step(step)}"
+        for group, step in schedule.first_below(0.0, inclusive=True)
+    ]
 
 
 def _figure(data: PlotData) -> Figure:

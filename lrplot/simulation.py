@@ -16,7 +16,7 @@ import sys
 import warnings
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
@@ -54,6 +54,28 @@ class Schedule:
     @property
     def group_names(self) -> tuple[str, ...]:
         return tuple(g.name for g in self.spec.optimizer.groups)
+
+    def first_below(self, bound: float, *, inclusive: bool = False) -> list[tuple[int, int]]:
+        """``(group, step)`` for each group whose lr goes below ``bound`` (or reaches it,
+        with ``inclusive``), at the first step it does."""
+        found = []
+        for group, column in enumerate(self.lr):
+            low = min(column, default=math.inf)  # in C: the scan below runs only on a find
+            if low > bound or (low == bound and not inclusive):
+                continue
+            step = next(i for i, v in enumerate(column) if v < bound or (inclusive and v == bound))
+            found.append((group, step))
+        return found
+
+    def learning_rate(self, group: int) -> str:
+        """``the learning rate of param group head`` (of the only group: ``the learning
+        rate``), as messages name it."""
+        name = f" of param group {self.group_names[group]}" if len(self.lr) > 1 else ""
+        return f"the learning rate{name}"
+
+    def at_step(self, step: int) -> str:
+        """``step 12 (epoch 3)``, as messages name a step."""
+        return f"step {step} (epoch {step // self.spec.steps_per_epoch})"
 
     def summary(self) -> str:
         """One line: the length, and each group's start, min, max and final lr."""
@@ -118,18 +140,15 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         raise e.located(
             source=spec.source, line=spec.line(e.key), origin=spec.origin(e.key)
         ) from None
-    notices = [*spec.notices, *_negative_lr(recorder.lr, spec)]
+    schedule = Schedule(
+        spec=spec, lr=tuple(recorder.lr), momentum=tuple(recorder.momentum), metric=metric
+    )
+    notices = [*spec.notices, *_negative_lr(schedule)]
     for warning in caught:
         text = f"{spec.source}: torch warned: {one_line(str(warning.message))}"
         if text not in notices:
             notices.append(text)
-    return Schedule(
-        spec=spec,
-        lr=tuple(recorder.lr),
-        momentum=tuple(recorder.momentum),
-        metric=metric,
-        notices=tuple(notices),
-    )
+    return replace(schedule, notices=tuple(notices))
 
 
 class _Recorder:
@@ -263,21 +282,15 @@ def _check_finite(columns: list[array[float]], spec: Spec) -> None:
         )
 
 
-def _negative_lr(columns: list[array[float]], spec: Spec) -> list[str]:
+def _negative_lr(schedule: Schedule) -> list[str]:
     """Notices for each group whose lr goes below zero: torch allows it, but a training
     run would then climb the loss, so it is most likely a mistake in the arguments."""
-    notices = []
-    for name, column in zip(spec.optimizer.groups, columns, strict=True):
-        if not column or min(column) >= 0:
-            continue
-        step = next(i for i, value in enumerate(column) if value < 0)
-        group = f" of param group {name.name}" if len(columns) > 1 else ""
-        notices.append(
-            f"{spec.source}: the learning rate{group} goes negative at step {step} "
-            f"(epoch {step // spec.steps_per_epoch}): {column[step]!r}; torch allows it, "
-            "but an optimizer would then climb the loss"
-        )
-    return notices
+    return [
+        f"{schedule.spec.source}: {schedule.learning_rate(group)} goes negative at "
+        f"{schedule.at_step(step)}: {schedule.lr[group][step]!r}; torch allows it, but an "
+        "optimizer would then climb the loss"
+        for group, step in schedule.first_below(0.0)
+    ]
 
 
 @contextlib.contextmanager
