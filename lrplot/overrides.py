@@ -8,6 +8,7 @@ same safe loader as config files. Missing mappings on the way are created.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -79,34 +80,27 @@ def _set(data: Any, path: list[Part], value: Any, source: str, origin: str) -> A
     for depth, part in enumerate(path):
         last = depth == len(path) - 1
         where, parent = key_text(path[: depth + 1]), key_text(path[:depth])
+        refuse = functools.partial(ConfigError, source=source, key=where, origin=origin)
         if isinstance(part, int):
             if not isinstance(container, list):
-                raise ConfigError(
+                raise refuse(
                     f"there is no list {parent} here to set item {part} of; set the whole "
-                    f"list instead, such as {parent}=[...]",
-                    source=source, key=where, origin=origin,
-                )  # fmt: skip
+                    f"list instead, such as {parent}=[...]"
+                )
             if part >= len(container):
-                raise ConfigError(
+                raise refuse(
                     f"{parent} has {len(container)} item(s), counted from 0: "
-                    f"there is no item {part} to set",
-                    source=source, key=where, origin=origin,
-                )  # fmt: skip
-            if last:
-                container[part] = value
-            else:
-                container = container[part]
-            continue
-        if not isinstance(container, dict):
-            raise ConfigError(
-                f"{parent or 'the config'} is not a mapping, so it has no key {part!r} to set",
-                source=source, key=where, origin=origin,
-            )  # fmt: skip
+                    f"there is no item {part} to set"
+                )
+        elif not isinstance(container, dict):
+            raise refuse(
+                f"{parent or 'the config'} is not a mapping, so it has no key {part!r} to set"
+            )
+        elif not last and container.get(part) is None:
+            container[part] = {}  # a missing mapping on the way is created
         if last:
             container[part] = value
         else:
-            if container.get(part) is None:
-                container[part] = {}
             container = container[part]
     return data
 
