@@ -385,7 +385,8 @@ def _figure(data: PlotData) -> Figure:
         )
     # Text is shown as written: `$` would otherwise start TeX-like math, and a label
     # starting with `_` would be left out of the legend.
-    axes.set_title(_wrapped_title(data), parse_math=False)
+    title = _wrapped_title(data)
+    axes.set_title(title, parse_math=False)
     axes.set_ylabel("Learning Rate")
     axes.set_xlim(0, data.epochs)
     if options.yscale == "log":
@@ -395,7 +396,7 @@ def _figure(data: PlotData) -> Figure:
             axes,
             data.series,
             log=options.yscale == "log",
-            room=_axes_points(data),
+            room=_axes_points(data, title_lines=title.count("\n") + 1),
             halo=None if options.transparent else "white",
         )
     _mark_regimes(axes, lower, data)
@@ -457,11 +458,11 @@ _LABEL_SIZE = 8.0  # points
 _LABEL_GAP = 5.0  # points between a labelled point and its label
 
 
-def _axes_points(data: PlotData) -> tuple[float, float]:
+def _axes_points(data: PlotData, *, title_lines: int) -> tuple[float, float]:
     """About how wide and high the lr axes will be, in points, once laid out (the
     layout comes later: this is for placing labels, and errs on the small side)."""
     width, height = data.options.size
-    high = height * 72 - 14 * (_wrapped_title(data).count("\n") + 1) - 40
+    high = height * 72 - 14 * title_lines - 40
     if data.steps_per_epoch > 1:
         high -= 28  # the step axis on top
     high = high * 3 / (3 + len(data.panels)) - 6 * len(data.panels)
@@ -493,17 +494,20 @@ def _label_points(
         text = f"{place} {_number(value)}"
         width = (0.6 * _LABEL_SIZE * len(text) + 2) * per_x
         x = lines[number].x
-        at, shift, align, span = {
-            "start": (x[0], 3.0, "left", (x[0], x[0] + width)),
-            "peak": (x[index], 0.0, "center", (x[index] - width / 2, x[index] + width / 2)),
-            "final": (x[index + 1], -3.0, "right", (x[index + 1] - width, x[index + 1])),
-        }[place]  # a final point is drawn until the end of its step
-        if span[0] < left or span[1] > right:  # a peak near an end: the label beside it
-            at, shift, align, span = (
-                (at, 3.0, "left", (at, at + width))
-                if span[0] < left
-                else (at, -3.0, "right", (at - width, at))
-            )
+        at, align = {
+            "start": (x[0], "left"),
+            "peak": (x[index], "center"),
+            "final": (x[index + 1], "right"),  # a final point is drawn to its step's end
+        }[place]
+        if align == "center" and at - width / 2 < left:  # a peak near an end: beside it
+            align = "left"
+        elif align == "center" and at + width / 2 > right:
+            align = "right"
+        shift, span = {
+            "left": (3.0, (at, at + width)),
+            "center": (0.0, (at - width / 2, at + width / 2)),
+            "right": (-3.0, (at - width, at)),
+        }[align]
         y, gap, tall = scale(value), _LABEL_GAP * per_y, 1.4 * _LABEL_SIZE * per_y
         above, below = (y + gap, y + gap + tall), (y - gap - tall, y - gap)
         free = [box for box in (above, below) if not _crossed(lines, span, box, log=log)]
