@@ -540,7 +540,7 @@ def compare_command(
       lrplot compare a.yaml b.yaml -f csv -o - | duckdb -c "select * from read_csv('/dev/stdin')"
     """
     from lrplot.compare import comparison_outputs, schedule_names
-    from lrplot.export import write_all_atomic
+    from lrplot.files import write_files
     from lrplot.plotting import PlotOptions, log_scale_notices
 
     _one_stdin(configs)
@@ -568,7 +568,7 @@ def compare_command(
                 options=options,
                 painter=painter,
             )
-        write_all_atomic({path: fill for path, fill in filled if path is not None})
+        write_files({path: fill for path, fill in filled if path is not None})
     except LrplotError as e:
         say.error(str(e))
         raise SystemExit(1) from None

@@ -14,13 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from lrplot.errors import printable
 from lrplot.export import CHUNK_ROWS
+from lrplot.files import Fill
 from lrplot.plotting import PlotData, PlotOptions, Series, series_of
 
 if TYPE_CHECKING:
@@ -91,9 +92,6 @@ def comparison_data(
     )
 
 
-Fill = Callable[[IO[bytes]], object]
-
-
 def comparison_outputs(
     *,
     schedules: Sequence[Schedule],
@@ -104,7 +102,8 @@ def comparison_outputs(
 ) -> list[tuple[Path | None, Fill]]:
     """What fills each ``(path, format)`` output: the images drawn once (by ``painter``
     if given), the long-form CSV streamed when written."""
-    from lrplot.export import IMAGE_FORMATS, bytes_writer, text_writer
+    from lrplot.export import IMAGE_FORMATS
+    from lrplot.files import bytes_writer, text_writer
     from lrplot.plotting import draw
 
     images = sorted({fmt for _, fmt in outputs if fmt in IMAGE_FORMATS})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +14,7 @@ from typing import Any, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lrplot.errors import ConfigError
+from lrplot.errors import ConfigError, excerpt, printable
 from lrplot.limits import MAX_CONFIG_BYTES, MAX_DEPTH, MAX_VALUES
 
 T = TypeVar("T")
@@ -133,13 +136,13 @@ def describe_value(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return f"text {value!r}"
+        return f"text {excerpt(value)}"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list):
         shown = repr(value)
         return f"a list {shown}" if len(shown) <= 60 else "a list"
-    return repr(value)
+    return excerpt(value)
 
 
 def read_config_text(path: Path, *, source: str) -> str:
@@ -156,6 +159,40 @@ def read_config_text(path: Path, *, source: str) -> str:
     except OSError as e:
         raise ConfigError(f"cannot read the file: {e.strerror or e}", source=source) from None
     return decode_config_bytes(raw, source=source)
+
+
+def read_config_below(folder: Path, name: str) -> bytes:
+    """The bytes of the config ``name`` inside ``folder``, a folder of untrusted files (a
+    gallery's configs): it must be a regular file, and a link to it must not leave
+    ``folder``. At most one byte more than a config may hold is read (see
+    :func:`decode_config_bytes`); a named pipe cannot block the read."""
+    path = folder / name
+    source = printable(str(path))
+    try:
+        real, root = os.path.realpath(path), os.path.realpath(folder)
+        if os.path.commonpath([real, root]) != root:
+            raise ConfigError(
+                f"is a symbolic link to a file outside {printable(str(folder))}; the gallery "
+                "does not follow links out of its folder",
+                source=source,
+            )
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ConfigError("file not found", source=source) from None
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ConfigError("is not a regular file", source=source)
+        try:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+        except OSError as e:
+            raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
+    return raw
+
+
+def _reason(e: BaseException) -> str:
+    return (e.strerror if isinstance(e, OSError) else None) or str(e)
 
 
 def decode_config_bytes(raw: bytes, *, source: str) -> str:
@@ -261,7 +298,12 @@ class _Builder:
         if isinstance(node, ScalarNode):
             if node.tag not in _PLAIN_TAGS:
                 raise self.error(_tag_message(node.tag), node, key)
-            value = self.loader.construct_object(node)
+            try:
+                value = self.loader.construct_object(node)
+            except (ValueError, KeyError, IndexError, TypeError, yaml.YAMLError):
+                # An explicit tag on text it cannot read: `!!int abc`, `!!bool maybe`, or an
+                # integer longer than Python converts (4,300 digits).
+                raise self.error(_unreadable(node), node, key) from None
             if isinstance(value, str) and not _encodable(value):
                 raise self.error(_surrogate_message(value), node, key)
             return value
@@ -306,7 +348,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
                 shown = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
                 raise self.error(
-                    f"keys must be plain text, got {shown!r}; quote it if it is a name",
+                    f"keys must be plain text, got {excerpt(shown)}; quote it if it is a name",
                     key_node,
                     key,
                 )
@@ -317,7 +359,7 @@ class _Builder:
             if index >= merged:
                 if name in first_line:
                     raise self.error(
-                        f"duplicate key {name!r} (first set on line {first_line[name]}); "
+                        f"duplicate key {excerpt(name)} (first set on line {first_line[name]}); "
                         "keep one of them",
                         key_node,
                         name_key,
@@ -326,6 +368,19 @@ class _Builder:
             self.lines[name_key] = line
             result[name] = self.build(value_node, name_key, depth + 1)
         return result
+
+
+def _unreadable(node: ScalarNode) -> str:
+    kind = {
+        "tag:yaml.org,2002:int": "an integer",
+        "tag:yaml.org,2002:float": "a number",
+        "tag:yaml.org,2002:bool": "true or false",
+    }.get(node.tag, "a value")
+    text = str(node.value)
+    digits = len(text.lstrip("+-").replace("_", ""))
+    if node.tag == "tag:yaml.org,2002:int" and digits > sys.get_int_max_str_digits() > 0:
+        return f"an integer of {digits:,} digits; no config value needs so many"
+    return f"cannot read {excerpt(text)} as {kind}"
 
 
 def _too_many() -> str:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from lrplot.errors import ConfigError
+from lrplot.errors import ConfigError, excerpt
 
 ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
 """Set to 1 to allow configs to import code (for CI), like ``--allow-import``."""
@@ -31,9 +31,9 @@ def is_custom_reference(type_name: str) -> bool:
 def describe_target(reference: str, *, base_dir: Path | None, key: str = "") -> str:
     """Where the code for ``reference`` would come from, for messages: a path or a module."""
     target, _, _ = reference.rpartition(":")
-    if _is_file_target(target):
+    if is_file_target(target):
         return str(_resolve(target, base_dir, key))
-    return f"the Python module {target!r}"
+    return f"the Python module {excerpt(target)}"
 
 
 def load_custom_class(
@@ -45,17 +45,17 @@ def load_custom_class(
     target, _, class_name = reference.rpartition(":")
     if not target or not _DOTTED.match(class_name):
         raise ConfigError(
-            f"{reference!r} is not a scheduler class reference; write "
+            f"{excerpt(reference)} is not a scheduler class reference; write "
             "path/to/file.py:ClassName or package.module:ClassName",
             key=key,
         )
-    is_file = _is_file_target(target)
+    is_file = is_file_target(target)
     if not is_file and not _DOTTED.match(target):
-        raise ConfigError(f"{target!r} is neither a .py file nor a module name", key=key)
+        raise ConfigError(f"{excerpt(target)} is neither a .py file nor a module name", key=key)
     where = describe_target(reference, base_dir=base_dir, key=key)
     if not allow_import:
         raise ConfigError(
-            f"{reference!r} would import code from {where}; lrplot runs code named in a "
+            f"{excerpt(reference)} would import code from {where}; lrplot runs code named in a "
             f"config only when allowed: --allow-import or {ALLOW_IMPORT_ENV}=1 on the "
             "command line, allow_import=True from Python",
             key=key,
@@ -77,7 +77,8 @@ def load_custom_class(
         )
         listed = ", ".join(available) if available else "none"
         raise ConfigError(
-            f"{where} has no {class_name!r}; scheduler classes it defines: {listed}", key=key
+            f"{where} has no {excerpt(class_name)}; scheduler classes it defines: {listed}",
+            key=key,
         )
     if not is_scheduler_class(found):
         raise ConfigError(
@@ -88,7 +89,8 @@ def load_custom_class(
     return found
 
 
-def _is_file_target(target: str) -> bool:
+def is_file_target(target: str) -> bool:
+    """True when the part before ``:`` names a Python file (not a module)."""
     return target.endswith(".py") or "/" in target or "\\" in target
 
 
@@ -100,7 +102,7 @@ def _resolve(target: str, base_dir: Path | None, key: str) -> Path:
             path = (base_dir or Path.cwd()) / path
         return path.resolve()
     except (OSError, RuntimeError, ValueError) as e:
-        raise ConfigError(f"{target!r} is not a usable path: {e}", key=key) from None
+        raise ConfigError(f"{excerpt(target)} is not a usable path: {e}", key=key) from None
 
 
 def _import_file(path: Path, key: str) -> ModuleType:
@@ -134,7 +136,8 @@ def _import_module(target: str, key: str) -> ModuleType:
         return importlib.import_module(target)
     except ModuleNotFoundError as e:
         raise ConfigError(
-            f"no module named {e.name!r} (is it installed, or in the current folder?)", key=key
+            f"no module named {excerpt(e.name)} (is it installed, or in the current folder?)",
+            key=key,
         ) from None
     except (Exception, SystemExit) as e:
         raise ConfigError(f"importing {target} failed: {type(e).__name__}: {e}", key=key) from None

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+MAX_MESSAGE = 600
+"""Longest message text, in characters: a message quotes only excerpts of what it read."""
+MAX_QUOTED = 32
+"""Longest excerpt of a value a message quotes, in characters."""
+
 
 def one_line(text: str) -> str:
     """Collapse a (possibly multi-line) message from elsewhere into one line."""
@@ -9,11 +14,27 @@ def one_line(text: str) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` with control and other unprintable characters shown as escapes (a key
-    named ``"\v"`` must not break an error message's single line)."""
+    """``text`` with control, format (right-to-left, zero-width) and other unprintable
+    characters shown as escapes: a key named ``"\v"`` must not break an error message's
+    single line. A file name's bytes that are not UTF-8 show as ``\xff``."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":  # a byte os.fsdecode could not decode
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return c.encode("unicode_escape").decode()
+
+
+def excerpt(value: object, limit: int = MAX_QUOTED) -> str:
+    """A value as a message quotes it: its ``repr``, cut to about ``limit`` characters
+    (a file read by mistake, such as a secret, is not printed whole)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit + 8 else text[:limit] + "..."
 
 
 class LrplotError(Exception):
@@ -33,7 +54,8 @@ class LrplotError(Exception):
         line: int | None = None,
         origin: str | None = None,
     ) -> None:
-        self.message = one_line(message)
+        text = one_line(message)
+        self.message = text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
         self.source = source
         self.key = key
         self.line = line

@@ -15,16 +15,12 @@ Floats are written with ``repr``, the shortest text that reads back to the same 
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import math
-import os
-import stat
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from lrplot.errors import OutputError
 
@@ -187,104 +183,14 @@ def write_all(
     CSV and JSON are streamed in chunks. With a ``painter``, images are drawn in its
     helper process.
     """
+    from lrplot.files import Fill, bytes_writer, text_writer, write_files
+
     images = [fmt for fmt in IMAGE_FORMATS if any(fmt == f for _, f in outputs)]
     drawn = render_all(schedule=schedule, formats=images, painter=painter, plot=plot)
-    files: dict[Path, Callable[[IO[bytes]], object]] = {}
+    files: dict[Path, Fill] = {}
     for path, fmt in outputs:
         if fmt in DATA_FORMATS:
             files[path] = text_writer(iter_csv(schedule) if fmt == "csv" else iter_json(schedule))
         else:
             files[path] = bytes_writer(drawn[fmt])
-    write_all_atomic(files)
-
-
-def bytes_writer(data: bytes) -> Callable[[IO[bytes]], object]:
-    """What fills a file with ``data`` (for :func:`write_atomic`)."""
-    return lambda f: f.write(data)
-
-
-def text_writer(chunks: Iterable[str]) -> Callable[[IO[bytes]], object]:
-    """What fills a file with text given in chunks, as UTF-8 (for :func:`write_atomic`)."""
-    return lambda f: f.writelines(chunk.encode() for chunk in chunks)
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
-    write_atomic(path, bytes_writer(data))
-
-
-def write_text(path: Path, chunks: Iterable[str]) -> None:
-    """Write text given in chunks to ``path`` atomically, as UTF-8."""
-    write_atomic(path, text_writer(chunks))
-
-
-def write_atomic(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
-    """Write a file through a temporary file in the same folder, then rename it into place.
-
-    Readers see the old file or the whole new one, never a part; on any failure the old
-    file is left as it was and the temporary file removed.
-    """
-    write_all_atomic({path: fill})
-
-
-def write_all_atomic(files: Mapping[Path, Callable[[IO[bytes]], object]]) -> None:
-    """Write several files as a set: each to a temporary file first, and only when all
-    are complete, rename them into place. A failure while writing (a full disk, an
-    error, Ctrl-C) leaves every old file as it was and removes the temporary files.
-
-    A symbolic link is written through (its target is replaced, the link kept). What
-    cannot be replaced by renaming, such as ``/dev/null`` or a named pipe, is written
-    to directly, once every file of the set is complete.
-    """
-    temporaries: list[tuple[str, Path]] = []
-    direct: list[tuple[Path, Callable[[IO[bytes]], object]]] = []
-    current = None
-    try:
-        for current, fill in files.items():
-            target = Path(os.path.realpath(current)) if current.is_symlink() else current
-            if target.exists() and not target.is_file() and not target.is_dir():
-                direct.append((current, fill))
-            else:
-                temporaries.append((_fill_temporary(target, fill), target))
-        for temporary, current in temporaries:
-            os.replace(temporary, current)
-        for current, fill in direct:
-            with open(current, "wb") as stream:
-                fill(stream)
-    except BaseException as e:
-        for temporary, _ in temporaries:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        if isinstance(e, OSError):
-            raise OutputError(f"cannot write: {e.strerror or e}", source=str(current)) from None
-        raise
-
-
-def _fill_temporary(path: Path, fill: Callable[[IO[bytes]], object]) -> str:
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
-        reason = f"{blocking} is a file, not a folder" if blocking else e.strerror or e
-        raise OutputError(f"cannot write here: {reason}", source=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fill(f)
-        try:  # a file replaced keeps its permissions; a new one gets the usual ones
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except OSError:
-            mode = 0o666 & ~_umask()
-        os.chmod(temporary, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return temporary
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_files(files)

@@ -15,7 +15,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lrplot.errors import ExpressionError
+from lrplot.errors import ExpressionError, excerpt
 from lrplot.limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
 
 Env = Mapping[str, float]
@@ -142,7 +142,7 @@ def compile_expression(
     """Parse and check ``text``; raise ExpressionError naming what is not allowed."""
     if not isinstance(text, str):
         raise ExpressionError(
-            f'expected an expression string such as "0.95 ** {variables[0]}", got {text!r}',
+            f'expected an expression string such as "0.95 ** {variables[0]}", got {excerpt(text)}',
             key=key,
         )
     if len(text) > MAX_EXPRESSION_LENGTH:
@@ -317,7 +317,7 @@ class _Compiler:
             )
         if name not in FUNCTIONS:
             raise self.fail(
-                f"unknown function {name!r}; functions allowed: {', '.join(FUNCTIONS)}"
+                f"unknown function {excerpt(name)}; functions allowed: {', '.join(FUNCTIONS)}"
             )
         if node.keywords:
             raise self.fail(f"{name}() takes no keyword arguments")

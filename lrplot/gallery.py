@@ -14,6 +14,7 @@ import json
 import os
 import re
 import signal
+import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -21,10 +22,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from lrplot.configfile import parse_config_text
-from lrplot.errors import ConfigError, LrplotError, OutputError
-from lrplot.export import bytes_writer, write_all_atomic, write_bytes
-from lrplot.limits import DEFAULT_MAX_STEPS
+from lrplot.configfile import decode_config_bytes, parse_config_text, read_config_below
+from lrplot.custom_schedulers import is_file_target
+from lrplot.errors import ConfigError, LrplotError, OutputError, one_line, printable
+from lrplot.files import Folder, bytes_writer, is_temporary_name, safe_name
+from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES, MAX_MANIFEST_BYTES
 
 OUTPUT_FORMATS = ("png", "svg", "csv")
 """What each config is rendered to."""
@@ -33,6 +35,7 @@ INDEX_PAGES = ("README.md", "index.html")
 _SHARD_MANIFEST = "manifest-{k}-of-{n}.json"
 _SHARD_MANIFEST_RE = re.compile(r"^manifest-(\d+)-of-(\d+)\.json$")
 _CONFIG_SUFFIXES = (".yaml", ".yml")
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -124,16 +127,34 @@ def output_stem(config: str) -> str:
 
 
 def find_configs(config_dir: Path) -> list[str]:
-    """Every config below ``config_dir``, as sorted ``/``-separated relative paths."""
+    """Every config below ``config_dir``, as sorted ``/``-separated relative paths.
+
+    Hidden files and folders are skipped, and linked folders are not entered; a linked
+    file is listed (reading it refuses a link that leaves ``config_dir``)."""
+    if config_dir.is_symlink():
+        raise ConfigError(
+            "is a symbolic link; the gallery reads only a real folder: give the folder it "
+            "points to",
+            source=printable(str(config_dir)),
+        )
     if not config_dir.is_dir():
-        raise ConfigError("is not a folder of configs", source=str(config_dir))
-    found = [
-        path.relative_to(config_dir).as_posix()
-        for path in config_dir.rglob("*")
-        if path.suffix in _CONFIG_SUFFIXES
-        and path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(config_dir).parts)
-    ]
+        raise ConfigError("is not a folder of configs", source=printable(str(config_dir)))
+    found: list[str] = []
+    folders = [""]
+    while folders:
+        prefix = folders.pop()
+        try:
+            with os.scandir(config_dir / prefix if prefix else config_dir) as scan:
+                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in scan]
+        except OSError:
+            continue
+        for name, is_dir in entries:
+            if name.startswith("."):
+                continue
+            if is_dir:
+                folders.append(f"{prefix}{name}/")
+            elif name.endswith(_CONFIG_SUFFIXES):
+                found.append(prefix + name)
     return sorted(found)
 
 
@@ -146,30 +167,52 @@ def current_versions() -> dict[str, str]:
     return {"lrplot": __version__, "torch": version("torch"), "matplotlib": version("matplotlib")}
 
 
-def fingerprint(config_dir: Path, config: str) -> str:
-    """sha256 of the config's bytes and of any Python file its scheduler types name.
+def fingerprint(config_dir: Path, config: str, *, allow_import: bool = False) -> str:
+    """sha256 of the config's bytes and, with ``allow_import``, of any Python file its
+    scheduler types name (read only if it is a regular file, at most
+    :data:`~lrplot.limits.MAX_CODE_BYTES`). Without ``allow_import``, nothing the config
+    names is opened. ConfigError if the config cannot be read.
 
     Files are named as the config names them (relative to it), so the fingerprint does
     not depend on where the folder is checked out.
     """
-    path = config_dir / config
-    digest = hashlib.sha256(path.read_bytes())
-    for target in _imported_files(path):
-        code = path.parent / target
-        digest.update(b"\0" + target.encode() + b"\0")
-        digest.update(code.read_bytes() if code.is_file() else b"<missing>")
+    raw = read_config_below(config_dir, config)
+    return _fingerprint(config_dir, config, raw, allow_import)
+
+
+def _fingerprint(config_dir: Path, config: str, raw: bytes, allow_import: bool) -> str:
+    digest = hashlib.sha256(raw)
+    if not allow_import:
+        return digest.hexdigest()
+    folder = (config_dir / config).parent
+    for target in _imported_files(raw, str(config_dir / config)):
+        digest.update(b"\0" + target.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(_code_bytes(folder / target))
     return digest.hexdigest()
 
 
-def _imported_files(path: Path) -> list[str]:
+def _code_bytes(path: Path) -> bytes:
+    """A Python file a config names, for its fingerprint: a regular file, size-capped."""
     try:
-        data = parse_config_text(path.read_text("utf-8"), source=str(path)).data
-    except (LrplotError, OSError, UnicodeDecodeError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return b"<missing>"
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return b"<not a regular file>"
+        data = f.read(MAX_CODE_BYTES + 1)
+    return data if len(data) <= MAX_CODE_BYTES else b"<too large>"
+
+
+def _imported_files(raw: bytes, source: str) -> list[str]:
+    try:
+        data = parse_config_text(decode_config_bytes(raw, source=source), source=source).data
+    except LrplotError:
         return []
     found = set()
     for type_name in _scheduler_types(data.get("scheduler") if isinstance(data, dict) else None):
         target = type_name.rpartition(":")[0]
-        if target.endswith(".py") or "/" in target:
+        if is_file_target(target):
             found.add(target)
     return sorted(found)
 
@@ -179,7 +222,8 @@ def _scheduler_types(raw: Any) -> Iterator[str]:
         return
     if isinstance(raw.get("type"), str):
         yield raw["type"]
-    for child in raw.get("schedulers") or []:
+    children = raw.get("schedulers")
+    for child in children if isinstance(children, list) else []:
         yield from _scheduler_types(child)
 
 
@@ -204,6 +248,22 @@ def _sha256(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class _Job:
+    """One config to render, with the text its fingerprint was taken of."""
+
+    config_dir: str
+    config: str
+    text: str
+    fingerprint: str
+    allow_import: bool
+    max_steps: int
+
+    @property
+    def source(self) -> str:
+        return printable(str(Path(self.config_dir) / self.config))
+
+
+@dataclass(frozen=True)
 class _Rendered:
     config: str
     entry: Entry | None
@@ -211,28 +271,31 @@ class _Rendered:
     error: str | None
 
 
-def _render_config(
-    config_dir: str, config: str, fingerprint_: str, allow_import: bool, max_steps: int
-) -> _Rendered:
+def _render_config(job: _Job) -> _Rendered:
     """Load, simulate and render one config (runs in a worker process)."""
     from lrplot.export import render_all
     from lrplot.simulation import simulate
     from lrplot.spec import describe_optimizer, describe_scheduler, load_spec
 
-    path = Path(config_dir) / config
+    config = job.config
     try:
-        spec = load_spec(path=path, allow_import=allow_import)
-        schedule = simulate(spec=spec, max_steps=max_steps)
+        spec = load_spec(
+            text=job.text,
+            source=job.source,
+            base_dir=(Path(job.config_dir) / config).parent,
+            allow_import=job.allow_import,
+        )
+        schedule = simulate(spec=spec, max_steps=job.max_steps)
         rendered = render_all(schedule=schedule, formats=OUTPUT_FORMATS)
         files = {f"{output_stem(config)}.{fmt}": data for fmt, data in rendered.items()}
     except LrplotError as e:
         return _Rendered(config, None, {}, str(e))
     except Exception as e:  # a bug in lrplot or torch: report it, and go on with the others
-        message = f"{path}: internal error, please report it: {type(e).__name__}: {e}"
-        return _Rendered(config, None, {}, message)
+        message = f"{job.source}: internal error, please report it: {type(e).__name__}: {e}"
+        return _Rendered(config, None, {}, one_line(message))
     entry = Entry(
         config=config,
-        fingerprint=fingerprint_,
+        fingerprint=job.fingerprint,
         title=spec.display_title,
         description=spec.description,
         scheduler=describe_scheduler(spec.scheduler),
@@ -257,27 +320,69 @@ class _Manifest:
         return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
-def _read_manifest(path: Path) -> _Manifest | None:
+def _read_manifest(folder: Folder, name: str) -> _Manifest | None:
+    """The manifest ``name`` in the gallery, or None if it is missing or is not one lrplot
+    wrote: a manifest is input like any other file in the gallery, and is believed only
+    when every entry names a config path and exactly the outputs lrplot makes for it."""
     try:
-        data = json.loads(path.read_text("utf-8"))
-        entries = {name: Entry(**value) for name, value in data["entries"].items()}
-        return _Manifest(versions=dict(data["versions"]), entries=entries)
-    except FileNotFoundError:
+        data = folder.read(name, limit=MAX_MANIFEST_BYTES)
+        return None if data is None else _parse_manifest(json.loads(data))
+    except (OutputError, ValueError, TypeError, RecursionError):
         return None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None  # unreadable or from another lrplot: treated as absent, all re-rendered
 
 
-def _outputs_intact(out_dir: Path, entry: Entry) -> bool:
-    if set(entry.outputs) != {entry.output(fmt) for fmt in OUTPUT_FORMATS}:
-        return False
-    for name, digest in entry.outputs.items():
-        try:
-            if _sha256((out_dir / name).read_bytes()) != digest:
-                return False
-        except OSError:
-            return False
-    return True
+def _parse_manifest(data: object) -> _Manifest:
+    """ValueError/TypeError unless ``data`` has the manifest's exact shape."""
+    if not isinstance(data, dict) or set(data) != {"versions", "entries"}:
+        raise ValueError("not a manifest")
+    versions, entries = data["versions"], data["entries"]
+    if not isinstance(versions, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in versions.items()
+    ):
+        raise ValueError("versions")
+    if not isinstance(entries, dict):
+        raise ValueError("entries")
+    return _Manifest(
+        versions=dict(versions),
+        entries={config: _parse_entry(config, value) for config, value in entries.items()},
+    )
+
+
+_ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {
+    "config": str,
+    "fingerprint": str,
+    "title": str,
+    "description": (str, type(None)),
+    "scheduler": str,
+    "optimizer": str,
+    "epochs": int,
+    "steps_per_epoch": int,
+    "outputs": dict,
+}
+
+
+def _parse_entry(config: str, value: object) -> Entry:
+    if not isinstance(value, dict) or set(value) != set(_ENTRY_TYPES):
+        raise ValueError("entry")
+    for key, kind in _ENTRY_TYPES.items():
+        if not isinstance(value[key], kind) or isinstance(value[key], bool):
+            raise ValueError(key)
+    safe_name(config)
+    if value["config"] != config or not config.endswith(_CONFIG_SUFFIXES):
+        raise ValueError("config")
+    entry = Entry(**value)
+    expected = {entry.output(fmt) for fmt in OUTPUT_FORMATS}
+    if set(entry.outputs) != expected or not all(
+        isinstance(d, str) and _HEX_DIGEST.fullmatch(d) for d in entry.outputs.values()
+    ):
+        raise ValueError("outputs")
+    if entry.epochs < 1 or entry.steps_per_epoch < 1:
+        raise ValueError("length")
+    return entry
+
+
+def _outputs_intact(folder: Folder, entry: Entry) -> bool:
+    return all(folder.sha256(name) == digest for name, digest in entry.outputs.items())
 
 
 def build_gallery(
@@ -298,47 +403,54 @@ def build_gallery(
     ``check`` renders everything in memory and reports stale, missing and orphaned files
     without writing. ``shard`` renders one slice and records it in its own manifest;
     ``index_only`` then merges the shards' manifests and writes the index pages.
+
+    Everything in both folders is treated as untrusted: see :class:`lrplot.files.Folder`.
     """
-    config_path, out_path = Path(config_dir), Path(out_dir)
+    config_path, out = Path(config_dir), Folder(Path(out_dir))
     names = find_configs(config_path)
     report = GalleryReport()
     versions = current_versions()
     if index_only:
-        _index_only(config_path, out_path, names, versions, report)
+        _index_only(config_path, out, names, versions, allow_import, report)
         return report
-    previous = _read_manifest(out_path / MANIFEST)
+    previous = _read_manifest(out, MANIFEST)
     selected = shard.select(names) if shard else names
     if progress:
         progress.start(len(selected))
     current = previous if previous and previous.versions == versions else None
-    kept, todo = _plan(config_path, out_path, names, selected, current, force or check, report)
+    settings = (allow_import, max_steps or DEFAULT_MAX_STEPS)
+    kept, todo = _plan(
+        config_path, out, names, selected, current, force or check, settings, report
+    )
     if progress:
         for failure in report.failed:
             progress.update("failed", failure.config)
         for config in report.skipped:
             progress.update("skipped", config)
-    results = _render_all(
-        config_path, todo, jobs, allow_import, max_steps or DEFAULT_MAX_STEPS, progress
-    )
+    results = _render_all(todo, jobs, progress)
     rendered: dict[str, Entry] = {}
     files: dict[str, bytes] = {}  # kept in memory by --check only
     saver = None
     if not check:
-        remove_temporaries(out_path)
+        remove_temporaries(out)
         base = {} if shard else (dict(current.entries) if current else {})
-        manifest = out_path / (shard.manifest_name if shard else MANIFEST)
-        saver = _ManifestSaver(manifest, versions, {**base, **kept})
+        manifest = shard.manifest_name if shard else MANIFEST
+        saver = _ManifestSaver(out, manifest, versions, {**base, **kept})
     for result in results:  # as they finish: written at once, so an interruption keeps them
         if result.entry is None:
             report.failed.append(Failure(result.config, result.error or "failed"))
             continue
-        rendered[result.config] = result.entry
-        report.rendered.append(result.config)
         if saver is None:
             files.update(result.files)
-            continue
-        write_all_atomic({out_path / n: bytes_writer(d) for n, d in sorted(result.files.items())})
-        saver.record(result.config, result.entry)
+        else:
+            try:
+                out.write({n: bytes_writer(d) for n, d in sorted(result.files.items())})
+            except OutputError as e:
+                report.failed.append(Failure(result.config, str(e)))
+                continue
+            saver.record(result.config, result.entry)
+        rendered[result.config] = result.entry
+        report.rendered.append(result.config)
     report.rendered.sort()
     report.failed.sort(key=lambda failure: failure.config)
     # A config that fails keeps its last good outputs and entry, in a run as in a check.
@@ -348,49 +460,59 @@ def build_gallery(
         if previous and failure.config in previous.entries
     }
     if saver is None:
-        _check(out_path, rendered, unchanged, files, versions, report)
+        _check(out, rendered, unchanged, files, versions, report)
         return report
     entries = {**kept, **unchanged, **rendered}
     if shard:
-        _write_if_changed(out_path / shard.manifest_name, _Manifest(versions, entries).to_json())
+        _write_if_changed(out, shard.manifest_name, _Manifest(versions, entries).to_json())
         return report
-    _finish(out_path, names, entries, versions, previous, report)
+    _finish(out, names, entries, versions, previous, report)
     return report
 
 
 def _plan(
     config_dir: Path,
-    out_dir: Path,
+    out: Folder,
     names: list[str],
     selected: list[str],
     current: _Manifest | None,
     render_all: bool,
+    settings: tuple[bool, int],
     report: GalleryReport,
-) -> tuple[dict[str, Entry], list[tuple[str, str]]]:
-    """The entries to keep as they are, and the (config, fingerprint) pairs to render.
+) -> tuple[dict[str, Entry], list[_Job]]:
+    """The entries to keep as they are, and the configs to render.
 
     A config is kept when the manifest (of these versions) has its fingerprint and its
-    outputs are intact; configs whose outputs another config would overwrite fail.
+    outputs are intact; a config that cannot be read, or whose outputs another config
+    would overwrite, fails.
     """
+    allow_import, max_steps = settings
     kept: dict[str, Entry] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[_Job] = []
     clashes = _stem_clashes(config_dir, names)
     for config in selected:
         if config in clashes:
             report.failed.append(Failure(config, clashes[config]))
             continue
-        digest = fingerprint(config_dir, config)
+        source = printable(str(config_dir / config))
+        try:
+            raw = read_config_below(config_dir, config)
+            text = decode_config_bytes(raw, source=source)
+            digest = _fingerprint(config_dir, config, raw, allow_import)
+        except LrplotError as e:
+            report.failed.append(Failure(config, str(e)))
+            continue
         old = current.entries.get(config) if current else None
         if (
             old is not None
             and not render_all
             and old.fingerprint == digest
-            and _outputs_intact(out_dir, old)
+            and _outputs_intact(out, old)
         ):
             kept[config] = old
             report.skipped.append(config)
         else:
-            todo.append((config, digest))
+            todo.append(_Job(str(config_dir), config, text, digest, allow_import, max_steps))
     return kept, todo
 
 
@@ -399,8 +521,11 @@ class _ManifestSaver:
     interrupted run keeps what it finished. Outputs are written before their entry: the
     manifest never claims files that are not on disk."""
 
-    def __init__(self, path: Path, versions: dict[str, str], entries: dict[str, Entry]) -> None:
-        self.path = path
+    def __init__(
+        self, out: Folder, name: str, versions: dict[str, str], entries: dict[str, Entry]
+    ) -> None:
+        self.out = out
+        self.name = name
         self.versions = versions
         self.entries = entries
         self.saved_at = time.monotonic()
@@ -408,58 +533,89 @@ class _ManifestSaver:
     def record(self, config: str, entry: Entry) -> None:
         self.entries[config] = entry
         if time.monotonic() - self.saved_at >= 1.0:
-            _write_if_changed(self.path, _Manifest(self.versions, self.entries).to_json())
+            manifest = _Manifest(self.versions, self.entries).to_json()
+            _write_if_changed(self.out, self.name, manifest)
             self.saved_at = time.monotonic()
 
 
-_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
-
-
-def remove_temporaries(out_dir: Path) -> list[Path]:
-    """Remove temporary files a killed run left behind (``write_atomic``'s own names)."""
-    if not out_dir.is_dir():
-        return []
-    found = [p for p in out_dir.rglob(".*.tmp") if p.is_file() and _TEMPORARY.fullmatch(p.name)]
-    for path in found:
-        path.unlink(missing_ok=True)
+def remove_temporaries(out: Folder) -> list[str]:
+    """Remove the temporary files a killed run left behind (only regular files with the
+    names lrplot gives them)."""
+    found = [
+        name
+        for name, regular in out.entries()
+        if regular and is_temporary_name(name.rpartition("/")[2])
+    ]
+    for name in found:
+        out.remove(name)
     return found
 
 
 def _render_all(
-    config_dir: Path,
-    todo: list[tuple[str, str]],
-    jobs: int | None,
-    allow_import: bool,
-    max_steps: int,
-    progress: Progress | None,
+    todo: list[_Job], jobs: int | None, progress: Progress | None
 ) -> Iterator[_Rendered]:
-    """Each config rendered in ``jobs`` worker processes, reported in the configs' order
-    (so that CI logs of two runs compare line by line); the workers do not wait."""
+    """Each config rendered in worker processes, reported in the configs' order (so
+    that CI logs of two runs compare line by line).
+
+    When a worker dies (killed by the OOM killer, or by code a config imported calling
+    ``os._exit``), the configs not yet finished are rendered again one at a time, in one
+    worker, so the config that kills its worker is known: it fails, the others render.
+    """
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    if workers <= 1:
-        finished: Iterable[_Rendered] = (
-            _render_config(str(config_dir), config, digest, allow_import, max_steps)
-            for config, digest in todo
-        )
-        yield from _reported(finished, progress)
-        return
+    queue = list(todo)
+    finished: dict[str, _Rendered] = {}
+    while queue:
+        one_by_one = workers == 1
+        broken_at = None
+        for index, result in enumerate(_pool_results(queue, workers)):
+            if result is None:  # the pool broke here
+                broken_at = index
+                break
+            if result.config not in finished:
+                finished[result.config] = result
+            yield _reported(result, progress)
+        if broken_at is None:
+            return
+        if one_by_one:  # alone in its worker, in order: this config's run killed it
+            job = queue[broken_at]
+            yield _reported(_Rendered(job.config, None, {}, _died(job)), progress)
+            broken_at += 1
+        queue, workers = queue[broken_at:], 1
+
+
+def _died(job: _Job) -> str:
+    return (
+        f"{job.source}: its worker process died while rendering it (killed, out of memory, "
+        "or code it imported ended the process); the other configs are rendered"
+    )
+
+
+def _pool_results(queue: list[_Job], workers: int) -> Iterator[_Rendered | None]:
+    """The results of ``queue`` in order, from a pool of ``workers``; None where the pool
+    broke (a worker died), and nothing after it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
-    ) as pool:
-        futures = [
-            pool.submit(_render_config, str(config_dir), c, d, allow_import, max_steps)
-            for c, d in todo
-        ]
-        try:
-            yield from _reported((f.result() for f in futures), progress)
-        except BaseException:  # Ctrl-C, or a failure here: renders in progress are dropped
-            pool.shutdown(wait=False, cancel_futures=True)
-            for worker in multiprocessing.active_children():  # not to wait for them
-                worker.terminate()
-            raise
+    )
+    try:
+        futures = [pool.submit(_render_config, job) for job in queue]
+        for future in futures:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                yield None
+                return
+            yield result
+    except BaseException:  # Ctrl-C, or a failure here: renders in progress are dropped
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in multiprocessing.active_children():  # not to wait for them
+            worker.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_worker(parent: int) -> None:
@@ -476,11 +632,10 @@ def _start_worker(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _reported(results: Iterable[_Rendered], progress: Progress | None) -> Iterator[_Rendered]:
-    for result in results:
-        if progress:
-            progress.update("rendered" if result.entry else "failed", result.config)
-        yield result
+def _reported(result: _Rendered, progress: Progress | None) -> _Rendered:
+    if progress:
+        progress.update("rendered" if result.entry else "failed", result.config)
+    return result
 
 
 def _expected_pages(entries: Iterable[Entry], versions: dict[str, str]) -> dict[str, str]:
@@ -496,114 +651,127 @@ def _expected_pages(entries: Iterable[Entry], versions: dict[str, str]) -> dict[
 
 
 def _finish(
-    out_dir: Path,
+    out: Folder,
     names: list[str],
     entries: dict[str, Entry],
     versions: dict[str, str],
     previous: _Manifest | None,
     report: GalleryReport,
 ) -> None:
-    """Remove outputs of configs that are gone, then write the index pages and manifest."""
+    """Remove outputs of configs that are gone, then write the index pages and manifest.
+
+    Only what lrplot writes for a config is removed (its PNG, SVG and CSV, computed from
+    the config's name, never read from the manifest), and only regular files."""
     current = {name: entries[name] for name in names if name in entries}
     wanted = {output for entry in current.values() for output in entry.outputs}
     if previous:
-        for entry in previous.entries.values():
-            for output in entry.outputs:
-                if output not in wanted and (out_dir / output).is_file():
-                    (out_dir / output).unlink()
+        for config in sorted(set(previous.entries) - set(current)):
+            for fmt in OUTPUT_FORMATS:
+                output = f"{output_stem(config)}.{fmt}"
+                if output not in wanted and out.remove(output):
                     report.removed.append(output)
     pages = _expected_pages(current.values(), versions)
     for name in ("README.md", "index.html", MANIFEST):  # the manifest last
-        _write_if_changed(out_dir / name, pages[name])
+        _write_if_changed(out, name, pages[name])
 
 
-def _write_if_changed(path: Path, text: str) -> None:
+def _write_if_changed(out: Folder, name: str, text: str) -> None:
     data = text.encode()
     try:
-        if path.read_bytes() == data:
+        if out.read(name, limit=len(data)) == data:
             return
-    except OSError:
+    except OutputError:
         pass
-    write_bytes(path, data)
+    out.write({name: bytes_writer(data)})
 
 
 def _check(
-    out_dir: Path,
+    out: Folder,
     rendered: dict[str, Entry],
     unchanged: dict[str, Entry],
     files: dict[str, bytes],
     versions: dict[str, str],
     report: GalleryReport,
 ) -> None:
-    """Compare what a run would write with ``out_dir``; ``unchanged`` entries are left be."""
+    """Compare what a run would write with ``out``; ``unchanged`` entries are left be."""
     expected = dict(files)
     pages = _expected_pages([*rendered.values(), *unchanged.values()], versions)
     for name, text in pages.items():
         expected[name] = text.encode()
-    actual = set(_files_below(out_dir))
+    actual = {
+        name
+        for name, _ in out.entries()
+        if not any(part.startswith(".") for part in name.split("/"))
+    }
     for name in sorted(expected):
-        path = out_dir / name
         if name not in actual:
             report.missing.append(name)
-        elif path.read_bytes() != expected[name]:
+            continue
+        try:
+            same = out.read(name, limit=len(expected[name])) == expected[name]
+        except OutputError:
+            same = False
+        if not same:
             report.stale.append(name)
     left_be = {output for entry in unchanged.values() for output in entry.outputs}
     report.orphaned.extend(sorted(actual - set(expected) - left_be))
 
 
-def _files_below(folder: Path) -> Iterator[str]:
-    if not folder.is_dir():
-        return
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            yield relative.as_posix()
-
-
 def _index_only(
     config_dir: Path,
-    out_dir: Path,
+    out: Folder,
     names: list[str],
     versions: dict[str, str],
+    allow_import: bool,
     report: GalleryReport,
 ) -> None:
-    """Merge the shards' manifests into the gallery's, and write the index pages."""
-    previous = _read_manifest(out_dir / MANIFEST)
+    """Merge the shards' manifests into the gallery's, and write the index pages (the
+    fingerprints are taken as the shards took them: ``allow_import`` as they had it)."""
+    previous = _read_manifest(out, MANIFEST)
     entries = dict(previous.entries) if previous else {}
     shard_files = sorted(
-        p for p in out_dir.glob("manifest-*-of-*.json") if _SHARD_MANIFEST_RE.match(p.name)
+        name for name, regular in out.entries() if regular and _SHARD_MANIFEST_RE.match(name)
     )
-    for path in shard_files:
-        shard_manifest = _read_manifest(path)
+    for name in shard_files:
+        shard_manifest = _read_manifest(out, name)
         if shard_manifest is None:
-            raise OutputError("is not a manifest lrplot can read", source=str(path))
+            raise OutputError(
+                "is not a manifest lrplot can read", source=printable(str(out.path / name))
+            )
         if shard_manifest.versions != versions:
             report.notices.append(
-                f"{path}: rendered with {_describe_versions(shard_manifest.versions)}, "
-                f"not {_describe_versions(versions)}"
+                f"{printable(str(out.path / name))}: rendered with "
+                f"{_describe_versions(shard_manifest.versions)}, not "
+                f"{_describe_versions(versions)}"
             )
         entries.update(shard_manifest.entries)
-        report.merged.append(path.name)
+        report.merged.append(name)
     for config in names:
         entry = entries.get(config)
-        if entry is None or entry.fingerprint != fingerprint(config_dir, config):
-            report.failed.append(
-                Failure(
-                    config, f"{config_dir / config}: not rendered by any shard, or changed since"
-                )
-            )
-        elif not _outputs_intact(out_dir, entry):
+        source = printable(str(config_dir / config))
+        try:
+            raw = read_config_below(config_dir, config)
+            digest = _fingerprint(config_dir, config, raw, allow_import)
+        except LrplotError as e:
+            report.failed.append(Failure(config, str(e)))
+            continue
+        if entry is None or entry.fingerprint != digest:
+            why = "not rendered by any shard, or changed since"
+            if not allow_import and _imported_files(raw, source):
+                why = "names Python code: merge with --allow-import, as the shards rendered it"
+            report.failed.append(Failure(config, f"{source}: {why}"))
+        elif not _outputs_intact(out, entry):
             report.failed.append(
                 Failure(
                     config,
-                    f"{config_dir / config}: its outputs in {out_dir} are missing or changed",
+                    f"{source}: its outputs in {printable(str(out.path))} are missing or changed",
                 )
             )
-    _finish(out_dir, names, entries, versions, previous, report)
+    _finish(out, names, entries, versions, previous, report)
     report.listed.extend(name for name in names if name in entries)
-    for path in shard_files:
-        path.unlink()
+    for name in shard_files:
+        out.remove(name)
 
 
 def _describe_versions(versions: dict[str, str]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))
+    return ", ".join(f"{printable(k)} {printable(v)}" for k, v in sorted(versions.items()))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import html
+import os
+import re
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from lrplot.errors import one_line
 
 if TYPE_CHECKING:
     from lrplot.gallery import Entry
@@ -27,8 +31,9 @@ def _grouped(entries: Sequence[Entry]) -> Iterable[tuple[str, list[Entry]]]:
 
 
 def _url(entry: Entry, fmt: str) -> str:
-    """The link to one of an entry's outputs, relative to the gallery folder."""
-    return quote(entry.output(fmt))
+    """The link to one of an entry's outputs, relative to the gallery folder: every byte
+    of the name (not UTF-8 ones too) percent-encoded, but ``/``."""
+    return quote(os.fsencode(entry.output(fmt)))
 
 
 def _name(entry: Entry) -> str:
@@ -49,21 +54,33 @@ def _summary(entries: Sequence[Entry], versions: dict[str, str]) -> str:
     )
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|~"})
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|~<>!"})
 
 
-def _md_cell(text: str) -> str:
-    """Text in a Markdown table cell: shown literally, on one line."""
-    return html.escape(text, quote=False).translate(_MARKDOWN_SPECIAL).replace("\n", " ")
+def _md_text(text: str) -> str:
+    """Text in Markdown (a table cell, a heading): shown literally, on one line. HTML's
+    characters become entities, Markdown's are escaped, and control, format (such as
+    right-to-left) and zero-width characters are shown as escapes."""
+    return html.escape(one_line(text), quote=False).translate(_MARKDOWN_SPECIAL)
 
 
 def _md_attr(text: str) -> str:
     """An HTML attribute value inside a Markdown table row."""
-    return html.escape(text).replace("|", "&#124;")
+    return html.escape(one_line(text)).replace("|", "&#124;")
 
 
 def _md_code(text: str) -> str:
-    return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
+    """Text as a Markdown code span inside a table row: fenced by more backticks than it
+    holds in a row, with ``|`` escaped (GitHub splits cells on it even in code)."""
+    shown = one_line(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    pad = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def _html(text: str) -> str:
+    """Text in HTML, on one line, with unprintable characters shown as escapes."""
+    return html.escape(one_line(text))
 
 
 def index_markdown(entries: Sequence[Entry], versions: dict[str, str]) -> str:
@@ -71,7 +88,7 @@ def index_markdown(entries: Sequence[Entry], versions: dict[str, str]) -> str:
     lines = [f"# {PAGE_TITLE}", "", f"<!-- {_GENERATED} -->", "", _summary(entries, versions), ""]
     for folder, members in _grouped(entries):
         if folder:
-            lines += [f"## {folder}", ""]
+            lines += [f"## {_md_text(folder)}", ""]
         lines += ["| Plot | Schedule |", "| :-: | --- |"]
         for e in members:
             image = (
@@ -79,13 +96,13 @@ def index_markdown(entries: Sequence[Entry], versions: dict[str, str]) -> str:
                 'width="320" '
                 f'alt="{_md_attr(e.title)}"></a>'
             )
-            about = [f"**{_md_cell(_name(e))}**"]
+            about = [f"**{_md_text(_name(e))}**"]
             if e.description:
-                about.append(_md_cell(e.description))
+                about.append(_md_text(e.description))
             about += [
                 f"scheduler: {_md_code(e.scheduler)}",
                 f"optimizer: {_md_code(e.optimizer)}",
-                _md_cell(_length(e)),
+                _md_text(_length(e)),
                 f"[SVG]({_url(e, 'svg')}) · [CSV]({_url(e, 'csv')}) · "
                 f"config: {_md_code(e.config)}",
             ]
@@ -125,7 +142,7 @@ a { color: var(--link); }
 
 def index_html(entries: Sequence[Entry], versions: dict[str, str]) -> str:
     """index.html: one page, no scripts or network, a grid of cards that fits any width."""
-    esc = html.escape
+    esc = _html
     body = [
         f"<h1>{esc(PAGE_TITLE)}</h1>",
         f'<p class="muted">{esc(_summary(entries, versions))}</p>',

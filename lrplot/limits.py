@@ -3,6 +3,17 @@
 DEFAULT_MAX_STEPS = 10_000_000
 """The most steps (epochs x steps_per_epoch) one schedule may have unless raised."""
 
+WORK_PER_STEP = 4
+"""Per step allowed by ``--max-steps``: the most learning rates recorded (steps x param
+groups) and scheduler calls (steps x schedulers, nested ones counted) are each this many
+times ``--max-steps``."""
+
+MAX_PLOTTED_GROUPS = 100
+"""The most param groups a plot draws a line for (CSV and JSON hold any number)."""
+
+MAX_MARKS = 200
+"""The most regime changes a plot marks; closer ones than the plot can show are merged."""
+
 MAX_CONFIG_BYTES = 1024 * 1024
 """Configs larger than this are refused before parsing."""
 
@@ -26,3 +37,9 @@ MAX_DESCRIPTION_LENGTH = 3000
 
 MAX_PIXELS = 25_000_000
 """Largest image, in pixels (size x dpi, squared): 5000 x 5000, or 8000 x 3125."""
+
+MAX_CODE_BYTES = 4 * 1024 * 1024
+"""Largest Python file a gallery reads to fingerprint a config's own scheduler class."""
+
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+"""Largest gallery manifest read; a larger file is not one lrplot wrote."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrplot.configfile import child_key
-from lrplot.errors import ConfigError, ExpressionError
+from lrplot.errors import ConfigError, ExpressionError, excerpt
 from lrplot.expressions import Expression, compile_expression, quoted
 
 METRIC_VARIABLES = ("epoch", "step")
@@ -62,7 +62,9 @@ def parse_metric(value: Any, *, key: str = "metric") -> MetricSpec:
         numbers = []
         for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, int | float):
-                raise ConfigError(f"expected a number, got {item!r}", key=child_key(key, index))
+                raise ConfigError(
+                    f"expected a number, got {excerpt(item)}", key=child_key(key, index)
+                )
             if not math.isfinite(item):
                 raise ConfigError(f"{item!r} is not a finite number", key=child_key(key, index))
             numbers.append(float(item))
@@ -71,7 +73,7 @@ def parse_metric(value: Any, *, key: str = "metric") -> MetricSpec:
         return MetricSpec(kind="values", values=tuple(numbers))
     if isinstance(value, dict):
         return _parse_synthetic(value, key)
-    raise ConfigError(_WHAT_METRIC + f", got {value!r}", key=key)
+    raise ConfigError(_WHAT_METRIC + f", got {excerpt(value)}", key=key)
 
 
 _WHAT_METRIC = (
@@ -86,12 +88,12 @@ def _parse_synthetic(value: dict[str, Any], key: str) -> MetricSpec:
             raise ConfigError("unknown key; allowed: curve, seed", key=child_key(key, name))
     if value.get("curve", SYNTHETIC) != SYNTHETIC:
         raise ConfigError(
-            f"unknown curve {value['curve']!r}; the built-in curve is `synthetic`",
+            f"unknown curve {excerpt(value['curve'])}; the built-in curve is `synthetic`",
             key=child_key(key, "curve"),
         )
     seed = value.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(f"expected an integer, got {seed!r}", key=child_key(key, "seed"))
+        raise ConfigError(f"expected an integer, got {excerpt(seed)}", key=child_key(key, "seed"))
     return MetricSpec(kind=SYNTHETIC, seed=seed)
 
 

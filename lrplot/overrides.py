@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lrplot.configfile import ConfigDocument, child_key, parse_config_text
-from lrplot.errors import ConfigError
+from lrplot.errors import ConfigError, excerpt
 
 Part = str | int
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -26,7 +26,7 @@ def parse_override(text: str) -> tuple[tuple[Part, ...], Any]:
     """``"scheduler.gamma=0.5"`` -> ``(("scheduler", "gamma"), 0.5)``; ValueError if malformed."""
     key, equals, value = text.partition("=")
     if not equals:
-        raise ValueError(f"expected KEY=VALUE such as scheduler.gamma=0.5, got {text!r}")
+        raise ValueError(f"expected KEY=VALUE such as scheduler.gamma=0.5, got {excerpt(text)}")
     path = parse_key_path(key.strip())
     if not value.strip():
         return path, None
@@ -39,7 +39,7 @@ def parse_override(text: str) -> tuple[tuple[Part, ...], Any]:
 def parse_key_path(key: str) -> tuple[Part, ...]:
     """``a.b[0].c`` -> ``("a", "b", 0, "c")``; ValueError if it is not such a path."""
     if not _KEY_PATH.fullmatch(key):
-        raise ValueError(f"{key!r} is not a key path such as scheduler.gamma or a.b[0].c")
+        raise ValueError(f"{excerpt(key)} is not a key path such as scheduler.gamma or a.b[0].c")
     return tuple(name or int(index) for name, index in _PART.findall(key))
 
 
@@ -94,7 +94,8 @@ def _set(data: Any, path: list[Part], value: Any, source: str, origin: str) -> A
                 )
         elif not isinstance(container, dict):
             raise refuse(
-                f"{parent or 'the config'} is not a mapping, so it has no key {part!r} to set"
+                f"{parent or 'the config'} is not a mapping, so it has no key "
+                f"{excerpt(part)} to set"
             )
         elif not last and container.get(part) is None:
             container[part] = {}  # a missing mapping on the way is created

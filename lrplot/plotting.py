@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
-from lrplot.errors import ConfigError, OutputError
+from lrplot.errors import ConfigError, OutputError, excerpt
 from lrplot.limits import MAX_PIXELS
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def parse_plot_options(raw: Any, *, key: str = "plot") -> PlotOptions:
     if "yscale" in raw:
         if raw["yscale"] not in ("linear", "log"):
             raise ConfigError(
-                f"expected linear or log, got {raw['yscale']!r}", key=f"{key}.yscale"
+                f"expected linear or log, got {excerpt(raw['yscale'])}", key=f"{key}.yscale"
             )
         options["yscale"] = raw["yscale"]
     if "size" in raw:
@@ -120,13 +120,14 @@ def parse_plot_options(raw: Any, *, key: str = "plot") -> PlotOptions:
         dpi = raw["dpi"]
         if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 1000:
             raise ConfigError(
-                f"expected a whole number from 10 to 1000, got {dpi!r}", key=f"{key}.dpi"
+                f"expected a whole number from 10 to 1000, got {excerpt(dpi)}", key=f"{key}.dpi"
             )
         options["dpi"] = dpi
     if "transparent" in raw:
         if not isinstance(raw["transparent"], bool):
             raise ConfigError(
-                f"expected true or false, got {raw['transparent']!r}", key=f"{key}.transparent"
+                f"expected true or false, got {excerpt(raw['transparent'])}",
+                key=f"{key}.transparent",
             )
         options["transparent"] = raw["transparent"]
     result = PlotOptions(**options)
@@ -141,10 +142,12 @@ def parse_size(value: Any, *, key: str = "size") -> tuple[float, float]:
         width, height = (float(p) for p in parts)
     except (TypeError, ValueError):
         raise ConfigError(
-            f"expected WIDTHxHEIGHT in inches such as 8x4.5, got {value!r}", key=key
+            f"expected WIDTHxHEIGHT in inches such as 8x4.5, got {excerpt(value)}", key=key
         ) from None
     if not (1 <= width <= 50 and 1 <= height <= 50):
-        raise ConfigError(f"width and height must be 1 to 50 inches, got {value!r}", key=key)
+        raise ConfigError(
+            f"width and height must be 1 to 50 inches, got {excerpt(value)}", key=key
+        )
     return width, height
 
 

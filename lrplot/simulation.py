@@ -22,7 +22,7 @@ from typing import Any
 
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
 from lrplot.expressions import Expression, quoted
-from lrplot.limits import DEFAULT_MAX_STEPS
+from lrplot.limits import DEFAULT_MAX_STEPS, WORK_PER_STEP
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
 
@@ -101,16 +101,8 @@ class Schedule:
 def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
     """Build the optimizer and scheduler of ``spec`` and record every step's lr."""
     steps = spec.steps
-    if steps > max_steps:
-        raise ConfigError(
-            f"{spec.epochs} epochs x {spec.steps_per_epoch} steps_per_epoch = {steps:,} steps, "
-            f"more than the limit of {max_steps:,} (raise it with --max-steps)",
-            source=spec.source,
-            key="epochs",
-            line=spec.line("epochs"),
-            origin=spec.origin("epochs"),
-        )
     try:
+        check_work(spec, max_steps)
         metric = None
         if spec.metric is not None:
             metric = metric_values(spec.metric, steps=steps, steps_per_epoch=spec.steps_per_epoch)
@@ -149,6 +141,34 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         if text not in notices:
             notices.append(text)
     return replace(schedule, notices=tuple(notices))
+
+
+def check_work(spec: Spec, max_steps: int) -> None:
+    """Refuse, before anything runs, a schedule longer than ``max_steps`` or one whose
+    recorded values or scheduler calls exceed :data:`~lrplot.limits.WORK_PER_STEP` times
+    it (10,000 param groups, or a chain of thousands of schedulers)."""
+    steps = spec.steps
+    if steps > max_steps:
+        raise ConfigError(
+            f"{spec.epochs} epochs x {spec.steps_per_epoch} steps_per_epoch = "
+            f"{steps:,} steps, more than the limit of {max_steps:,} "
+            "(raise it with --max-steps)",
+            key="epochs",
+        )
+    budget = WORK_PER_STEP * max_steps
+    groups = len(spec.optimizer.groups)
+    schedulers = sum(1 for _ in spec.scheduler.walk())
+    for count, what, work, key in (
+        (groups, "param groups", "learning rates to record", "optimizer.param_groups"),
+        (schedulers, "schedulers", "scheduler calls", "scheduler"),
+    ):
+        if steps * count > budget:
+            raise ConfigError(
+                f"{steps:,} steps x {count:,} {what} = {steps * count:,} {work}, more than "
+                f"the limit of {budget:,} ({WORK_PER_STEP} per step allowed by --max-steps "
+                f"{max_steps:,}; raise it with --max-steps)",
+                key=key,
+            )
 
 
 class _Recorder:

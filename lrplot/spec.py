@@ -19,7 +19,7 @@ from lrplot.configfile import (
     parse_config_text,
 )
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
-from lrplot.errors import ConfigError, LrplotError, printable
+from lrplot.errors import ConfigError, LrplotError, excerpt, printable
 from lrplot.expressions import Expression, compile_expression
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import MetricSpec, parse_metric
@@ -137,32 +137,34 @@ def load_spec(
     path: str | Path | None = None,
     text: str | None = None,
     source: str | None = None,
+    base_dir: str | Path | None = None,
     allow_import: bool = False,
     overrides: Sequence[str] = (),
 ) -> Spec:
     """Read and validate a config from ``path`` or from YAML/JSON ``text``.
 
     ``source`` is how the config is named in messages (default: ``path`` as given).
-    ``overrides`` are ``"key.path=value"`` settings applied first (``--set``). Code named
-    in the config (a custom scheduler class) is imported only when ``allow_import`` is
-    true.
+    ``base_dir`` is the folder that paths in the config are relative to (default: the
+    config file's folder; for ``text``, the current folder). ``overrides`` are
+    ``"key.path=value"`` settings applied first (``--set``). Code named in the config (a
+    custom scheduler class) is imported only when ``allow_import`` is true.
     """
     if (path is None) == (text is None):
         raise TypeError("load_spec() takes exactly one of path= or text=")
+    folder = Path(base_dir) if base_dir is not None else None
     if path is not None:
-        shown = source or str(path)
+        shown = printable(source or str(path))
         document = load_config_document(Path(path), source=shown)
-        base_dir: Path | None = Path(path).resolve().parent
+        folder = folder or Path(path).resolve().parent
     else:
         assert text is not None
-        shown = source or "<text>"
+        shown = printable(source or "<text>")
         document = parse_config_text(text, source=shown)
-        base_dir = None
     try:
         document = apply_overrides(document, overrides)
     except ValueError as e:
         raise ConfigError(f"--set {e}", source=shown) from None
-    return _Validator(document, base_dir=base_dir, allow_import=allow_import).spec()
+    return _Validator(document, base_dir=folder, allow_import=allow_import).spec()
 
 
 def parse_spec(
@@ -306,7 +308,8 @@ class _Validator:
         if not isinstance(type_name, str) or type_name not in classes:
             raise self.error(
                 child_key(key, "type"),
-                f"unknown optimizer {type_name!r}{did_you_mean(str(type_name), list(classes))}; "
+                f"unknown optimizer {excerpt(type_name)}"
+                f"{did_you_mean(str(type_name), list(classes))}; "
                 f"torch.optim has: {', '.join(classes)}",
             )
         cls = classes[type_name]
@@ -340,7 +343,8 @@ class _Validator:
             if not isinstance(name, str) or not _GROUP_NAME.match(name):
                 raise self.error(
                     child_key(group_key, "name"),
-                    f"expected a short name of letters, digits, '_', '.' or '-', got {name!r}",
+                    f"expected a short name of letters, digits, '_', '.' or '-', "
+                    f"got {excerpt(name)}",
                 )
             if name in seen:
                 raise self.error(child_key(group_key, "name"), f"two groups are named {name!r}")
@@ -375,7 +379,7 @@ class _Validator:
         else:
             raise self.error(
                 type_key,
-                f"unknown scheduler {type_name!r}{did_you_mean(type_name, list(classes))}; "
+                f"unknown scheduler {excerpt(type_name)}{did_you_mean(type_name, list(classes))}; "
                 f"torch's schedulers: {', '.join(classes)} "
                 "(or path/to/file.py:ClassName for your own)",
             )

@@ -36,6 +36,18 @@ def config_id(path: Path) -> str:
     return str(path.relative_to(CONFIGS_DIR))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _warm_imports() -> None:
+    """Import torch and warm up matplotlib once: a gallery's worker processes are forked
+    from the test process and inherit both, instead of importing them again (two seconds
+    per gallery)."""
+    from lrplot.plotting import warm_up
+    from lrplot.registry import scheduler_classes
+
+    scheduler_classes()
+    warm_up()
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A click test runner; ``result.stdout`` and ``result.stderr`` are kept apart."""

@@ -91,7 +91,8 @@ def test_a_rerun_with_nothing_changed_does_not_import_torch(configs: Path, tmp_p
     build_gallery(config_dir=configs, out_dir=out, jobs=1, allow_import=True)
     probe = (
         "import sys\nfrom lrplot.cli import main\n"
-        f"sys.argv = ['lrplot', 'gallery', {str(configs)!r}, '-o', {str(out)!r}]\n"
+        f"sys.argv = ['lrplot', 'gallery', {str(configs)!r}, '-o', {str(out)!r}, "
+        "'--allow-import']\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'matplotlib', 'numpy'}))"
     )
@@ -307,7 +308,14 @@ def test_shards_then_index_only_equal_a_single_run(
         parts.append(part)
     for part in parts:  # what downloading every job's artifact into one folder does
         shutil.copytree(part, sharded, dirs_exist_ok=True)
-    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(sharded), "--index-only"])
+    merge = ["gallery", str(configs), "-o", str(sharded), "--index-only"]
+    result = runner.invoke(cli, merge)
+    assert result.exit_code == 1  # the custom config's fingerprint covers its Python file
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {configs / 'tutorial/CustomLR.yaml'}: names Python code: merge with "
+        "--allow-import, as the shards rendered it"
+    )
+    result = runner.invoke(cli, [*merge, "--allow-import"])
     assert result.exit_code == 0, result.output
     assert snapshot(sharded) == snapshot(single)
 
@@ -317,7 +325,9 @@ def test_index_only_reports_configs_no_shard_rendered(
 ) -> None:
     out = tmp_path / "gallery"
     gallery(runner, configs, out, "--shard", "1/2")
-    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(out), "--index-only"])
+    result = runner.invoke(
+        cli, ["gallery", str(configs), "-o", str(out), "--index-only", "--allow-import"]
+    )
     assert result.exit_code == 1
     assert (
         f"Error: {configs / 'tutorial/CustomLR.yaml'}: not rendered by any shard" in result.stderr
@@ -433,7 +443,9 @@ def test_index_only_says_what_it_merged(runner: CliRunner, configs: Path, tmp_pa
     out = tmp_path / "gallery"
     for k in (1, 2):
         gallery(runner, configs, out, "--shard", f"{k}/2")
-    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(out), "--index-only"])
+    result = runner.invoke(
+        cli, ["gallery", str(configs), "-o", str(out), "--index-only", "--allow-import"]
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stderr == (
         f"{out}: index pages list 3 configs; merged 2 shard manifests "
@@ -546,21 +558,21 @@ def test_a_full_disk_mid_gallery_is_an_error_and_keeps_the_gallery_consistent(
 ) -> None:
     import errno
 
-    import lrplot.export
+    import lrplot.files
 
     step = configs / "tutorial" / "StepLR.yaml"
     step.write_text(step.read_text().replace("gamma: 0.8", "gamma: 0.5"))
     before = snapshot(built)
-    real = lrplot.export._fill_temporary
+    real = lrplot.files._fill_temporary
     calls = []
 
-    def disk_fills_up(path: Path, fill):
-        calls.append(path)
+    def disk_fills_up(slot):
+        calls.append(slot.shown)
         if len(calls) == 2:  # the second of the config's three files
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, fill)
+        return real(slot)
 
-    monkeypatch.setattr(lrplot.export, "_fill_temporary", disk_fills_up)
+    monkeypatch.setattr(lrplot.files, "_fill_temporary", disk_fills_up)
     code, stderr = gallery(runner, configs, built)
     assert code == 1
     assert stderr.splitlines()[-1] == f"Error: {calls[1]}: cannot write: No space left on device"
