@@ -21,7 +21,7 @@ import click
 
 from lrplot import __version__
 from lrplot.custom_schedulers import ALLOW_IMPORT_ENV
-from lrplot.errors import ConfigError, LrplotError
+from lrplot.errors import ConfigError, LrplotError, printable
 from lrplot.export import FORMATS, IMAGE_FORMATS, format_of
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
@@ -48,14 +48,20 @@ class _Say:
 
     def status(self, text: str) -> None:
         if not self.quiet:
-            click.echo(text, err=True)
+            _err(text)
 
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:
-            click.echo(text, err=True)
+            _err(text)
 
     def error(self, text: str) -> None:
-        click.echo(f"Error: {text}", err=True)
+        _err(f"Error: {text}")
+
+
+def _err(text: str) -> None:
+    """One line on stderr; control characters and undecodable bytes of file names shown
+    as escapes."""
+    click.echo(printable(text), err=True)
 
 
 @contextlib.contextmanager
@@ -441,7 +447,7 @@ def _plan_outputs(
                 if several:
                     raise click.UsageError("-o - takes one config; give a folder for several")
                 targets.append(_stdout_target(formats))
-            elif output.endswith(("/", os.sep)) or Path(output).is_dir():
+            elif output.endswith(("/", os.sep)) or _is_dir(Path(output)):
                 targets.extend(_Target(Path(output) / f"{stem}.{fmt}", fmt) for fmt in chosen)
             else:
                 if several:
@@ -450,7 +456,7 @@ def _plan_outputs(
                     )
                 targets.append(_Target(Path(output), _file_format(output, formats)))
         for target in targets:
-            if target.path is not None and target.path.is_dir():
+            if target.path is not None and _is_dir(target.path):
                 raise click.UsageError(f"{target.path} is a folder; add / to write into it")
             _not_an_input(target.path, configs)
             if target.path in seen:
@@ -461,6 +467,15 @@ def _plan_outputs(
             seen[target.path] = config
         plans.append((config, targets))
     return plans
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; False where it cannot be looked at (a name too long
+    for the system, say: writing it then fails with an Error line)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _not_an_input(output: Path | None, configs: Sequence[Path]) -> None:
@@ -699,7 +714,7 @@ def preview_command(
     except LrplotError as e:
         raise click.ClickException(str(e)) from None
     for notice in schedule.notices:
-        click.echo(f"Notice: {notice}", err=True)
+        _err(f"Notice: {notice}")
     use_color = (sys.stdout is not None and sys.stdout.isatty()) if color is None else color
 
     def paint(text: str, colour: str) -> str:
@@ -731,7 +746,9 @@ class _Bar:
         width = 24
         filled = width * self.done // max(self.total, 1)
         bar = "#" * filled + "-" * (width - filled)
-        click.echo(f"\r[{bar}] {self.done}/{self.total} {config[-40:]:<40}", err=True, nl=False)
+        click.echo(
+            f"\r[{bar}] {self.done}/{self.total} {printable(config)[-40:]:<40}", err=True, nl=False
+        )
 
 
 class _Lines:
@@ -748,7 +765,7 @@ class _Lines:
     def update(self, event: str, config: str) -> None:
         if event != "skipped" or self.verbose:
             verb = "checked" if self.check and event == "rendered" else event
-            click.echo(f"{verb} {self.config_dir / config}", err=True)
+            _err(f"{verb} {self.config_dir / config}")
 
 
 def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Shard | None:
@@ -856,7 +873,7 @@ def gallery_command(
         ]
         for label, names in problems:
             for name in names:
-                click.echo(f"{label}: {out_dir / name}", err=True)
+                _err(f"{label}: {out_dir / name}")
         differs = any(names for _, names in problems)
         checked, failed = len(report.rendered), len(report.failed)
         if differs:
@@ -868,7 +885,7 @@ def gallery_command(
             say.status(f"{out_dir} is up to date ({checked} configs checked).")
         if differs and not failed:
             allow = " --allow-import" if allow_import else ""
-            click.echo(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}", err=True)
+            _err(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}")
     elif index_only:
         say.status(
             f"{out_dir}: index pages list {len(report.listed)} configs; merged "

@@ -129,14 +129,15 @@ def child_key(parent: str, name: str | int) -> str:
     return f"{parent}.{name}" if parent else name
 
 
-def describe_value(value: Any) -> str:
-    """A config value in words, for messages: ``text 'x'``, ``null``, ``a list [1, 2]``."""
+def describe_value(value: Any, *, quote: bool = True) -> str:
+    """A config value in words, for messages: ``text 'x'``, ``null``, ``a list [1, 2]``;
+    without ``quote``, text is described by its length only."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return f"text {excerpt(value)}"
+        return f"text {excerpt(value)}" if quote else f"text ({len(value):,} characters)"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list):

@@ -11,11 +11,13 @@ import importlib
 import importlib.util
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 from types import ModuleType
 
-from lrplot.errors import ConfigError, excerpt
+from lrplot.errors import ConfigError, name_excerpt
+from lrplot.limits import MAX_CODE_BYTES
 
 ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
 """Set to 1 to allow configs to import code (for CI), like ``--allow-import``."""
@@ -33,7 +35,7 @@ def describe_target(reference: str, *, base_dir: Path | None, key: str = "") -> 
     target, _, _ = reference.rpartition(":")
     if is_file_target(target):
         return str(_resolve(target, base_dir, key))
-    return f"the Python module {excerpt(target)}"
+    return f"the Python module {name_excerpt(target)}"
 
 
 def load_custom_class(
@@ -45,18 +47,20 @@ def load_custom_class(
     target, _, class_name = reference.rpartition(":")
     if not target or not _DOTTED.match(class_name):
         raise ConfigError(
-            f"{excerpt(reference)} is not a scheduler class reference; write "
+            f"{name_excerpt(reference)} is not a scheduler class reference; write "
             "path/to/file.py:ClassName or package.module:ClassName",
             key=key,
         )
     is_file = is_file_target(target)
     if not is_file and not _DOTTED.match(target):
-        raise ConfigError(f"{excerpt(target)} is neither a .py file nor a module name", key=key)
+        raise ConfigError(
+            f"{name_excerpt(target)} is neither a .py file nor a module name", key=key
+        )
     where = describe_target(reference, base_dir=base_dir, key=key)
     if not allow_import:
         raise ConfigError(
-            f"{excerpt(reference)} would import code from {where}; lrplot runs code named in a "
-            f"config only when allowed: --allow-import or {ALLOW_IMPORT_ENV}=1 on the "
+            f"{name_excerpt(reference)} would import code from {where}; lrplot runs code "
+            f"named in a config only when allowed: --allow-import or {ALLOW_IMPORT_ENV}=1 on the "
             "command line, allow_import=True from Python",
             key=key,
         )
@@ -77,7 +81,7 @@ def load_custom_class(
         )
         listed = ", ".join(available) if available else "none"
         raise ConfigError(
-            f"{where} has no {excerpt(class_name)}; scheduler classes it defines: {listed}",
+            f"{where} has no {name_excerpt(class_name)}; scheduler classes it defines: {listed}",
             key=key,
         )
     if not is_scheduler_class(found):
@@ -102,16 +106,26 @@ def _resolve(target: str, base_dir: Path | None, key: str) -> Path:
             path = (base_dir or Path.cwd()) / path
         return path.resolve()
     except (OSError, RuntimeError, ValueError) as e:
-        raise ConfigError(f"{excerpt(target)} is not a usable path: {e}", key=key) from None
+        raise ConfigError(
+            f"{name_excerpt(target)} is not a usable path: {_reason(e)}", key=key
+        ) from None
 
 
 def _import_file(path: Path, key: str) -> ModuleType:
     try:
-        is_file = path.is_file()
+        found = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"no such Python file: {path}", key=key) from None
     except (OSError, ValueError) as e:
-        raise ConfigError(f"{path} is not a usable path: {e}", key=key) from None
-    if not is_file:
-        raise ConfigError(f"no such Python file: {path}", key=key)
+        raise ConfigError(f"{path} is not a usable path: {_reason(e)}", key=key) from None
+    if not stat.S_ISREG(found.st_mode):
+        raise ConfigError(f"{path} is not a regular file", key=key)
+    if found.st_size > MAX_CODE_BYTES:
+        raise ConfigError(
+            f"{path} is larger than {MAX_CODE_BYTES // (1024 * 1024)} MiB; "
+            "not a scheduler's source",
+            key=key,
+        )
     name = "lrplot_custom_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -136,7 +150,7 @@ def _import_module(target: str, key: str) -> ModuleType:
         return importlib.import_module(target)
     except ModuleNotFoundError as e:
         raise ConfigError(
-            f"no module named {excerpt(e.name)} (is it installed, or in the current folder?)",
+            f"no module named {name_excerpt(e.name)} (is it installed, or in the current folder?)",
             key=key,
         ) from None
     except (Exception, SystemExit) as e:
@@ -144,3 +158,7 @@ def _import_module(target: str, key: str) -> ModuleType:
     finally:
         if added:
             sys.path.remove(cwd)
+
+
+def _reason(e: BaseException) -> str:
+    return (e.strerror if isinstance(e, OSError) else None) or str(e)

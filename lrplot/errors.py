@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-MAX_MESSAGE = 600
+MAX_MESSAGE = 1000
 """Longest message text, in characters: a message quotes only excerpts of what it read."""
-MAX_QUOTED = 32
+MAX_QUOTED = 24
 """Longest excerpt of a value a message quotes, in characters."""
+MAX_QUOTED_NAME = 100
+"""Longest excerpt of a name a message quotes (a scheduler type, a module, a key)."""
 
 
 def one_line(text: str) -> str:
@@ -26,6 +28,15 @@ def _escape(c: str) -> str:
     if "\udc80" <= c <= "\udcff":  # a byte os.fsdecode could not decode
         return f"\\x{ord(c) - 0xDC00:02x}"
     return c.encode("unicode_escape").decode()
+
+
+def name_excerpt(name: object) -> str:
+    """A name as a message quotes it (a scheduler type, a module): see :func:`excerpt`."""
+    return excerpt(name, MAX_QUOTED_NAME)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def excerpt(value: object, limit: int = MAX_QUOTED) -> str:
@@ -54,8 +65,7 @@ class LrplotError(Exception):
         line: int | None = None,
         origin: str | None = None,
     ) -> None:
-        text = one_line(message)
-        self.message = text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+        self.message = _clip(one_line(message), MAX_MESSAGE)
         self.source = source
         self.key = key
         self.line = line
@@ -63,7 +73,7 @@ class LrplotError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [printable(p) for p in (self.source, self.key) if p]
+        parts = [_clip(printable(p), MAX_MESSAGE // 2) for p in (self.source, self.key) if p]
         text = self.message
         if self.origin is not None:
             text += f" (from {printable(self.origin)})"

@@ -179,7 +179,13 @@ def write_files(files: Mapping[Path, Fill]) -> None:
     try:
         for current, fill in files.items():
             target = Path(os.path.realpath(current)) if current.is_symlink() else current
-            if target.exists() and not target.is_file() and not target.is_dir():
+            try:
+                found: os.stat_result | None = os.stat(target, follow_symlinks=False)
+            except OSError:  # missing, or not inside a folder: opening its folder says which
+                found = None
+            if found is not None and not (
+                stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode)
+            ):
                 direct.append((current, fill))
                 continue
             folder = _open_user_folder(target, str(current))

@@ -131,14 +131,22 @@ def find_configs(config_dir: Path) -> list[str]:
 
     Hidden files and folders are skipped, and linked folders are not entered; a linked
     file is listed (reading it refuses a link that leaves ``config_dir``)."""
-    if config_dir.is_symlink():
+    source = printable(str(config_dir))
+    try:
+        mode = config_dir.lstat().st_mode
+    except FileNotFoundError:
+        raise ConfigError("is not a folder of configs", source=source) from None
+    except (OSError, ValueError) as e:
+        reason = (e.strerror if isinstance(e, OSError) else None) or e
+        raise ConfigError(f"cannot read the folder: {reason}", source=source) from None
+    if stat.S_ISLNK(mode):
         raise ConfigError(
             "is a symbolic link; the gallery reads only a real folder: give the folder it "
             "points to",
-            source=printable(str(config_dir)),
+            source=source,
         )
-    if not config_dir.is_dir():
-        raise ConfigError("is not a folder of configs", source=printable(str(config_dir)))
+    if not stat.S_ISDIR(mode):
+        raise ConfigError("is not a folder of configs", source=source)
     found: list[str] = []
     folders = [""]
     while folders:
@@ -200,7 +208,10 @@ def _code_bytes(path: Path) -> bytes:
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             return b"<not a regular file>"
-        data = f.read(MAX_CODE_BYTES + 1)
+        try:
+            data = f.read(MAX_CODE_BYTES + 1)
+        except OSError:  # /proc/self/mem passes for a regular file
+            return b"<unreadable>"
     return data if len(data) <= MAX_CODE_BYTES else b"<too large>"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from lrplot.configfile import ConfigDocument, child_key, parse_config_text
 from lrplot.errors import ConfigError, excerpt
+from lrplot.limits import MAX_DEPTH, MAX_KEY_PATH_LENGTH
 
 Part = str | int
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -37,10 +38,20 @@ def parse_override(text: str) -> tuple[tuple[Part, ...], Any]:
 
 
 def parse_key_path(key: str) -> tuple[Part, ...]:
-    """``a.b[0].c`` -> ``("a", "b", 0, "c")``; ValueError if it is not such a path."""
+    """``a.b[0].c`` -> ``("a", "b", 0, "c")``; ValueError if it is not such a path, or is
+    longer or deeper than a config can be."""
+    if len(key) > MAX_KEY_PATH_LENGTH:
+        raise ValueError(
+            f"the key path is {len(key):,} characters long; at most {MAX_KEY_PATH_LENGTH}"
+        )
     if not _KEY_PATH.fullmatch(key):
         raise ValueError(f"{excerpt(key)} is not a key path such as scheduler.gamma or a.b[0].c")
-    return tuple(name or int(index) for name, index in _PART.findall(key))
+    path = tuple(name or int(index) for name, index in _PART.findall(key))
+    if len(path) > MAX_DEPTH:
+        raise ValueError(
+            f"the key path is {len(path)} keys deep; a config nests at most {MAX_DEPTH}"
+        )
+    return path
 
 
 def key_text(path: Sequence[Part]) -> str:

@@ -20,8 +20,21 @@ from types import TracebackType
 
 from lrplot.plotting import PlotData, draw
 
-# The helper's whole program: serve the connection whose file descriptor is argv[1].
-_PROGRAM = "import sys; from lrplot.painter import serve; serve(int(sys.argv[1]))"
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+# The helper's whole program: import this lrplot (argv[2], its folder), and nothing else
+# from that folder, then serve the connection whose file descriptor is argv[1].
+_PROGRAM = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location(
+    "lrplot", sys.argv[2] + "/__init__.py", submodule_search_locations=[sys.argv[2]]
+)
+module = importlib.util.module_from_spec(spec)
+sys.modules["lrplot"] = module
+spec.loader.exec_module(module)
+from lrplot.painter import serve
+serve(int(sys.argv[1]))
+"""
 
 
 class Painter:
@@ -33,14 +46,16 @@ class Painter:
             # In a session of its own, the helper is out of the terminal's reach: Ctrl-C
             # stops this process only, and the helper ends when its connection closes.
             # Its stderr is dropped: whatever fails there is drawn again, and reported,
-            # here. -P: a file in the current folder cannot stand in for a module.
+            # here. -P, and no folder added to the path: a file in the current folder
+            # (or beside lrplot) cannot stand in for a module; cwd: matplotlib reads a
+            # matplotlibrc in the current folder when it is imported.
             self._process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _PROGRAM, str(child.fileno())],
+                [sys.executable, "-P", "-c", _PROGRAM, str(child.fileno()), _PACKAGE],
                 pass_fds=(child.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=_environment(),
+                cwd=_PACKAGE,
                 start_new_session=True,
             )
         finally:
@@ -106,11 +121,3 @@ def serve(fd: int) -> None:
             conn.send((True, draw(data, formats)))
         except Exception as e:  # the caller draws again itself and sees the real error
             conn.send((False, repr(e)))
-
-
-def _environment() -> dict[str, str]:
-    """This environment, with the folder this lrplot was imported from first on the
-    helper's path, so that it runs the same lrplot however this process found it."""
-    here = str(Path(__file__).resolve().parent.parent)
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": here + os.pathsep + path if path else here}

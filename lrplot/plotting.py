@@ -20,10 +20,10 @@ import warnings
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import ConfigError, OutputError, excerpt
-from lrplot.limits import MAX_PIXELS
+from lrplot.limits import MAX_MARKS, MAX_PIXELS, MAX_PLOTTED_GROUPS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -188,6 +188,12 @@ class PlotData:
 def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> PlotData:
     """The figure's content for a schedule; ``options`` default to the config's ``plot:``."""
     spec = schedule.spec
+    if len(schedule.lr) > MAX_PLOTTED_GROUPS:
+        raise OutputError(
+            f"a plot draws at most {MAX_PLOTTED_GROUPS} param groups, and this config has "
+            f"{len(schedule.lr):,}; CSV and JSON outputs hold them all",
+            source=spec.source,
+        )
     labels = [f"group {n}" if n.isdigit() else n for n in schedule.group_names]
     panels = []
     if schedule.momentum:
@@ -282,7 +288,7 @@ def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
         ]
     elif issubclass(scheduler.cls, lr_scheduler.CosineAnnealingWarmRestarts):
         period, restart = args["T_0"], args["T_0"]
-        while restart < steps and len(marks) < 50:
+        while restart < steps and len(marks) < MAX_MARKS:
             marks.append((restart / per_epoch, "restart"))
             period *= args.get("T_mult", 1)
             restart += period
@@ -293,8 +299,18 @@ def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
     elif issubclass(scheduler.cls, lr_scheduler.ReduceLROnPlateau):
         lr = schedule.lr[0]
         drops = [i for i in range(1, len(lr)) if lr[i] < lr[i - 1]]
-        marks = [(i / per_epoch, "reduced") for i in drops[:20]]
-    return [(x, label) for x, label in marks if 0 < x < spec.epochs]
+        marks = [(i / per_epoch, "reduced") for i in drops]
+    return bounded_marks([(x, label) for x, label in marks if 0 < x < spec.epochs], spec.epochs)
+
+
+def bounded_marks(marks: list[tuple[float, str]], epochs: float) -> list[tuple[float, str]]:
+    """At most :data:`~lrplot.limits.MAX_MARKS` marks: of marks closer together than a
+    plot can tell apart (1/MAX_MARKS of its width), the first is kept."""
+    kept: list[tuple[float, str]] = []
+    for x, label in sorted(marks):
+        if not kept or x - kept[-1][0] >= epochs / MAX_MARKS:
+            kept.append((x, label))
+    return kept[:MAX_MARKS]
 
 
 def _wrapped_title(data: PlotData) -> str:
@@ -323,12 +339,14 @@ def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
     The layout is computed once, then frozen: left to each save, it would be redone per
     format and a second file's coordinates would depend on which format came first.
     """
-    import matplotlib
+    import matplotlib.style
 
     style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}
     images = {}
-    # matplotlib warns of glyphs its font lacks (drawn as boxes); nothing to act on.
-    with matplotlib.rc_context(cast(Any, style)), warnings.catch_warnings():
+    # From matplotlib's own defaults: a matplotlibrc in the current folder or the user's
+    # settings must not change the bytes (or switch on TeX). matplotlib warns of glyphs
+    # its font lacks (drawn as boxes); nothing to act on.
+    with matplotlib.style.context(["default", style]), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             figure = _figure(data)

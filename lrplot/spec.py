@@ -19,7 +19,7 @@ from lrplot.configfile import (
     parse_config_text,
 )
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
-from lrplot.errors import ConfigError, LrplotError, excerpt, printable
+from lrplot.errors import ConfigError, LrplotError, excerpt, name_excerpt, printable
 from lrplot.expressions import Expression, compile_expression
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import MetricSpec, parse_metric
@@ -218,7 +218,8 @@ class _Validator:
         if not isinstance(data, Mapping):
             raise ConfigError(
                 f"expected a mapping of keys ({', '.join(TOP_LEVEL_KEYS)}), "
-                f"got {describe_value(data)}",
+                # Not quoted: a file read by mistake (a secret) is text here, whole.
+                f"got {describe_value(data, quote=False)}",
                 source=self.source,
             )
         for name in data:
@@ -308,7 +309,7 @@ class _Validator:
         if not isinstance(type_name, str) or type_name not in classes:
             raise self.error(
                 child_key(key, "type"),
-                f"unknown optimizer {excerpt(type_name)}"
+                f"unknown optimizer {name_excerpt(type_name)}"
                 f"{did_you_mean(str(type_name), list(classes))}; "
                 f"torch.optim has: {', '.join(classes)}",
             )
@@ -379,7 +380,8 @@ class _Validator:
         else:
             raise self.error(
                 type_key,
-                f"unknown scheduler {excerpt(type_name)}{did_you_mean(type_name, list(classes))}; "
+                f"unknown scheduler {name_excerpt(type_name)}"
+                f"{did_you_mean(type_name, list(classes))}; "
                 f"torch's schedulers: {', '.join(classes)} "
                 "(or path/to/file.py:ClassName for your own)",
             )
@@ -507,14 +509,24 @@ def _is_torch(scheduler: SchedulerSpec, name: str) -> bool:
     return scheduler_classes().get(name) is scheduler.cls
 
 
+_SHOWN_ITEMS = 8
+"""The most items of a list (or nested schedulers) a description shows."""
+
+
 def _show_value(value: Any) -> str:
     if isinstance(value, Expression):
-        return value.text
+        return " ".join(value.text.split())  # an expression may span lines inside ( )
     if isinstance(value, str):
-        return repr(value)
+        return excerpt(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_show_value(v) for v in value) + "]"
+        return _show_items([_show_value(v) for v in value[:_SHOWN_ITEMS]], len(value))
     return repr(value)
+
+
+def _show_items(shown: list[str], count: int) -> str:
+    """``[a, b, c]``, or ``[a, b, ... (1,000 in all)]`` for a long list."""
+    more = f", ... ({count:,} in all)" if count > len(shown) else ""
+    return "[" + ", ".join(shown) + more + "]"
 
 
 def describe_scheduler(scheduler: SchedulerSpec) -> str:
@@ -522,13 +534,18 @@ def describe_scheduler(scheduler: SchedulerSpec) -> str:
     sig = signature(scheduler.cls)
     parts = []
     if scheduler.children:
-        parts.append("[" + ", ".join(describe_scheduler(c) for c in scheduler.children) + "]")
+        children = [describe_scheduler(c) for c in scheduler.children[:_SHOWN_ITEMS]]
+        parts.append(_show_items(children, len(scheduler.children)))
     for name, value in scheduler.args.items():
         param = sig.parameters.get(name)
         if param is not None and not param.required and _same(param.default, value):
             continue
         parts.append(f"{name}={_show_value(value)}")
-    return f"{scheduler.name}({', '.join(parts)})"
+    return _clip(f"{scheduler.name}({', '.join(parts)})")
+
+
+def _clip(text: str, limit: int = MAX_TITLE_LENGTH) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def describe_optimizer(optimizer: OptimizerSpec) -> str:
@@ -547,7 +564,9 @@ def describe_optimizer(optimizer: OptimizerSpec) -> str:
         if group.args:
             overrides = ", ".join(f"{k}={_show_value(v)}" for k, v in group.args.items())
             text += f"; {group.name}: {overrides}"
-    return f"{optimizer.type_name}({text})"
+        if len(text) > MAX_TITLE_LENGTH:
+            break
+    return _clip(f"{optimizer.type_name}({text})")
 
 
 def default_title(spec: Spec) -> str:
@@ -555,8 +574,8 @@ def default_title(spec: Spec) -> str:
     and what a ReduceLROnPlateau is fed (`` · metric: epoch``)."""
     title = f"{describe_scheduler(spec.scheduler)} · {describe_optimizer(spec.optimizer)}"
     if spec.metric is not None:
-        title += f" · metric: {spec.metric.describe()}"
-    return title
+        title += f" · metric: {' '.join(spec.metric.describe().split())}"
+    return _clip(title)
 
 
 def _same(default: Any, value: Any) -> bool:

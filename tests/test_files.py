@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lrplot.errors import OutputError
-from lrplot.files import Fill, bytes_writer, write_files
+from lrplot.files import Fill, Folder, bytes_writer, is_temporary_name, temporary_name, write_files
 
 
 def write_one(path: Path, fill: Fill) -> None:
@@ -109,3 +109,167 @@ def test_several_files_are_written_as_a_set(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.png"]
     write_files({first: bytes_writer(b"new picture"), second: bytes_writer(b"new data")})
     assert (first.read_bytes(), second.read_bytes()) == (b"new picture", b"new data")
+
+
+def test_a_rename_that_fails_half_way_puts_back_the_files_already_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "a.png", tmp_path / "a.csv"
+    first.write_bytes(b"old picture")
+    second.write_bytes(b"old data")
+    real_replace = os.replace
+    renamed: list[str] = []
+
+    def replace(src: Any, dst: Any, **kwargs: Any) -> None:
+        renamed.append(str(dst))
+        if len(renamed) == 2:
+            raise OSError(errno.EACCES, "Permission denied")
+        return real_replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match=f"^{second}: cannot write: Permission denied$"):
+        write_files({first: bytes_writer(b"new picture"), second: bytes_writer(b"new data")})
+    assert renamed == ["a.png", "a.csv", "a.png"]  # the last: the old a.png put back
+    assert (first.read_bytes(), second.read_bytes()) == (b"old picture", b"old data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.png"]
+
+
+def test_a_new_file_of_a_set_that_fails_is_removed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: Any, dst: Any, **kwargs: Any) -> None:
+        calls.append(str(dst))
+        if len(calls) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match="Input/output error"):
+        write_files(
+            {tmp_path / "new.png": bytes_writer(b"x"), tmp_path / "new.csv": bytes_writer(b"y")}
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temporary_names_are_recognised() -> None:
+    name = temporary_name("StepLR.png")
+    assert name.startswith(".StepLR.png.")
+    assert name.endswith(".tmp")
+    assert is_temporary_name(name)
+    for other in (
+        "StepLR.png",
+        ".StepLR.png.tmp",
+        ".x.zzzzzzzz.tmp",
+        ".a.0123abcd.tmpx",
+        "..0123abcd.tmp",
+    ):
+        assert not is_temporary_name(other), other
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the one lrplot is given, with a file that must never change."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "victim.txt").write_text("precious\n")
+    return folder
+
+
+def test_a_folder_replaces_a_link_where_it_writes_and_leaves_the_target(
+    tmp_path: Path, outside: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").symlink_to(outside / "victim.txt")
+    Folder(out).write({"README.md": bytes_writer(b"index\n")})
+    assert not (out / "README.md").is_symlink()
+    assert (out / "README.md").read_bytes() == b"index\n"
+    assert (outside / "victim.txt").read_text() == "precious\n"
+
+
+def test_a_folder_replaces_a_linked_sub_folder_with_a_real_one(
+    tmp_path: Path, outside: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tutorial").symlink_to(outside)
+    Folder(out).write({"tutorial/StepLR.png": bytes_writer(b"png")})
+    assert not (out / "tutorial").is_symlink()
+    assert (out / "tutorial").is_dir()
+    assert (out / "tutorial" / "StepLR.png").read_bytes() == b"png"
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
+
+
+def test_a_folder_replaces_a_named_pipe_instead_of_writing_into_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "a.csv")
+    Folder(out).write({"a.csv": bytes_writer(b"epoch,lr\n")})  # would block if opened
+    assert (out / "a.csv").read_bytes() == b"epoch,lr\n"
+
+
+def test_a_folder_reads_only_regular_files(tmp_path: Path, outside: Path) -> None:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (out / "link.csv").symlink_to(outside / "victim.txt")
+    (out / "zero.csv").symlink_to("/dev/zero")
+    (out / "linked").symlink_to(outside)
+    os.mkfifo(out / "pipe.csv")
+    (out / "sub" / "real.csv").write_bytes(b"data")
+    folder = Folder(out)
+    for name in ("link.csv", "zero.csv", "pipe.csv", "linked/victim.txt", "missing.csv", "sub"):
+        assert folder.read(name, limit=100) is None, name
+        assert folder.sha256(name) is None, name
+    assert folder.read("sub/real.csv", limit=100) == b"data"
+    with pytest.raises(
+        OutputError, match=r"real\.csv: larger than 3 bytes; not a file lrplot wrote$"
+    ):
+        folder.read("sub/real.csv", limit=3)
+    assert list(folder.entries()) == [
+        ("link.csv", False), ("linked", False), ("pipe.csv", False), ("sub/real.csv", True),
+        ("zero.csv", False),
+    ]  # fmt: skip
+
+
+def test_a_folder_removes_only_regular_files(tmp_path: Path, outside: Path) -> None:
+    out = tmp_path / "out"
+    (out / "dir.png").mkdir(parents=True)
+    (out / "link.png").symlink_to(outside / "victim.txt")
+    (out / "real.png").write_bytes(b"x")
+    folder = Folder(out)
+    assert [folder.remove(n) for n in ("dir.png", "link.png", "real.png", "nope.png")] == [
+        False, False, True, False,
+    ]  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == ["dir.png", "link.png"]
+    assert (outside / "victim.txt").read_text() == "precious\n"
+
+
+def test_a_linked_folder_is_refused_as_the_folder_itself(tmp_path: Path, outside: Path) -> None:
+    (tmp_path / "gallery").symlink_to(outside)
+    with pytest.raises(OutputError) as caught:
+        Folder(tmp_path / "gallery").write({"README.md": bytes_writer(b"x")})
+    assert str(caught.value) == (
+        f"{tmp_path / 'gallery'}: is a symbolic link; lrplot writes only into a real folder, "
+        "never through a link: give the folder it points to"
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
+
+
+def test_a_folder_where_a_file_goes_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "out" / "a.png").mkdir(parents=True)
+    with pytest.raises(OutputError) as caught:
+        Folder(tmp_path / "out").write({"a.png": bytes_writer(b"x")})
+    assert (
+        str(caught.value) == f"{tmp_path / 'out' / 'a.png'}: cannot write: a folder is in the way"
+    )
+
+
+@pytest.mark.parametrize("name", ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a\\b"])
+def test_names_inside_a_folder_must_stay_inside(name: str, tmp_path: Path) -> None:
+    from lrplot.files import safe_name
+
+    with pytest.raises(ValueError, match="not a relative path inside the folder"):
+        safe_name(name)
