@@ -135,14 +135,34 @@ def check_value(
     Raise ConfigError saying what was expected. Annotations lrplot cannot read are
     trusted to torch, which reports its own errors.
     """
+    converted, problem = judge_value(value, annotation, key=key, expression=expression)
+    if problem is not None:
+        raise ConfigError(problem, key=key)
+    return converted
+
+
+def judge_value(
+    value: Any, annotation: str | None, *, key: str, expression: ExpressionFactory
+) -> tuple[Any, str | None]:
+    """``(converted value, None)`` when ``value`` fits the annotation, else ``(value,
+    what was expected)``: torch's hints are narrower than what it accepts, so a caller
+    may let torch decide. An expression string that does not compile raises."""
     kind = parse_annotation(annotation)
     verdict, converted = _check(kind, value, key, expression)
-    if verdict is False:
-        hint = ""
-        if isinstance(value, str) and _check(kind, _number(value), key, expression)[0]:
-            hint = "; write the number without quotes"
-        raise ConfigError(f"expected {describe(kind)}, got {describe_value(value)}{hint}", key=key)
-    return converted
+    if verdict is not False:
+        return converted, None
+    hint = ""
+    if isinstance(value, str) and _check(kind, _number(value), key, expression)[0]:
+        hint = "; write the number without quotes"
+    return value, f"expected {describe(kind)}, got {describe_value(value)}{hint}"
+
+
+def widened_per_group(annotation: str | None) -> str | None:
+    """The annotation of an argument torch takes per param group: ``X`` widened to
+    ``X | list[X]`` (as it is already written for some arguments, not for others)."""
+    if annotation is None or is_per_group(annotation):
+        return annotation
+    return f"{annotation} | list[{annotation}]"
 
 
 def _number(text: str) -> int | float | None:

@@ -13,10 +13,12 @@ from lrplot.registry import (
     Parameter,
     did_you_mean,
     import_torch,
+    is_metric_scheduler,
     optimizer_classes,
     scheduler_classes,
     signature,
 )
+from lrplot.spec import DEFAULT_LR
 
 # Example values for arguments torch requires, where a number chosen from the type alone
 # would make a dull schedule; the rest come from the argument's type.
@@ -50,7 +52,7 @@ def summary_table(width: int = 100) -> str:
     for title, classes in (
         ("", scheduler_classes()),
         (
-            "Optimizers (torch's defaults; lrplot's lr is 0.1 unless a config sets it):",
+            "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):",
             optimizer_classes(),
         ),
     ):
@@ -59,6 +61,11 @@ def summary_table(width: int = 100) -> str:
         pad = max(map(len, classes)) + 2
         for name, cls in classes.items():
             arguments = _signature(name, cls).describe()
+            if title and arguments.startswith("lr="):  # an optimizer: lrplot's default lr
+                torch_lr, _, rest = arguments.partition(", ")
+                arguments = f"lr={DEFAULT_LR!r} (torch's: {torch_lr[3:]})" + (
+                    f", {rest}" if rest else ""
+                )
             if name in NESTED_SCHEDULERS:
                 arguments = "schedulers (a list of scheduler mappings), " + arguments
             lines.append(
@@ -109,7 +116,7 @@ def describe_class(name: str) -> str:
 def _argument_row(param: Parameter, *, optimizer: bool) -> tuple[str, str, str]:
     kind = describe_annotation(param.annotation) if param.annotation else "any value"
     if optimizer and param.name == "lr":
-        default = f"default 0.1 in lrplot (torch's: {param.default!r})"
+        default = f"default {DEFAULT_LR!r} in lrplot (torch's: {param.default!r})"
     elif param.required:
         default = "required"
     elif param.name == "last_epoch":
@@ -138,6 +145,11 @@ def example_config(name: str) -> str:
         needed = param.required or (name == "OneCycleLR" and param.name == "total_steps")
         if needed:
             lines.append(f"  {param.name}: {_yaml(_example(name, param))}")
+    if is_metric_scheduler(cls):
+        lines.append(
+            "metric: synthetic   # what step() is fed: an expression in epoch and step, a "
+            "list of numbers, or synthetic (a falling loss)"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -263,15 +263,43 @@ def _reader_error(e: yaml.reader.ReaderError, text: str, source: str) -> ConfigE
 
 
 def _yaml_error(e: yaml.MarkedYAMLError, source: str) -> ConfigError:
+    """PyYAML's complaint, said as what is most likely wrong and where it started."""
     mark = e.problem_mark or e.context_mark
-    problem = e.problem or e.context or "cannot parse"
-    if "found unhashable key" in str(problem):
-        problem = "a key must be plain text"
+    problem = str(e.problem or e.context or "cannot parse")
+    context = str(e.context or "")
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-    if "found character '\\t'" in str(problem):
+    start = e.context_mark
+    started = f"line {start.line + 1}, column {start.column + 1}" if start else ""
+    if "found unhashable key" in problem:
+        problem = "a key must be plain text"
+    elif "found character '\\t'" in problem:
         problem = "a tab where YAML expects spaces: indent with spaces, not tabs"
-    if "expected a single document" in str(e.context or ""):
+    elif "expected a single document" in context:
         problem = "more than one YAML document (`---`); a config is one mapping"
+    elif "mapping values are not allowed here" in problem:
+        problem = (
+            "a `key: value` where YAML expects none: most likely this line is indented "
+            "more than the key above it, a `:` on the line before lacks its space, or a "
+            "text value holds ': ' (quote it)"
+        )
+    elif "expected <block end>" in problem and start:
+        problem = (
+            "this line is indented as no key or item above it is: line it up with the "
+            f"others of its mapping, which starts at {started}"
+        )
+    elif context.startswith("while parsing a flow") and start:
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        problem = (
+            f"the `{bracket}` at {started} is not closed where YAML expected it: add "
+            f"`{closing}` at the end of its {'list' if bracket == '[' else 'mapping'}"
+        )
+        where = (
+            f" (YAML stopped at line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        )
+    elif "while scanning a quoted scalar" in context and start:
+        problem = f"the quote at {started} is never closed: add the closing quote"
+        where = ""
     return ConfigError(f"invalid YAML: {problem}{where}", source=source)
 
 

@@ -1,8 +1,9 @@
 """What ReduceLROnPlateau is fed: an expression, a list of numbers, or the synthetic loss.
 
-The synthetic loss (the default) is, at step ``s`` of ``N`` steps (``t = s / N``)::
+The synthetic loss (the default) is, at step ``s`` of ``N`` steps, in Python's floats and
+evaluated as written::
 
-    loss(s) = 0.1 + 0.9 * exp(-20 * t) + 0.01 * (2 * u_s - 1)
+    loss(s) = 0.1 + 0.9 * exp(-20.0 * s / N) + 0.01 * (2.0 * u_s - 1.0)
 
 where ``u_s`` is the ``s``-th draw of ``random.Random(seed).random()`` (``seed`` 0 unless
 given). It falls over the first third of the run, then plateaus at 0.1 with +-0.01 noise:

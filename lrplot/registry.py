@@ -108,6 +108,13 @@ def is_scheduler_class(cls: object) -> bool:
     return inspect.isclass(cls) and issubclass(cls, LRScheduler)
 
 
+def is_metric_scheduler(cls: type) -> bool:
+    """True when ``step()`` takes a metric: ReduceLROnPlateau and its subclasses."""
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    return inspect.isclass(cls) and issubclass(cls, ReduceLROnPlateau)
+
+
 def closest(name: str, choices: list[str]) -> str | None:
     """The choice closest to ``name`` (case-insensitive first), for 'did you mean'."""
     lowered = {c.lower(): c for c in choices}

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lrplot.annotations import json_schema, parse_annotation
+from lrplot.annotations import json_schema, parse_annotation, widened_per_group
+from lrplot.facts import NO_FACTS, SchedulerFacts, scheduler_facts
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_EXPRESSION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import SYNTHETIC
 from lrplot.plotting import PLOT_KEYS
@@ -72,10 +73,13 @@ def config_schema() -> dict[str, Any]:
     }
 
 
-def _arguments(sig: Signature) -> dict[str, Any]:
+def _arguments(sig: Signature, facts: SchedulerFacts = NO_FACTS) -> dict[str, Any]:
     properties = {}
     for name, param in sig.parameters.items():
-        schema = json_schema(parse_annotation(param.annotation), expression=_EXPRESSION)
+        annotation = param.annotation
+        if name in facts.per_group:
+            annotation = widened_per_group(annotation)
+        schema = json_schema(parse_annotation(annotation), expression=_EXPRESSION)
         if not param.required and _json_value(param.default):
             schema["default"] = (
                 param.default if not isinstance(param.default, tuple) else list(param.default)
@@ -98,7 +102,7 @@ def _scheduler() -> dict[str, Any]:
             if nested
             else signature(cls)
         )
-        properties: dict[str, Any] = {"type": True, **_arguments(sig)}
+        properties: dict[str, Any] = {"type": True, **_arguments(sig, scheduler_facts(name))}
         properties["verbose"] = {"deprecated": True, "description": "Ignored: torch dropped it."}
         required = ["type", *(p for p, v in sig.parameters.items() if v.required)]
         if nested:

@@ -15,13 +15,14 @@ import re
 import sys
 import warnings
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
 from lrplot.expressions import Expression, quoted
+from lrplot.facts import ARGUMENT_WORDS
 from lrplot.limits import DEFAULT_MAX_STEPS, WORK_PER_STEP
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
@@ -112,7 +113,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 warnings.filterwarnings("ignore", message=re.escape(message))
             optimizer = _build_optimizer(spec.optimizer)
             keys: dict[int, str] = {}
-            scheduler = _build_scheduler(spec.scheduler, optimizer, keys)
+            scheduler = _build_scheduler(spec.scheduler, optimizer, keys, _doubts(spec))
             recorder = _Recorder(optimizer, record_momentum=_cycles_momentum(scheduler))
             step = fast_step(scheduler) or scheduler.step
             try:
@@ -123,9 +124,11 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 key = _culprit(e.__traceback__, keys) or spec.scheduler.key
                 culprit = next(s for s in spec.scheduler.walk() if s.key == key)
                 who = f"{culprit.name} failed" if culprit.custom else "torch failed"
+                text = f"{who} at step {recorder.step} of {steps}: {_message(e, culprit.custom)}"
+                doubts = {**culprit.doubts, **_doubts(spec)}
+                blamed, explained = _blame(e, _arguments_of(culprit), doubts)
                 raise SimulationError(
-                    f"{who} at step {recorder.step} of {steps}: {_message(e, culprit.custom)}",
-                    key=key,
+                    _explained(explained, text), key=blamed or culprit.key
                 ) from None
         _check_finite(recorder.lr, spec)
     except LrplotError as e:
@@ -135,7 +138,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
     schedule = Schedule(
         spec=spec, lr=tuple(recorder.lr), momentum=tuple(recorder.momentum), metric=metric
     )
-    notices = [*spec.notices, *_negative_lr(schedule)]
+    notices = [*spec.notices, *_accepted_doubts(spec), *_negative_lr(schedule)]
     for warning in caught:
         text = f"{spec.source}: torch warned: {one_line(str(warning.message))}"
         if text not in notices:
@@ -290,16 +293,34 @@ def _check_finite(columns: list[array[float]], spec: Spec) -> None:
         if step is None:  # only the sum overflowed
             continue
         group = f" of param group {name.name}" if len(columns) > 1 else ""
-        why = (
-            "the arguments make it grow without bound"
-            if math.isinf(column[step])
-            else "an undefined operation such as inf - inf or 0 * inf"
-        )
+        key, why = _non_finite_argument(spec)
+        if why is None:
+            why = (
+                "the arguments make it grow without bound"
+                if math.isinf(column[step])
+                else "an undefined operation such as inf - inf or 0 * inf"
+            )
         raise SimulationError(
             f"the learning rate{group} became {column[step]!r} at step {step} "
             f"(epoch {step // spec.steps_per_epoch}); {why}",
-            key=spec.scheduler.key,
+            key=key,
         )
+
+
+def _non_finite_argument(spec: Spec) -> tuple[str, str | None]:
+    """The first argument written as inf or nan, which most likely made the lr so; else
+    the scheduler, with no reason to give."""
+    arguments = _arguments_of(spec.optimizer)
+    for index, group in enumerate(spec.optimizer.groups):
+        arguments.update(
+            {f"optimizer.param_groups[{index}].{n}": (n, v) for n, v in group.args.items()}
+        )
+    for scheduler in spec.scheduler.walk():
+        arguments.update(_arguments_of(scheduler))
+    for key, (name, value) in arguments.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            return key, f"{name} is {value!r}"
+    return spec.scheduler.key, None
 
 
 def _negative_lr(schedule: Schedule) -> list[str]:
@@ -348,13 +369,21 @@ def _build_optimizer(spec: OptimizerSpec) -> Any:
         with _no_compiler_import():
             return spec.cls(groups, **spec.args)
     except Exception as e:
-        raise ConfigError(
-            f"torch rejected the arguments of {spec.type_name}: {_message(e, False)}", key=spec.key
-        ) from None
+        arguments = _arguments_of(spec)
+        for index, group in enumerate(spec.groups):
+            group_key = f"{spec.key}.param_groups[{index}]"
+            arguments.update({f"{group_key}.{n}": (n, v) for n, v in group.args.items()})
+        blamed, explained = _blame(e, arguments, spec.doubts)
+        text = f"torch rejected the arguments of {spec.type_name}: {_message(e, False)}"
+        raise ConfigError(_explained(explained, text), key=blamed or spec.key) from None
 
 
-def _build_scheduler(spec: SchedulerSpec, optimizer: Any, keys: dict[int, str]) -> Any:
-    children = [_build_scheduler(child, optimizer, keys) for child in spec.children]
+def _build_scheduler(
+    spec: SchedulerSpec, optimizer: Any, keys: dict[int, str], doubts: Mapping[str, str]
+) -> Any:
+    """Build ``spec``'s scheduler (its children first). ``doubts``: the config's values
+    that did not fit torch's hints, to blame first if torch fails (see :func:`_blame`)."""
+    children = [_build_scheduler(child, optimizer, keys, doubts) for child in spec.children]
     kwargs = {name: _as_callable(value) for name, value in spec.args.items()}
     try:
         if spec.children:
@@ -369,14 +398,84 @@ def _build_scheduler(spec: SchedulerSpec, optimizer: Any, keys: dict[int, str]) 
         if isinstance(resumes, int) and resumes >= 0:
             text = text.rstrip(".") + "; last_epoch resumes a run: leave it out to plot one"
             key = f"{spec.key}.last_epoch"
-        raise ConfigError(
+        blamed, explained = _blame(e, _arguments_of(spec), {**spec.doubts, **doubts})
+        text = (
             f"building {spec.name} failed: {text}"
             if spec.custom
-            else f"torch rejected the arguments of {spec.name}: {text}",
-            key=key,
-        ) from None
+            else f"torch rejected the arguments of {spec.name}: {text}"
+        )
+        raise ConfigError(_explained(explained, text), key=blamed or key) from None
     keys[id(scheduler)] = spec.key
     return scheduler
+
+
+def _arguments_of(spec: SchedulerSpec | OptimizerSpec) -> dict[str, tuple[str, Any]]:
+    """The arguments a config wrote for ``spec``: key path -> (name, value)."""
+    return {f"{spec.key}.{name}": (name, value) for name, value in spec.args.items()}
+
+
+def _blame(
+    e: BaseException, arguments: Mapping[str, tuple[str, Any]], doubts: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """The key path of the argument torch's failure ``e`` is about (None if it cannot be
+    told), and lrplot's own explanation of it, if any.
+
+    A value that did not fit torch's type hints comes first (torch failed on it, most
+    likely, and lrplot says what was expected better than torch's message would); then
+    an argument of 0 when torch divided by zero; then an argument torch's message names
+    (``Invalid learning rate: -1`` is ``lr``)."""
+    if doubts:
+        key = next(iter(doubts))
+        return key, doubts[key]
+    if isinstance(e, ZeroDivisionError):
+        zeros = [key for key, (_, value) in arguments.items() if _is_zero(value)]
+        if zeros:
+            name = arguments[zeros[0]][0]
+            return zeros[0], f"{name} is 0, and torch divides by it"
+    text = str(e).lower()
+    found = []
+    for key, (name, _) in arguments.items():
+        for phrase in (name, name.replace("_", " "), *ARGUMENT_WORDS.get(name, ())):
+            match = re.search(rf"(?<![\w]){re.escape(phrase.lower())}(?![\w])", text)
+            if match:
+                found.append((match.start(), -len(phrase), key))
+    return (min(found)[2] if found else None), None
+
+
+def _is_zero(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+
+
+def _explained(explanation: str | None, text: str) -> str:
+    """lrplot's explanation of a failure, if it has one, else torch's message: a value
+    that does not fit the hints is explained by what was expected alone."""
+    if explanation is None:
+        return text
+    if explanation.startswith("expected ") or "one per param group" in explanation:
+        return explanation
+    return f"{explanation}: {text}"
+
+
+def _doubts(spec: Spec) -> dict[str, str]:
+    """Every value of the config that did not fit torch's hints, by key path."""
+    doubts = {**spec.optimizer.doubts}
+    for scheduler in spec.scheduler.walk():
+        doubts.update(scheduler.doubts)
+    return doubts
+
+
+def _accepted_doubts(spec: Spec) -> list[str]:
+    """Notices for values that did not fit torch's type hints, which torch ran anyway:
+    the plot is what torch computes with them, which may not be what was meant."""
+    notices = []
+    for key, problem in _doubts(spec).items():
+        line = spec.line(key)
+        where = f" (line {line})" if line is not None and spec.origin(key) is None else ""
+        notices.append(
+            f"{spec.source}: {key}: {problem}, but torch accepts it: plotted as torch "
+            f"computes it{where}"
+        )
+    return notices
 
 
 def _as_callable(value: Any) -> Any:
@@ -394,11 +493,11 @@ def _factor_function(expression: Expression) -> Callable[[float], float]:
 
     def factor(value: float) -> float:
         result = evaluate(dict.fromkeys(names, value))
-        if not 0.0 <= result < math.inf:
+        if not math.isfinite(result):  # negative is torch's business: a notice says so
             shown = int(value) if float(value).is_integer() else value
             raise ExpressionError(
                 f"{quoted(expression.text)} gave {result:.6g} at {names[0]}={shown}; "
-                "a learning-rate factor must be a finite number >= 0",
+                "a learning-rate factor must be a finite number",
                 key=expression.key,
             )
         return result

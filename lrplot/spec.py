@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lrplot.annotations import check_value, is_per_group
+from lrplot.annotations import is_per_group, judge_value, widened_per_group
 from lrplot.configfile import (
     ConfigDocument,
     child_key,
@@ -21,6 +20,7 @@ from lrplot.configfile import (
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
 from lrplot.errors import ConfigError, LrplotError, excerpt, name_excerpt, printable
 from lrplot.expressions import Expression, compile_expression
+from lrplot.facts import NO_FACTS, SchedulerFacts, scheduler_facts
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from lrplot.metrics import MetricSpec, parse_metric
 from lrplot.overrides import apply_overrides
@@ -29,6 +29,7 @@ from lrplot.registry import (
     NESTED_SCHEDULERS,
     Signature,
     did_you_mean,
+    is_metric_scheduler,
     optimizer_classes,
     scheduler_classes,
     signature,
@@ -59,6 +60,9 @@ class SchedulerSpec:
     args: dict[str, Any]
     key: str
     children: tuple[SchedulerSpec, ...] = ()
+    doubts: Mapping[str, str] = field(default_factory=dict)
+    """Arguments (by key path) that do not fit torch's type hints, with what was
+    expected: torch decides whether they run (see ``_Validator.arguments``)."""
 
     @property
     def name(self) -> str:
@@ -93,6 +97,8 @@ class OptimizerSpec:
     args: dict[str, Any]
     groups: tuple[GroupSpec, ...]
     key: str = "optimizer"
+    doubts: Mapping[str, str] = field(default_factory=dict)
+    """As :attr:`SchedulerSpec.doubts`, for the optimizer and its param groups."""
 
 
 @dataclass(frozen=True)
@@ -288,8 +294,12 @@ class _Validator:
     def count(self, data: Mapping[str, Any], key: str, default: int) -> int:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
+            hint = ""
+            if isinstance(value, float) and value.is_integer() and 1 <= value < 1e15:
+                hint = f"; write it as {int(value)}"  # `epochs: 1e3` is a float in YAML
             raise self.error(
-                key, f"expected a whole number of at least 1, got {describe_value(value)}"
+                key,
+                f"expected a whole number of at least 1, got {describe_value(value)}{hint}",
             )
         if value < 1:
             raise self.error(key, f"must be at least 1, got {value}")
@@ -316,13 +326,16 @@ class _Validator:
         cls = classes[type_name]
         sig = signature(cls)
         written = {k: v for k, v in raw.items() if k not in ("type", "param_groups")}
-        args = self.arguments(written, sig, key, type_name)
+        doubts: dict[str, str] = {}
+        args = self.arguments(written, sig, key, type_name, doubts=doubts)
         if "lr" in sig.parameters and "lr" not in args:
             args["lr"] = DEFAULT_LR
-        groups = self.groups(raw.get("param_groups", [{}]), sig, type_name)
-        return OptimizerSpec(type_name=type_name, cls=cls, args=args, groups=groups)
+        groups = self.groups(raw.get("param_groups", [{}]), sig, type_name, doubts)
+        return OptimizerSpec(type_name=type_name, cls=cls, args=args, groups=groups, doubts=doubts)
 
-    def groups(self, raw: Any, sig: Signature, type_name: str) -> tuple[GroupSpec, ...]:
+    def groups(
+        self, raw: Any, sig: Signature, type_name: str, doubts: dict[str, str]
+    ) -> tuple[GroupSpec, ...]:
         key = "optimizer.param_groups"
         if not isinstance(raw, list) or not raw:
             raise self.error(
@@ -351,7 +364,9 @@ class _Validator:
                 raise self.error(child_key(group_key, "name"), f"two groups are named {name!r}")
             seen.add(name)
             overrides = {k: v for k, v in group.items() if k != "name"}
-            args = self.arguments(overrides, sig, group_key, type_name, check_required=False)
+            args = self.arguments(
+                overrides, sig, group_key, type_name, check_required=False, doubts=doubts
+            )
             groups.append(GroupSpec(name=name, args=args))
         return tuple(groups)
 
@@ -404,8 +419,20 @@ class _Validator:
                 f"ignored: this torch's {cls.__name__} has no `verbose` argument any more; "
                 "delete the line",
             )
-        args = self.arguments(written, sig, key, cls.__name__, per_group=self.group_count)
-        return SchedulerSpec(type_name=type_name, cls=cls, args=args, key=key, children=children)
+        doubts: dict[str, str] = {}
+        facts = scheduler_facts(cls.__name__) if classes.get(cls.__name__) is cls else NO_FACTS
+        args = self.arguments(
+            written,
+            sig,
+            key,
+            cls.__name__,
+            per_group=self.group_count,
+            facts=facts,
+            doubts=doubts,
+        )
+        return SchedulerSpec(
+            type_name=type_name, cls=cls, args=args, key=key, children=children, doubts=doubts
+        )
 
     def children(self, raw: Any, key: str, cls: type) -> tuple[SchedulerSpec, ...]:
         if not isinstance(raw, list) or not raw:
@@ -425,32 +452,38 @@ class _Validator:
         *,
         check_required: bool = True,
         per_group: int = 0,
+        facts: SchedulerFacts = NO_FACTS,
+        doubts: dict[str, str],
     ) -> dict[str, Any]:
+        """The arguments ``written`` for ``owner``, checked against its signature.
+
+        A value that does not fit torch's type hint is not refused here: torch's hints
+        are narrower than what it runs (``step_size: 10.5``). It is passed on as written
+        and its problem recorded in ``doubts`` (by key path), for torch to decide: if
+        torch fails, the problem is the error; if not, it is a notice."""
         args: dict[str, Any] = {}
         for name, value in written.items():
             arg_key = child_key(key, name)
             param = sig.parameters.get(name)
             if param is None and not sig.takes_any:
-                raise self.error(
-                    arg_key,
-                    f"unknown argument of {owner}{did_you_mean(name, list(sig.parameters))}; "
-                    f"{owner} takes: {_takes(owner, sig)}",
-                )
+                raise self.error(arg_key, _unknown_argument(name, owner, sig))
             annotation = param.annotation if param else None
-            args[name] = check_value(
-                value, annotation, key=arg_key, expression=self.expression_factory(name)
+            if name in facts.per_group:
+                annotation = widened_per_group(annotation)
+            converted, problem = judge_value(
+                value, annotation, key=arg_key, expression=self.expression_factory(facts, name)
             )
-            if (
-                per_group
-                and isinstance(value, list)
-                and len(value) != per_group
-                and is_per_group(annotation)
-            ):
-                raise self.error(
-                    arg_key,
+            args[name] = converted
+            if problem is not None:
+                doubts[arg_key] = problem
+            groups_given = isinstance(value, list) and (
+                name in facts.per_group or is_per_group(annotation)
+            )
+            if per_group and groups_given and len(value) != per_group:
+                doubts[arg_key] = (  # torch checks it only where it uses it
                     f"{len(value)} values given, one per param group, but the optimizer "
                     f"has {per_group} group{'s' if per_group > 1 else ''}; give "
-                    f"{per_group} or a single value for all",
+                    f"{per_group} or a single value for all"
                 )
         if check_required:
             for param in sig.parameters.values():
@@ -460,13 +493,10 @@ class _Validator:
                         child_key(key, param.name),
                         f"missing: {owner} needs {param.name}; {owner} takes: {takes}",
                     )
-        for name, value in args.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                raise self.error(child_key(key, name), f"{value!r} is not a finite number")
         return args
 
-    def expression_factory(self, name: str) -> Any:
-        variables = ("x", "epoch") if name == "scale_fn" else ("epoch",)
+    def expression_factory(self, facts: SchedulerFacts, name: str) -> Any:
+        variables = facts.expressions.get(name, ("epoch",))
 
         def make(value: Any, key: str) -> Expression:
             return compile_expression(value, variables=variables, key=key)
@@ -489,6 +519,8 @@ class _Validator:
                 f"missing: OneCycleLR needs total_steps (or epochs and steps_per_epoch); "
                 f"this config plots {steps} steps, so total_steps: {steps}",
             )
+        if not isinstance(total, int) or isinstance(total, bool):
+            return  # torch refuses it, in its own words
         if total < steps:
             raise self.error(
                 total_key,
@@ -500,9 +532,7 @@ class _Validator:
 
 def feeds_metric(scheduler: SchedulerSpec) -> bool:
     """True when ``step()`` takes a metric: ReduceLROnPlateau and its subclasses."""
-    from torch.optim.lr_scheduler import ReduceLROnPlateau
-
-    return issubclass(scheduler.cls, ReduceLROnPlateau)
+    return is_metric_scheduler(scheduler.cls)
 
 
 def _is_torch(scheduler: SchedulerSpec, name: str) -> bool:
@@ -588,6 +618,18 @@ def _same(default: Any, value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _unknown_argument(name: str, owner: str, sig: Signature) -> str:
+    if name in TOP_LEVEL_KEYS:  # `steps_per_epoch:` indented under `scheduler:`
+        return (
+            f"{name} is a top-level key, not an argument of {owner}: move it out to the "
+            f"start of a line, beside `scheduler:`; {owner} takes: {_takes(owner, sig)}"
+        )
+    return (
+        f"unknown argument of {owner}{did_you_mean(name, list(sig.parameters))}; "
+        f"{owner} takes: {_takes(owner, sig)}"
+    )
 
 
 def _takes(owner: str, sig: Signature) -> str:

@@ -42,6 +42,10 @@ def synthetic_loss(steps: int, seed: int = 0) -> list[float]:
     ]
 
 
+def _function(value: Any, names: tuple[str, ...]) -> Any:
+    return python_function(value, names) if isinstance(value, str) else value
+
+
 def _scheduler_class(type_name: str, config_dir: Path) -> Any:
     if ":" in type_name:
         file_name, class_name = type_name.rsplit(":", 1)
@@ -58,15 +62,15 @@ def _scheduler_class(type_name: str, config_dir: Path) -> Any:
 
 def _build(raw: dict[str, Any], optimizer: Any, config_dir: Path) -> Any:
     args = {k: v for k, v in raw.items() if k not in ("type", "schedulers", "verbose")}
-    if "lr_lambda" in args:
+    if "lr_lambda" in args:  # an expression string becomes a function; anything else is as is
         value = args["lr_lambda"]
         args["lr_lambda"] = (
-            [python_function(v, ("epoch",)) for v in value]
+            [_function(v, ("epoch",)) for v in value]
             if isinstance(value, list)
-            else python_function(value, ("epoch",))
+            else _function(value, ("epoch",))
         )
     if "scale_fn" in args:
-        args["scale_fn"] = python_function(args["scale_fn"], ("x", "epoch"))
+        args["scale_fn"] = _function(args["scale_fn"], ("x", "epoch"))
     cls = _scheduler_class(raw["type"], config_dir)
     if raw["type"] == "SequentialLR":
         children = [_build(child, optimizer, config_dir) for child in raw["schedulers"]]

@@ -24,8 +24,21 @@ def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunne
     assert listed == set(EVERY_CLASS)
     assert "  StepLR" in result.stdout
     assert "step_size, gamma=0.1" in result.stdout
-    assert "Optimizers (torch's defaults; lrplot's lr is 0.1 unless a config sets it):" in (
-        result.stdout
+    lines = result.stdout.splitlines()
+    assert "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):" in (
+        lines
+    )
+    sgd = next(line for line in lines if line.startswith("  SGD "))
+    assert sgd.split()[1:4] == ["lr=0.1", "(torch's:", "0.001),"]
+
+
+def test_a_plateau_scheduler_starts_from_a_config_with_its_metric(runner) -> None:
+    result = runner.invoke(cli, ["list", "ReduceLROnPlateau"])
+    assert result.exit_code == 0
+    assert result.stdout.endswith(
+        "  scheduler:\n    type: ReduceLROnPlateau\n"
+        "  metric: synthetic   # what step() is fed: an expression in epoch and step, a list "
+        "of numbers, or synthetic (a falling loss)\n"
     )
 
 

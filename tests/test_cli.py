@@ -256,14 +256,14 @@ def test_quiet_and_verbose(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_validate_prints_summaries_or_errors(runner: CliRunner, write_config) -> None:
     good = CONFIGS_DIR / "tutorial" / "OneCycleLR.yaml"
-    bad = write_config("scheduler: {type: StepLR, step_size: 0.5}\n")
+    bad = write_config("scheduler: {type: StepLR, step_size: ten}\n")
     result = runner.invoke(cli, ["validate", str(good), str(bad)])
     assert result.exit_code == 1
     assert result.stdout == (
         f"{good}: ok: 100 steps (100 epochs); lr start 0.004, min 4e-07, max 0.1, final 4e-07\n"
     )
     assert result.stderr == (
-        f"Error: {bad}: scheduler.step_size: expected an integer, got 0.5 (line 1)\n"
+        f"Error: {bad}: scheduler.step_size: expected an integer, got text 'ten' (line 1)\n"
     )
     only_good = runner.invoke(cli, ["validate", "-q", str(good)])
     assert (only_good.exit_code, only_good.stdout) == (0, "")
@@ -374,3 +374,29 @@ def test_the_pre_commit_hooks_run_validate() -> None:
         assert hook["entry"].split()[:2] == ["lrplot", "validate"]
         command = hook["entry"].split()[1:]
         assert cli.get_command(click.Context(cli), command[0]) is not None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "notice"),
+    [
+        ("type: StepLR\n  step_size: 10.5", "scheduler.step_size: expected an integer, got 10.5"),
+        (
+            "type: MultiStepLR\n  milestones: [10, eighty]",
+            "scheduler.milestones: expected a list of integers, got a list [10, 'eighty']",
+        ),
+    ],
+)
+def test_a_value_torch_runs_against_its_own_hints_is_plotted_with_a_notice(
+    arguments: str, notice: str, runner: CliRunner, write_config, tmp_path: Path
+) -> None:
+    text = f"epochs: 30\nscheduler:\n  {arguments}\n"
+    config = write_config(text)
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"Notice: {config}: {notice}, but torch accepts it: plotted as torch computes it "
+        "(line 4)\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    expected = reference_run(yaml.safe_load(text), tmp_path)["lr"][0]
+    assert [float(row["lr"]) for row in rows] == expected

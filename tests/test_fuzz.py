@@ -358,3 +358,75 @@ def test_the_cli_exits_0_1_or_2_with_one_error_line_and_no_traceback(
             assert len(errors) == 1
             assert errors[0].startswith(f"Error: {path}: ")
             assert result.stdout == ""
+
+
+# --- lrplot accepts what torch accepts, and gives its numbers ------------------------
+
+ODD_VALUES = [
+    0, 1, 3, 10, -1, 0.5, 2.5, 10.0, 1e-3, True, False, None, "min", "text", "0.5", "",
+    [1, 2], [0.5, 0.25], [3], [], {"a": 1}, "0.9 ** epoch",
+]  # fmt: skip
+SIMPLE_OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop"]
+
+
+def _with_one_odd_value(name: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A plausible scheduler mapping, with one argument set to a value of any shape."""
+    arguments = [p for p in signature(scheduler_classes()[name]).parameters if p != "last_epoch"]
+    return st.builds(
+        lambda base, argument, value: {**base, argument: value},
+        plausible_scheduler(name),
+        st.sampled_from(arguments),
+        st.sampled_from(ODD_VALUES),
+    )
+
+
+odd_configs = st.fixed_dictionaries(
+    {
+        "epochs": st.integers(1, 12),
+        "scheduler": st.sampled_from(PLAIN).flatmap(_with_one_odd_value),
+        "optimizer": st.fixed_dictionaries(
+            {"type": st.sampled_from(SIMPLE_OPTIMIZERS), "param_groups": st.just([{}, {}])},
+            optional={
+                "lr": st.sampled_from([0.1, *ODD_VALUES]),
+                "momentum": st.sampled_from([0.9, *ODD_VALUES]),
+            },
+        ),
+    }
+)
+
+
+@FUZZ
+@given(odd_configs)
+def test_lrplot_runs_what_torch_runs_and_refuses_what_torch_refuses(
+    data: dict[str, Any],
+) -> None:
+    """The promise itself: a config torch runs gives torch's numbers bit for bit; one it
+    refuses is an Error. (Values lrplot cannot plot, inf or nan, are left out.)"""
+    from tests.reference import reference_run
+
+    raw = dict(data)
+    if raw["scheduler"]["type"] == "ReduceLROnPlateau":
+        raw["metric"] = [1.0] * raw["epochs"]
+    if raw["optimizer"]["type"] != "SGD":
+        raw["optimizer"].pop("momentum", None)
+    try:
+        expected: dict[str, Any] | None = reference_run(raw, Path(tempfile.gettempdir()))
+    except Exception:
+        expected = None
+    if expected is not None:
+        lrs = [v for column in expected["lr"] for v in column]
+        if not all(isinstance(v, float) and math.isfinite(v) for v in lrs):
+            event("torch gives values that cannot be plotted")
+            return
+    refusal: str | None = None
+    try:
+        schedule = simulate(spec=parse_spec(data=raw))
+    except LrplotError as e:
+        refusal = str(e)
+    if refusal is not None:
+        assert expected is None, f"lrplot refused what torch runs: {refusal}"
+        event("both refuse")
+        return
+    assert expected is not None, "lrplot ran what torch refuses"
+    assert [list(column) for column in schedule.lr] == expected["lr"]
+    event("both run")

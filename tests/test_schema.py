@@ -25,8 +25,8 @@ SCHEMA_REJECTS = {
     "onecycle-without-total-steps", "param-group-unknown-key", "param-groups-not-a-list",
     "quoted-number", "scheduler-not-a-mapping", "scheduler-without-type", "steps-per-epoch-zero",
     "title-not-text", "unknown-argument", "unknown-optimizer", "unknown-scheduler",
-    "unknown-top-level-key", "wrong-choice", "wrong-list-item", "wrong-list",
-    "wrong-type-float-integer", "wrong-type-integer", "wrong-type-number",
+    "unknown-top-level-key", "wrong-choice", "wrong-list", "wrong-type-integer",
+    "wrong-type-number",
 }  # fmt: skip
 
 

@@ -222,7 +222,7 @@ def test_torch_construction_errors_keep_the_key_path() -> None:
     with pytest.raises(ConfigError) as caught:
         simulate(spec=spec)
     assert str(caught.value).startswith(
-        "<dict>: scheduler: torch rejected the arguments of SequentialLR: "
+        "<dict>: scheduler.milestones: torch rejected the arguments of SequentialLR: "
     )
 
 
@@ -241,17 +241,33 @@ def test_torch_errors_while_stepping_name_the_nested_scheduler_and_step() -> Non
     with pytest.raises(SimulationError) as caught:
         simulate(spec=spec)
     message = str(caught.value)
-    assert message.startswith("<dict>: scheduler.schedulers[1]: torch failed at step ")
+    assert message.startswith("<dict>: scheduler.schedulers[1].total_steps: torch failed at step ")
     assert "Tried to step 4 times. The specified number of total steps is 3" in message
 
 
 def test_lr_lambda_results_are_checked_with_the_epoch() -> None:
-    spec = _spec({"type": "LambdaLR", "lr_lambda": "1 - epoch / 5"}, epochs=10)
+    spec = _spec({"type": "LambdaLR", "lr_lambda": "1 / (5 - epoch)"}, epochs=10)
     with pytest.raises(ConfigError) as caught:
         simulate(spec=spec)
     assert str(caught.value) == (
-        "<dict>: scheduler.lr_lambda: '1 - epoch / 5' gave -0.2 at epoch=6; "
-        "a learning-rate factor must be a finite number >= 0"
+        "<dict>: scheduler.lr_lambda: '1 / (5 - epoch)': division by zero at epoch=5"
+    )
+    spec = _spec({"type": "LambdaLR", "lr_lambda": "1e300 * 1e10 * epoch"}, epochs=10)
+    with pytest.raises(ConfigError) as caught:
+        simulate(spec=spec)
+    assert str(caught.value) == (
+        "<dict>: scheduler.lr_lambda: '1e300 * 1e10 * epoch' gave nan at epoch=0; "
+        "a learning-rate factor must be a finite number"
+    )
+
+
+def test_a_negative_lr_lambda_is_torchs_business_with_a_notice() -> None:
+    spec = _spec({"type": "LambdaLR", "lr_lambda": "1 - epoch / 5"}, epochs=10)
+    schedule = simulate(spec=spec)
+    assert schedule.lr[0][6] == 0.1 * (1 - 6 / 5)
+    assert schedule.notices == (
+        f"<dict>: the learning rate goes negative at step 6 (epoch 6): {schedule.lr[0][6]!r}; "
+        "torch allows it, but an optimizer would then climb the loss",
     )
 
 
@@ -297,7 +313,7 @@ def test_the_fast_step_is_used_exactly_for_torchs_plain_schedulers(config: Path)
     spec = load_spec(path=config, allow_import=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scheduler = _build_scheduler(spec.scheduler, _build_optimizer(spec.optimizer), {})
+        scheduler = _build_scheduler(spec.scheduler, _build_optimizer(spec.optimizer), {}, {})
     assert (fast_step(scheduler) is not None) == (spec.scheduler.type_name in FAST)
 
 
