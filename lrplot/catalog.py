@@ -8,40 +8,25 @@ import textwrap
 from typing import Any
 
 from lrplot.annotations import describe_annotation
+from lrplot.keys import DEFAULT_LR
 from lrplot.registry import (
-    NESTED_SCHEDULERS,
     Parameter,
+    Signature,
     did_you_mean,
+    facts_of,
     import_torch,
-    is_metric_scheduler,
     optimizer_classes,
     scheduler_classes,
+    scheduler_signature,
     signature,
 )
-from lrplot.spec import DEFAULT_LR
 
-# Example values for arguments torch requires, where a number chosen from the type alone
-# would make a dull schedule; the rest come from the argument's type.
-_EXAMPLES: dict[str, Any] = {
-    "lr_lambda": "0.95 ** epoch",
-    "step_size": 30,
-    "milestones": [30, 80],
-    "gamma": 0.9,
-    "T_max": 100,
-    "T_0": 10,
-    "base_lr": 0.001,
-    "max_lr": 0.1,
-    "swa_lr": 0.01,
-    "total_steps": 100,
-}
-_CLASS_EXAMPLES: dict[tuple[str, str], Any] = {("MultiplicativeLR", "lr_lambda"): "0.95"}
+# For a class the facts table does not know (a newer torch's): a value by type.
 _BY_TYPE = {"an integer": 10, "a number": 0.1, "true or false": True, "text": "value"}
 
 
-def _signature(name: str, cls: type) -> Any:
-    if name in NESTED_SCHEDULERS:
-        return signature(cls, skip=("schedulers", "optimizer"), skip_first=False)
-    return signature(cls)
+def _signature(kind: str, cls: type) -> Signature:
+    return scheduler_signature(cls) if kind == "scheduler" else signature(cls)
 
 
 def summary_table(width: int = 100) -> str:
@@ -60,13 +45,13 @@ def summary_table(width: int = 100) -> str:
             lines += ["", title]
         pad = max(map(len, classes)) + 2
         for name, cls in classes.items():
-            arguments = _signature(name, cls).describe()
+            arguments = _signature("optimizer" if title else "scheduler", cls).describe()
             if title and arguments.startswith("lr="):  # an optimizer: lrplot's default lr
                 torch_lr, _, rest = arguments.partition(", ")
                 arguments = f"lr={DEFAULT_LR!r} (torch's: {torch_lr[3:]})" + (
                     f", {rest}" if rest else ""
                 )
-            if name in NESTED_SCHEDULERS:
+            if not title and facts_of(cls).nested:
                 arguments = "schedulers (a list of scheduler mappings), " + arguments
             lines.append(
                 textwrap.fill(
@@ -97,17 +82,22 @@ def find(name: str) -> tuple[str, str, type]:
 def describe_class(name: str) -> str:
     """One class: what it does, its arguments (type, default) and a config to copy."""
     kind, name, cls = find(name)
-    sig = _signature(name, cls)
+    sig = _signature(kind, cls)
+    nested = kind == "scheduler" and facts_of(cls).nested
     doc = inspect.getdoc(cls) or ""
     first = " ".join(doc.split("\n\n", 1)[0].split())
-    lines = [f"{name} ({kind}, {cls.__module__}): {first}", "", "Arguments:"]
-    if name in NESTED_SCHEDULERS:
+    lines = [f"{name} ({kind}, {cls.__module__}): {first}"]
+    summary = facts_of(cls).summary if kind == "scheduler" else ""
+    if summary:
+        lines.append(f"In short: {summary}.")
+    lines += ["", "Arguments:"]
+    if nested:
         lines.append("  schedulers  a list of scheduler mappings  required")
     rows = [_argument_row(p, optimizer=kind == "optimizer") for p in sig.parameters.values()]
     pad = max((len(r[0]) for r in rows), default=0) + 2
     for argument, kind_text, default in rows:
         lines.append(f"  {argument:<{pad}}{kind_text}  {default}")
-    if not rows and name not in NESTED_SCHEDULERS:
+    if not rows and not nested:
         lines.append("  (none)")
     lines += ["", "A config to start from:", "", textwrap.indent(example_config(name), "  ")]
     return "\n".join(lines)
@@ -131,21 +121,21 @@ def example_config(name: str) -> str:
     kind, name, cls = find(name)
     if kind == "optimizer":
         return (
-            f"optimizer:\n  type: {name}\n  lr: 0.1\nscheduler:\n  type: StepLR\n  step_size: 30\n"
+            f"optimizer:\n  type: {name}\n  lr: {DEFAULT_LR}\nscheduler:\n  type: StepLR\n"
+            "  step_size: 30\n"
         )
-    if name in NESTED_SCHEDULERS:
-        extra = "  milestones: [10]\n" if name == "SequentialLR" else ""
-        return (
-            f"scheduler:\n  type: {name}\n  schedulers:\n"
-            "    - {type: LinearLR, start_factor: 0.1, total_iters: 10}\n"
-            "    - {type: ExponentialLR, gamma: 0.97}\n" + extra
-        )
+    facts = facts_of(cls)
+    arguments = dict(facts.example) or {
+        p.name: _by_type(p) for p in scheduler_signature(cls).parameters.values() if p.required
+    }
     lines = ["scheduler:", f"  type: {name}"]
-    for param in signature(cls).parameters.values():
-        needed = param.required or (name == "OneCycleLR" and param.name == "total_steps")
-        if needed:
-            lines.append(f"  {param.name}: {_yaml(_example(name, param))}")
-    if is_metric_scheduler(cls):
+    for argument, value in arguments.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            lines.append(f"  {argument}:")
+            lines += [f"    - {_yaml(item)}" for item in value]
+        else:
+            lines.append(f"  {argument}: {_yaml(value)}")
+    if facts.metric:
         lines.append(
             "metric: synthetic   # what step() is fed: an expression in epoch and step, a "
             "list of numbers, or synthetic (a falling loss)"
@@ -153,11 +143,7 @@ def example_config(name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _example(owner: str, param: Parameter) -> Any:
-    if (owner, param.name) in _CLASS_EXAMPLES:
-        return _CLASS_EXAMPLES[owner, param.name]
-    if param.name in _EXAMPLES:
-        return _EXAMPLES[param.name]
+def _by_type(param: Parameter) -> Any:
     words = describe_annotation(param.annotation) if param.annotation else ""
     for word, value in _BY_TYPE.items():
         if words.startswith(word):
@@ -166,6 +152,11 @@ def _example(owner: str, param: Parameter) -> Any:
 
 
 def _yaml(value: Any) -> str:
+    """A value in YAML's flow style: ``[30, 80]``, ``{type: LinearLR, total_iters: 10}``."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
     if isinstance(value, str) and not value.isidentifier():
         return f'"{value}"'
     if isinstance(value, bool):

@@ -29,7 +29,7 @@ from lrplot.signals import end_by_signal, interrupted
 
 if TYPE_CHECKING:
     from lrplot.gallery import Shard
-    from lrplot.plotting import PlotOptions
+    from lrplot.options import PlotOptions
     from lrplot.simulation import Schedule
     from lrplot.spec import Spec
 
@@ -209,7 +209,7 @@ class _PlotFlags:
 
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-    from lrplot.plotting import parse_size
+    from lrplot.keys import parse_size
 
     if value is None:
         return None
@@ -233,7 +233,7 @@ def plot_options(f: Command) -> Command:
     ) -> Any:
         flags = _PlotFlags(log_y, size, dpi, transparent)
         if size is not None or dpi is not None:
-            from lrplot.plotting import PlotOptions
+            from lrplot.options import PlotOptions
 
             try:
                 flags.apply(PlotOptions())
@@ -556,7 +556,8 @@ def compare_command(
     """
     from lrplot.compare import comparison_outputs, schedule_names
     from lrplot.files import write_files
-    from lrplot.plotting import PlotOptions, log_scale_notices
+    from lrplot.options import PlotOptions
+    from lrplot.plotting import log_scale_notices
 
     _one_stdin(configs)
     targets = []

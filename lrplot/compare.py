@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from lrplot.errors import printable
 from lrplot.export import CHUNK_ROWS
 from lrplot.files import Fill
-from lrplot.plotting import PlotData, PlotOptions, Series, series_of
+from lrplot.options import PlotOptions
+from lrplot.plotting import PlotData, Series, series_of
 
 if TYPE_CHECKING:
     from lrplot.painter import Painter

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 from lrplot.errors import OutputError
 
 if TYPE_CHECKING:
+    from lrplot.options import PlotOptions
     from lrplot.painter import Painter
-    from lrplot.plotting import PlotOptions
     from lrplot.simulation import Schedule
 
 IMAGE_FORMATS = ("png", "svg", "pdf")

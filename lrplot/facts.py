@@ -1,21 +1,42 @@
-"""What lrplot knows about torch's schedulers and optimizers beyond their signatures, in one table.
+"""What lrplot knows about torch's schedulers beyond their signatures, in one table.
 
 Signatures, type hints and defaults are read from the installed torch (see
-:mod:`lrplot.registry`); this module holds what they do not say: which arguments torch
-takes as one value or as a list with one value per param group (its type hints are
-narrower), which arguments are expressions and in what variables, and the words torch's
-error messages use for an argument. Cheap to import: no torch.
+:mod:`lrplot.registry`); this table holds what they do not say, per class: what it does,
+whether it nests schedulers, takes a metric or needs the run's length, which arguments
+torch takes per param group (its hints are narrower), which are expressions, what it
+cycles, what a plot marks, and arguments to start from. Validation, the JSON schema,
+``lrplot list``, plotting and the docs read it; tests check it against torch's source.
+Cheap to import: no torch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Mark = Literal["milestones", "boundaries", "restarts", "peak", "reductions"]
+"""Where a plot marks the schedule's changes of regime: each milestone (with its
+factor), each boundary between nested schedulers, each warm restart, the peak of a
+one-cycle warm-up, each reduction on a plateau."""
 
 
 @dataclass(frozen=True)
 class SchedulerFacts:
     """Facts about one of torch's scheduler classes."""
+
+    summary: str = ""
+    """What it does, in one line (for ``lrplot list``, the docs and captions)."""
+
+    nested: bool = False
+    """It takes ``schedulers:``, a list of scheduler mappings, and no optimizer of its own."""
+
+    metric: bool = False
+    """Its ``step()`` takes a metric (the config's ``metric:``)."""
+
+    needs_length: bool = False
+    """It needs the run's length: ``total_steps``, or its own ``epochs`` and
+    ``steps_per_epoch``, of at least the steps plotted."""
 
     per_group: tuple[str, ...] = ()
     """Arguments torch takes as one value for every param group or as a list with one
@@ -25,21 +46,114 @@ class SchedulerFacts:
     """Callable arguments given as expression strings, with the variables each may use
     (the first is torch's own name for the value it passes)."""
 
+    cycles_momentum: bool = False
+    """It cycles momentum (or Adam's beta1) inversely to the lr, unless told not to."""
+
+    marks: Mark | None = None
+    """What a plot marks (see :data:`Mark`)."""
+
+    example: Mapping[str, Any] = field(default_factory=dict)
+    """Arguments for a config to start from (those torch requires, and a few that make it
+    worth a look)."""
+
+
+_NESTED_EXAMPLE = [
+    {"type": "LinearLR", "start_factor": 0.1, "total_iters": 10},
+    {"type": "ExponentialLR", "gamma": 0.97},
+]
 
 SCHEDULERS: Mapping[str, SchedulerFacts] = {
-    "LambdaLR": SchedulerFacts(per_group=("lr_lambda",), expressions={"lr_lambda": ("epoch",)}),
+    "LambdaLR": SchedulerFacts(
+        summary="lr = initial lr x lr_lambda(epoch)",
+        per_group=("lr_lambda",),
+        expressions={"lr_lambda": ("epoch",)},
+        example={"lr_lambda": "0.95 ** epoch"},
+    ),
     "MultiplicativeLR": SchedulerFacts(
-        per_group=("lr_lambda",), expressions={"lr_lambda": ("epoch",)}
+        summary="lr = previous lr x lr_lambda(epoch), each epoch",
+        per_group=("lr_lambda",),
+        expressions={"lr_lambda": ("epoch",)},
+        example={"lr_lambda": "0.95"},
+    ),
+    "StepLR": SchedulerFacts(
+        summary="multiply by gamma every step_size epochs",
+        example={"step_size": 30, "gamma": 0.1},
+    ),
+    "MultiStepLR": SchedulerFacts(
+        summary="multiply by gamma at each milestone epoch",
+        marks="milestones",
+        example={"milestones": [30, 80], "gamma": 0.1},
+    ),
+    "ConstantLR": SchedulerFacts(
+        summary="multiply by factor until total_iters, then the initial lr",
+        example={"factor": 0.5, "total_iters": 10},
+    ),
+    "LinearLR": SchedulerFacts(
+        summary="from start_factor to end_factor of the initial lr, linearly over total_iters",
+        example={"start_factor": 0.1, "total_iters": 10},
+    ),
+    "ExponentialLR": SchedulerFacts(
+        summary="multiply by gamma every epoch", example={"gamma": 0.95}
+    ),
+    "PolynomialLR": SchedulerFacts(
+        summary="decay to 0 over total_iters as (1 - t / total_iters) ** power",
+        example={"total_iters": 100, "power": 2.0},
+    ),
+    "CosineAnnealingLR": SchedulerFacts(
+        summary="cosine from the initial lr down to eta_min over T_max epochs; past T_max "
+        "it rises and falls again (periodic)",
+        example={"T_max": 100},
+    ),
+    "CosineAnnealingWarmRestarts": SchedulerFacts(
+        summary="cosine down to eta_min over T_0 epochs, then restart; each period T_mult "
+        "times the last",
+        marks="restarts",
+        example={"T_0": 10, "T_mult": 2},
     ),
     "CyclicLR": SchedulerFacts(
+        summary="cycle between base_lr and max_lr: triangular, triangular2 (amplitude halves "
+        "every cycle), exp_range (scaled by gamma ** step), or scale_fn",
         per_group=("base_lr", "max_lr", "base_momentum", "max_momentum"),
         expressions={"scale_fn": ("x", "epoch")},
+        cycles_momentum=True,
+        example={"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 20},
     ),
-    "OneCycleLR": SchedulerFacts(per_group=("max_lr", "base_momentum", "max_momentum")),
-    "ReduceLROnPlateau": SchedulerFacts(per_group=("min_lr",)),
-    "SWALR": SchedulerFacts(per_group=("swa_lr",)),
+    "OneCycleLR": SchedulerFacts(
+        summary="one warm-up to max_lr over pct_start of total_steps, then anneal (cos or "
+        "linear) to max_lr / div_factor / final_div_factor",
+        needs_length=True,
+        per_group=("max_lr", "base_momentum", "max_momentum"),
+        cycles_momentum=True,
+        marks="peak",
+        example={"max_lr": 0.1, "total_steps": 100},
+    ),
+    "ReduceLROnPlateau": SchedulerFacts(
+        summary="multiply by factor when the metric has not improved for patience epochs",
+        metric=True,
+        per_group=("min_lr",),
+        marks="reductions",
+        example={"factor": 0.5, "patience": 10},
+    ),
+    "SequentialLR": SchedulerFacts(
+        summary="run schedulers one after another, switching at each milestone",
+        nested=True,
+        marks="boundaries",
+        example={"schedulers": _NESTED_EXAMPLE, "milestones": [10]},
+    ),
+    "ChainedScheduler": SchedulerFacts(
+        summary="step several schedulers together: their factors multiply",
+        nested=True,
+        example={"schedulers": _NESTED_EXAMPLE},
+    ),
+    "SWALR": SchedulerFacts(
+        summary="anneal each group's lr to swa_lr over anneal_epochs (cos or linear), then hold",
+        per_group=("swa_lr",),
+        example={"swa_lr": 0.01, "anneal_epochs": 10},
+    ),
 }
-"""Facts per scheduler class name; a class not listed has none of these traits."""
+"""Facts per scheduler class name of torch; a class not listed (a user's own, or one a
+newer torch adds) has none of these traits but what its class says (see
+:func:`lrplot.spec`'s validator)."""
 
 NO_FACTS = SchedulerFacts()
 

@@ -19,11 +19,13 @@ import textwrap
 import warnings
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lrplot.errors import ConfigError, OutputError, excerpt
-from lrplot.limits import MAX_MARKS, MAX_PIXELS, MAX_PLOTTED_GROUPS
+from lrplot.errors import OutputError
+from lrplot.keys import DEFAULT_SIZE
+from lrplot.limits import MAX_MARKS, MAX_PLOTTED_GROUPS
+from lrplot.options import PlotOptions
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,8 +33,6 @@ if TYPE_CHECKING:
 
     from lrplot.simulation import Schedule
 
-DEFAULT_SIZE = (8.0, 4.5)
-"""Figure size in inches: 800 x 450 pixels at the default dpi."""
 TITLE_WIDTH = 75
 """Characters per title line that fit the default figure width (in proportion on others)."""
 MAX_PLOTTED = 1e300
@@ -66,92 +66,6 @@ _METADATA: dict[str, dict[str, Any]] = {
 
 
 @dataclass(frozen=True)
-class PlotOptions:
-    """How a figure looks: set by a config's ``plot:`` and by command-line options."""
-
-    yscale: str = "linear"  # or "log"
-    size: tuple[float, float] = DEFAULT_SIZE  # inches; pixels = size x dpi
-    dpi: int = 100
-    transparent: bool = False
-
-    def merged(self, **changes: Any) -> PlotOptions:
-        """These options with the given ones (those not None) replacing them."""
-        options = replace(self, **{k: v for k, v in changes.items() if v is not None})
-        options.check_pixels(key="plot")
-        return options
-
-    def check_pixels(self, *, key: str | None) -> None:
-        """Refuse an image too large to draw in memory (50x50 inches at 1000 dpi would
-        need ten gigabytes)."""
-        width, height = (round(inches * self.dpi) for inches in self.size)
-        if width * height > MAX_PIXELS:
-            raise ConfigError(
-                f"{self.size[0]:g}x{self.size[1]:g} inches at {self.dpi} dpi is "
-                f"{width:,} x {height:,} pixels; at most {MAX_PIXELS:,} pixels in all "
-                "(5000 x 5000): lower the size or the dpi",
-                key=key,
-            )
-
-
-PLOT_KEYS = ("yscale", "size", "dpi", "transparent")
-
-
-def parse_plot_options(raw: Any, *, key: str = "plot") -> PlotOptions:
-    """Validate a config's ``plot:`` mapping."""
-    if raw is None:
-        return PlotOptions()
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            "expected a mapping such as {yscale: log, size: [8, 4.5], dpi: 100}", key=key
-        )
-    for name in raw:
-        if name not in PLOT_KEYS:
-            raise ConfigError(f"unknown key; allowed: {', '.join(PLOT_KEYS)}", key=f"{key}.{name}")
-    options: dict[str, Any] = {}
-    if "yscale" in raw:
-        if raw["yscale"] not in ("linear", "log"):
-            raise ConfigError(
-                f"expected linear or log, got {excerpt(raw['yscale'])}", key=f"{key}.yscale"
-            )
-        options["yscale"] = raw["yscale"]
-    if "size" in raw:
-        options["size"] = parse_size(raw["size"], key=f"{key}.size")
-    if "dpi" in raw:
-        dpi = raw["dpi"]
-        if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 1000:
-            raise ConfigError(
-                f"expected a whole number from 10 to 1000, got {excerpt(dpi)}", key=f"{key}.dpi"
-            )
-        options["dpi"] = dpi
-    if "transparent" in raw:
-        if not isinstance(raw["transparent"], bool):
-            raise ConfigError(
-                f"expected true or false, got {excerpt(raw['transparent'])}",
-                key=f"{key}.transparent",
-            )
-        options["transparent"] = raw["transparent"]
-    result = PlotOptions(**options)
-    result.check_pixels(key=key)
-    return result
-
-
-def parse_size(value: Any, *, key: str = "size") -> tuple[float, float]:
-    """``"8x4.5"`` or ``[8, 4.5]`` (inches) -> ``(8.0, 4.5)``."""
-    parts: list[Any] = value.lower().split("x") if isinstance(value, str) else value
-    try:
-        width, height = (float(p) for p in parts)
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"expected WIDTHxHEIGHT in inches such as 8x4.5, got {excerpt(value)}", key=key
-        ) from None
-    if not (1 <= width <= 50 and 1 <= height <= 50):
-        raise ConfigError(
-            f"width and height must be 1 to 50 inches, got {excerpt(value)}", key=key
-        )
-    return width, height
-
-
-@dataclass(frozen=True)
 class Series:
     """One line: epochs and values, each with one more point than there are steps (the
     last value repeated at the end: it holds until the last step is over)."""
@@ -182,7 +96,7 @@ class PlotData:
     panels: tuple[Panel, ...] = ()
     label_points: bool = True  # start, peak and final lr, of the line on top there
     legend_title: str | None = "param group"
-    options: PlotOptions = PlotOptions()
+    options: PlotOptions = field(default_factory=PlotOptions)
 
 
 def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> PlotData:

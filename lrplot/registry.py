@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from lrplot.facts import NO_FACTS, SCHEDULERS, SchedulerFacts
 from lrplot.signals import interrupts_deferred
-
-NESTED_SCHEDULERS = ("SequentialLR", "ChainedScheduler")
-"""Schedulers whose ``schedulers:`` argument is a list of scheduler mappings."""
 
 _REQUIRED: Any = inspect.Parameter.empty
 _NOT_LISTED = ("last_epoch",)
@@ -108,11 +106,23 @@ def is_scheduler_class(cls: object) -> bool:
     return inspect.isclass(cls) and issubclass(cls, LRScheduler)
 
 
-def is_metric_scheduler(cls: type) -> bool:
-    """True when ``step()`` takes a metric: ReduceLROnPlateau and its subclasses."""
+def facts_of(cls: type) -> SchedulerFacts:
+    """The facts of a scheduler class (see :mod:`lrplot.facts`): torch's own from the
+    table; a user's class has only what its class says (a ReduceLROnPlateau subclass
+    takes a metric)."""
     from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-    return inspect.isclass(cls) and issubclass(cls, ReduceLROnPlateau)
+    if scheduler_classes().get(cls.__name__) is cls:
+        return SCHEDULERS.get(cls.__name__, NO_FACTS)
+    return SchedulerFacts(metric=issubclass(cls, ReduceLROnPlateau))
+
+
+def scheduler_signature(cls: type) -> Signature:
+    """The arguments a config gives a scheduler: those of ``__init__`` but the optimizer
+    (a nested scheduler has none; its ``schedulers`` are given apart)."""
+    if facts_of(cls).nested:
+        return signature(cls, skip=("schedulers", "optimizer"), skip_first=False)
+    return signature(cls)
 
 
 def closest(name: str, choices: list[str]) -> str | None:

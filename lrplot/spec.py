@@ -20,35 +20,30 @@ from lrplot.configfile import (
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
 from lrplot.errors import ConfigError, LrplotError, excerpt, name_excerpt, printable
 from lrplot.expressions import Expression, compile_expression
-from lrplot.facts import NO_FACTS, SchedulerFacts, scheduler_facts
-from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from lrplot.facts import NO_FACTS, SchedulerFacts
+from lrplot.keys import (
+    CONFIG,
+    DEFAULT_LR,
+    DEFAULT_OPTIMIZER,
+    GROUP_NAME_PATTERN,
+    SIMPLE_KINDS,
+    check_value,
+)
+from lrplot.limits import MAX_TITLE_LENGTH
 from lrplot.metrics import MetricSpec, parse_metric
+from lrplot.options import PlotOptions, parse_plot_options
 from lrplot.overrides import apply_overrides
-from lrplot.plotting import PlotOptions, parse_plot_options
 from lrplot.registry import (
-    NESTED_SCHEDULERS,
     Signature,
     did_you_mean,
-    is_metric_scheduler,
+    facts_of,
     optimizer_classes,
     scheduler_classes,
+    scheduler_signature,
     signature,
 )
 
-TOP_LEVEL_KEYS = (
-    "title",
-    "description",
-    "epochs",
-    "steps_per_epoch",
-    "optimizer",
-    "scheduler",
-    "metric",
-    "plot",
-)
-DEFAULT_EPOCHS = 100
-DEFAULT_OPTIMIZER = "SGD"
-DEFAULT_LR = 0.1
-_GROUP_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_GROUP_NAME = re.compile(GROUP_NAME_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -59,6 +54,7 @@ class SchedulerSpec:
     cls: type
     args: dict[str, Any]
     key: str
+    facts: SchedulerFacts = NO_FACTS
     children: tuple[SchedulerSpec, ...] = ()
     doubts: Mapping[str, str] = field(default_factory=dict)
     """Arguments (by key path) that do not fit torch's type hints, with what was
@@ -113,6 +109,8 @@ class Spec:
     metric: MetricSpec | None
     title: str | None = None
     description: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """The config's keys of simple kinds (see :data:`lrplot.keys.CONFIG`), with defaults."""
     data: Mapping[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
@@ -223,39 +221,38 @@ class _Validator:
         data = self.document.data
         if not isinstance(data, Mapping):
             raise ConfigError(
-                f"expected a mapping of keys ({', '.join(TOP_LEVEL_KEYS)}), "
+                f"expected a mapping of keys ({', '.join(CONFIG)}), "
                 # Not quoted: a file read by mistake (a secret) is text here, whole.
                 f"got {describe_value(data, quote=False)}",
                 source=self.source,
             )
         for name in data:
-            if name not in TOP_LEVEL_KEYS:
+            if name not in CONFIG:
                 raise self.error(
                     name,
-                    f"unknown key{did_you_mean(name, list(TOP_LEVEL_KEYS))}; "
-                    f"allowed keys: {', '.join(TOP_LEVEL_KEYS)}",
+                    f"unknown key{did_you_mean(name, list(CONFIG))}; "
+                    f"allowed keys: {', '.join(CONFIG)}",
                 )
-        if "scheduler" not in data:
-            raise ConfigError(
-                "missing `scheduler:`; every config names a scheduler, e.g. "
-                "`scheduler: {type: StepLR, step_size: 10}`",
-                source=self.source,
-            )
-        title = self.text(data, "title", MAX_TITLE_LENGTH, one_line=True)
-        description = self.text(data, "description", MAX_DESCRIPTION_LENGTH, one_line=False)
-        epochs = self.count(data, "epochs", DEFAULT_EPOCHS)
-        steps_per_epoch = self.count(data, "steps_per_epoch", 1)
+        for key in CONFIG.values():
+            if key.required and key.name not in data:
+                raise ConfigError(
+                    f"missing `{key.name}:`; every config has one, e.g. "
+                    f"`{key.name}: {key.example}`",
+                    source=self.source,
+                )
+        values = self.simple_values(data)
+        epochs, steps_per_epoch = values["epochs"], values["steps_per_epoch"]
         optimizer = self.optimizer(data.get("optimizer"))
         self.group_count = len(optimizer.groups)
         scheduler = self.scheduler(data["scheduler"], "scheduler")
         metric: MetricSpec | None = None
-        if feeds_metric(scheduler):
+        if scheduler.facts.metric:
             metric = parse_metric(data.get("metric"))
         elif "metric" in data:
             self.notice(
                 "metric", f"ignored: only ReduceLROnPlateau is fed a metric, not {scheduler.name}"
             )
-        self.check_one_cycle(scheduler, epochs * steps_per_epoch, epochs, steps_per_epoch)
+        self.check_length(scheduler, epochs * steps_per_epoch, epochs, steps_per_epoch)
         return Spec(
             source=self.source,
             epochs=epochs,
@@ -263,8 +260,9 @@ class _Validator:
             optimizer=optimizer,
             scheduler=scheduler,
             metric=metric,
-            title=title,
-            description=description,
+            title=values.get("title"),
+            description=values.get("description"),
+            values=values,
             data=data,
             notices=tuple(self.notices),
             lines=self.document.lines,
@@ -272,38 +270,20 @@ class _Validator:
             plot=parse_plot_options(data.get("plot")),
         )
 
-    def text(self, data: Mapping[str, Any], key: str, limit: int, *, one_line: bool) -> str | None:
-        """Display text: at most ``limit`` characters, no control characters but line
-        breaks and tabs; with ``one_line``, every run of white space becomes one space."""
-        value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self.error(key, f"expected text, got {describe_value(value)}")
-        if one_line:
-            value = " ".join(value.split())
-        if len(value) > limit:
-            raise self.error(key, f"{len(value):,} characters long; at most {limit:,}")
-        control = next((c for c in value if not (c.isprintable() or c in "\n\t")), None)
-        if control is not None:
-            raise self.error(
-                key, f"holds {printable(control)}, a control character; this is display text"
-            )
-        return value
-
-    def count(self, data: Mapping[str, Any], key: str, default: int) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            hint = ""
-            if isinstance(value, float) and value.is_integer() and 1 <= value < 1e15:
-                hint = f"; write it as {int(value)}"  # `epochs: 1e3` is a float in YAML
-            raise self.error(
-                key,
-                f"expected a whole number of at least 1, got {describe_value(value)}{hint}",
-            )
-        if value < 1:
-            raise self.error(key, f"must be at least 1, got {value}")
-        return value
+    def simple_values(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The config's keys of simple kinds (text, counts, choices, flags), checked, with
+        their defaults; display text given as null counts as absent."""
+        values = {}
+        for key in CONFIG.values():
+            if key.kind not in SIMPLE_KINDS:
+                continue
+            value = data.get(key.name)
+            if value is None and (key.name not in data or key.kind in ("line", "paragraph")):
+                if key.default is not None:
+                    values[key.name] = key.default
+                continue
+            values[key.name] = check_value(key, value, path=key.name)
+        return values
 
     def optimizer(self, raw: Any) -> OptimizerSpec:
         key = "optimizer"
@@ -400,12 +380,9 @@ class _Validator:
                 f"torch's schedulers: {', '.join(classes)} "
                 "(or path/to/file.py:ClassName for your own)",
             )
-        nested = classes.get(cls.__name__) is cls and cls.__name__ in NESTED_SCHEDULERS
-        sig = (
-            signature(cls, skip=("schedulers", "optimizer"), skip_first=False)
-            if nested
-            else signature(cls)
-        )
+        facts = facts_of(cls)
+        nested = facts.nested
+        sig = scheduler_signature(cls)
         children: tuple[SchedulerSpec, ...] = ()
         if nested:
             children = self.children(raw.get("schedulers"), child_key(key, "schedulers"), cls)
@@ -420,7 +397,6 @@ class _Validator:
                 "delete the line",
             )
         doubts: dict[str, str] = {}
-        facts = scheduler_facts(cls.__name__) if classes.get(cls.__name__) is cls else NO_FACTS
         args = self.arguments(
             written,
             sig,
@@ -431,7 +407,13 @@ class _Validator:
             doubts=doubts,
         )
         return SchedulerSpec(
-            type_name=type_name, cls=cls, args=args, key=key, children=children, doubts=doubts
+            type_name=type_name,
+            cls=cls,
+            args=args,
+            key=key,
+            facts=facts,
+            children=children,
+            doubts=doubts,
         )
 
     def children(self, raw: Any, key: str, cls: type) -> tuple[SchedulerSpec, ...]:
@@ -466,7 +448,7 @@ class _Validator:
             arg_key = child_key(key, name)
             param = sig.parameters.get(name)
             if param is None and not sig.takes_any:
-                raise self.error(arg_key, _unknown_argument(name, owner, sig))
+                raise self.error(arg_key, _unknown_argument(name, owner, sig, facts.nested))
             annotation = param.annotation if param else None
             if name in facts.per_group:
                 annotation = widened_per_group(annotation)
@@ -488,7 +470,7 @@ class _Validator:
         if check_required:
             for param in sig.parameters.values():
                 if param.required and param.name not in written:
-                    takes = _takes(owner, sig)
+                    takes = _takes(owner, sig, nested=facts.nested)
                     raise self.error(
                         child_key(key, param.name),
                         f"missing: {owner} needs {param.name}; {owner} takes: {takes}",
@@ -503,20 +485,23 @@ class _Validator:
 
         return make
 
-    def check_one_cycle(
+    def check_length(
         self, scheduler: SchedulerSpec, steps: int, epochs: int, steps_per_epoch: int
     ) -> None:
-        if not _is_torch(scheduler, "OneCycleLR"):
+        """A scheduler that needs the run's length (OneCycleLR) needs ``total_steps`` (or
+        its own ``epochs`` and ``steps_per_epoch``) of at least the steps plotted: torch
+        would otherwise fail at the step past it."""
+        if not scheduler.facts.needs_length:
             return
-        args = scheduler.args
+        args, key = scheduler.args, scheduler.key
         if args.get("total_steps") is not None:
-            total, total_key = args["total_steps"], "scheduler.total_steps"
+            total, total_key = args["total_steps"], child_key(key, "total_steps")
         elif args.get("epochs") is not None and args.get("steps_per_epoch") is not None:
-            total, total_key = args["epochs"] * args["steps_per_epoch"], "scheduler.epochs"
+            total, total_key = args["epochs"] * args["steps_per_epoch"], child_key(key, "epochs")
         else:
             raise self.error(
-                "scheduler.total_steps",
-                f"missing: OneCycleLR needs total_steps (or epochs and steps_per_epoch); "
+                child_key(key, "total_steps"),
+                f"missing: {scheduler.name} needs total_steps (or epochs and steps_per_epoch); "
                 f"this config plots {steps} steps, so total_steps: {steps}",
             )
         if not isinstance(total, int) or isinstance(total, bool):
@@ -524,19 +509,10 @@ class _Validator:
         if total < steps:
             raise self.error(
                 total_key,
-                f"OneCycleLR's total_steps is {total}, but {steps} steps are plotted "
+                f"{scheduler.name}'s total_steps is {total}, but {steps} steps are plotted "
                 f"(epochs {epochs} x steps_per_epoch {steps_per_epoch}); "
                 f"make total_steps at least {steps} or plot fewer steps",
             )
-
-
-def feeds_metric(scheduler: SchedulerSpec) -> bool:
-    """True when ``step()`` takes a metric: ReduceLROnPlateau and its subclasses."""
-    return is_metric_scheduler(scheduler.cls)
-
-
-def _is_torch(scheduler: SchedulerSpec, name: str) -> bool:
-    return scheduler_classes().get(name) is scheduler.cls
 
 
 _SHOWN_ITEMS = 8
@@ -620,21 +596,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _unknown_argument(name: str, owner: str, sig: Signature) -> str:
-    if name in TOP_LEVEL_KEYS:  # `steps_per_epoch:` indented under `scheduler:`
+def _unknown_argument(name: str, owner: str, sig: Signature, nested: bool) -> str:
+    if name in CONFIG:  # `steps_per_epoch:` indented under `scheduler:`
         return (
             f"{name} is a top-level key, not an argument of {owner}: move it out to the "
-            f"start of a line, beside `scheduler:`; {owner} takes: {_takes(owner, sig)}"
+            f"start of a line, beside `scheduler:`; {owner} takes: "
+            f"{_takes(owner, sig, nested=nested)}"
         )
     return (
         f"unknown argument of {owner}{did_you_mean(name, list(sig.parameters))}; "
-        f"{owner} takes: {_takes(owner, sig)}"
+        f"{owner} takes: {_takes(owner, sig, nested=nested)}"
     )
 
 
-def _takes(owner: str, sig: Signature) -> str:
+def _takes(owner: str, sig: Signature, *, nested: bool = False) -> str:
     """The arguments of ``owner`` for a message: a nested scheduler's ``schedulers`` too."""
-    if owner not in NESTED_SCHEDULERS:
+    if not nested:
         return sig.describe()
     rest = sig.describe()
     return "schedulers" if rest == "no arguments" else f"schedulers, {rest}"

@@ -36,7 +36,7 @@ def test_a_plateau_scheduler_starts_from_a_config_with_its_metric(runner) -> Non
     result = runner.invoke(cli, ["list", "ReduceLROnPlateau"])
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "  scheduler:\n    type: ReduceLROnPlateau\n"
+        "  scheduler:\n    type: ReduceLROnPlateau\n    factor: 0.5\n    patience: 10\n"
         "  metric: synthetic   # what step() is fed: an expression in epoch and step, a list "
         "of numbers, or synthetic (a falling loss)\n"
     )

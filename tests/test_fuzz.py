@@ -24,7 +24,7 @@ from lrplot.cli import cli
 from lrplot.configfile import parse_config_text
 from lrplot.errors import ConfigError, ExpressionError
 from lrplot.expressions import FUNCTIONS, compile_expression
-from lrplot.registry import NESTED_SCHEDULERS, optimizer_classes, scheduler_classes, signature
+from lrplot.registry import facts_of, optimizer_classes, scheduler_classes, signature
 
 FUZZ = settings(
     max_examples=int(os.environ.get("LRPLOT_FUZZ_EXAMPLES", "400")),
@@ -134,7 +134,7 @@ def plausible_scheduler(name: str) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({"type": st.just(name), **required}, optional=optional)
 
 
-PLAIN = [n for n in scheduler_classes() if n not in NESTED_SCHEDULERS]
+PLAIN = [n for n, cls in scheduler_classes().items() if not facts_of(cls).nested]
 plausible_schedulers = st.one_of(
     st.sampled_from(PLAIN).flatmap(plausible_scheduler),
     st.builds(

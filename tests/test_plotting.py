@@ -92,7 +92,8 @@ def test_the_same_schedule_gives_the_same_bytes(step_schedule: Schedule, fmt: st
 
 
 def svg_of(config: str, **options) -> str:
-    from lrplot.plotting import PlotOptions, draw, plot_data
+    from lrplot.options import PlotOptions
+    from lrplot.plotting import draw, plot_data
 
     schedule = simulate(spec=load_spec(path=CONFIGS_DIR / f"{config}.yaml", allow_import=True))
     data = plot_data(schedule, options=PlotOptions(**options) if options else None)
@@ -175,7 +176,8 @@ def lines_through_labels(schedule: Schedule, **options: object) -> list[str]:
     from matplotlib.cbook import pts_to_poststep
     from matplotlib.path import Path as MplPath
 
-    from lrplot.plotting import PlotOptions, _figure, plot_data
+    from lrplot.options import PlotOptions
+    from lrplot.plotting import _figure, plot_data
 
     data = plot_data(schedule, options=PlotOptions(**options) if options else None)  # type: ignore[arg-type]
     figure = _figure(data)
@@ -223,7 +225,8 @@ def test_no_line_runs_through_a_point_label_on_a_log_axis(config: str) -> None:
 def test_long_titles_wrap_to_fit_the_figure_width(size: tuple[float, float]) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from lrplot.plotting import PlotOptions, _figure, plot_data
+    from lrplot.options import PlotOptions
+    from lrplot.plotting import _figure, plot_data
 
     config = CONFIGS_DIR / "schedulers" / "ChainedScheduler.yaml"
     data = plot_data(simulate(spec=load_spec(path=config)), options=PlotOptions(size=size))
