@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 COMPARE_EXAMPLE := configs/tutorial/CyclicLR-1.yaml configs/tutorial/CyclicLR-2.yaml \
 	configs/tutorial/CyclicLR-exp.yaml
 
-.PHONY: install demo docs test lint format golden bench constraints clean
+.PHONY: install demo docs test test-torch-next lint format golden bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ docs: install  ## redraw the pictures the README shows besides the gallery's
 
 test: install lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+NEXT_VENV ?= .venv-torch-next
+NEXT_TORCH ?= torch==2.14.1
+
+test-torch-next:  ## the test suite under the next torch (2.14.1: a CUDA build, several GB)
+	test -x $(NEXT_VENV)/bin/python || $(PYTHON) -m venv $(NEXT_VENV)
+	grep -v '^torch==' constraints.txt > $(NEXT_VENV)/constraints.txt
+	$(NEXT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c $(NEXT_VENV)/constraints.txt '$(NEXT_TORCH)' -e '.[dev]'
+	$(NEXT_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check lrplot tests benchmarks
@@ -47,4 +57,4 @@ constraints: install  ## re-pin the tested versions after upgrading a dependency
 	mv constraints.new constraints.txt
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(NEXT_VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -111,8 +111,7 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
     labels = [f"group {n}" if n.isdigit() else n for n in schedule.group_names]
     panels = []
     if schedule.momentum:
-        uses_betas = "betas" in spec.optimizer.args or "betas" in _defaults(spec.optimizer.cls)
-        name = "Beta1 (momentum)" if uses_betas else "Momentum"
+        name = "Beta1 (momentum)" if schedule.momentum_key == "betas" else "Momentum"
         momentum = series_of(schedule, labels, schedule.momentum, quantity="momentum")
         panels.append(Panel(name, momentum))
     if schedule.metric is not None:
@@ -178,43 +177,46 @@ def _kept(values: Any) -> Any:
     return np.unique(np.concatenate([keep.ravel(), np.arange(whole, len(values))]))
 
 
-def _defaults(cls: type) -> dict[str, Any]:
-    from lrplot.registry import signature
-
-    return {name: p.default for name, p in signature(cls).parameters.items()}
-
-
 def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
-    """Where the schedule changes regime, in epochs, with a short label."""
-    from torch.optim import lr_scheduler
-
+    """Where the schedule changes regime, in epochs, with a short label (what the
+    scheduler's facts say a plot marks; see :data:`lrplot.facts.Mark`)."""
     spec = schedule.spec
     scheduler, per_epoch, steps = spec.scheduler, spec.steps_per_epoch, spec.steps
-    args = scheduler.args
+    args, kind = scheduler.args, scheduler.facts.marks
     marks: list[tuple[float, str]] = []
-    if issubclass(scheduler.cls, lr_scheduler.MultiStepLR):
+    if kind == "milestones":
         gamma = args.get("gamma", 0.1)
-        marks = [(m / per_epoch, f"x{gamma:g}") for m in sorted(set(args["milestones"]))]
-    elif issubclass(scheduler.cls, lr_scheduler.SequentialLR):
+        factor = f"x{gamma:g}" if _is_number(gamma) else "x"
+        marks = [(m / per_epoch, factor) for m in sorted(set(_numbers(args.get("milestones"))))]
+    elif kind == "boundaries":
         after = scheduler.children[1:]
-        marks = [
-            (m / per_epoch, f"→ {c.name}") for m, c in zip(args["milestones"], after, strict=False)
-        ]
-    elif issubclass(scheduler.cls, lr_scheduler.CosineAnnealingWarmRestarts):
+        milestones = _numbers(args.get("milestones"))
+        marks = [(m / per_epoch, f"→ {c.name}") for m, c in zip(milestones, after, strict=False)]
+    elif kind == "restarts" and _numbers([args.get("T_0")]) and args["T_0"] > 0:
         period, restart = args["T_0"], args["T_0"]
+        multiplier = args.get("T_mult", 1) if _is_number(args.get("T_mult", 1)) else 1
         while restart < steps and len(marks) < MAX_MARKS:
             marks.append((restart / per_epoch, "restart"))
-            period *= args.get("T_mult", 1)
+            period *= max(multiplier, 1)
             restart += period
-    elif issubclass(scheduler.cls, lr_scheduler.OneCycleLR):
+    elif kind == "peak":
         lr = schedule.lr[0]
         peak = max(range(len(lr)), key=lr.__getitem__)
         marks = [(peak / per_epoch, "end of warm-up")]
-    elif issubclass(scheduler.cls, lr_scheduler.ReduceLROnPlateau):
+    elif kind == "reductions":
         lr = schedule.lr[0]
         drops = [i for i in range(1, len(lr)) if lr[i] < lr[i - 1]]
         marks = [(i / per_epoch, "reduced") for i in drops]
     return bounded_marks([(x, label) for x, label in marks if 0 < x < spec.epochs], spec.epochs)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _numbers(values: object) -> list[float]:
+    """The finite numbers among ``values`` (torch runs milestones it cannot reach)."""
+    return [v for v in values if _is_number(v)] if isinstance(values, list | tuple) else []
 
 
 def bounded_marks(marks: list[tuple[float, str]], epochs: float) -> list[tuple[float, str]]:

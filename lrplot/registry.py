@@ -10,7 +10,7 @@ import difflib
 import functools
 import inspect
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
@@ -108,13 +108,15 @@ def is_scheduler_class(cls: object) -> bool:
 
 def facts_of(cls: type) -> SchedulerFacts:
     """The facts of a scheduler class (see :mod:`lrplot.facts`): torch's own from the
-    table; a user's class has only what its class says (a ReduceLROnPlateau subclass
-    takes a metric)."""
-    from torch.optim.lr_scheduler import ReduceLROnPlateau
-
-    if scheduler_classes().get(cls.__name__) is cls:
+    table; a user's subclass of one of torch's has that class's traits; another of the
+    user's has none."""
+    torch_classes = scheduler_classes()
+    if torch_classes.get(cls.__name__) is cls:
         return SCHEDULERS.get(cls.__name__, NO_FACTS)
-    return SchedulerFacts(metric=issubclass(cls, ReduceLROnPlateau))
+    for base in cls.__mro__[1:]:  # a subclass of one of torch's: torch's machinery, its traits
+        if torch_classes.get(base.__name__) is base:
+            return replace(SCHEDULERS.get(base.__name__, NO_FACTS), summary="", example={})
+    return NO_FACTS
 
 
 def scheduler_signature(cls: type) -> Signature:

@@ -9,16 +9,13 @@ The recorded numbers are exactly what a plain torch loop records::
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
-import sys
 import warnings
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
 from lrplot.expressions import Expression, quoted
@@ -26,6 +23,14 @@ from lrplot.facts import ARGUMENT_WORDS
 from lrplot.limits import DEFAULT_MAX_STEPS, WORK_PER_STEP
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
+from lrplot.torch_compat import (
+    cycles_momentum,
+    fast_step,
+    no_compiler_import,
+    raising_scheduler,
+)
+
+MomentumKey = Literal["momentum", "betas"]
 
 # torch warns when a scheduler steps without a real training step; lrplot has none to make.
 _IGNORED_TORCH_WARNINGS = (
@@ -45,6 +50,9 @@ class Schedule:
     spec: Spec
     lr: tuple[array[float], ...]
     momentum: tuple[array[float], ...] = ()
+    momentum_key: MomentumKey = "momentum"
+    """Where the momentum was read: ``momentum``, or ``betas`` (its first) for Adam-like
+    optimizers."""
     metric: array[float] | None = None
     notices: tuple[str, ...] = ()
 
@@ -114,14 +122,14 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             optimizer = _build_optimizer(spec.optimizer)
             keys: dict[int, str] = {}
             scheduler = _build_scheduler(spec.scheduler, optimizer, keys, _doubts(spec))
-            recorder = _Recorder(optimizer, record_momentum=_cycles_momentum(scheduler))
+            recorder = _Recorder(optimizer, record_momentum=cycles_momentum(scheduler))
             step = fast_step(scheduler) or scheduler.step
             try:
                 recorder.run(step, steps, metric)
             except LrplotError:
                 raise
             except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in a custom class
-                key = _culprit(e.__traceback__, keys) or spec.scheduler.key
+                key = raising_scheduler(e.__traceback__, keys) or spec.scheduler.key
                 culprit = next(s for s in spec.scheduler.walk() if s.key == key)
                 who = f"{culprit.name} failed" if culprit.custom else "torch failed"
                 text = f"{who} at step {recorder.step} of {steps}: {_message(e, culprit.custom)}"
@@ -136,7 +144,11 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             source=spec.source, line=spec.line(e.key), origin=spec.origin(e.key)
         ) from None
     schedule = Schedule(
-        spec=spec, lr=tuple(recorder.lr), momentum=tuple(recorder.momentum), metric=metric
+        spec=spec,
+        lr=tuple(recorder.lr),
+        momentum=tuple(recorder.momentum),
+        momentum_key=recorder.momentum_key,
+        metric=metric,
     )
     notices = [*spec.notices, *_accepted_doubts(spec), *_negative_lr(schedule)]
     for warning in caught:
@@ -181,7 +193,7 @@ class _Recorder:
         self.groups: list[dict[str, Any]] = optimizer.param_groups
         self.lr = [array("d") for _ in self.groups]
         self.momentum = [array("d") for _ in self.groups] if record_momentum else []
-        self.momentum_key = "betas" if "betas" in optimizer.defaults else "momentum"
+        self.momentum_key: MomentumKey = "betas" if "betas" in optimizer.defaults else "momentum"
         self.step = 0  # after run(): the last step reached (the one that raised, if any)
 
     def run(self, step: Callable[..., Any], steps: int, metric: array[float] | None) -> None:
@@ -222,66 +234,6 @@ class _Recorder:
                     step(metric[i])
         finally:
             self.step = i
-
-
-FAST_STEP_TORCH = ("2.13",)
-"""torch versions whose ``LRScheduler.step()`` internals :func:`fast_step` reproduces."""
-
-
-def fast_step(scheduler: Any) -> Callable[[], None] | None:
-    """What ``scheduler.step()`` does, without its per-call overhead; None if not known.
-
-    For torch's own schedulers whose ``step()`` is ``LRScheduler.step`` (not the nested,
-    plateau and warm-restart ones, nor user subclasses), ``step()`` advances
-    ``_step_count`` and ``last_epoch``, calls ``get_lr()`` with the flag that marks a call
-    from ``step()``, and stores each value in its param group. This does exactly that
-    (half the time per step: the warnings checks, context manager and ``_last_lr`` copy
-    are left out, and no ``get_lr()`` reads ``_last_lr``). It is used only on torch
-    versions whose internals were checked against it, and the test suite compares it with
-    ``step()`` for every scheduler.
-    """
-    import torch
-    from torch.optim.lr_scheduler import LRScheduler
-
-    from lrplot.registry import scheduler_classes
-
-    cls = type(scheduler)
-    if (
-        torch.__version__.split("+")[0].rsplit(".", 1)[0] not in FAST_STEP_TORCH
-        or scheduler_classes().get(cls.__name__) is not cls
-        or cls.step is not LRScheduler.step
-        or getattr(cls, "_update_lr", None) is not getattr(LRScheduler, "_update_lr", None)
-        or not all(type(group["lr"]) is float for group in scheduler.optimizer.param_groups)
-    ):
-        return None
-    groups = scheduler.optimizer.param_groups
-    get_lr = scheduler.get_lr
-    if len(groups) == 1:
-        group = groups[0]
-
-        def step_one_group() -> None:
-            scheduler._step_count += 1
-            scheduler.last_epoch += 1
-            scheduler._get_lr_called_within_step = True
-            try:
-                (group["lr"],) = get_lr()  # exactly one value, as zip(strict=True) demands
-            finally:
-                scheduler._get_lr_called_within_step = False
-
-        return step_one_group
-
-    def step() -> None:
-        scheduler._step_count += 1
-        scheduler.last_epoch += 1
-        scheduler._get_lr_called_within_step = True
-        try:
-            values = get_lr()
-        finally:
-            scheduler._get_lr_called_within_step = False
-        for group, value in zip(groups, values, strict=True):
-            group["lr"] = value
-
-    return step
 
 
 def _check_finite(columns: list[array[float]], spec: Spec) -> None:
@@ -334,39 +286,12 @@ def _negative_lr(schedule: Schedule) -> list[str]:
     ]
 
 
-@contextlib.contextmanager
-def _no_compiler_import() -> Iterator[None]:
-    """Build optimizers without importing torch's compiler (about 1 s, 100 MB).
-
-    torch wraps ``Optimizer.add_param_group`` in ``torch._disable_dynamo``, whose wrapper
-    imports ``torch._dynamo`` on first use to look up a disabled version, and caches it
-    as the function's ``__dynamo_disable`` attribute. Nothing is compiled when lrplot
-    builds an optimizer, so while it does, the cache points at the plain function; the
-    optimizer is the same. Where torch already imported its compiler, or wraps the
-    method differently, nothing is changed.
-    """
-    from torch.optim import Optimizer
-
-    plain = getattr(Optimizer.add_param_group, "__wrapped__", None)
-    if plain is None or "torch._dynamo" in sys.modules or hasattr(plain, _CACHE):
-        yield
-        return
-    setattr(plain, _CACHE, plain)
-    try:
-        yield
-    finally:
-        delattr(plain, _CACHE)
-
-
-_CACHE = "__dynamo_disable"
-
-
 def _build_optimizer(spec: OptimizerSpec) -> Any:
     import torch
 
     groups = [{"params": [torch.zeros(1, 1)], **group.args} for group in spec.groups]
     try:
-        with _no_compiler_import():
+        with no_compiler_import():
             return spec.cls(groups, **spec.args)
     except Exception as e:
         arguments = _arguments_of(spec)
@@ -503,27 +428,6 @@ def _factor_function(expression: Expression) -> Callable[[float], float]:
         return result
 
     return factor
-
-
-def _cycles_momentum(scheduler: Any) -> bool:
-    stack = [scheduler]
-    while stack:
-        current = stack.pop()
-        if getattr(current, "cycle_momentum", False):
-            return True
-        stack.extend(getattr(current, "_schedulers", []))
-    return False
-
-
-def _culprit(tb: TracebackType | None, keys: dict[int, str]) -> str | None:
-    """The key path of the innermost built scheduler whose method raised."""
-    found = None
-    while tb is not None:
-        owner = tb.tb_frame.f_locals.get("self")
-        if owner is not None and id(owner) in keys:
-            found = keys[id(owner)]
-        tb = tb.tb_next
-    return found
 
 
 def _message(e: BaseException, custom: bool) -> str:

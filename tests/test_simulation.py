@@ -308,7 +308,8 @@ FAST = set(LONG_RUN_ARGS)
 
 @pytest.mark.parametrize("config", CONFIG_FILES, ids=config_id)
 def test_the_fast_step_is_used_exactly_for_torchs_plain_schedulers(config: Path) -> None:
-    from lrplot.simulation import _build_optimizer, _build_scheduler, fast_step
+    from lrplot.simulation import _build_optimizer, _build_scheduler
+    from lrplot.torch_compat import fast_step
 
     spec = load_spec(path=config, allow_import=True)
     with warnings.catch_warnings():
@@ -320,7 +321,7 @@ def test_the_fast_step_is_used_exactly_for_torchs_plain_schedulers(config: Path)
 @pytest.mark.parametrize("group_count", [1, 2])
 @pytest.mark.parametrize("name", sorted(FAST))
 def test_the_fast_step_equals_torchs_step_over_a_long_run(name: str, group_count: int) -> None:
-    from lrplot.simulation import fast_step
+    from lrplot.torch_compat import fast_step
 
     args = LONG_RUN_ARGS[name]
     cls = scheduler_classes()[name]
@@ -346,7 +347,7 @@ def test_the_fast_step_equals_torchs_step_over_a_long_run(name: str, group_count
 
 
 def test_no_fast_step_for_a_subclass_or_another_torch(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lrplot.simulation import fast_step
+    from lrplot.torch_compat import fast_step
 
     class MyStepLR(lr_scheduler.StepLR):
         pass
