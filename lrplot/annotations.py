@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lrplot.configfile import child_key, describe_value
-from lrplot.errors import ConfigError
+from lrplot.configfile import child_key
+from lrplot.errors import ConfigError, describe_value
 
 
 @dataclass(frozen=True)

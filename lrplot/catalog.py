@@ -8,6 +8,7 @@ import textwrap
 from typing import Any
 
 from lrplot.annotations import describe_annotation
+from lrplot.errors import UsageError, name_excerpt
 from lrplot.keys import DEFAULT_LR
 from lrplot.registry import (
     Parameter,
@@ -66,7 +67,7 @@ def summary_table(width: int = 100) -> str:
 
 def find(name: str) -> tuple[str, str, type]:
     """``("scheduler" | "optimizer", name, class)``, the name matched exactly or else in
-    any case; KeyError with a suggestion if unknown."""
+    any case; UsageError (about ``NAME``) with a suggestion if unknown."""
     schedulers, optimizers = scheduler_classes(), optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
@@ -76,7 +77,10 @@ def find(name: str) -> tuple[str, str, type]:
     folded = [k for k in known if k.casefold() == name.casefold()]
     if len(folded) == 1:  # `lrplot list steplr`
         return find(folded[0])
-    raise KeyError(f"no scheduler or optimizer named {name!r}{did_you_mean(name, known)}")
+    raise UsageError(
+        f"no scheduler or optimizer named {name_excerpt(name)}{did_you_mean(name, known)}",
+        key="NAME",
+    )
 
 
 def describe_class(name: str) -> str:

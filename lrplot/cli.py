@@ -21,27 +21,27 @@ import click
 
 from lrplot import __version__
 from lrplot.custom_schedulers import ALLOW_IMPORT_ENV
-from lrplot.errors import ConfigError, LrplotError, printable
-from lrplot.export import FORMATS, IMAGE_FORMATS, format_of
+from lrplot.errors import ConfigError, LrplotError, OutputError, UsageError, printable
+from lrplot.export import FORMATS, IMAGE_FORMATS, Format, format_of
+from lrplot.keys import PLOT
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
+from lrplot.pipeline import NO_CHANGES, Config, Outcome, PlotChanges, Settings, Target
 from lrplot.signals import end_by_signal, interrupted
 
 if TYPE_CHECKING:
     from lrplot.gallery import Shard
-    from lrplot.options import PlotOptions
-    from lrplot.simulation import Schedule
-    from lrplot.spec import Spec
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-DEFAULT_FORMAT = "png"
+DEFAULT_FORMAT: Format = "png"
 CONFIG_ARGUMENT = click.Path(path_type=Path, allow_dash=True)
 
 
 @dataclass(frozen=True)
 class _Say:
-    """What to print on stderr: errors always, status unless quiet, details if verbose."""
+    """What to print on stderr besides errors (see :func:`_report`): status unless quiet,
+    details if verbose."""
 
     quiet: bool = False
     verbose: bool = False
@@ -53,9 +53,6 @@ class _Say:
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:
             _err(text)
-
-    def error(self, text: str) -> None:
-        _err(f"Error: {text}")
 
 
 def _err(text: str) -> None:
@@ -76,9 +73,9 @@ def _stdout() -> Iterator[IO[bytes]]:
     except BrokenPipeError:
         end_by_signal(signal.SIGPIPE, quiet_stdout=True)
     except OSError as e:
-        raise click.ClickException(f"standard output: cannot write: {e.strerror or e}") from None
+        raise OutputError(f"cannot write: {e.strerror or e}", source="standard output") from None
     except RuntimeError:  # click finds no stdout at all: it was closed (>&-)
-        raise click.ClickException("standard output is closed") from None
+        raise OutputError("standard output is closed") from None
 
 
 def _echo(text: str, *, nl: bool = True, color: bool | None = None) -> None:
@@ -87,43 +84,44 @@ def _echo(text: str, *, nl: bool = True, color: bool | None = None) -> None:
         click.echo(text, nl=nl, color=color)
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``."""
+def _config(path: Path) -> Config:
+    """The config at ``path``; ``-`` reads standard input (at most a config's size)."""
+    from lrplot.configfile import decode_config_bytes
+    from lrplot.limits import MAX_CONFIG_BYTES
 
-    overrides: tuple[str, ...] = ()
-    allow_import: bool = False
-    max_steps: int = DEFAULT_MAX_STEPS
+    if str(path) != "-":
+        return Config(path=path)
+    try:
+        with click.open_file("-", "rb") as stream:
+            raw = stream.read(MAX_CONFIG_BYTES + 1)  # no more: stdin may be endless
+    except OSError as e:
+        raise ConfigError(f"cannot read: {e.strerror or e}", source="<stdin>") from None
+    except (RuntimeError, ValueError, AttributeError):  # closed, or none at all
+        raise ConfigError("standard input is closed", source="<stdin>") from None
+    return Config(text=decode_config_bytes(raw, source="<stdin>"), source="<stdin>")
 
-    def load(self, config: Path) -> Spec:
-        """The validated config at ``config`` (``-``: standard input)."""
-        from lrplot.configfile import decode_config_bytes
-        from lrplot.limits import MAX_CONFIG_BYTES
-        from lrplot.spec import load_spec
 
-        if str(config) == "-":
-            try:
-                with click.open_file("-", "rb") as stream:
-                    raw = stream.read(MAX_CONFIG_BYTES + 1)  # no more: stdin may be endless
-            except OSError as e:
-                raise ConfigError(f"cannot read: {e.strerror or e}", source="<stdin>") from None
-            except (RuntimeError, ValueError, AttributeError):  # closed, or none at all
-                raise ConfigError("standard input is closed", source="<stdin>") from None
-            return load_spec(
-                text=decode_config_bytes(raw, source="<stdin>"),
-                source="<stdin>",
-                allow_import=self.allow_import,
-                overrides=self.overrides,
-            )
-        return load_spec(path=config, allow_import=self.allow_import, overrides=self.overrides)
+def _run(
+    path: Path,
+    settings: Settings,
+    *,
+    plot: PlotChanges = NO_CHANGES,
+    outputs: Sequence[tuple[Target, Format]] = (),
+    painter: Painter | None = None,
+) -> Outcome:
+    """The pipeline on the config at ``path``. What a user's own scheduler code prints
+    goes to stderr: stdout may be carrying a CSV (``-o -``)."""
+    from lrplot.pipeline import run
 
-    def simulate(self, config: Path) -> Schedule:
-        """The simulated schedule of ``config``. What a user's own scheduler code prints
-        goes to stderr: stdout may be carrying a CSV (``-o -``)."""
-        from lrplot.simulation import simulate
+    with contextlib.redirect_stdout(sys.stderr):
+        return run(
+            config=_config(path), settings=settings, plot=plot, outputs=outputs, painter=painter
+        )
 
-        with contextlib.redirect_stdout(sys.stderr):
-            return simulate(spec=self.load(config), max_steps=self.max_steps)
+
+def _usage(e: UsageError, param_hint: str | None = None) -> click.BadParameter:
+    """A core UsageError as click's, so it is shown with the usage and exits 2."""
+    return click.BadParameter(e.message, param_hint=param_hint)
 
 
 Command = Callable[..., Any]
@@ -163,8 +161,8 @@ def _check_override(_ctx: click.Context, _param: click.Parameter, values: tuple[
     for value in values:
         try:
             parse_override(value)
-        except ValueError as e:
-            raise click.BadParameter(str(e)) from None
+        except UsageError as e:
+            raise _usage(e) from None
     return values
 
 
@@ -175,7 +173,7 @@ def config_options(f: Command) -> Command:
     def wrapper(
         *args: Any, set_values: tuple[str, ...], allow_import: bool, max_steps: int, **kwargs: Any
     ) -> Any:
-        settings = _Settings(set_values, allow_import, max_steps)
+        settings = Settings(set_values, allow_import, max_steps)
         return f(*args, settings=settings, **kwargs)
 
     set_option = click.option(
@@ -190,24 +188,6 @@ def config_options(f: Command) -> Command:
     return _options(wrapper, [set_option, allow_import_option, max_steps_option])
 
 
-@dataclass(frozen=True)
-class _PlotFlags:
-    """Command-line plot options; each one given replaces the config's ``plot:`` value."""
-
-    log_y: bool = False
-    size: tuple[float, float] | None = None
-    dpi: int | None = None
-    transparent: bool = False
-
-    def apply(self, options: PlotOptions) -> PlotOptions:
-        return options.merged(
-            yscale="log" if self.log_y else None,
-            size=self.size,
-            dpi=self.dpi,
-            transparent=True if self.transparent else None,
-        )
-
-
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     from lrplot.keys import parse_size
 
@@ -216,7 +196,7 @@ def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None)
     try:
         return parse_size(value)
     except LrplotError as e:
-        raise click.BadParameter(e.message) from None
+        raise click.BadParameter(e.message) from None  # a ConfigError about `size`
 
 
 def plot_options(f: Command) -> Command:
@@ -231,15 +211,20 @@ def plot_options(f: Command) -> Command:
         transparent: bool,
         **kwargs: Any,
     ) -> Any:
-        flags = _PlotFlags(log_y, size, dpi, transparent)
+        changes = PlotChanges(
+            yscale="log" if log_y else None,
+            size=size,
+            dpi=dpi,
+            transparent=True if transparent else None,
+        )
         if size is not None or dpi is not None:
             from lrplot.options import PlotOptions
 
             try:
-                flags.apply(PlotOptions())
+                PlotOptions().merged(size=size, dpi=dpi)
             except LrplotError as e:
                 raise click.UsageError(f"--size and --dpi: {e.message}") from None
-        return f(*args, plot=flags, **kwargs)
+        return f(*args, plot=changes, **kwargs)
 
     return _options(
         wrapper,
@@ -252,7 +237,9 @@ def plot_options(f: Command) -> Command:
                 help="Figure size in inches, e.g. 10x5 (pixels = size x dpi).  [default: 8x4.5]",
             ),
             click.option(
-                "--dpi", type=click.IntRange(10, 1000), help="Pixels per inch.  [default: 100]"
+                "--dpi",
+                type=click.IntRange(int(PLOT["dpi"].low or 1), int(PLOT["dpi"].high or 1)),
+                help=f"Pixels per inch.  [default: {PLOT['dpi'].default}]",
             ),
             click.option(
                 "--transparent",
@@ -297,7 +284,37 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit()
 
 
-@click.group(name="lrplot", context_settings=CONTEXT_SETTINGS)
+def _report(e: LrplotError) -> None:
+    """An error as the user sees it: one ``Error:`` line on stderr."""
+    _err(f"Error: {e}")
+
+
+class _Lrplot(click.Group):
+    """lrplot's commands. Every LrplotError a command (or an eager option, such as
+    ``--version``) raises ends here: one ``Error:`` line and exit status 1 (a UsageError:
+    click's usage message and 2)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with self._errors(None):
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with self._errors(ctx):
+            return super().invoke(ctx)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _errors(ctx: click.Context | None) -> Iterator[None]:
+        try:
+            yield
+        except UsageError as e:
+            raise click.UsageError(str(e), ctx) from None
+        except LrplotError as e:
+            _report(e)
+            raise SystemExit(1) from None
+
+
+@click.group(name="lrplot", cls=_Lrplot, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--version",
     is_flag=True,
@@ -321,10 +338,8 @@ def cli() -> None:
     """
 
 
-@dataclass(frozen=True)
-class _Target:
-    path: Path | None  # None: standard output
-    format: str
+_Target = tuple[Path | None, Format]
+"""Where one output of a command goes (None: standard output), and its format."""
 
 
 def _one_stdin(configs: Sequence[Path]) -> None:
@@ -357,9 +372,9 @@ def _one_stdin(configs: Sequence[Path]) -> None:
 def render_command(
     configs: tuple[Path, ...],
     outputs: tuple[str, ...],
-    formats: tuple[str, ...],
-    settings: _Settings,
-    plot: _PlotFlags,
+    formats: tuple[Format, ...],
+    settings: Settings,
+    plot: PlotChanges,
     say: _Say,
 ) -> None:
     """Simulate each CONFIG and write its schedule as PNG, SVG, PDF, CSV or JSON.
@@ -374,65 +389,56 @@ def render_command(
     """
     _one_stdin(configs)
     plans = _plan_outputs(configs, outputs, formats)
-    images = any(t.format in IMAGE_FORMATS for _, targets in plans for t in targets)
+    images = any(fmt in IMAGE_FORMATS for _, targets in plans for _, fmt in targets)
     # Started before torch is imported: the painter imports matplotlib meanwhile.
     painter = Painter.start_if_useful(images=images)
+    failed = False
     with painter or contextlib.nullcontext():
-        results = [_render_one(c, t, settings, plot, say, painter) for c, t in plans]
-    if not all(results):
+        for config, targets in plans:
+            try:
+                _render_one(config, targets, settings, plot, say, painter)
+            except LrplotError as e:
+                _report(e)
+                failed = True
+    if failed:
         raise SystemExit(1)
 
 
 def _render_one(
     config: Path,
-    targets: list[_Target],
-    settings: _Settings,
-    plot: _PlotFlags,
+    targets: list[tuple[Path | None, Format]],
+    settings: Settings,
+    plot: PlotChanges,
     say: _Say,
     painter: Painter | None,
-) -> bool:
-    """Render one config to its targets; print its notices or its error."""
-    from lrplot.export import write_all
-    from lrplot.plotting import log_scale_notices
-
-    try:
-        schedule = settings.simulate(config)
-        for notice in schedule.notices:
-            say.status(f"Notice: {notice}")
-        try:
-            options = plot.apply(schedule.spec.plot)
-        except LrplotError as e:  # the config's plot: with the command line's
-            raise e.located(source=schedule.spec.source) from None
-        files = [(t.path, t.format) for t in targets if t.path is not None]
-        if any(t.format in IMAGE_FORMATS for t in targets):
-            for notice in log_scale_notices(schedule, options):
-                say.status(f"Notice: {notice}")
-        write_all(schedule=schedule, outputs=files, painter=painter, plot=options)
-        for path, _ in files:
-            say.status(f"Wrote {path}")
-        say.detail(f"{schedule.spec.source}: {schedule.summary()}")
-        for target in targets:
-            if target.path is None:
-                _write_stdout(schedule, target.format, options)
-    except LrplotError as e:
-        say.error(str(e))
-        return False
-    return True
+) -> None:
+    """Render one config to its targets (None: standard output); print what it says."""
+    with _stdout() if any(path is None for path, _ in targets) else _no_stream() as stream:
+        outcome = _run(
+            config,
+            settings,
+            plot=plot,
+            outputs=[(stream if path is None else path, fmt) for path, fmt in targets],
+            painter=painter,
+        )
+    _say_notices(say, outcome)
+    for path in outcome.written:
+        say.status(f"Wrote {path}")
+    say.detail(f"{outcome.schedule.spec.source}: {outcome.schedule.summary()}")
 
 
-def _write_stdout(schedule: Schedule, fmt: str, plot: PlotOptions) -> None:
-    from lrplot.export import iter_csv, iter_json, render_all
+@contextlib.contextmanager
+def _no_stream() -> Iterator[None]:
+    yield None
 
-    with _stdout() as stream:
-        if fmt in ("csv", "json"):
-            for chunk in (iter_csv if fmt == "csv" else iter_json)(schedule):
-                stream.write(chunk.encode())
-        else:
-            stream.write(render_all(schedule=schedule, formats=[fmt], plot=plot)[fmt])
+
+def _say_notices(say: _Say, outcome: Outcome) -> None:
+    for notice in outcome.notices:
+        say.status(f"Notice: {notice}")
 
 
 def _plan_outputs(
-    configs: Sequence[Path], outputs: Sequence[str], formats: Sequence[str]
+    configs: Sequence[Path], outputs: Sequence[str], formats: Sequence[Format]
 ) -> list[tuple[Path, list[_Target]]]:
     """Decide every file each config writes; misuse is a usage error before any work."""
     several = len(configs) > 1
@@ -448,23 +454,22 @@ def _plan_outputs(
                     raise click.UsageError("-o - takes one config; give a folder for several")
                 targets.append(_stdout_target(formats))
             elif output.endswith(("/", os.sep)) or _is_dir(Path(output)):
-                targets.extend(_Target(Path(output) / f"{stem}.{fmt}", fmt) for fmt in chosen)
+                targets.extend((Path(output) / f"{stem}.{fmt}", fmt) for fmt in chosen)
             else:
                 if several:
                     raise click.UsageError(
                         f"with several configs, -o must be a folder (ending in /), not {output!r}"
                     )
-                targets.append(_Target(Path(output), _file_format(output, formats)))
-        for target in targets:
-            if target.path is not None and _is_dir(target.path):
-                raise click.UsageError(f"{target.path} is a folder; add / to write into it")
-            _not_an_input(target.path, configs)
-            if target.path in seen:
+                targets.append((Path(output), _file_format(output, formats)))
+        for path, _ in targets:
+            if path is not None and _is_dir(path):
+                raise click.UsageError(f"{path} is a folder; add / to write into it")
+            _not_an_input(path, configs)
+            if path in seen:
                 raise click.UsageError(
-                    f"{target.path or '-'} would be written twice "
-                    f"(from {seen[target.path]} and {config})"
+                    f"{path or '-'} would be written twice (from {seen[path]} and {config})"
                 )
-            seen[target.path] = config
+            seen[path] = config
         plans.append((config, targets))
     return plans
 
@@ -491,13 +496,15 @@ def _not_an_input(output: Path | None, configs: Sequence[Path]) -> None:
             raise click.UsageError(f"-o {output} would overwrite the config {config}")
 
 
-def _stdout_target(formats: Sequence[str]) -> _Target:
+def _stdout_target(formats: Sequence[Format]) -> _Target:
     if len(formats) != 1:
         raise click.UsageError("-o - needs exactly one --format, e.g. -f csv -o -")
-    return _Target(None, formats[0])
+    return None, formats[0]
 
 
-def _file_format(output: str, formats: Sequence[str], allowed: Sequence[str] = FORMATS) -> str:
+def _file_format(
+    output: str, formats: Sequence[Format], allowed: Sequence[Format] = FORMATS
+) -> Format:
     fmt = format_of(output)
     if fmt is None or fmt not in allowed:
         if len(formats) == 1:
@@ -513,7 +520,7 @@ def _file_format(output: str, formats: Sequence[str], allowed: Sequence[str] = F
     return fmt
 
 
-COMPARE_FORMATS = ("png", "svg", "pdf", "csv")
+COMPARE_FORMATS: tuple[Format, ...] = ("png", "svg", "pdf", "csv")
 
 
 @cli.command("compare")
@@ -537,9 +544,9 @@ COMPARE_FORMATS = ("png", "svg", "pdf", "csv")
 def compare_command(
     configs: tuple[Path, ...],
     outputs: tuple[str, ...],
-    formats: tuple[str, ...],
-    settings: _Settings,
-    plot: _PlotFlags,
+    formats: tuple[Format, ...],
+    settings: Settings,
+    plot: PlotChanges,
     say: _Say,
 ) -> None:
     """Overlay the schedules of several CONFIGs on one plot, epochs aligned.
@@ -557,37 +564,32 @@ def compare_command(
     from lrplot.compare import comparison_outputs, schedule_names
     from lrplot.files import write_files
     from lrplot.options import PlotOptions
-    from lrplot.plotting import log_scale_notices
 
     _one_stdin(configs)
-    targets = []
+    targets: list[_Target] = []
     for output in outputs or ["compare.png"]:
         if output == "-":
             targets.append(_stdout_target(formats))
         else:
-            targets.append(_Target(Path(output), _file_format(output, formats, COMPARE_FORMATS)))
-        _not_an_input(targets[-1].path, configs)
-    images = [t.format for t in targets if t.format in IMAGE_FORMATS]
-    painter = Painter.start_if_useful(images=bool(images))
-    try:
-        with painter or contextlib.nullcontext():
-            schedules = [settings.simulate(config) for config in configs]
-            options = plot.apply(PlotOptions())
-            for schedule in schedules:
-                log_scale = log_scale_notices(schedule, options) if images else []
-                for notice in [*schedule.notices, *log_scale]:
-                    say.status(f"Notice: {notice}")
-            filled = comparison_outputs(
-                schedules=schedules,
-                names=schedule_names(schedules, [str(c) for c in configs]),
-                outputs=[(t.path, t.format) for t in targets],
-                options=options,
-                painter=painter,
-            )
-        write_files({path: fill for path, fill in filled if path is not None})
-    except LrplotError as e:
-        say.error(str(e))
-        raise SystemExit(1) from None
+            targets.append((Path(output), _file_format(output, formats, COMPARE_FORMATS)))
+        _not_an_input(targets[-1][0], configs)
+    images = any(fmt in IMAGE_FORMATS for _, fmt in targets)
+    painter = Painter.start_if_useful(images=images)
+    with painter or contextlib.nullcontext():
+        outcomes = [_run(config, settings, plot=plot) for config in configs]
+        for outcome in outcomes:
+            _say_notices(say, outcome)
+        schedules = [outcome.schedule for outcome in outcomes]
+        filled = comparison_outputs(
+            schedules=schedules,
+            names=schedule_names(schedules, [str(c) for c in configs]),
+            outputs=targets,
+            options=PlotOptions().merged(
+                yscale=plot.yscale, size=plot.size, dpi=plot.dpi, transparent=plot.transparent
+            ),
+            painter=painter,
+        )
+    write_files({path: fill for path, fill in filled if path is not None})
     for path, fill in filled:
         if path is None:
             with _stdout() as stream:
@@ -617,8 +619,8 @@ def list_command(name: str | None) -> None:
         return
     try:
         text = describe_class(name)
-    except KeyError as e:
-        raise click.BadParameter(str(e.args[0]), param_hint="NAME") from None
+    except UsageError as e:
+        raise _usage(e, param_hint="NAME") from None
     _echo(text, nl=False)
 
 
@@ -626,7 +628,7 @@ def list_command(name: str | None) -> None:
 @click.argument("configs", nargs=-1, required=True, type=CONFIG_ARGUMENT)
 @config_options
 @verbosity_options
-def validate_command(configs: tuple[Path, ...], settings: _Settings, say: _Say) -> None:
+def validate_command(configs: tuple[Path, ...], settings: Settings, say: _Say) -> None:
     """Check each CONFIG: load, build and simulate it, writing nothing.
 
     Prints each schedule's length and its start, min, max and final lr, or the Error
@@ -641,15 +643,14 @@ def validate_command(configs: tuple[Path, ...], settings: _Settings, say: _Say) 
     failed = False
     for config in configs:
         try:
-            schedule = settings.simulate(config)
+            outcome = _run(config, settings)
         except LrplotError as e:
-            say.error(str(e))
+            _report(e)
             failed = True
             continue
-        for notice in schedule.notices:
-            say.status(f"Notice: {notice}")
+        _say_notices(say, outcome)
         if not say.quiet:
-            _echo(f"{schedule.spec.source}: ok: {schedule.summary()}")
+            _echo(f"{outcome.schedule.spec.source}: ok: {outcome.schedule.summary()}")
     if failed:
         raise SystemExit(1)
 
@@ -699,7 +700,7 @@ def preview_command(
     height: int,
     log_y: bool,
     color: bool | None,
-    settings: _Settings,
+    settings: Settings,
 ) -> None:
     """Draw the schedule of CONFIG in the terminal, for a look without an image viewer.
 
@@ -710,11 +711,9 @@ def preview_command(
     """
     from lrplot.preview import preview
 
-    try:
-        schedule = settings.simulate(config)
-    except LrplotError as e:
-        raise click.ClickException(str(e)) from None
-    for notice in schedule.notices:
+    outcome = _run(config, settings, plot=PlotChanges(yscale="log" if log_y else None))
+    schedule = outcome.schedule
+    for notice in outcome.notices:
         _err(f"Notice: {notice}")
     use_color = (sys.stdout is not None and sys.stdout.isatty()) if color is None else color
 
@@ -776,8 +775,8 @@ def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
         return None
     try:
         return Shard.parse(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+    except UsageError as e:
+        raise _usage(e) from None
 
 
 @cli.command("gallery")
@@ -849,23 +848,22 @@ def gallery_command(
         progress = (
             _Bar() if sys.stderr.isatty() else _Lines(config_dir, check=check, verbose=say.verbose)
         )
-    try:
-        report = build_gallery(
-            config_dir=config_dir,
-            out_dir=out_dir,
-            jobs=jobs,
-            force=force,
-            check=check,
-            shard=shard,
-            index_only=index_only,
-            allow_import=allow_import,
-            max_steps=max_steps,
-            progress=progress,
-        )
-    except LrplotError as e:
-        raise click.ClickException(str(e)) from None
+    report = build_gallery(
+        config_dir=config_dir,
+        out_dir=out_dir,
+        jobs=jobs,
+        force=force,
+        check=check,
+        shard=shard,
+        index_only=index_only,
+        allow_import=allow_import,
+        max_steps=max_steps,
+        progress=progress,
+    )
     for notice in report.notices:
         say.status(f"Notice: {notice}")
+    for notice in report.config_notices:
+        say.detail(f"Notice: {notice}")
     if check:
         problems = [
             ("stale", report.stale),
@@ -901,7 +899,7 @@ def gallery_command(
             counts += f", {len(report.removed)} old outputs removed"
         say.status(f"{out_dir}: {counts}.")
     for failure in report.failed:
-        say.error(failure.message)
+        _err(f"Error: {failure.message}")
     if not report.ok:
         raise SystemExit(1)
 

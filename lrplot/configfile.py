@@ -129,23 +129,6 @@ def child_key(parent: str, name: str | int) -> str:
     return f"{parent}.{name}" if parent else name
 
 
-def describe_value(value: Any, *, quote: bool = True) -> str:
-    """A config value in words, for messages: ``text 'x'``, ``null``, ``a list [1, 2]``;
-    without ``quote``, text is described by its length only."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f"text {excerpt(value)}" if quote else f"text ({len(value):,} characters)"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        shown = repr(value)
-        return f"a list {shown}" if len(shown) <= 60 else "a list"
-    return excerpt(value)
-
-
 def read_config_text(path: Path, *, source: str) -> str:
     """Read a config file as text, refusing folders, huge files and non-UTF-8 bytes."""
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 MAX_MESSAGE = 1000
 """Longest message text, in characters: a message quotes only excerpts of what it read."""
 MAX_QUOTED = 24
@@ -46,6 +48,23 @@ def excerpt(value: object, limit: int = MAX_QUOTED) -> str:
         return f"{value[:limit]!r}... ({len(value):,} characters)"
     text = repr(value)
     return text if len(text) <= limit + 8 else text[:limit] + "..."
+
+
+def describe_value(value: Any, *, quote: bool = True) -> str:
+    """A config value in words, for messages: ``text 'x'``, ``null``, ``a list [1, 2]``;
+    without ``quote``, text is described by its length only."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"text {excerpt(value)}" if quote else f"text ({len(value):,} characters)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        shown = repr(value)
+        return f"a list {shown}" if len(shown) <= 60 else "a list"
+    return excerpt(value)
 
 
 class LrplotError(Exception):
@@ -108,3 +127,8 @@ class SimulationError(LrplotError):
 
 class OutputError(LrplotError):
     """An output could not be written."""
+
+
+class UsageError(LrplotError):
+    """A mistake in how lrplot was called (an option's value, a name to look up), not in a
+    config: the command line shows it as a usage error, with exit status 2."""

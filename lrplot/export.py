@@ -15,33 +15,37 @@ Floats are written with ``repr``, the shortest text that reads back to the same 
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from lrplot.errors import OutputError
+from lrplot.files import Fill, bytes_writer, text_writer, write_files
 
 if TYPE_CHECKING:
     from lrplot.options import PlotOptions
     from lrplot.painter import Painter
     from lrplot.simulation import Schedule
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
-DATA_FORMATS = ("csv", "json")
-FORMATS = (*IMAGE_FORMATS, *DATA_FORMATS)
-"""Every output format, named by its file extension."""
+Format = Literal["png", "svg", "pdf", "csv", "json"]
+"""An output format, named by its file extension."""
+IMAGE_FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
+DATA_FORMATS: tuple[Format, ...] = ("csv", "json")
+FORMATS: tuple[Format, ...] = (*IMAGE_FORMATS, *DATA_FORMATS)
+"""Every output format."""
 
 CHUNK_ROWS = 65536
 """Rows formatted at a time when CSV and JSON are streamed."""
 
 
-def format_of(path: str | Path) -> str | None:
+def format_of(path: str | Path) -> Format | None:
     """The output format a file name's extension names, or None."""
     suffix = Path(path).suffix.lower().lstrip(".")
-    return suffix if suffix in FORMATS else None
+    return next((fmt for fmt in FORMATS if fmt == suffix), None)
 
 
 def columns(schedule: Schedule) -> list[tuple[str, Iterable[object]]]:
@@ -120,45 +124,52 @@ def _json_number(value: object) -> str:
     return str(value)
 
 
-def render(*, schedule: Schedule, format: str) -> bytes:
-    """The schedule in one output format (see :data:`FORMATS`), as bytes."""
-    if format == "csv":
-        return to_csv(schedule).encode()
-    if format == "json":
-        return to_json(schedule).encode()
-    if format in IMAGE_FORMATS:
-        from lrplot.plotting import plot
-
-        return plot(schedule=schedule, format=format)
-    raise ValueError(f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
-
-
-def render_all(
+def fills(
     *,
     schedule: Schedule,
-    formats: Sequence[str],
-    painter: Painter | None = None,
+    formats: Sequence[Format],
     plot: PlotOptions | None = None,
-) -> dict[str, bytes]:
-    """The schedule in each of ``formats``; images are drawn by ``painter`` if given,
-    with ``plot`` options (default: the config's ``plot:``)."""
+    painter: Painter | None = None,
+) -> dict[Format, Fill]:
+    """What writes the schedule in each of ``formats`` into a file: the images drawn from
+    one figure (by ``painter``, if given), with ``plot`` options (default: the config's
+    ``plot:``); CSV and JSON streamed in chunks, as they are written."""
     from lrplot.plotting import draw, plot_data
 
-    images = [fmt for fmt in formats if fmt in IMAGE_FORMATS]
-    rendered: dict[str, bytes] = {}
+    images = [fmt for fmt in dict.fromkeys(formats) if fmt in IMAGE_FORMATS]
+    drawn: dict[str, bytes] = {}
     if images:
         data = plot_data(schedule, options=plot)
-        try:
-            rendered = painter.draw(data, images) if painter else draw(data, images)
-        except OutputError as e:
-            raise e.located(source=schedule.spec.source) from None
-    for fmt in formats:
-        if fmt not in IMAGE_FORMATS:
-            rendered[fmt] = render(schedule=schedule, format=fmt)
-    return {fmt: rendered[fmt] for fmt in formats}
+        drawn = painter.draw(data, images) if painter else draw(data, images)
+    return {
+        fmt: bytes_writer(drawn[fmt]) if fmt in drawn else _streamed(fmt, schedule)
+        for fmt in formats
+    }
 
 
-def write(*, schedule: Schedule, path: str | Path, format: str | None = None) -> Path:
+def _streamed(fmt: Format, schedule: Schedule) -> Fill:
+    """CSV or JSON, made in chunks anew each time it is written (to a file and a pipe)."""
+    chunks = iter_csv if fmt == "csv" else iter_json
+    return lambda f: text_writer(chunks(schedule))(f)
+
+
+def render(*, schedule: Schedule, format: Format, plot: PlotOptions | None = None) -> bytes:
+    """The schedule in one output format (see :data:`FORMATS`), as bytes; ``plot``
+    options for images (default: the config's ``plot:``)."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
+    buffer = io.BytesIO()
+    fills(schedule=schedule, formats=[format], plot=plot)[format](buffer)
+    return buffer.getvalue()
+
+
+def write(
+    *,
+    schedule: Schedule,
+    path: str | Path,
+    format: Format | None = None,
+    plot: PlotOptions | None = None,
+) -> Path:
     """Write the schedule to ``path`` (format from the extension unless given), atomically."""
     path = Path(path)
     chosen = format or format_of(path)
@@ -167,30 +178,5 @@ def write(*, schedule: Schedule, path: str | Path, format: str | None = None) ->
             f"cannot tell the format from the extension; use one of: {', '.join(FORMATS)}",
             source=str(path),
         )
-    write_all(schedule=schedule, outputs=[(path, chosen)])
+    write_files({path: fills(schedule=schedule, formats=[chosen], plot=plot)[chosen]})
     return path
-
-
-def write_all(
-    *,
-    schedule: Schedule,
-    outputs: Sequence[tuple[Path, str]],
-    painter: Painter | None = None,
-    plot: PlotOptions | None = None,
-) -> None:
-    """Write each ``(path, format)`` atomically; all images are drawn from one figure.
-
-    CSV and JSON are streamed in chunks. With a ``painter``, images are drawn in its
-    helper process.
-    """
-    from lrplot.files import Fill, bytes_writer, text_writer, write_files
-
-    images = [fmt for fmt in IMAGE_FORMATS if any(fmt == f for _, f in outputs)]
-    drawn = render_all(schedule=schedule, formats=images, painter=painter, plot=plot)
-    files: dict[Path, Fill] = {}
-    for path, fmt in outputs:
-        if fmt in DATA_FORMATS:
-            files[path] = text_writer(iter_csv(schedule) if fmt == "csv" else iter_json(schedule))
-        else:
-            files[path] = bytes_writer(drawn[fmt])
-    write_files(files)

@@ -24,11 +24,20 @@ from typing import Any, Protocol
 
 from lrplot.configfile import decode_config_bytes, parse_config_text, read_config_below
 from lrplot.custom_schedulers import is_file_target
-from lrplot.errors import ConfigError, LrplotError, OutputError, one_line, printable
+from lrplot.errors import (
+    ConfigError,
+    LrplotError,
+    OutputError,
+    UsageError,
+    excerpt,
+    one_line,
+    printable,
+)
+from lrplot.export import Format
 from lrplot.files import Folder, bytes_writer, is_temporary_name, safe_name
 from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES, MAX_MANIFEST_BYTES
 
-OUTPUT_FORMATS = ("png", "svg", "csv")
+OUTPUT_FORMATS: tuple[Format, ...] = ("png", "svg", "csv")
 """What each config is rendered to."""
 MANIFEST = "manifest.json"
 INDEX_PAGES = ("README.md", "index.html")
@@ -51,6 +60,7 @@ class Entry:
     epochs: int
     steps_per_epoch: int
     outputs: dict[str, str]  # output path below the gallery -> sha256
+    notices: list[str] = field(default_factory=list)  # what lrplot says about the config
 
     @property
     def stem(self) -> str:
@@ -81,7 +91,8 @@ class GalleryReport:
     stale: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the run (shards merged)
+    config_notices: list[str] = field(default_factory=list)  # about each config, in order
 
     @property
     def ok(self) -> bool:
@@ -105,12 +116,12 @@ class Shard:
 
     @classmethod
     def parse(cls, text: str) -> Shard:
-        match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+        match = re.fullmatch(r"(\d{1,9})/(\d{1,9})", text.strip())
         if not match:
-            raise ValueError(f"expected K/N such as 2/4, got {text!r}")
+            raise UsageError(f"expected K/N such as 2/4, got {excerpt(text)}")
         index, count = int(match[1]), int(match[2])
         if not 1 <= index <= count:
-            raise ValueError(f"K must be between 1 and N, got {text!r}")
+            raise UsageError(f"K must be between 1 and N, got {excerpt(text)}")
         return cls(index, count)
 
     def select(self, names: list[str]) -> list[str]:
@@ -284,26 +295,27 @@ class _Rendered:
 
 def _render_config(job: _Job) -> _Rendered:
     """Load, simulate and render one config (runs in a worker process)."""
-    from lrplot.export import render_all
-    from lrplot.simulation import simulate
-    from lrplot.spec import describe_optimizer, describe_scheduler, load_spec
+    from lrplot.pipeline import Config, Settings, run
+    from lrplot.spec import describe_optimizer, describe_scheduler
 
     config = job.config
     try:
-        spec = load_spec(
-            text=job.text,
-            source=job.source,
-            base_dir=(Path(job.config_dir) / config).parent,
-            allow_import=job.allow_import,
+        outcome = run(
+            config=Config(
+                text=job.text,
+                source=job.source,
+                base_dir=(Path(job.config_dir) / config).parent,
+            ),
+            settings=Settings(allow_import=job.allow_import, max_steps=job.max_steps),
+            outputs=[(None, fmt) for fmt in OUTPUT_FORMATS],
         )
-        schedule = simulate(spec=spec, max_steps=job.max_steps)
-        rendered = render_all(schedule=schedule, formats=OUTPUT_FORMATS)
-        files = {f"{output_stem(config)}.{fmt}": data for fmt, data in rendered.items()}
     except LrplotError as e:
         return _Rendered(config, None, {}, str(e))
     except Exception as e:  # a bug in lrplot or torch: report it, and go on with the others
         message = f"{job.source}: internal error, please report it: {type(e).__name__}: {e}"
         return _Rendered(config, None, {}, one_line(message))
+    spec = outcome.schedule.spec
+    files = {f"{output_stem(config)}.{fmt}": data for fmt, data in outcome.data.items()}
     entry = Entry(
         config=config,
         fingerprint=job.fingerprint,
@@ -314,6 +326,7 @@ def _render_config(job: _Job) -> _Rendered:
         epochs=spec.epochs,
         steps_per_epoch=spec.steps_per_epoch,
         outputs={name: _sha256(data) for name, data in files.items()},
+        notices=list(outcome.notices),
     )
     return _Rendered(config, entry, files, None)
 
@@ -369,6 +382,7 @@ _ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {
     "epochs": int,
     "steps_per_epoch": int,
     "outputs": dict,
+    "notices": list,
 }
 
 
@@ -389,6 +403,8 @@ def _parse_entry(config: str, value: object) -> Entry:
         raise ValueError("outputs")
     if entry.epochs < 1 or entry.steps_per_epoch < 1:
         raise ValueError("length")
+    if not all(isinstance(notice, str) for notice in entry.notices):
+        raise ValueError("notices")
     return entry
 
 
@@ -470,10 +486,16 @@ def build_gallery(
         for failure in report.failed
         if previous and failure.config in previous.entries
     }
+    entries = {**kept, **unchanged, **rendered}
+    report.config_notices.extend(
+        notice
+        for config in selected
+        if config in entries and config not in unchanged
+        for notice in entries[config].notices
+    )
     if saver is None:
         _check(out, rendered, unchanged, files, versions, report)
         return report
-    entries = {**kept, **unchanged, **rendered}
     if shard:
         _write_if_changed(out, shard.manifest_name, _Manifest(versions, entries).to_json())
         return report

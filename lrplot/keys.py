@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from lrplot.configfile import describe_value
-from lrplot.errors import ConfigError, excerpt, printable
+from lrplot.errors import ConfigError, describe_value, excerpt, printable
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 
 Kind = Literal[

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lrplot.configfile import ConfigDocument, child_key, parse_config_text
-from lrplot.errors import ConfigError, excerpt
+from lrplot.errors import ConfigError, UsageError, excerpt
 from lrplot.limits import MAX_DEPTH, MAX_KEY_PATH_LENGTH
 
 Part = str | int
@@ -24,31 +24,32 @@ _PART = re.compile(rf"({_NAME})|\[(\d+)\]")
 
 
 def parse_override(text: str) -> tuple[tuple[Part, ...], Any]:
-    """``"scheduler.gamma=0.5"`` -> ``(("scheduler", "gamma"), 0.5)``; ValueError if malformed."""
+    """``"scheduler.gamma=0.5"`` -> ``(("scheduler", "gamma"), 0.5)``; UsageError if
+    malformed."""
     key, equals, value = text.partition("=")
     if not equals:
-        raise ValueError(f"expected KEY=VALUE such as scheduler.gamma=0.5, got {excerpt(text)}")
+        raise UsageError(f"expected KEY=VALUE such as scheduler.gamma=0.5, got {excerpt(text)}")
     path = parse_key_path(key.strip())
     if not value.strip():
         return path, None
     try:
         return path, parse_config_text(value, source="--set").data
     except ConfigError as e:
-        raise ValueError(f"{key.strip()}: {e.message}") from None
+        raise UsageError(f"{key.strip()}: {e.message}") from None
 
 
 def parse_key_path(key: str) -> tuple[Part, ...]:
-    """``a.b[0].c`` -> ``("a", "b", 0, "c")``; ValueError if it is not such a path, or is
+    """``a.b[0].c`` -> ``("a", "b", 0, "c")``; UsageError if it is not such a path, or is
     longer or deeper than a config can be."""
     if len(key) > MAX_KEY_PATH_LENGTH:
-        raise ValueError(
+        raise UsageError(
             f"the key path is {len(key):,} characters long; at most {MAX_KEY_PATH_LENGTH}"
         )
     if not _KEY_PATH.fullmatch(key):
-        raise ValueError(f"{excerpt(key)} is not a key path such as scheduler.gamma or a.b[0].c")
+        raise UsageError(f"{excerpt(key)} is not a key path such as scheduler.gamma or a.b[0].c")
     path = tuple(name or int(index) for name, index in _PART.findall(key))
     if len(path) > MAX_DEPTH:
-        raise ValueError(
+        raise UsageError(
             f"the key path is {len(path)} keys deep; a config nests at most {MAX_DEPTH}"
         )
     return path
@@ -64,7 +65,7 @@ def key_text(path: Sequence[Part]) -> str:
 
 def apply_overrides(document: ConfigDocument, overrides: Sequence[str]) -> ConfigDocument:
     """A copy of ``document`` with each ``key.path=value`` override set: messages about
-    an overridden key name its ``--set`` rather than a line of the file. ValueError if
+    an overridden key name its ``--set`` rather than a line of the file. UsageError if
     an override is malformed; ConfigError if it cannot be set."""
     if not overrides:
         return document
@@ -73,8 +74,8 @@ def apply_overrides(document: ConfigDocument, overrides: Sequence[str]) -> Confi
     for text in overrides:
         try:
             path, value = parse_override(text)
-        except ValueError as e:
-            raise ValueError(f"{text}: {e}") from None
+        except UsageError as e:
+            raise UsageError(f"--set {text}: {e.message}", source=document.source) from None
         prefix = key_text(path)
         for within in (lines, set_by):
             for key in [

@@ -97,6 +97,7 @@ class PlotData:
     label_points: bool = True  # start, peak and final lr, of the line on top there
     legend_title: str | None = "param group"
     options: PlotOptions = field(default_factory=PlotOptions)
+    source: str | None = None  # the config, as errors name it
 
 
 def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> PlotData:
@@ -125,6 +126,7 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
         marks=tuple(regime_marks(schedule)),
         panels=tuple(panels),
         options=options or spec.plot,
+        source=spec.source,
     )
 
 
@@ -282,22 +284,10 @@ def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
         except (ArithmeticError, ValueError, MemoryError) as e:  # values matplotlib cannot lay out
             raise OutputError(
                 f"matplotlib could not draw the plot: {type(e).__name__}: {e}; "
-                "CSV and JSON outputs still work"
+                "CSV and JSON outputs still work",
+                source=data.source,
             ) from None
     return images
-
-
-def log_scale_notices(schedule: Schedule, options: PlotOptions) -> list[str]:
-    """On a log scale, a notice for each group whose lr reaches 0 or below: those
-    values cannot be drawn, so the line has gaps or stops there."""
-    if options.yscale != "log":
-        return []
-    return [
-        f"{schedule.spec.source}: on a log scale, learning rates of 0 and below are not "
-        f"drawn: {schedule.learning_rate(group)} is {schedule.lr[group][step]!r} at "
-        f"{schedule.at_step(step)}"
-        for group, step in schedule.first_below(0.0, inclusive=True)
-    ]
 
 
 def _figure(data: PlotData) -> Figure:

@@ -22,6 +22,7 @@ from lrplot.expressions import Expression, quoted
 from lrplot.facts import ARGUMENT_WORDS
 from lrplot.limits import DEFAULT_MAX_STEPS, WORK_PER_STEP
 from lrplot.metrics import metric_values
+from lrplot.notices import accepted_doubts, negative_lr
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.torch_compat import (
     cycles_momentum,
@@ -121,7 +122,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 warnings.filterwarnings("ignore", message=re.escape(message))
             optimizer = _build_optimizer(spec.optimizer)
             keys: dict[int, str] = {}
-            scheduler = _build_scheduler(spec.scheduler, optimizer, keys, _doubts(spec))
+            scheduler = _build_scheduler(spec.scheduler, optimizer, keys, spec.doubts)
             recorder = _Recorder(optimizer, record_momentum=cycles_momentum(scheduler))
             step = fast_step(scheduler) or scheduler.step
             try:
@@ -133,7 +134,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 culprit = next(s for s in spec.scheduler.walk() if s.key == key)
                 who = f"{culprit.name} failed" if culprit.custom else "torch failed"
                 text = f"{who} at step {recorder.step} of {steps}: {_message(e, culprit.custom)}"
-                doubts = {**culprit.doubts, **_doubts(spec)}
+                doubts = {**culprit.doubts, **spec.doubts}
                 blamed, explained = _blame(e, _arguments_of(culprit), doubts)
                 raise SimulationError(
                     _explained(explained, text), key=blamed or culprit.key
@@ -150,7 +151,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         momentum_key=recorder.momentum_key,
         metric=metric,
     )
-    notices = [*spec.notices, *_accepted_doubts(spec), *_negative_lr(schedule)]
+    notices = [*spec.notices, *accepted_doubts(spec), *negative_lr(schedule)]
     for warning in caught:
         text = f"{spec.source}: torch warned: {one_line(str(warning.message))}"
         if text not in notices:
@@ -275,17 +276,6 @@ def _non_finite_argument(spec: Spec) -> tuple[str, str | None]:
     return spec.scheduler.key, None
 
 
-def _negative_lr(schedule: Schedule) -> list[str]:
-    """Notices for each group whose lr goes below zero: torch allows it, but a training
-    run would then climb the loss, so it is most likely a mistake in the arguments."""
-    return [
-        f"{schedule.spec.source}: {schedule.learning_rate(group)} goes negative at "
-        f"{schedule.at_step(step)}: {schedule.lr[group][step]!r}; torch allows it, but an "
-        "optimizer would then climb the loss"
-        for group, step in schedule.first_below(0.0)
-    ]
-
-
 def _build_optimizer(spec: OptimizerSpec) -> Any:
     import torch
 
@@ -379,28 +369,6 @@ def _explained(explanation: str | None, text: str) -> str:
     if explanation.startswith("expected ") or "one per param group" in explanation:
         return explanation
     return f"{explanation}: {text}"
-
-
-def _doubts(spec: Spec) -> dict[str, str]:
-    """Every value of the config that did not fit torch's hints, by key path."""
-    doubts = {**spec.optimizer.doubts}
-    for scheduler in spec.scheduler.walk():
-        doubts.update(scheduler.doubts)
-    return doubts
-
-
-def _accepted_doubts(spec: Spec) -> list[str]:
-    """Notices for values that did not fit torch's type hints, which torch ran anyway:
-    the plot is what torch computes with them, which may not be what was meant."""
-    notices = []
-    for key, problem in _doubts(spec).items():
-        line = spec.line(key)
-        where = f" (line {line})" if line is not None and spec.origin(key) is None else ""
-        notices.append(
-            f"{spec.source}: {key}: {problem}, but torch accepts it: plotted as torch "
-            f"computes it{where}"
-        )
-    return notices
 
 
 def _as_callable(value: Any) -> Any:

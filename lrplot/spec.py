@@ -12,13 +12,19 @@ from lrplot.annotations import is_per_group, judge_value, widened_per_group
 from lrplot.configfile import (
     ConfigDocument,
     child_key,
-    describe_value,
     load_config_document,
     nearest,
     parse_config_text,
 )
 from lrplot.custom_schedulers import is_custom_reference, load_custom_class
-from lrplot.errors import ConfigError, LrplotError, excerpt, name_excerpt, printable
+from lrplot.errors import (
+    ConfigError,
+    LrplotError,
+    describe_value,
+    excerpt,
+    name_excerpt,
+    printable,
+)
 from lrplot.expressions import Expression, compile_expression
 from lrplot.facts import NO_FACTS, SchedulerFacts
 from lrplot.keys import (
@@ -117,6 +123,15 @@ class Spec:
     plot: PlotOptions = field(default_factory=PlotOptions)
     set_by: Mapping[str, str] = field(default_factory=dict, repr=False)
 
+    @property
+    def doubts(self) -> dict[str, str]:
+        """Every value that did not fit torch's type hints, by key path, with what was
+        expected (see ``SchedulerSpec.doubts``)."""
+        doubts = {**self.optimizer.doubts}
+        for scheduler in self.scheduler.walk():
+            doubts.update(scheduler.doubts)
+        return doubts
+
     def line(self, key: str | None) -> int | None:
         """The line of ``key`` (or of its nearest enclosing key) in the config file."""
         return nearest(self.lines, key or "")
@@ -164,10 +179,7 @@ def load_spec(
         assert text is not None
         shown = printable(source or "<text>")
         document = parse_config_text(text, source=shown)
-    try:
-        document = apply_overrides(document, overrides)
-    except ValueError as e:
-        raise ConfigError(f"--set {e}", source=shown) from None
+    document = apply_overrides(document, overrides)
     return _Validator(document, base_dir=folder, allow_import=allow_import).spec()
 
 

@@ -429,14 +429,14 @@ def test_an_unexpected_exception_fails_one_config_not_the_run(
 ) -> None:
     import lrplot.export
 
-    real_render = lrplot.export.render
+    real_fills = lrplot.export.fills
 
-    def render(*, schedule, format):
+    def fills(*, schedule, **kwargs):
         if schedule.spec.source.endswith("StepLR.yaml"):
             raise RuntimeError("boom")
-        return real_render(schedule=schedule, format=format)
+        return real_fills(schedule=schedule, **kwargs)
 
-    monkeypatch.setattr(lrplot.export, "render", render)
+    monkeypatch.setattr(lrplot.export, "fills", fills)
     report = build_gallery(config_dir=configs, out_dir=tmp_path / "g", jobs=1, allow_import=True)
     assert report.rendered == ["schedulers/SequentialLR.yaml", "tutorial/CustomLR.yaml"]
     assert [f.message for f in report.failed] == [

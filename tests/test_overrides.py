@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from lrplot import ConfigError, load_spec
 from lrplot.cli import cli
 from lrplot.configfile import parse_config_text
+from lrplot.errors import UsageError
 from lrplot.overrides import apply_overrides, parse_key_path, parse_override
 from tests.conftest import CONFIGS_DIR
 
@@ -36,7 +37,7 @@ def test_parse(text: str, path: tuple[object, ...], value: object) -> None:
     "text", ["noequals", "a..b=1", "[0]=1", "a.[0]=1", "1a=2", "a b=1", "a=[1,"]
 )
 def test_malformed(text: str) -> None:
-    with pytest.raises(ValueError, match=r"KEY=VALUE|not a key path|invalid YAML"):
+    with pytest.raises(UsageError, match=r"KEY=VALUE|not a key path|invalid YAML"):
         parse_override(text)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lrplot import load_spec, render, simulate
+from lrplot.export import Format
 from lrplot.simulation import Schedule
 from tests.conftest import CONFIG_FILES, CONFIGS_DIR
 
@@ -87,7 +88,7 @@ def test_text_is_drawn_as_written(write_config, recwarn: pytest.WarningsRecorder
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_the_same_schedule_gives_the_same_bytes(step_schedule: Schedule, fmt: str) -> None:
+def test_the_same_schedule_gives_the_same_bytes(step_schedule: Schedule, fmt: Format) -> None:
     assert render(schedule=step_schedule, format=fmt) == render(schedule=step_schedule, format=fmt)
 
 

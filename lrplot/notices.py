@@ -1,0 +1,54 @@
+"""What lrplot says about a schedule besides its numbers: ``Notice:`` lines.
+
+Each is one line, ``file: [key: ]message``, made from the config and the simulated
+schedule: a value torch ran against its own type hints, a learning rate that goes
+negative, values a log scale cannot draw. :func:`lrplot.pipeline.run` collects them
+for every command, so each command prints the same ones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lrplot.options import PlotOptions
+    from lrplot.simulation import Schedule
+    from lrplot.spec import Spec
+
+
+def accepted_doubts(spec: Spec) -> list[str]:
+    """Values that did not fit torch's type hints, which torch ran anyway: the plot is
+    what torch computes with them, which may not be what was meant."""
+    notices = []
+    for key, problem in spec.doubts.items():
+        line = spec.line(key)
+        where = f" (line {line})" if line is not None and spec.origin(key) is None else ""
+        notices.append(
+            f"{spec.source}: {key}: {problem}, but torch accepts it: plotted as torch "
+            f"computes it{where}"
+        )
+    return notices
+
+
+def negative_lr(schedule: Schedule) -> list[str]:
+    """Notices for each group whose lr goes below zero: torch allows it, but a training
+    run would then climb the loss, so it is most likely a mistake in the arguments."""
+    return [
+        f"{schedule.spec.source}: {schedule.learning_rate(group)} goes negative at "
+        f"{schedule.at_step(step)}: {schedule.lr[group][step]!r}; torch allows it, but an "
+        "optimizer would then climb the loss"
+        for group, step in schedule.first_below(0.0)
+    ]
+
+
+def log_scale(schedule: Schedule, options: PlotOptions) -> list[str]:
+    """On a log scale, a notice for each group whose lr reaches 0 or below: those
+    values cannot be drawn, so the line has gaps or stops there."""
+    if options.yscale != "log":
+        return []
+    return [
+        f"{schedule.spec.source}: on a log scale, learning rates of 0 and below are not "
+        f"drawn: {schedule.learning_rate(group)} is {schedule.lr[group][step]!r} at "
+        f"{schedule.at_step(step)}"
+        for group, step in schedule.first_below(0.0, inclusive=True)
+    ]

@@ -1,0 +1,141 @@
+"""The one way a config becomes outputs, run by every command: load, simulate, notices, outputs.
+
+``render``, ``validate``, ``preview``, ``compare`` and ``gallery`` differ only in which
+configs they read and what they ask for; each calls :func:`run` per config, so each
+loads, checks and simulates a config the same way and says the same ``Notice:`` lines
+about it. Commands choose inputs and print; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from lrplot.errors import LrplotError
+from lrplot.limits import DEFAULT_MAX_STEPS
+
+if TYPE_CHECKING:
+    from lrplot.export import Format
+    from lrplot.options import PlotOptions
+    from lrplot.painter import Painter
+    from lrplot.simulation import Schedule
+    from lrplot.spec import Spec
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``."""
+
+    overrides: tuple[str, ...] = ()
+    allow_import: bool = False
+    max_steps: int = DEFAULT_MAX_STEPS
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where a config comes from: a file (``path``), or YAML ``text`` named ``source``
+    whose relative paths are relative to ``base_dir`` (standard input, a gallery)."""
+
+    path: Path | None = None
+    text: str | None = None
+    source: str | None = None
+    base_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class PlotChanges:
+    """Plot options given besides the config's ``plot:`` (on the command line); each one
+    given replaces the config's."""
+
+    yscale: str | None = None
+    size: tuple[float, float] | None = None
+    dpi: int | None = None
+    transparent: bool | None = None
+
+
+NO_CHANGES = PlotChanges()
+DEFAULT_SETTINGS = Settings()
+
+Target = Path | IO[bytes] | None
+"""Where an output goes: a file (written atomically, with the others of the run as a
+set), a binary stream (written after the files), or None (returned as bytes)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`run` made of one config."""
+
+    schedule: Schedule
+    options: PlotOptions
+    """The plot options used: the config's ``plot:`` with the changes given."""
+    notices: tuple[str, ...]
+    """Everything lrplot says about the config besides its numbers (``Notice:`` lines)."""
+    data: dict[str, bytes] = field(default_factory=dict)
+    """The outputs asked for with no target, by format."""
+    written: tuple[Path, ...] = ()
+    """The files written, in the order asked."""
+
+
+def run(
+    *,
+    config: Config,
+    settings: Settings = DEFAULT_SETTINGS,
+    plot: PlotChanges = NO_CHANGES,
+    outputs: Sequence[tuple[Target, Format]] = (),
+    painter: Painter | None = None,
+) -> Outcome:
+    """Load, validate and simulate ``config``, collect its notices, and produce each of
+    ``outputs``. Every user error is an :class:`~lrplot.errors.LrplotError` naming the
+    config (and, where there is one, the key and line)."""
+    from lrplot.export import fills
+    from lrplot.files import write_files
+    from lrplot.notices import log_scale
+    from lrplot.simulation import simulate
+
+    schedule = simulate(spec=load(config=config, settings=settings), max_steps=settings.max_steps)
+    spec = schedule.spec
+    try:
+        options = spec.plot.merged(
+            yscale=plot.yscale, size=plot.size, dpi=plot.dpi, transparent=plot.transparent
+        )
+    except LrplotError as e:  # the config's plot: with the command line's
+        raise type(e)(e.message, source=spec.source, key=e.key) from None
+    notices = (*schedule.notices, *log_scale(schedule, options))
+    made = fills(
+        schedule=schedule, formats=[fmt for _, fmt in outputs], plot=options, painter=painter
+    )
+    files = {target: made[fmt] for target, fmt in outputs if isinstance(target, Path)}
+    write_files(files)
+    data: dict[str, bytes] = {}
+    for target, fmt in outputs:
+        if target is None:
+            buffer = io.BytesIO()
+            made[fmt](buffer)
+            data[fmt] = buffer.getvalue()
+        elif not isinstance(target, Path):
+            made[fmt](target)
+    return Outcome(schedule, options, notices, data, tuple(files))
+
+
+def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:
+    """The validated config (see :func:`lrplot.spec.load_spec`)."""
+    from lrplot.spec import load_spec
+
+    if config.path is not None:
+        return load_spec(
+            path=config.path,
+            source=config.source,
+            base_dir=config.base_dir,
+            allow_import=settings.allow_import,
+            overrides=settings.overrides,
+        )
+    return load_spec(
+        text=config.text or "",
+        source=config.source,
+        base_dir=config.base_dir,
+        allow_import=settings.allow_import,
+        overrides=settings.overrides,
+    )
