@@ -3,10 +3,10 @@
 From a notebook::
 
     import lrplot
-    spec = lrplot.load_spec(path="configs/tutorial/StepLR.yaml")
-    schedule = lrplot.simulate(spec=spec)
-    schedule.lr[0]                      # array('d'): the lr before each step
-    png = lrplot.render(schedule=schedule, format="png")
+    outcome = lrplot.run(config=lrplot.Config(path="configs/tutorial/StepLR.yaml"))
+    outcome.schedule.lr[0]              # array('d'): the lr before each step
+    outcome.notices                     # what the command line prints as Notice: lines
+    png = lrplot.render(schedule=outcome.schedule, format="png")
 
 The names below are imported on first use, so that ``import lrplot`` (and
 ``lrplot --help``) stays instant.
@@ -32,6 +32,11 @@ _WHERE = {
     "to_json": "lrplot.export",
     "write": "lrplot.export",
     "build_gallery": "lrplot.gallery",
+    "Config": "lrplot.pipeline",
+    "Outcome": "lrplot.pipeline",
+    "PlotChanges": "lrplot.pipeline",
+    "Settings": "lrplot.pipeline",
+    "run": "lrplot.pipeline",
     "DEFAULT_MAX_STEPS": "lrplot.limits",
     "Schedule": "lrplot.simulation",
     "simulate": "lrplot.simulation",
@@ -43,11 +48,15 @@ _WHERE = {
 __all__ = [
     "DEFAULT_MAX_STEPS",
     "FORMATS",
+    "Config",
     "ConfigError",
     "ExpressionError",
     "LrplotError",
+    "Outcome",
     "OutputError",
+    "PlotChanges",
     "Schedule",
+    "Settings",
     "SimulationError",
     "Spec",
     "__version__",
@@ -56,6 +65,7 @@ __all__ = [
     "load_spec",
     "parse_spec",
     "render",
+    "run",
     "simulate",
     "to_csv",
     "to_json",
@@ -86,5 +96,6 @@ if TYPE_CHECKING:
     from lrplot.export import FORMATS, columns, render, to_csv, to_json, write
     from lrplot.gallery import build_gallery
     from lrplot.limits import DEFAULT_MAX_STEPS
+    from lrplot.pipeline import Config, Outcome, PlotChanges, Settings, run
     from lrplot.simulation import Schedule, simulate
     from lrplot.spec import Spec, load_spec, parse_spec

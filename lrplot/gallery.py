@@ -10,7 +10,6 @@ matplotlib versions it lets a re-run skip unchanged configs without importing to
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import signal
@@ -18,8 +17,8 @@ import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from lrplot.configfile import decode_config_bytes, parse_config_text, read_config_below
@@ -33,41 +32,21 @@ from lrplot.errors import (
     one_line,
     printable,
 )
-from lrplot.export import Format
-from lrplot.files import Folder, bytes_writer, is_temporary_name, safe_name
-from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES, MAX_MANIFEST_BYTES
+from lrplot.files import Folder, bytes_writer, is_temporary_name
+from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES
+from lrplot.manifest import (
+    CONFIG_SUFFIXES,
+    MANIFEST,
+    OUTPUT_FORMATS,
+    Entry,
+    Manifest,
+    output_stem,
+    read_manifest,
+)
 
-OUTPUT_FORMATS: tuple[Format, ...] = ("png", "svg", "csv")
-"""What each config is rendered to."""
-MANIFEST = "manifest.json"
 INDEX_PAGES = ("README.md", "index.html")
 _SHARD_MANIFEST = "manifest-{k}-of-{n}.json"
 _SHARD_MANIFEST_RE = re.compile(r"^manifest-(\d+)-of-(\d+)\.json$")
-_CONFIG_SUFFIXES = (".yaml", ".yml")
-_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One rendered config: what the index shows, and the hash of each output file."""
-
-    config: str  # path below the config folder, with / separators
-    fingerprint: str
-    title: str
-    description: str | None
-    scheduler: str
-    optimizer: str
-    epochs: int
-    steps_per_epoch: int
-    outputs: dict[str, str]  # output path below the gallery -> sha256
-    notices: list[str] = field(default_factory=list)  # what lrplot says about the config
-
-    @property
-    def stem(self) -> str:
-        return output_stem(self.config)
-
-    def output(self, fmt: str) -> str:
-        return f"{self.stem}.{fmt}"
 
 
 @dataclass(frozen=True)
@@ -132,11 +111,6 @@ class Shard:
         return _SHARD_MANIFEST.format(k=self.index, n=self.count)
 
 
-def output_stem(config: str) -> str:
-    """``tutorial/StepLR.yaml`` -> ``tutorial/StepLR``."""
-    return str(PurePosixPath(config).with_suffix(""))
-
-
 def find_configs(config_dir: Path) -> list[str]:
     """Every config below ``config_dir``, as sorted ``/``-separated relative paths.
 
@@ -172,7 +146,7 @@ def find_configs(config_dir: Path) -> list[str]:
                 continue
             if is_dir:
                 folders.append(f"{prefix}{name}/")
-            elif name.endswith(_CONFIG_SUFFIXES):
+            elif name.endswith(CONFIG_SUFFIXES):
                 found.append(prefix + name)
     return sorted(found)
 
@@ -331,83 +305,6 @@ def _render_config(job: _Job) -> _Rendered:
     return _Rendered(config, entry, files, None)
 
 
-@dataclass
-class _Manifest:
-    versions: dict[str, str]
-    entries: dict[str, Entry]
-
-    def to_json(self) -> str:
-        data = {
-            "versions": self.versions,
-            "entries": {name: asdict(self.entries[name]) for name in sorted(self.entries)},
-        }
-        return json.dumps(data, indent=1, sort_keys=True) + "\n"
-
-
-def _read_manifest(folder: Folder, name: str) -> _Manifest | None:
-    """The manifest ``name`` in the gallery, or None if it is missing or is not one lrplot
-    wrote: a manifest is input like any other file in the gallery, and is believed only
-    when every entry names a config path and exactly the outputs lrplot makes for it."""
-    try:
-        data = folder.read(name, limit=MAX_MANIFEST_BYTES)
-        return None if data is None else _parse_manifest(json.loads(data))
-    except (OutputError, ValueError, TypeError, RecursionError):
-        return None
-
-
-def _parse_manifest(data: object) -> _Manifest:
-    """ValueError/TypeError unless ``data`` has the manifest's exact shape."""
-    if not isinstance(data, dict) or set(data) != {"versions", "entries"}:
-        raise ValueError("not a manifest")
-    versions, entries = data["versions"], data["entries"]
-    if not isinstance(versions, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in versions.items()
-    ):
-        raise ValueError("versions")
-    if not isinstance(entries, dict):
-        raise ValueError("entries")
-    return _Manifest(
-        versions=dict(versions),
-        entries={config: _parse_entry(config, value) for config, value in entries.items()},
-    )
-
-
-_ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {
-    "config": str,
-    "fingerprint": str,
-    "title": str,
-    "description": (str, type(None)),
-    "scheduler": str,
-    "optimizer": str,
-    "epochs": int,
-    "steps_per_epoch": int,
-    "outputs": dict,
-    "notices": list,
-}
-
-
-def _parse_entry(config: str, value: object) -> Entry:
-    if not isinstance(value, dict) or set(value) != set(_ENTRY_TYPES):
-        raise ValueError("entry")
-    for key, kind in _ENTRY_TYPES.items():
-        if not isinstance(value[key], kind) or isinstance(value[key], bool):
-            raise ValueError(key)
-    safe_name(config)
-    if value["config"] != config or not config.endswith(_CONFIG_SUFFIXES):
-        raise ValueError("config")
-    entry = Entry(**value)
-    expected = {entry.output(fmt) for fmt in OUTPUT_FORMATS}
-    if set(entry.outputs) != expected or not all(
-        isinstance(d, str) and _HEX_DIGEST.fullmatch(d) for d in entry.outputs.values()
-    ):
-        raise ValueError("outputs")
-    if entry.epochs < 1 or entry.steps_per_epoch < 1:
-        raise ValueError("length")
-    if not all(isinstance(notice, str) for notice in entry.notices):
-        raise ValueError("notices")
-    return entry
-
-
 def _outputs_intact(folder: Folder, entry: Entry) -> bool:
     return all(folder.sha256(name) == digest for name, digest in entry.outputs.items())
 
@@ -440,7 +337,7 @@ def build_gallery(
     if index_only:
         _index_only(config_path, out, names, versions, allow_import, report)
         return report
-    previous = _read_manifest(out, MANIFEST)
+    previous = read_manifest(out, MANIFEST)
     selected = shard.select(names) if shard else names
     if progress:
         progress.start(len(selected))
@@ -497,7 +394,7 @@ def build_gallery(
         _check(out, rendered, unchanged, files, versions, report)
         return report
     if shard:
-        _write_if_changed(out, shard.manifest_name, _Manifest(versions, entries).to_json())
+        _write_if_changed(out, shard.manifest_name, Manifest(versions, entries).to_json())
         return report
     _finish(out, names, entries, versions, previous, report)
     return report
@@ -508,7 +405,7 @@ def _plan(
     out: Folder,
     names: list[str],
     selected: list[str],
-    current: _Manifest | None,
+    current: Manifest | None,
     render_all: bool,
     settings: tuple[bool, int],
     report: GalleryReport,
@@ -566,7 +463,7 @@ class _ManifestSaver:
     def record(self, config: str, entry: Entry) -> None:
         self.entries[config] = entry
         if time.monotonic() - self.saved_at >= 1.0:
-            manifest = _Manifest(self.versions, self.entries).to_json()
+            manifest = Manifest(self.versions, self.entries).to_json()
             _write_if_changed(self.out, self.name, manifest)
             self.saved_at = time.monotonic()
 
@@ -675,7 +572,7 @@ def _expected_pages(entries: Iterable[Entry], versions: dict[str, str]) -> dict[
     from lrplot.gallery_pages import index_html, index_markdown
 
     ordered = sorted(entries, key=lambda e: e.config)
-    manifest = _Manifest(versions, {e.config: e for e in ordered})
+    manifest = Manifest(versions, {e.config: e for e in ordered})
     return {
         MANIFEST: manifest.to_json(),
         "README.md": index_markdown(ordered, versions),
@@ -688,7 +585,7 @@ def _finish(
     names: list[str],
     entries: dict[str, Entry],
     versions: dict[str, str],
-    previous: _Manifest | None,
+    previous: Manifest | None,
     report: GalleryReport,
 ) -> None:
     """Remove outputs of configs that are gone, then write the index pages and manifest.
@@ -760,13 +657,13 @@ def _index_only(
 ) -> None:
     """Merge the shards' manifests into the gallery's, and write the index pages (the
     fingerprints are taken as the shards took them: ``allow_import`` as they had it)."""
-    previous = _read_manifest(out, MANIFEST)
+    previous = read_manifest(out, MANIFEST)
     entries = dict(previous.entries) if previous else {}
     shard_files = sorted(
         name for name, regular in out.entries() if regular and _SHARD_MANIFEST_RE.match(name)
     )
     for name in shard_files:
-        shard_manifest = _read_manifest(out, name)
+        shard_manifest = read_manifest(out, name)
         if shard_manifest is None:
             raise OutputError(
                 "is not a manifest lrplot can read", source=printable(str(out.path / name))

@@ -1,9 +1,10 @@
 """What lrplot says about a schedule besides its numbers: ``Notice:`` lines.
 
 Each is one line, ``file: [key: ]message``, made from the config and the simulated
-schedule: a value torch ran against its own type hints, a learning rate that goes
-negative, values a log scale cannot draw. :func:`lrplot.pipeline.run` collects them
-for every command, so each command prints the same ones.
+schedule: an argument ignored, a value torch ran against its own type hints, a learning
+rate that goes negative, what torch warned of, values a log scale cannot draw.
+:func:`collect` gathers them, and :func:`lrplot.pipeline.run` calls it for every
+command, so each command prints the same ones.
 """
 
 from __future__ import annotations
@@ -14,6 +15,20 @@ if TYPE_CHECKING:
     from lrplot.options import PlotOptions
     from lrplot.simulation import Schedule
     from lrplot.spec import Spec
+
+
+def collect(schedule: Schedule, options: PlotOptions) -> tuple[str, ...]:
+    """Every notice about ``schedule`` drawn with ``options``, in a fixed order."""
+    spec = schedule.spec
+    warned = [f"{spec.source}: torch warned: {text}" for text in schedule.torch_warnings]
+    notices = [
+        *spec.notices,
+        *accepted_doubts(spec),
+        *negative_lr(schedule),
+        *warned,
+        *log_scale(schedule, options),
+    ]
+    return tuple(dict.fromkeys(notices))
 
 
 def accepted_doubts(spec: Spec) -> list[str]:

@@ -92,7 +92,7 @@ def run(
     config (and, where there is one, the key and line)."""
     from lrplot.export import fills
     from lrplot.files import write_files
-    from lrplot.notices import log_scale
+    from lrplot.notices import collect
     from lrplot.simulation import simulate
 
     schedule = simulate(spec=load(config=config, settings=settings), max_steps=settings.max_steps)
@@ -103,7 +103,7 @@ def run(
         )
     except LrplotError as e:  # the config's plot: with the command line's
         raise type(e)(e.message, source=spec.source, key=e.key) from None
-    notices = (*schedule.notices, *log_scale(schedule, options))
+    notices = collect(schedule, options)
     made = fills(
         schedule=schedule, formats=[fmt for _, fmt in outputs], plot=options, painter=painter
     )

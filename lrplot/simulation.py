@@ -14,7 +14,7 @@ import re
 import warnings
 from array import array
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
@@ -22,7 +22,6 @@ from lrplot.expressions import Expression, quoted
 from lrplot.facts import ARGUMENT_WORDS
 from lrplot.limits import DEFAULT_MAX_STEPS, WORK_PER_STEP
 from lrplot.metrics import metric_values
-from lrplot.notices import accepted_doubts, negative_lr
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.torch_compat import (
     cycles_momentum,
@@ -55,7 +54,9 @@ class Schedule:
     """Where the momentum was read: ``momentum``, or ``betas`` (its first) for Adam-like
     optimizers."""
     metric: array[float] | None = None
-    notices: tuple[str, ...] = ()
+    torch_warnings: tuple[str, ...] = ()
+    """What torch warned of while it ran (each once); :func:`lrplot.notices.collect`
+    makes them notices."""
 
     @property
     def steps(self) -> int:
@@ -144,19 +145,14 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         raise e.located(
             source=spec.source, line=spec.line(e.key), origin=spec.origin(e.key)
         ) from None
-    schedule = Schedule(
+    return Schedule(
         spec=spec,
         lr=tuple(recorder.lr),
         momentum=tuple(recorder.momentum),
         momentum_key=recorder.momentum_key,
         metric=metric,
+        torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
     )
-    notices = [*spec.notices, *accepted_doubts(spec), *negative_lr(schedule)]
-    for warning in caught:
-        text = f"{spec.source}: torch warned: {one_line(str(warning.message))}"
-        if text not in notices:
-            notices.append(text)
-    return replace(schedule, notices=tuple(notices))
 
 
 def check_work(spec: Spec, max_steps: int) -> None:

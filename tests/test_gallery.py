@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from lrplot.gallery import MANIFEST, Shard, build_gallery, find_configs, fingerprint
+from lrplot.gallery import Shard, build_gallery, find_configs, fingerprint
+from lrplot.manifest import MANIFEST
 from tests.conftest import CONFIGS_DIR, ROOT, alive
 
 SMALL = ["tutorial/StepLR.yaml", "tutorial/CustomLR.yaml", "schedulers/SequentialLR.yaml"]

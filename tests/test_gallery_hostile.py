@@ -16,8 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from lrplot.gallery import MANIFEST, build_gallery, fingerprint
+from lrplot.gallery import build_gallery, fingerprint
 from lrplot.limits import MAX_MARKS
+from lrplot.manifest import MANIFEST
 from tests.conftest import CONFIGS_DIR
 
 STEP = "epochs: 3\nscheduler: {type: StepLR, step_size: 1}\n"

@@ -15,8 +15,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from lrplot.gallery import Entry, build_gallery, find_configs
+from lrplot.gallery import build_gallery, find_configs
 from lrplot.gallery_pages import index_html, index_markdown
+from lrplot.manifest import Entry
 from tests.conftest import CONFIGS_DIR
 
 VERSIONS = {"lrplot": "1", "torch": "2", "matplotlib": "3"}

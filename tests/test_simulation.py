@@ -14,6 +14,8 @@ import yaml
 from torch.optim import SGD, Adam, lr_scheduler
 
 from lrplot import ConfigError, SimulationError, load_spec, parse_spec, simulate
+from lrplot.notices import collect
+from lrplot.options import PlotOptions
 from lrplot.registry import scheduler_classes
 from tests.conftest import CONFIG_FILES, CONFIGS_DIR, config_id
 from tests.reference import reference_run
@@ -202,7 +204,10 @@ def test_other_torch_warnings_become_notices(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(lr_scheduler.ExponentialLR, "get_lr", get_lr_with_warning)
     schedule = simulate(spec=_spec({"type": "ExponentialLR", "gamma": 0.9}, epochs=3))
-    assert schedule.notices == ("<dict>: torch warned: something torch wants you to know",)
+    assert schedule.torch_warnings == ("something torch wants you to know",)
+    assert collect(schedule, PlotOptions()) == (
+        "<dict>: torch warned: something torch wants you to know",
+    )
 
 
 def test_max_steps_is_checked_before_simulating() -> None:
@@ -265,7 +270,7 @@ def test_a_negative_lr_lambda_is_torchs_business_with_a_notice() -> None:
     spec = _spec({"type": "LambdaLR", "lr_lambda": "1 - epoch / 5"}, epochs=10)
     schedule = simulate(spec=spec)
     assert schedule.lr[0][6] == 0.1 * (1 - 6 / 5)
-    assert schedule.notices == (
+    assert collect(schedule, PlotOptions()) == (
         f"<dict>: the learning rate goes negative at step 6 (epoch 6): {schedule.lr[0][6]!r}; "
         "torch allows it, but an optimizer would then climb the loss",
     )

@@ -1,0 +1,133 @@
+"""A gallery's manifest: what each config was rendered to, read back only if lrplot wrote it.
+
+``manifest.json`` records, per config, a fingerprint of the config (and of the code it
+imports), what the index pages show, the hash of each output and the notices, with the
+lrplot, torch and matplotlib versions. It lies in a folder whose contents are not
+trusted, so :func:`read_manifest` believes it only when it has exactly the shape lrplot
+writes: every entry names a config path and exactly the outputs lrplot makes for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+
+from lrplot.errors import OutputError
+from lrplot.export import Format
+from lrplot.files import Folder, safe_name
+from lrplot.limits import MAX_MANIFEST_BYTES
+
+MANIFEST = "manifest.json"
+OUTPUT_FORMATS: tuple[Format, ...] = ("png", "svg", "csv")
+"""What each config is rendered to."""
+CONFIG_SUFFIXES = (".yaml", ".yml")
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One rendered config: what the index shows, and the hash of each output file."""
+
+    config: str  # path below the config folder, with / separators
+    fingerprint: str
+    title: str
+    description: str | None
+    scheduler: str
+    optimizer: str
+    epochs: int
+    steps_per_epoch: int
+    outputs: dict[str, str]  # output path below the gallery -> sha256
+    notices: list[str] = field(default_factory=list)  # what lrplot says about the config
+
+    @property
+    def stem(self) -> str:
+        return output_stem(self.config)
+
+    def output(self, fmt: str) -> str:
+        return f"{self.stem}.{fmt}"
+
+
+def output_stem(config: str) -> str:
+    """``tutorial/StepLR.yaml`` -> ``tutorial/StepLR``."""
+    return str(PurePosixPath(config).with_suffix(""))
+
+
+@dataclass
+class Manifest:
+    """The versions that made a gallery, and an entry per config."""
+
+    versions: dict[str, str]
+    entries: dict[str, Entry]
+
+    def to_json(self) -> str:
+        data = {
+            "versions": self.versions,
+            "entries": {name: asdict(self.entries[name]) for name in sorted(self.entries)},
+        }
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def read_manifest(folder: Folder, name: str) -> Manifest | None:
+    """The manifest ``name`` in the gallery, or None if it is missing or is not one lrplot
+    wrote: a manifest is input like any other file in the gallery, and is believed only
+    when every entry names a config path and exactly the outputs lrplot makes for it."""
+    try:
+        data = folder.read(name, limit=MAX_MANIFEST_BYTES)
+        return None if data is None else _parse_manifest(json.loads(data))
+    except (OutputError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _parse_manifest(data: object) -> Manifest:
+    """ValueError/TypeError unless ``data`` has the manifest's exact shape."""
+    if not isinstance(data, dict) or set(data) != {"versions", "entries"}:
+        raise ValueError("not a manifest")
+    versions, entries = data["versions"], data["entries"]
+    if not isinstance(versions, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in versions.items()
+    ):
+        raise ValueError("versions")
+    if not isinstance(entries, dict):
+        raise ValueError("entries")
+    return Manifest(
+        versions=dict(versions),
+        entries={config: _parse_entry(config, value) for config, value in entries.items()},
+    )
+
+
+_ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {
+    "config": str,
+    "fingerprint": str,
+    "title": str,
+    "description": (str, type(None)),
+    "scheduler": str,
+    "optimizer": str,
+    "epochs": int,
+    "steps_per_epoch": int,
+    "outputs": dict,
+    "notices": list,
+}
+
+
+def _parse_entry(config: str, value: object) -> Entry:
+    if not isinstance(value, dict) or set(value) != set(_ENTRY_TYPES):
+        raise ValueError("entry")
+    for key, kind in _ENTRY_TYPES.items():
+        if not isinstance(value[key], kind) or isinstance(value[key], bool):
+            raise ValueError(key)
+    safe_name(config)
+    if value["config"] != config or not config.endswith(CONFIG_SUFFIXES):
+        raise ValueError("config")
+    entry = Entry(**value)
+    expected = {entry.output(fmt) for fmt in OUTPUT_FORMATS}
+    if set(entry.outputs) != expected or not all(
+        isinstance(d, str) and _HEX_DIGEST.fullmatch(d) for d in entry.outputs.values()
+    ):
+        raise ValueError("outputs")
+    if entry.epochs < 1 or entry.steps_per_epoch < 1:
+        raise ValueError("length")
+    if not all(isinstance(notice, str) for notice in entry.notices):
+        raise ValueError("notices")
+    return entry
