@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import stat
 import sys
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lrplot.errors import ConfigError, excerpt, printable
-from lrplot.limits import MAX_CONFIG_BYTES, MAX_DEPTH, MAX_VALUES
+from lrplot.limits import MAX_CONFIG_BYTES, MAX_DEPTH, MAX_KEY_LENGTH, MAX_VALUES
 
 T = TypeVar("T")
 
@@ -79,9 +80,20 @@ def _yaml_1_2_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
 
 def _construct_int(loader: yaml.SafeLoader, node: Any) -> int:
     text = str(loader.construct_scalar(node)).replace("_", "")
+    if _too_many_digits(text):
+        raise ValueError("too many digits")
     if text.startswith(("0x", "0o")):
         return int(text, 16 if text[1] == "x" else 8)
     return int(text, 10)
+
+
+def _too_many_digits(text: str) -> bool:
+    """Whether an integer's text is longer than Python turns into decimal text (4,300
+    digits): a hexadecimal or octal one counts by the decimal digits it would have."""
+    digits = text.lstrip("+-").removeprefix("0x").removeprefix("0o")
+    per_digit = 1.21 if text.lstrip("+-").startswith("0x") else 0.91 if "0o" in text else 1.0
+    limit = sys.get_int_max_str_digits() or 10**9
+    return len(digits) * per_digit > limit
 
 
 _Loader.yaml_implicit_resolvers = _yaml_1_2_resolvers()
@@ -130,19 +142,31 @@ def child_key(parent: str, name: str | int) -> str:
 
 
 def read_config_text(path: Path, *, source: str) -> str:
-    """Read a config file as text, refusing folders, huge files and non-UTF-8 bytes."""
+    """Read a config named on the command line (or from Python) as text, refusing
+    folders, huge files, non-UTF-8 bytes, and a symbolic link to a file outside both the
+    current folder and the link's own: a committed link must not make lrplot read, and
+    quote, a file elsewhere. A named pipe is read as it is written (``<(...)``), and one
+    nobody writes to reads as empty instead of blocking."""
     try:
+        if path.is_symlink():
+            real = os.path.realpath(path)
+            inside = (os.path.realpath(os.getcwd()), os.path.realpath(path.parent))
+            if not any(_within(real, folder) for folder in inside):
+                raise ConfigError(
+                    "is a symbolic link to a file outside the current folder and its own; "
+                    "lrplot does not follow it: name the file itself",
+                    source=source,
+                )
         if path.is_dir():
             raise ConfigError("is a folder, not a config file", source=source)
-        with path.open("rb") as f:
-            raw = f.read(MAX_CONFIG_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | _NO_WAIT)
     except FileNotFoundError:
         raise ConfigError("file not found", source=source) from None
     except PermissionError:
         raise ConfigError("permission denied: cannot read the file", source=source) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the file: {e.strerror or e}", source=source) from None
-    return decode_config_bytes(raw, source=source)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
+    return decode_config_bytes(_read_at_most(fd, source, regular_only=False), source=source)
 
 
 def read_config_below(folder: Path, name: str) -> bytes:
@@ -153,26 +177,54 @@ def read_config_below(folder: Path, name: str) -> bytes:
     path = folder / name
     source = printable(str(path))
     try:
-        real, root = os.path.realpath(path), os.path.realpath(folder)
-        if os.path.commonpath([real, root]) != root:
+        real = os.path.realpath(path)
+        if not _within(real, os.path.realpath(folder)):
             raise ConfigError(
                 f"is a symbolic link to a file outside {printable(str(folder))}; the gallery "
                 "does not follow links out of its folder",
                 source=source,
             )
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(real, os.O_RDONLY | _NO_WAIT)
     except FileNotFoundError:
         raise ConfigError("file not found", source=source) from None
     except (OSError, ValueError) as e:
         raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+    return _read_at_most(fd, source, regular_only=True)
+
+
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+
+
+def _within(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+def _read_at_most(fd: int, source: str, *, regular_only: bool) -> bytes:
+    """At most one byte more than a config may hold from ``fd`` (opened not to block),
+    which is closed. Waits for a pipe's writer to write; a pipe with none ends at once."""
+    try:
+        kind = os.fstat(fd).st_mode
+        if stat.S_ISDIR(kind):
+            raise ConfigError("is a folder, not a config file", source=source)
+        if regular_only and not stat.S_ISREG(kind):
             raise ConfigError("is not a regular file", source=source)
-        try:
-            raw = f.read(MAX_CONFIG_BYTES + 1)
-        except OSError as e:
-            raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
-    return raw
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_CONFIG_BYTES:
+            try:
+                chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - size)
+            except BlockingIOError:  # a writer, who has yet to write
+                select.select([fd], [], [])
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
+    finally:
+        os.close(fd)
 
 
 def _reason(e: BaseException) -> str:
@@ -248,7 +300,7 @@ def _reader_error(e: yaml.reader.ReaderError, text: str, source: str) -> ConfigE
 def _yaml_error(e: yaml.MarkedYAMLError, source: str) -> ConfigError:
     """PyYAML's complaint, said as what is most likely wrong and where it started."""
     mark = e.problem_mark or e.context_mark
-    problem = str(e.problem or e.context or "cannot parse")
+    problem = _clipped(str(e.problem or e.context or "cannot parse"))  # it may quote an alias
     context = str(e.context or "")
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
     start = e.context_mark
@@ -295,6 +347,8 @@ class _Builder:
         self.lines: dict[str, int] = {}
         self.count = 0
         self.open: set[int] = set()  # the collections being built: an alias to one loops
+        self.sizes: dict[int, int] = {}  # merged_size() of each mapping seen
+        self.path_characters = 0  # of the key paths kept in `lines`, aliases repeated
 
     def error(self, message: str, node: Node, key: str | None = None) -> ConfigError:
         return ConfigError(
@@ -316,8 +370,10 @@ class _Builder:
                 # An explicit tag on text it cannot read: `!!int abc`, `!!bool maybe`, or an
                 # integer longer than Python converts (4,300 digits).
                 raise self.error(_unreadable(node), node, key) from None
-            if isinstance(value, str) and not _encodable(value):
-                raise self.error(_surrogate_message(value), node, key)
+            if isinstance(value, str):
+                value = _joined_surrogates(value)
+                if not _encodable(value):
+                    raise self.error(_surrogate_message(value), node, key)
             return value
         if id(node) in self.open:
             raise self.error(
@@ -343,9 +399,32 @@ class _Builder:
             return self.build_mapping(node, key, depth)
         raise self.error(f"unsupported YAML node {type(node).__name__}", node, key)
 
+    def merged_size(self, node: Node) -> int:
+        """How many pairs ``node`` has once its merge keys (``<<: *defaults``) are
+        expanded, counted without expanding them (PyYAML's expansion copies pairs, so
+        nested merges would cost exponential time and memory before any limit)."""
+        if not isinstance(node, MappingNode):
+            return 1
+        if id(node) in self.sizes:
+            return self.sizes[id(node)]
+        self.sizes[id(node)] = 0  # a merge that loops counts nothing; PyYAML refuses it
+        size = 0
+        for key_node, value_node in node.value:
+            if key_node.tag != "tag:yaml.org,2002:merge":
+                size += 1
+            elif isinstance(value_node, SequenceNode):
+                size += sum(self.merged_size(item) for item in value_node.value)
+            else:
+                size += self.merged_size(value_node)
+            size = min(size, MAX_VALUES + 1)
+        self.sizes[id(node)] = size
+        return size
+
     def build_mapping(self, node: MappingNode, key: str, depth: int) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
             raise self.error(_tag_message(node.tag), node, key)
+        if self.merged_size(node) > MAX_VALUES:
+            raise self.error(_too_many(), node, key)
         explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
         try:
             # YAML merge keys (`<<: *defaults`): merged pairs come first, explicit ones last.
@@ -364,10 +443,20 @@ class _Builder:
                     key_node,
                     key,
                 )
-            name = str(key_node.value)
+            name = _joined_surrogates(str(key_node.value))
             if not _encodable(name):
                 raise self.error(_surrogate_message(name), key_node, key)
+            if len(name) > MAX_KEY_LENGTH:
+                raise self.error(
+                    f"a key of {len(name):,} characters; a config's keys are names, of at most "
+                    f"{MAX_KEY_LENGTH}",
+                    key_node,
+                    key,
+                )
             name_key = child_key(key, name)
+            self.path_characters += len(name_key)
+            if self.path_characters > MAX_VALUES * MAX_KEY_LENGTH:
+                raise self.error(_too_many(), key_node, key)
             if index >= merged:
                 if name in first_line:
                     raise self.error(
@@ -389,8 +478,8 @@ def _unreadable(node: ScalarNode) -> str:
         "tag:yaml.org,2002:bool": "true or false",
     }.get(node.tag, "a value")
     text = str(node.value)
-    digits = len(text.lstrip("+-").replace("_", ""))
-    if node.tag == "tag:yaml.org,2002:int" and digits > sys.get_int_max_str_digits() > 0:
+    if node.tag == "tag:yaml.org,2002:int" and _too_many_digits(text.replace("_", "")):
+        digits = len(text.lstrip("+-").replace("_", ""))
         return f"an integer of {digits:,} digits; no config value needs so many"
     return f"cannot read {excerpt(text)} as {kind}"
 
@@ -410,6 +499,17 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _joined_surrogates(text: str) -> str:
+    """``text`` with each escaped UTF-16 surrogate pair (JSON's ``"\\ud83d\\ude00"``)
+    joined into the character it stands for; lone surrogates are left."""
+    if _encodable(text):
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return text
+
+
 def _surrogate_message(text: str) -> str:
     bad = next(c for c in text if not _encodable(c))
     return f"text holds {bad.encode('unicode_escape').decode()}, which is not a character"
@@ -422,6 +522,11 @@ def _short(key: str | None, limit: int = 60) -> str | None:
     return key[:limit] + "..."
 
 
+def _clipped(text: str, limit: int = 100) -> str:
+    """A name from the file (a tag, an alias) cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _tag_message(tag: str) -> str:
-    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    shown = _clipped(tag.replace("tag:yaml.org,2002:", "!!"))
     return f"YAML tag {shown} is not allowed; a config holds plain data only"

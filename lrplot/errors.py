@@ -8,6 +8,8 @@ MAX_MESSAGE = 1000
 """Longest message text, in characters: a message quotes only excerpts of what it read."""
 MAX_QUOTED = 24
 """Longest excerpt of a value a message quotes, in characters."""
+MAX_QUOTED_KEY = 64
+"""Longest key path an error shows (a config's keys may be anything)."""
 MAX_QUOTED_NAME = 100
 """Longest excerpt of a name a message quotes (a scheduler type, a module, a key)."""
 
@@ -92,7 +94,11 @@ class LrplotError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [_clip(printable(p), MAX_MESSAGE // 2) for p in (self.source, self.key) if p]
+        parts = [
+            _clip(printable(part), limit)
+            for part, limit in ((self.source, MAX_MESSAGE // 2), (self.key, MAX_QUOTED_KEY))
+            if part
+        ]
         text = self.message
         if self.origin is not None:
             text += f" (from {printable(self.origin)})"

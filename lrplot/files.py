@@ -32,6 +32,8 @@ _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 _NO_LINK = getattr(os, "O_NOFOLLOW", 0)
 _NO_WAIT = getattr(os, "O_NONBLOCK", 0)  # a named pipe must not block a read
 _CHUNK = 1 << 20
+MAX_FOLDER_DEPTH = 64
+"""The deepest a name inside a :class:`Folder` goes (configs mirror their folders)."""
 
 
 def bytes_writer(data: bytes) -> Fill:
@@ -77,12 +79,14 @@ class _Slot:
 
 
 def _write_slots(slots: list[_Slot]) -> None:
-    """Fill each slot's temporary file, then rename them all into place; on a failure,
-    put back what was replaced and remove every temporary file."""
+    """Fill each slot's temporary file (unless it has one already), then rename them all
+    into place; on a failure, put back what was replaced and remove every temporary."""
     current: _Slot | None = None
     try:
         for current in slots:
-            current.temporary = _fill_temporary(current)
+            if current.temporary is None:
+                current.temporary = _fill_temporary(current)
+            _keep_mode(current)
         for current in slots:
             current.backup = _link_backup(current)
         for current in slots:
@@ -111,20 +115,30 @@ def _write_slots(slots: list[_Slot]) -> None:
 
 
 def _fill_temporary(slot: _Slot) -> str:
-    name = temporary_name(slot.name)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(name, flags, 0o666, dir_fd=slot.folder)  # the umask applies
+    name, stream = _open_temporary(slot.folder, slot.name)
     try:
-        with os.fdopen(fd, "wb") as f:
-            slot.fill(f)
-            old = _lstat(slot.name, slot.folder)
-            if old is not None and stat.S_ISREG(old.st_mode):
-                os.fchmod(f.fileno(), stat.S_IMODE(old.st_mode))  # a replaced file keeps it
+        with stream:
+            slot.fill(stream)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name, dir_fd=slot.folder)
         raise
     return name
+
+
+def _open_temporary(folder: int, name: str) -> tuple[str, IO[bytes]]:
+    """A new temporary file beside ``name`` in ``folder``, open for writing."""
+    temporary = temporary_name(name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(temporary, flags, 0o666, dir_fd=folder)  # the umask applies
+    return temporary, os.fdopen(fd, "wb")
+
+
+def _keep_mode(slot: _Slot) -> None:
+    """A file replaced keeps its permissions; a new one has the umask's."""
+    old = _lstat(slot.name, slot.folder)
+    if old is not None and stat.S_ISREG(old.st_mode) and slot.temporary is not None:
+        os.chmod(slot.temporary, stat.S_IMODE(old.st_mode), dir_fd=slot.folder)
 
 
 def _link_backup(slot: _Slot) -> str | None:
@@ -222,12 +236,22 @@ def safe_name(name: str) -> PurePosixPath:
     if (
         not name
         or path.is_absolute()
-        or "\\" in name
         or "\0" in name
         or any(part in ("", ".", "..") for part in name.split("/"))
+        or len(path.parts) > MAX_FOLDER_DEPTH
+        or not _encodable(name)
     ):
         raise ValueError(f"not a relative path inside the folder: {name!r}")
     return path
+
+
+def _encodable(name: str) -> bool:
+    """Whether ``name`` is a file name the system can take (a lone surrogate is not)."""
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Folder:
@@ -262,9 +286,19 @@ class Folder:
 
     @contextlib.contextmanager
     def _folder_of(self, name: str, *, create: bool) -> Iterator[int | None]:
-        """The descriptor of the folder holding ``name`` (None if it does not exist and
-        ``create`` is false); sub-folders are entered without following links."""
-        parts = safe_name(name).parts[:-1]
+        """The descriptor of the folder holding ``name`` (None if it does not exist, or
+        ``name`` is not one a file inside can have, and ``create`` is false); sub-folders
+        are entered without following links."""
+        try:
+            parts = safe_name(name).parts[:-1]
+        except ValueError:
+            if create:
+                raise OutputError(
+                    "cannot write: not a name for a file inside the folder",
+                    source=printable(str(self.path / name)),
+                ) from None
+            yield None
+            return
         fd = self._root(create=create)
         try:
             for part in parts:
@@ -348,7 +382,10 @@ class Folder:
             found = _lstat(leaf, folder)
             if found is None or not stat.S_ISREG(found.st_mode):
                 return False
-            os.unlink(leaf, dir_fd=folder)
+            try:
+                os.unlink(leaf, dir_fd=folder)
+            except OSError:
+                return False
         return True
 
     def entries(self) -> Iterator[tuple[str, bool]]:
@@ -358,42 +395,75 @@ class Folder:
         if root is None:
             return
         try:
-            yield from self._walk(root, "")
+            found = sorted(self._walk(root, ""))
         finally:
             os.close(root)
+        yield from found
 
-    def _walk(self, fd: int, prefix: str) -> Iterator[tuple[str, bool]]:
-        with os.scandir(fd) as scan:
-            found = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in scan)
-        for entry_name, is_dir in found:
-            name = prefix + entry_name
-            if not is_dir:
-                mode = _lstat(entry_name, fd)
-                yield name, mode is not None and stat.S_ISREG(mode.st_mode)
-                continue
-            try:
-                child = os.open(entry_name, _DIRECTORY | _NO_LINK, dir_fd=fd)
-            except OSError:
-                continue
-            try:
-                yield from self._walk(child, name + "/")
-            finally:
-                os.close(child)
+    def _walk(self, root: int, prefix: str) -> Iterator[tuple[str, bool]]:
+        """Folder by folder (no recursion: a committed tree may be thousands deep), at
+        most :data:`MAX_FOLDER_DEPTH` levels down."""
+        pending = [(os.dup(root), prefix)]
+        try:
+            while pending:
+                fd, at = pending.pop()
+                try:
+                    with os.scandir(fd) as scan:
+                        found = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in scan)
+                    for entry_name, is_dir in found:
+                        name = at + entry_name
+                        if not is_dir:
+                            mode = _lstat(entry_name, fd)
+                            yield name, mode is not None and stat.S_ISREG(mode.st_mode)
+                        elif name.count("/") < MAX_FOLDER_DEPTH - 1:
+                            with contextlib.suppress(OSError):
+                                child = os.open(entry_name, _DIRECTORY | _NO_LINK, dir_fd=fd)
+                                pending.append((child, name + "/"))
+                finally:
+                    os.close(fd)
+        finally:
+            for fd, _ in pending:
+                os.close(fd)
 
     def write(self, files: Mapping[str, Fill]) -> None:
         """Write files as a set (see :func:`write_files`), replacing any link or special
         file that stands where one goes; a folder there is an OutputError."""
+        self._write({name: (fill, None) for name, fill in files.items()})
+
+    def open_temporary(self, name: str) -> tuple[str, IO[bytes]]:
+        """A new temporary file where ``name`` will go, open for writing (the folders on
+        the way made, links there replaced): fill it, close it, then :meth:`place` it.
+        Its name is what :func:`is_temporary_name` recognises, so a killed run's are
+        found and removed."""
+        try:
+            with self._folder_of(name, create=True) as folder:
+                assert folder is not None
+                temporary, stream = _open_temporary(folder, PurePosixPath(name).name)
+        except OSError as e:
+            raise OutputError(
+                f"cannot write: {e.strerror or e}", source=printable(str(self.path / name))
+            ) from None
+        return str(PurePosixPath(name).parent / temporary), stream
+
+    def place(self, temporaries: Mapping[str, str]) -> None:
+        """Rename filled temporary files (name -> temporary, from :meth:`open_temporary`)
+        into place as a set; on a failure, the old files stay and the temporaries go."""
+        self._write({name: (None, temporary) for name, temporary in temporaries.items()})
+
+    def _write(self, files: Mapping[str, tuple[Fill | None, str | None]]) -> None:
         slots: list[_Slot] = []
         try:
-            for name, fill in files.items():
+            for name, (fill, temporary) in files.items():
                 shown = printable(str(self.path / name))
                 with self._folder_of(name, create=True) as folder:
                     assert folder is not None
                     leaf = PurePosixPath(name).name
+                    slot = _Slot(os.dup(folder), leaf, shown, fill or (lambda _f: None))
+                    slot.temporary = PurePosixPath(temporary).name if temporary else None
+                    slots.append(slot)
                     found = _lstat(leaf, folder)
                     if found is not None and stat.S_ISDIR(found.st_mode):
                         raise OutputError("cannot write: a folder is in the way", source=shown)
-                    slots.append(_Slot(os.dup(folder), leaf, shown, fill))
             _write_slots(slots)
         except OSError as e:
             raise OutputError(
@@ -401,4 +471,7 @@ class Folder:
             ) from None
         finally:
             for slot in slots:
+                if slot.temporary is not None:  # not placed: refused before the renames
+                    with contextlib.suppress(OSError):
+                        os.unlink(slot.temporary, dir_fd=slot.folder)
                 os.close(slot.folder)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from lrplot.configfile import decode_config_bytes, parse_config_text, read_config_below
 from lrplot.custom_schedulers import is_file_target
@@ -37,6 +37,8 @@ from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES
 from lrplot.manifest import (
     CONFIG_SUFFIXES,
     MANIFEST,
+    MAX_NOTICE_LENGTH,
+    MAX_NOTICES,
     OUTPUT_FORMATS,
     Entry,
     Manifest,
@@ -253,6 +255,7 @@ class _Job:
     fingerprint: str
     allow_import: bool
     max_steps: int
+    out_dir: str | None  # None (--check): the outputs are hashed, not written
 
     @property
     def source(self) -> str:
@@ -263,33 +266,72 @@ class _Job:
 class _Rendered:
     config: str
     entry: Entry | None
-    files: dict[str, bytes]
+    temporaries: dict[str, str]  # output name -> its filled temporary file, to place
     error: str | None
 
 
+class _Sink:
+    """Where the worker streams one output: its hash, and the temporary file it goes to
+    (none in a check), so that no output is held in memory whole."""
+
+    def __init__(self, stream: IO[bytes] | None, shown: str) -> None:
+        self.stream = stream
+        self.shown = shown
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        if self.stream is None:
+            return len(data)
+        try:
+            return self.stream.write(data)
+        except OSError as e:  # a full disk: this config fails, its old outputs stay
+            raise OutputError(f"cannot write: {e.strerror or e}", source=self.shown) from None
+
+    def writelines(self, chunks: Iterable[bytes]) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
+
 def _render_config(job: _Job) -> _Rendered:
-    """Load, simulate and render one config (runs in a worker process)."""
+    """Load, simulate and render one config (runs in a worker process), streaming each
+    output into a temporary file in the gallery."""
     from lrplot.pipeline import Config, Settings, run
     from lrplot.spec import describe_optimizer, describe_scheduler
 
     config = job.config
+    names = {fmt: f"{output_stem(config)}.{fmt}" for fmt in OUTPUT_FORMATS}
+    out = Folder(Path(job.out_dir)) if job.out_dir is not None else None
+    temporaries: dict[str, str] = {}
+    sinks: dict[str, _Sink] = {}
     try:
-        outcome = run(
-            config=Config(
-                text=job.text,
-                source=job.source,
-                base_dir=(Path(job.config_dir) / config).parent,
-            ),
-            settings=Settings(allow_import=job.allow_import, max_steps=job.max_steps),
-            outputs=[(None, fmt) for fmt in OUTPUT_FORMATS],
-        )
+        for name in names.values():
+            stream = None
+            if out is not None:
+                temporaries[name], stream = out.open_temporary(name)
+            sinks[name] = _Sink(stream, printable(str(Path(job.out_dir or "") / name)))
+        try:
+            outcome = run(
+                config=Config(
+                    text=job.text,
+                    source=job.source,
+                    base_dir=(Path(job.config_dir) / config).parent,
+                ),
+                settings=Settings(allow_import=job.allow_import, max_steps=job.max_steps),
+                outputs=[(cast(IO[bytes], sinks[name]), fmt) for fmt, name in names.items()],
+            )
+        finally:
+            for sink in sinks.values():
+                if sink.stream is not None:
+                    sink.stream.close()
     except LrplotError as e:
+        _discard(out, temporaries)
         return _Rendered(config, None, {}, str(e))
     except Exception as e:  # a bug in lrplot or torch: report it, and go on with the others
+        _discard(out, temporaries)
         message = f"{job.source}: internal error, please report it: {type(e).__name__}: {e}"
         return _Rendered(config, None, {}, one_line(message))
     spec = outcome.schedule.spec
-    files = {f"{output_stem(config)}.{fmt}": data for fmt, data in outcome.data.items()}
     entry = Entry(
         config=config,
         fingerprint=job.fingerprint,
@@ -299,10 +341,16 @@ def _render_config(job: _Job) -> _Rendered:
         optimizer=describe_optimizer(spec.optimizer),
         epochs=spec.epochs,
         steps_per_epoch=spec.steps_per_epoch,
-        outputs={name: _sha256(data) for name, data in files.items()},
-        notices=list(outcome.notices),
+        outputs={name: sink.digest.hexdigest() for name, sink in sinks.items()},
+        notices=[notice[:MAX_NOTICE_LENGTH] for notice in outcome.notices[:MAX_NOTICES]],
     )
-    return _Rendered(config, entry, files, None)
+    return _Rendered(config, entry, temporaries, None)
+
+
+def _discard(out: Folder | None, temporaries: dict[str, str]) -> None:
+    for temporary in temporaries.values():
+        if out is not None:
+            out.remove(temporary)
 
 
 def _outputs_intact(folder: Folder, entry: Entry) -> bool:
@@ -342,7 +390,7 @@ def build_gallery(
     if progress:
         progress.start(len(selected))
     current = previous if previous and previous.versions == versions else None
-    settings = (allow_import, max_steps or DEFAULT_MAX_STEPS)
+    settings = (allow_import, max_steps or DEFAULT_MAX_STEPS, None if check else str(out.path))
     kept, todo = _plan(
         config_path, out, names, selected, current, force or check, settings, report
     )
@@ -351,30 +399,33 @@ def build_gallery(
             progress.update("failed", failure.config)
         for config in report.skipped:
             progress.update("skipped", config)
+    if not check:
+        remove_temporaries(out)  # a killed run's, before the workers make new ones
     results = _render_all(todo, jobs, progress)
     rendered: dict[str, Entry] = {}
-    files: dict[str, bytes] = {}  # kept in memory by --check only
     saver = None
     if not check:
-        remove_temporaries(out)
         base = {} if shard else (dict(current.entries) if current else {})
         manifest = shard.manifest_name if shard else MANIFEST
         saver = _ManifestSaver(out, manifest, versions, {**base, **kept})
-    for result in results:  # as they finish: written at once, so an interruption keeps them
-        if result.entry is None:
-            report.failed.append(Failure(result.config, result.error or "failed"))
-            continue
-        if saver is None:
-            files.update(result.files)
-        else:
-            try:
-                out.write({n: bytes_writer(d) for n, d in sorted(result.files.items())})
-            except OutputError as e:
-                report.failed.append(Failure(result.config, str(e)))
+    try:
+        for result in results:  # as they finish: placed at once, so an interruption keeps them
+            if result.entry is None:
+                report.failed.append(Failure(result.config, result.error or "failed"))
                 continue
-            saver.record(result.config, result.entry)
-        rendered[result.config] = result.entry
-        report.rendered.append(result.config)
+            if saver is not None:
+                try:
+                    out.place(result.temporaries)
+                except OutputError as e:
+                    report.failed.append(Failure(result.config, str(e)))
+                    continue
+                saver.record(result.config, result.entry)
+            rendered[result.config] = result.entry
+            report.rendered.append(result.config)
+    except BaseException:  # Ctrl-C: the workers stopped; the files they had begun go too
+        if not check:
+            remove_temporaries(out)
+        raise
     report.rendered.sort()
     report.failed.sort(key=lambda failure: failure.config)
     # A config that fails keeps its last good outputs and entry, in a run as in a check.
@@ -391,7 +442,7 @@ def build_gallery(
         for notice in entries[config].notices
     )
     if saver is None:
-        _check(out, rendered, unchanged, files, versions, report)
+        _check(out, rendered, unchanged, versions, report)
         return report
     if shard:
         _write_if_changed(out, shard.manifest_name, Manifest(versions, entries).to_json())
@@ -407,7 +458,7 @@ def _plan(
     selected: list[str],
     current: Manifest | None,
     render_all: bool,
-    settings: tuple[bool, int],
+    settings: tuple[bool, int, str | None],
     report: GalleryReport,
 ) -> tuple[dict[str, Entry], list[_Job]]:
     """The entries to keep as they are, and the configs to render.
@@ -416,7 +467,7 @@ def _plan(
     outputs are intact; a config that cannot be read, or whose outputs another config
     would overwrite, fails.
     """
-    allow_import, max_steps = settings
+    allow_import, max_steps, out_dir = settings
     kept: dict[str, Entry] = {}
     todo: list[_Job] = []
     clashes = _stem_clashes(config_dir, names)
@@ -442,7 +493,9 @@ def _plan(
             kept[config] = old
             report.skipped.append(config)
         else:
-            todo.append(_Job(str(config_dir), config, text, digest, allow_import, max_steps))
+            todo.append(
+                _Job(str(config_dir), config, text, digest, allow_import, max_steps, out_dir)
+            )
     return kept, todo
 
 
@@ -619,15 +672,19 @@ def _check(
     out: Folder,
     rendered: dict[str, Entry],
     unchanged: dict[str, Entry],
-    files: dict[str, bytes],
     versions: dict[str, str],
     report: GalleryReport,
 ) -> None:
-    """Compare what a run would write with ``out``; ``unchanged`` entries are left be."""
-    expected = dict(files)
-    pages = _expected_pages([*rendered.values(), *unchanged.values()], versions)
-    for name, text in pages.items():
-        expected[name] = text.encode()
+    """Compare what a run would write (the outputs by their hashes, the pages whole)
+    with ``out``; ``unchanged`` entries are left be."""
+    pages = {
+        name: text.encode()
+        for name, text in _expected_pages(
+            [*rendered.values(), *unchanged.values()], versions
+        ).items()
+    }
+    expected = {name: digest for e in rendered.values() for name, digest in e.outputs.items()}
+    expected.update({name: hashlib.sha256(data).hexdigest() for name, data in pages.items()})
     actual = {
         name
         for name, _ in out.entries()
@@ -636,12 +693,7 @@ def _check(
     for name in sorted(expected):
         if name not in actual:
             report.missing.append(name)
-            continue
-        try:
-            same = out.read(name, limit=len(expected[name])) == expected[name]
-        except OutputError:
-            same = False
-        if not same:
+        elif out.sha256(name) != expected[name]:
             report.stale.append(name)
     left_be = {output for entry in unchanged.values() for output in entry.outputs}
     report.orphaned.extend(sorted(actual - set(expected) - left_be))

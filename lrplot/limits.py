@@ -23,6 +23,9 @@ MAX_VALUES = 100_000
 MAX_DEPTH = 50
 """Deepest nesting of lists and mappings in a config."""
 
+MAX_KEY_LENGTH = 100
+"""Longest key of a config's mappings, in characters (keys are names)."""
+
 MAX_KEY_PATH_LENGTH = 300
 """Longest ``--set`` key path, in characters."""
 

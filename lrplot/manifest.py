@@ -17,12 +17,16 @@ from pathlib import PurePosixPath
 from lrplot.errors import OutputError
 from lrplot.export import Format
 from lrplot.files import Folder, safe_name
-from lrplot.limits import MAX_MANIFEST_BYTES
+from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_MANIFEST_BYTES
 
 MANIFEST = "manifest.json"
 OUTPUT_FORMATS: tuple[Format, ...] = ("png", "svg", "csv")
 """What each config is rendered to."""
 CONFIG_SUFFIXES = (".yaml", ".yml")
+MAX_RECORDED = 10**15
+"""Largest epochs or steps per epoch an entry may record (a run is far shorter)."""
+MAX_NOTICES = 1000
+MAX_NOTICE_LENGTH = 4000
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
@@ -126,8 +130,15 @@ def _parse_entry(config: str, value: object) -> Entry:
         isinstance(d, str) and _HEX_DIGEST.fullmatch(d) for d in entry.outputs.values()
     ):
         raise ValueError("outputs")
-    if entry.epochs < 1 or entry.steps_per_epoch < 1:
+    if not (1 <= entry.epochs <= MAX_RECORDED and 1 <= entry.steps_per_epoch <= MAX_RECORDED):
         raise ValueError("length")
-    if not all(isinstance(notice, str) for notice in entry.notices):
+    texts = [entry.title, entry.scheduler, entry.optimizer, entry.description or ""]
+    if any(len(text) > MAX_DESCRIPTION_LENGTH for text in texts) or not _HEX_DIGEST.fullmatch(
+        entry.fingerprint
+    ):
+        raise ValueError("text")  # what lrplot writes is clipped: longer came from elsewhere
+    if len(entry.notices) > MAX_NOTICES or not all(
+        isinstance(notice, str) and len(notice) <= MAX_NOTICE_LENGTH for notice in entry.notices
+    ):
         raise ValueError("notices")
     return entry

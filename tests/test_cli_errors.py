@@ -79,15 +79,17 @@ def test_empty_file(runner: CliRunner, tmp_path: Path, write_config) -> None:
 def test_unreadable_file(
     runner: CliRunner, tmp_path: Path, write_config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import os
+
     path = write_config("scheduler: {type: StepLR, step_size: 1}\n")
-    real_open = Path.open
+    real_open = os.open
 
-    def deny(self: Path, *args, **kwargs):
-        if self == path:
+    def deny(file, *args, **kwargs):
+        if str(file) == str(path):
             raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     assert run_render(runner, str(path), tmp_path) == (
         1,
         f"Error: {path}: permission denied: cannot read the file\n",

@@ -267,9 +267,46 @@ def test_a_folder_where_a_file_goes_is_an_error(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a\\b"])
+@pytest.mark.parametrize(
+    "name", ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "\ud800.png", "a/" * 64 + "b"]
+)
 def test_names_inside_a_folder_must_stay_inside(name: str, tmp_path: Path) -> None:
     from lrplot.files import safe_name
 
     with pytest.raises(ValueError, match="not a relative path inside the folder"):
         safe_name(name)
+
+
+def test_unusable_names_are_missing_to_read_and_refused_to_write(tmp_path: Path) -> None:
+    folder = Folder(tmp_path)
+    for name in ("\ud800.png", "a/" * 64 + "b", "../x"):
+        assert folder.read(name, limit=10) is None
+        assert folder.sha256(name) is None
+        assert not folder.remove(name)
+        with pytest.raises(OutputError, match="cannot write: not a name for a file inside"):
+            folder.write({name: bytes_writer(b"x")})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_committed_tree_thousands_of_folders_deep_is_walked_without_recursion(
+    tmp_path: Path,
+) -> None:
+    deep = tmp_path / "out"
+    deep.mkdir()
+    here = os.getcwd()
+    os.chdir(deep)  # deeper than a path the system takes: made and undone a folder at a time
+    try:
+        for _ in range(1200):
+            os.mkdir("a")
+            os.chdir("a")
+        os.chdir(deep)
+        (deep / "a" / "x.png").write_bytes(b"x")
+        assert list(Folder(deep).entries()) == [("a/x.png", True)]
+        (deep / "a" / "x.png").unlink()
+        for _ in range(1200):
+            os.chdir("a")
+        for _ in range(1200):
+            os.chdir("..")
+            os.rmdir("a")
+    finally:
+        os.chdir(here)

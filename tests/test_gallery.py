@@ -563,25 +563,30 @@ def test_a_full_disk_mid_gallery_is_an_error_and_keeps_the_gallery_consistent(
     runner: CliRunner, configs: Path, built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
+    import io
 
-    import lrplot.files
+    from lrplot.files import Folder
 
     step = configs / "tutorial" / "StepLR.yaml"
     step.write_text(step.read_text().replace("gamma: 0.8", "gamma: 0.5"))
     before = snapshot(built)
-    real = lrplot.files._fill_temporary
-    calls = []
 
-    def disk_fills_up(slot):
-        calls.append(slot.shown)
-        if len(calls) == 2:  # the second of the config's three files
+    class FullDisk(io.BufferedWriter):
+        def write(self, data):  # the disk fills up in the second of the config's three files
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(slot)
 
-    monkeypatch.setattr(lrplot.files, "_fill_temporary", disk_fills_up)
-    code, stderr = gallery(runner, configs, built)
+    real_open = Folder.open_temporary
+
+    def open_temporary(self, name):
+        temporary, stream = real_open(self, name)
+        return temporary, FullDisk(stream.detach()) if name.endswith("StepLR.svg") else stream  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(Folder, "open_temporary", open_temporary)
+    code, stderr = gallery(runner, configs, built)  # -j 1: a forked worker keeps the patch
     assert code == 1
-    assert stderr.splitlines()[-1] == f"Error: {calls[1]}: cannot write: No space left on device"
+    assert stderr.splitlines()[-1] == (
+        f"Error: {built / 'tutorial/StepLR.svg'}: cannot write: No space left on device"
+    )
     assert_consistent(built)
     assert snapshot(built) == before  # the config's old PNG, SVG and CSV, all three
     assert not list(built.rglob("*.tmp"))
