@@ -26,7 +26,7 @@ from lrplot.export import FORMATS, IMAGE_FORMATS, Format, format_of
 from lrplot.keys import PLOT
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
-from lrplot.pipeline import NO_CHANGES, Config, Outcome, PlotChanges, Settings, Target
+from lrplot.pipeline import NO_CHANGES, Config, InFolder, Outcome, PlotChanges, Settings, Target
 from lrplot.signals import end_by_signal, interrupted
 
 if TYPE_CHECKING:
@@ -338,8 +338,12 @@ def cli() -> None:
     """
 
 
-_Target = tuple[Path | None, Format]
+_Target = tuple[Path | InFolder | None, Format]
 """Where one output of a command goes (None: standard output), and its format."""
+
+
+def _file_of(target: Path | InFolder | None) -> Path | None:
+    return target.path if isinstance(target, InFolder) else target
 
 
 def _one_stdin(configs: Sequence[Path]) -> None:
@@ -406,7 +410,7 @@ def render_command(
 
 def _render_one(
     config: Path,
-    targets: list[tuple[Path | None, Format]],
+    targets: list[_Target],
     settings: Settings,
     plot: PlotChanges,
     say: _Say,
@@ -452,16 +456,17 @@ def _plan_outputs(
             if output == "-":
                 if several:
                     raise click.UsageError("-o - takes one config; give a folder for several")
-                targets.append(_stdout_target(formats))
+                targets.append((None, _stdout_format(formats)))
             elif output.endswith(("/", os.sep)) or _is_dir(Path(output)):
-                targets.extend((Path(output) / f"{stem}.{fmt}", fmt) for fmt in chosen)
+                targets.extend((InFolder(Path(output) / f"{stem}.{fmt}"), fmt) for fmt in chosen)
             else:
                 if several:
                     raise click.UsageError(
                         f"with several configs, -o must be a folder (ending in /), not {output!r}"
                     )
                 targets.append((Path(output), _file_format(output, formats)))
-        for path, _ in targets:
+        for target, _ in targets:
+            path = _file_of(target)
             if path is not None and _is_dir(path):
                 raise click.UsageError(f"{path} is a folder; add / to write into it")
             _not_an_input(path, configs)
@@ -496,10 +501,10 @@ def _not_an_input(output: Path | None, configs: Sequence[Path]) -> None:
             raise click.UsageError(f"-o {output} would overwrite the config {config}")
 
 
-def _stdout_target(formats: Sequence[Format]) -> _Target:
+def _stdout_format(formats: Sequence[Format]) -> Format:
     if len(formats) != 1:
         raise click.UsageError("-o - needs exactly one --format, e.g. -f csv -o -")
-    return None, formats[0]
+    return formats[0]
 
 
 def _file_format(
@@ -566,10 +571,10 @@ def compare_command(
     from lrplot.options import PlotOptions
 
     _one_stdin(configs)
-    targets: list[_Target] = []
+    targets: list[tuple[Path | None, Format]] = []
     for output in outputs or ["compare.png"]:
         if output == "-":
-            targets.append(_stdout_target(formats))
+            targets.append((None, _stdout_format(formats)))
         else:
             targets.append((Path(output), _file_format(output, formats, COMPARE_FORMATS)))
         _not_an_input(targets[-1][0], configs)
@@ -898,8 +903,8 @@ def gallery_command(
         if report.removed:
             counts += f", {len(report.removed)} old outputs removed"
         say.status(f"{out_dir}: {counts}.")
-    for failure in report.failed:
-        _err(f"Error: {failure.message}")
+    for message in [*(failure.message for failure in report.failed), *report.errors]:
+        _err(f"Error: {message}")
     if not report.ok:
         raise SystemExit(1)
 

@@ -19,9 +19,10 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from lrplot.errors import printable
+from lrplot.errors import OutputError, printable
 from lrplot.export import CHUNK_ROWS
 from lrplot.files import Fill
+from lrplot.limits import MAX_PLOTTED_GROUPS
 from lrplot.options import PlotOptions
 from lrplot.plotting import PlotData, Series, series_of
 
@@ -77,9 +78,15 @@ def comparison_data(
 ) -> PlotData:
     """One figure with every schedule's lr, epochs aligned."""
     series: list[Series] = []
+    count = sum(len(schedule.lr) for schedule in schedules)
+    if count > MAX_PLOTTED_GROUPS:
+        raise OutputError(
+            f"a plot draws at most {MAX_PLOTTED_GROUPS} lines, and these configs have "
+            f"{count:,} param groups in all; the CSV output holds them all"
+        )
     for schedule, name in zip(schedules, names, strict=True):
         for label, index in _lines(schedule, name):
-            (line,) = series_of(schedule, [label], [schedule.lr[index]])
+            (line,) = series_of(schedule, [label], [schedule.lr[index]], lines_in_figure=count)
             # Schedules often coincide for a while: a style each keeps every line visible.
             series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
     title = " vs ".join(names) if len(" vs ".join(names)) <= 60 else f"{len(names)} schedules"

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from lrplot.errors import ConfigError, name_excerpt
+from lrplot.errors import ConfigError, name_excerpt, printable
 from lrplot.limits import MAX_CODE_BYTES
 
 ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
@@ -33,8 +33,8 @@ def is_custom_reference(type_name: str) -> bool:
 def describe_target(reference: str, *, base_dir: Path | None, key: str = "") -> str:
     """Where the code for ``reference`` would come from, for messages: a path or a module."""
     target, _, _ = reference.rpartition(":")
-    if is_file_target(target):
-        return str(_resolve(target, base_dir, key))
+    if is_file_target(target):  # as written, made absolute; links not resolved (nor shown)
+        return printable(os.path.normpath((base_dir or Path.cwd()) / target))
     return f"the Python module {name_excerpt(target)}"
 
 

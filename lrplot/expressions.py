@@ -112,6 +112,9 @@ class Expression:
     variables: tuple[str, ...]
     key: str | None
     _root: _Node
+    operations: int = 1
+    """How many operations one evaluation takes (its syntax tree's nodes): the cost that
+    bounds a run's work (see :func:`lrplot.simulation.check_work`)."""
 
     def __call__(self, **values: float) -> float:
         """Evaluate with the given variable values; math failures raise ExpressionError."""
@@ -166,7 +169,8 @@ def compile_expression(
             f"{quoted(text)}: nested more than {MAX_EXPRESSION_DEPTH} operations deep", key=key
         )
     compiler = _Compiler(text, tuple(variables), key)
-    return Expression(text, tuple(variables), key, compiler.compile(tree.body))
+    operations = sum(1 for node in ast.walk(tree.body) if isinstance(node, ast.expr))
+    return Expression(text, tuple(variables), key, compiler.compile(tree.body), operations)
 
 
 def _depth(tree: ast.AST) -> int:

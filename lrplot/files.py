@@ -18,7 +18,7 @@ import hashlib
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -179,12 +179,14 @@ def _lstat(name: str, folder: int) -> os.stat_result | None:
         return None
 
 
-def write_files(files: Mapping[Path, Fill]) -> None:
+def write_files(files: Mapping[Path, Fill], *, replace: Collection[Path] = ()) -> None:
     """Write files the user named (``render -o``), as a set.
 
     A symbolic link is written through (its target is replaced, the link kept). What
     cannot be replaced by renaming, such as ``/dev/null`` or a named pipe, is written to
-    directly, once every other file of the set is in place.
+    directly, once every other file of the set is in place. The files in ``replace`` were
+    named by lrplot in a folder the user gave (``-o out/``), not by the user: a link or
+    special file there is replaced, never written through.
     """
     slots: list[_Slot] = []
     direct: list[tuple[Path, Fill]] = []
@@ -192,6 +194,11 @@ def write_files(files: Mapping[Path, Fill]) -> None:
     current: Path | None = None
     try:
         for current, fill in files.items():
+            if current in replace:
+                folder = _open_user_folder(current, str(current))
+                opened.append(folder)
+                slots.append(_Slot(folder, current.name, str(current), fill))
+                continue
             target = Path(os.path.realpath(current)) if current.is_symlink() else current
             try:
                 found: os.stat_result | None = os.stat(target, follow_symlinks=False)
@@ -227,6 +234,20 @@ def _open_user_folder(target: Path, shown: str) -> int:
             blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
         reason = f"{blocking} is a file, not a folder" if blocking else e.strerror or e
         raise OutputError(f"cannot write here: {reason}", source=shown) from None
+
+
+def linked_part(path: Path) -> Path | None:
+    """The first part of ``path`` that is a symbolic link, or None: each folder on the
+    way, for a relative path (a checkout may commit ``docs -> /elsewhere``), and the last
+    part either way (an absolute path's folders are the user's own choice)."""
+    parts = [Path(*path.parts[: i + 1]) for i in range(len(path.parts))]
+    for part in parts if not path.is_absolute() else parts[-1:]:
+        try:
+            if part.is_symlink():
+                return part
+        except (OSError, ValueError):
+            return None
+    return None
 
 
 def safe_name(name: str) -> PurePosixPath:
@@ -266,6 +287,13 @@ class Folder:
         self.path = path
 
     def _root(self, *, create: bool) -> int | None:
+        linked = linked_part(self.path)
+        if linked is not None and linked != self.path:
+            raise OutputError(
+                f"{printable(str(linked))} on the way is a symbolic link; lrplot writes only "
+                "into real folders, never through a link: give the folder it points to",
+                source=printable(str(self.path)),
+            )
         try:
             if create:
                 with contextlib.suppress(FileExistsError):

@@ -9,6 +9,7 @@ matplotlib versions it lets a re-run skip unchanged configs without importing to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -32,7 +33,7 @@ from lrplot.errors import (
     one_line,
     printable,
 )
-from lrplot.files import Folder, bytes_writer, is_temporary_name
+from lrplot.files import Folder, bytes_writer, is_temporary_name, linked_part
 from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES
 from lrplot.manifest import (
     CONFIG_SUFFIXES,
@@ -73,11 +74,12 @@ class GalleryReport:
     missing: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # about the run (shards merged)
+    errors: list[str] = field(default_factory=list)  # about the run: a page not written
     config_notices: list[str] = field(default_factory=list)  # about each config, in order
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.stale or self.missing or self.orphaned)
+        return not (self.failed or self.errors or self.stale or self.missing or self.orphaned)
 
 
 class Progress(Protocol):
@@ -119,6 +121,13 @@ def find_configs(config_dir: Path) -> list[str]:
     Hidden files and folders are skipped, and linked folders are not entered; a linked
     file is listed (reading it refuses a link that leaves ``config_dir``)."""
     source = printable(str(config_dir))
+    linked = linked_part(config_dir)
+    if linked is not None and linked != config_dir:
+        raise ConfigError(
+            f"{printable(str(linked))} on the way is a symbolic link; the gallery reads only "
+            "real folders: give the folder it points to",
+            source=source,
+        )
     try:
         mode = config_dir.lstat().st_mode
     except FileNotFoundError:
@@ -226,12 +235,19 @@ def _scheduler_types(raw: Any) -> Iterator[str]:
 
 
 def _stem_clashes(config_dir: Path, names: list[str]) -> dict[str, str]:
-    """Configs whose outputs another config (``x.yaml`` beside ``x.yml``) would also write."""
+    """Configs whose outputs another config (``x.yaml`` beside ``x.yml``) would also write,
+    or that lie in a folder named as one of the gallery's own files (``manifest.json/``)."""
     first: dict[str, str] = {}
     clashes = {}
     for config in names:
         stem = output_stem(config)
-        if stem in first:
+        top = config.partition("/")[0]
+        if "/" in config and (top in (*INDEX_PAGES, MANIFEST) or _SHARD_MANIFEST_RE.match(top)):
+            clashes[config] = (
+                f"{printable(str(config_dir / config))}: lies in a folder named {top}, where the "
+                "gallery writes its own file; rename the folder"
+            )
+        elif stem in first:
             clashes[config] = (
                 f"{config_dir / config}: writes the same {stem}.png as "
                 f"{config_dir / first[stem]}; rename one of them"
@@ -517,7 +533,8 @@ class _ManifestSaver:
         self.entries[config] = entry
         if time.monotonic() - self.saved_at >= 1.0:
             manifest = Manifest(self.versions, self.entries).to_json()
-            _write_if_changed(self.out, self.name, manifest)
+            with contextlib.suppress(OutputError):  # the last save reports it, once
+                _write_if_changed(self.out, self.name, manifest)
             self.saved_at = time.monotonic()
 
 
@@ -654,8 +671,11 @@ def _finish(
                 if output not in wanted and out.remove(output):
                     report.removed.append(output)
     pages = _expected_pages(current.values(), versions)
-    for name in ("README.md", "index.html", MANIFEST):  # the manifest last
-        _write_if_changed(out, name, pages[name])
+    for name in (*INDEX_PAGES, MANIFEST):  # the manifest last
+        try:
+            _write_if_changed(out, name, pages[name])
+        except OutputError as e:  # a folder in its place, say: the configs are rendered
+            report.errors.append(str(e))
 
 
 def _write_if_changed(out: Folder, name: str, text: str) -> None:
@@ -716,10 +736,11 @@ def _index_only(
     )
     for name in shard_files:
         shard_manifest = read_manifest(out, name)
-        if shard_manifest is None:
-            raise OutputError(
-                "is not a manifest lrplot can read", source=printable(str(out.path / name))
+        if shard_manifest is None:  # input like any other file: its configs fail, below
+            report.notices.append(
+                f"{printable(str(out.path / name))}: not a manifest lrplot wrote; ignored"
             )
+            continue
         if shard_manifest.versions != versions:
             report.notices.append(
                 f"{printable(str(out.path / name))}: rendered with "

@@ -54,13 +54,15 @@ def _summary(entries: Sequence[Entry], versions: dict[str, str]) -> str:
     )
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|~<>!"})
+_MARKDOWN_SPECIAL = str.maketrans({**{c: "\\" + c for c in "\\`*_[]#|~<>!.:"}, "@": "@<!-- -->"})
 
 
 def _md_text(text: str) -> str:
     """Text in Markdown (a table cell, a heading): shown literally, on one line. HTML's
     characters become entities, Markdown's are escaped, and control, format (such as
-    right-to-left) and zero-width characters are shown as escapes."""
+    right-to-left) and zero-width characters are shown as escapes. GitHub makes links of
+    ``www.``, ``scheme://`` and e-mail addresses in text: escaped dots and colons, and an
+    empty comment after ``@`` (which GitHub drops), keep them text."""
     return html.escape(one_line(text), quote=False).translate(_MARKDOWN_SPECIAL)
 
 

@@ -8,6 +8,13 @@ WORK_PER_STEP = 4
 groups) and scheduler calls (steps x schedulers, nested ones counted) are each this many
 times ``--max-steps``."""
 
+OPERATIONS_PER_STEP = 16
+"""Per step allowed by ``--max-steps``: the most operations of a run (param groups x
+schedulers, an expression counted by its size) are this many times ``--max-steps``."""
+
+MAX_PLOTTED = 1e300
+"""Largest magnitude a plot shows; past it, axis limits and ticks overflow floats."""
+
 MAX_PLOTTED_GROUPS = 100
 """The most param groups a plot draws a line for (CSV and JSON hold any number)."""
 

@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from lrplot.errors import LrplotError
 from lrplot.limits import DEFAULT_MAX_STEPS
@@ -56,10 +56,18 @@ class PlotChanges:
     transparent: bool | None = None
 
 
+@dataclass(frozen=True)
+class InFolder:
+    """A file lrplot names in a folder it was given (``-o out/``): a link or special file
+    there is replaced, never written through (see :func:`lrplot.files.write_files`)."""
+
+    path: Path
+
+
 NO_CHANGES = PlotChanges()
 DEFAULT_SETTINGS = Settings()
 
-Target = Path | IO[bytes] | None
+Target = Path | InFolder | IO[bytes] | None
 """Where an output goes: a file (written atomically, with the others of the run as a
 set), a binary stream (written after the files), or None (returned as bytes)."""
 
@@ -107,17 +115,25 @@ def run(
     made = fills(
         schedule=schedule, formats=[fmt for _, fmt in outputs], plot=options, painter=painter
     )
-    files = {target: made[fmt] for target, fmt in outputs if isinstance(target, Path)}
-    write_files(files)
+    files = {_path(target): made[fmt] for target, fmt in outputs if _is_file(target)}
+    write_files(files, replace={t.path for t, _ in outputs if isinstance(t, InFolder)})
     data: dict[str, bytes] = {}
     for target, fmt in outputs:
         if target is None:
             buffer = io.BytesIO()
             made[fmt](buffer)
             data[fmt] = buffer.getvalue()
-        elif not isinstance(target, Path):
-            made[fmt](target)
+        elif not _is_file(target):
+            made[fmt](cast(IO[bytes], target))
     return Outcome(schedule, options, notices, data, tuple(files))
+
+
+def _is_file(target: Target) -> bool:
+    return isinstance(target, Path | InFolder)
+
+
+def _path(target: Target) -> Path:
+    return target.path if isinstance(target, InFolder) else cast(Path, target)
 
 
 def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:

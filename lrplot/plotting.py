@@ -15,6 +15,8 @@ from __future__ import annotations
 import bisect
 import io
 import math
+import os
+import sys
 import textwrap
 import warnings
 from array import array
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import OutputError
 from lrplot.keys import DEFAULT_SIZE
-from lrplot.limits import MAX_MARKS, MAX_PLOTTED_GROUPS
+from lrplot.limits import MAX_MARKS, MAX_PLOTTED, MAX_PLOTTED_GROUPS
 from lrplot.options import PlotOptions
 
 if TYPE_CHECKING:
@@ -35,10 +37,10 @@ if TYPE_CHECKING:
 
 TITLE_WIDTH = 75
 """Characters per title line that fit the default figure width (in proportion on others)."""
-MAX_PLOTTED = 1e300
-"""Largest magnitude a plot shows; past it, axis limits and ticks overflow floats."""
 MAX_POINTS = 4000
 """Points drawn per line at most; longer series keep each bucket's first, min, max, last."""
+MAX_FIGURE_POINTS = 64_000
+"""Points one figure draws at most, all its lines together (a bound on drawing time)."""
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "lrplot",  # fixed ids inside SVGs, so the same plot gives the same bytes
@@ -136,11 +138,16 @@ def series_of(
     columns: Sequence[array[float]],
     *,
     quantity: str = "lr",
+    lines_in_figure: int | None = None,
 ) -> tuple[Series, ...]:
     """Lines for recorded columns of a schedule, closed at its last epoch (the last value
-    is repeated there) and thinned to about :data:`MAX_POINTS` points each."""
+    is repeated there) and thinned to about :data:`MAX_POINTS` points each, fewer when
+    the figure has many lines (``lines_in_figure``, default: these): a figure draws at
+    most :data:`MAX_FIGURE_POINTS` points in all."""
     import numpy as np
 
+    count = lines_in_figure or len(columns)
+    points = max(min(MAX_POINTS, MAX_FIGURE_POINTS // max(count, 1)), 400)
     per_epoch, epochs = schedule.spec.steps_per_epoch, float(schedule.spec.epochs)
     lines = []
     for label, column in zip(labels, columns, strict=True):
@@ -153,22 +160,22 @@ def series_of(
                 f"overflow past {MAX_PLOTTED:g}); CSV and JSON outputs hold such values",
                 source=schedule.spec.source,
             )
-        steps = _kept(values)
+        steps = _kept(values, points)
         x = np.append(steps / per_epoch if per_epoch > 1 else steps.astype(np.float64), epochs)
         y = np.append(values[steps], values[-1])
         lines.append(Series(label, array("d", x.tobytes()), array("d", y.tobytes())))
     return tuple(lines)
 
 
-def _kept(values: Any) -> Any:
-    """The steps to draw: all of them up to :data:`MAX_POINTS`; beyond, in buckets of
-    consecutive steps, each bucket's first, lowest, highest and last (every extreme and
-    every jump stays visible)."""
+def _kept(values: Any, points: int = MAX_POINTS) -> Any:
+    """The steps to draw: all of them up to ``points``; beyond, in buckets of consecutive
+    steps, each bucket's first, lowest, highest and last (every extreme and every jump
+    stays visible)."""
     import numpy as np
 
-    if len(values) <= MAX_POINTS:
+    if len(values) <= points:
         return np.arange(len(values))
-    size = math.ceil(len(values) / (MAX_POINTS // 4))
+    size = math.ceil(len(values) / (points // 4))
     whole = len(values) - len(values) % size
     rows = values[:whole].reshape(-1, size)
     starts = np.arange(0, whole, size)
@@ -251,12 +258,32 @@ def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
     return "\n".join(lines)
 
 
+def import_matplotlib() -> None:
+    """Import matplotlib as if started in lrplot's own folder: on import, matplotlib reads
+    a ``matplotlibrc`` in the current folder, which in a checkout is anyone's (a link to
+    a secret would be quoted in its warnings, one to ``/dev/zero`` read without end)."""
+    if "matplotlib" in sys.modules:
+        return
+    try:
+        here = os.getcwd()
+    except OSError:  # the current folder was removed: nothing there to read
+        here = None
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        import matplotlib.figure
+        import matplotlib.style  # noqa: F401
+    finally:
+        if here is not None:
+            os.chdir(here)
+
+
 def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
     """The figure in each of ``formats`` (png, svg, pdf), from one layout.
 
     The layout is computed once, then frozen: left to each save, it would be redone per
     format and a second file's coordinates would depend on which format came first.
     """
+    import_matplotlib()
     import matplotlib.style
 
     style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}

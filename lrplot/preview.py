@@ -13,6 +13,9 @@ from array import array
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from lrplot.errors import OutputError
+from lrplot.limits import MAX_PLOTTED
+
 if TYPE_CHECKING:
     from lrplot.simulation import Schedule
 
@@ -37,6 +40,13 @@ def preview(
 
     spec = schedule.spec
     columns = list(schedule.lr)
+    largest = max((abs(v) for column in columns for v in (min(column), max(column))), default=0)
+    if largest > MAX_PLOTTED:
+        raise OutputError(
+            f"the lr reaches {largest:.3g}, too large to draw; CSV and JSON outputs hold "
+            "such values",
+            source=spec.source,
+        )
     low, high = _range(columns, log_y)
     labels = [_number(_unscale(high, log_y)), _number(_unscale(low, log_y))]
     pad = max(map(len, labels))
@@ -75,7 +85,7 @@ def _range(columns: list[array[float]], log_y: bool) -> tuple[float, float]:
         values = [v for column in columns for v in (min(column), max(column))]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     if high - low < 1e-12 * max(abs(high), 1e-300):
-        spread = abs(high) * 0.1 or 1.0
+        spread = 1.0 if log_y else abs(high) * 0.1 or 1.0  # a decade, or a tenth
         low, high = low - spread, high + spread
     return low, high
 
@@ -88,7 +98,12 @@ def _scale(value: float, log_y: bool) -> float:
 
 
 def _unscale(value: float, log_y: bool) -> float:
-    return 10**value if log_y else value
+    if not log_y:
+        return value
+    try:
+        return float(10.0**value)
+    except OverflowError:
+        return math.inf
 
 
 def _draw(

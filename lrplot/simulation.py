@@ -20,7 +20,7 @@ from typing import Any, Literal
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
 from lrplot.expressions import Expression, quoted
 from lrplot.facts import ARGUMENT_WORDS
-from lrplot.limits import DEFAULT_MAX_STEPS, WORK_PER_STEP
+from lrplot.limits import DEFAULT_MAX_STEPS, OPERATIONS_PER_STEP, WORK_PER_STEP
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.torch_compat import (
@@ -156,9 +156,11 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
 
 
 def check_work(spec: Spec, max_steps: int) -> None:
-    """Refuse, before anything runs, a schedule longer than ``max_steps`` or one whose
+    """Refuse, before anything runs, a schedule longer than ``max_steps``, one whose
     recorded values or scheduler calls exceed :data:`~lrplot.limits.WORK_PER_STEP` times
-    it (10,000 param groups, or a chain of thousands of schedulers)."""
+    it (10,000 param groups, or a chain of thousands of schedulers), or whose operations
+    (groups x schedulers, expressions by their size) exceed
+    :data:`~lrplot.limits.OPERATIONS_PER_STEP` times it."""
     steps = spec.steps
     if steps > max_steps:
         raise ConfigError(
@@ -181,6 +183,27 @@ def check_work(spec: Spec, max_steps: int) -> None:
                 f"{max_steps:,}; raise it with --max-steps)",
                 key=key,
             )
+    per_step = 2 * groups + sum(_operations(s, groups) for s in spec.scheduler.walk())
+    if steps * per_step > OPERATIONS_PER_STEP * max_steps:
+        raise ConfigError(
+            f"{steps:,} steps x {per_step:,} operations each (param groups x schedulers, an "
+            f"expression counted by its size) = {steps * per_step:,}, more than the limit of "
+            f"{OPERATIONS_PER_STEP * max_steps:,} ({OPERATIONS_PER_STEP} per step allowed by "
+            f"--max-steps {max_steps:,}; raise it with --max-steps)",
+            key="scheduler",
+        )
+
+
+def _operations(scheduler: SchedulerSpec, groups: int) -> int:
+    """About how many operations one step of ``scheduler`` takes: one per param group,
+    and each expression's size once per group it serves."""
+    cost = groups
+    for value in scheduler.args.values():
+        if isinstance(value, Expression):
+            cost += value.operations * groups
+        elif isinstance(value, list):
+            cost += sum(v.operations for v in value if isinstance(v, Expression))
+    return cost
 
 
 class _Recorder:

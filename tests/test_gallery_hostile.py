@@ -550,16 +550,27 @@ def test_files_in_the_current_folder_cannot_change_what_lrplot_draws(tmp_path: P
     marker = tmp_path / "ran"
     (hostile / "bisect.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
     (hostile / "numpy.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
-    (hostile / "matplotlibrc").write_text("lines.linewidth: 12\ntext.usetex: True\n")
+    # A matplotlibrc that is a link to a secret: matplotlib would quote its lines.
+    (tmp_path / "secret.rc").write_text(
+        "API_TOKEN=sk-live-0123456789\nlines.linewidth: 12\ntext.usetex: True\n"
+    )
+    (hostile / "matplotlibrc").symlink_to(tmp_path / "secret.rc")
     lrplot = str(Path(sys.executable).with_name("lrplot"))  # not -m: Python adds the folder
     for folder in (plain, hostile):
-        result = subprocess.run(
-            [lrplot, "render", "StepLR.yaml", "-o", "x.png", "-o", "x.svg"],
-            cwd=folder, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
+        (folder / "configs").mkdir()
+        shutil.copy(folder / "StepLR.yaml", folder / "configs")
+        for command in (
+            ["render", "StepLR.yaml", "-o", "x.png", "-o", "x.svg"],  # drawn by the painter
+            ["gallery", "configs", "-o", "gallery", "-j", "1"],  # drawn in a worker
+        ):
+            result = subprocess.run(
+                [lrplot, *command], cwd=folder, capture_output=True, text=True, timeout=120,
+                check=False,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            assert "sk-live" not in result.stdout + result.stderr
     assert not marker.exists()
-    for name in ("x.png", "x.svg"):
+    for name in ("x.png", "x.svg", "gallery/StepLR.png", "gallery/StepLR.svg"):
         assert (hostile / name).read_bytes() == (plain / name).read_bytes()
 
 
@@ -639,3 +650,259 @@ def test_a_hostile_tree_changes_nothing_outside_the_gallery(
     links = [name for name, (kind, _) in tree(out).items() if kind == "link"]
     assert links == ["tutorial/LambdaLR.csv"]  # not lrplot's: neither followed nor removed
     assert re.search(r"\d+ rendered", result.stderr)
+
+
+# A second review's breaks, each with its reproduction.
+
+
+def test_long_keys_repeated_by_aliases_are_refused_at_the_first(
+    runner: CliRunner, write_config
+) -> None:
+    long = "k" * 20_000
+    config = write_config(f"x: &A {{? {long} : 1}}\n" + "".join(f"b{i}: *A\n" for i in range(300)))
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {config}: x: a key of 20,000 characters; a config's keys are names, of at "
+        "most 100 (line 1)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m["entries"]["a.yaml"].update(epochs=10**4000),
+        lambda m: m["entries"]["a.yaml"].update(title="t" * 50_000),
+        lambda m: m["entries"]["a.yaml"].update(fingerprint="not a digest"),
+        lambda m: m["entries"]["a.yaml"].update(notices=["n" * 100_000]),
+        lambda m: m["entries"].update(
+            {
+                "\ud800.yaml": {
+                    **m["entries"]["a.yaml"],
+                    "config": "\ud800.yaml",
+                    "outputs": {f"\ud800.{f}": "0" * 64 for f in ("png", "svg", "csv")},
+                }
+            }
+        ),
+    ],
+)
+def test_a_manifest_lrplot_did_not_write_is_not_believed(
+    change, runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    run(runner, small, out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    change(manifest)
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    code, stderr = run(runner, small, out)
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == f"{out}: 2 rendered, 0 skipped, 0 failed."
+    result = runner.invoke(cli, ["gallery", str(small), "-o", str(out), "--index-only"])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_odd_config_names_and_entries_fail_alone(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    (small / "a\\b.yaml").write_text(STEP)  # a backslash is a character of a name
+    (small / "sub").mkdir()
+    (small / "x.yaml").symlink_to("sub")  # a "config" that is a folder
+    for folder in ("manifest.json", "README.md", "manifest-1-of-2.json"):
+        (small / folder).mkdir()
+        (small / folder / "y.yaml").write_text(STEP)
+    out = tmp_path / "gallery"
+    code, stderr = run(runner, small, out)
+    assert code == 1
+    lines = stderr.splitlines()
+    assert f"{out}: 3 rendered, 0 skipped, 4 failed." in lines
+    assert (out / "a\\b.png").is_file()
+    assert lines[-4:] == [
+        f"Error: {small / 'README.md/y.yaml'}: lies in a folder named README.md, where the "
+        "gallery writes its own file; rename the folder",
+        f"Error: {small / 'manifest-1-of-2.json/y.yaml'}: lies in a folder named "
+        "manifest-1-of-2.json, where the gallery writes its own file; rename the folder",
+        f"Error: {small / 'manifest.json/y.yaml'}: lies in a folder named manifest.json, where "
+        "the gallery writes its own file; rename the folder",
+        f"Error: {small / 'x.yaml'}: is a folder, not a config file",
+    ]
+    assert (out / "index.html").is_file()
+
+
+def test_a_folder_where_an_index_page_goes_fails_the_run_not_the_configs(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    (out / "index.html").mkdir(parents=True)
+    code, stderr = run(runner, small, out)
+    assert code == 1
+    assert stderr.splitlines()[-2:] == [
+        f"{out}: 2 rendered, 0 skipped, 0 failed.",
+        f"Error: {out / 'index.html'}: cannot write: a folder is in the way",
+    ]
+    assert (out / "a.png").is_file()
+    assert (out / "README.md").is_file()
+
+
+def test_a_gallery_folder_thousands_deep_does_not_stop_the_run(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    out.mkdir()
+    here = os.getcwd()
+    os.chdir(out)  # deeper than a path the system takes: made and undone a folder at a time
+    try:
+        for _ in range(1200):
+            os.mkdir("d")
+            os.chdir("d")
+        os.chdir(out)
+        assert run(runner, small, out)[0] == 0
+        for _ in range(1200):
+            os.chdir("d")
+        for _ in range(1200):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(here)
+
+
+def test_a_garbage_shard_manifest_is_ignored_with_a_notice(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    run(runner, small, out, "--shard", "1/1")
+    (out / "manifest-2-of-2.json").write_text("{not json")
+    result = runner.invoke(cli, ["gallery", str(small), "-o", str(out), "--index-only"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"Notice: {out / 'manifest-2-of-2.json'}: not a manifest lrplot wrote; ignored"
+    )
+
+
+def test_folders_on_the_way_that_are_links_are_refused(
+    runner: CliRunner, small: Path, tmp_path: Path, victim: Path
+) -> None:
+    (tmp_path / "docs").symlink_to(victim)
+    (victim / "sub").mkdir()
+    (victim / "sub" / "v.yaml").write_text(STEP)
+    before = tree(victim)
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = runner.invoke(cli, ["gallery", "configs", "-o", "docs/gallery"])
+        assert result.stderr == (
+            "Error: docs/gallery: docs on the way is a symbolic link; lrplot writes only into "
+            "real folders, never through a link: give the folder it points to\n"
+        )
+        result = runner.invoke(cli, ["gallery", "docs/sub", "-o", "out"])
+        assert result.stderr == (
+            "Error: docs/sub: docs on the way is a symbolic link; the gallery reads only real "
+            "folders: give the folder it points to\n"
+        )
+    finally:
+        os.chdir(here)
+    assert tree(victim) == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_into_a_folder_replaces_its_links(
+    runner: CliRunner, tmp_path: Path, victim: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "StepLR.csv").symlink_to(victim / "victim.txt")
+    config = CONFIGS_DIR / "tutorial" / "StepLR.yaml"
+    result = runner.invoke(cli, ["render", str(config), "-o", f"{out}/", "-f", "csv"])
+    assert result.exit_code == 0, result.stderr
+    assert (victim / "victim.txt").read_text() == "precious\n"
+    assert not (out / "StepLR.csv").is_symlink()
+    assert (out / "StepLR.csv").read_text().startswith("epoch,lr\n")
+
+
+def test_a_config_named_on_the_command_line_is_not_read_through_a_link_out(
+    runner: CliRunner, tmp_path: Path, victim: Path
+) -> None:
+    project = tmp_path / "project"
+    configs = project / "configs"
+    configs.mkdir(parents=True)
+    (configs / "x.yaml").symlink_to(victim / ".env")
+    os.mkfifo(configs / "pipe.yaml")  # nobody writes to it: read as empty, not waited on
+    here = os.getcwd()
+    os.chdir(project)
+    try:
+        result = runner.invoke(cli, ["validate", "configs/x.yaml", "configs/pipe.yaml"])
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 1
+    assert "sk-live" not in result.output
+    assert result.stderr == (
+        "Error: configs/x.yaml: is a symbolic link to a file outside the current folder and its "
+        "own; lrplot does not follow it: name the file itself\n"
+        "Error: configs/pipe.yaml: the config is empty; it needs at least a `scheduler:` "
+        "mapping\n"
+    )
+
+
+def test_work_is_bounded_by_expressions_times_groups_times_schedulers(
+    runner: CliRunner, write_config
+) -> None:
+    heavy = "abs(" + " + ".join(["sin(epoch) * cos(epoch)"] * 18) + ")"
+    config = write_config(
+        "epochs: 1000000\n"
+        "optimizer: {param_groups: [{}, {}, {}]}\n"
+        f'scheduler: {{type: LambdaLR, lr_lambda: "{heavy}"}}\n'
+    )
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {config}: scheduler: 1,000,000 steps x 444 operations each (param groups x "
+        "schedulers, an expression counted by its size) = 444,000,000, more than the limit of "
+        "160,000,000 (16 per step allowed by --max-steps 10,000,000; raise it with "
+        "--max-steps) (line 3)\n"
+    )
+
+
+def test_a_figure_of_many_lines_draws_fewer_points_each() -> None:
+    from array import array
+
+    from lrplot import parse_spec, simulate
+    from lrplot.plotting import MAX_FIGURE_POINTS, series_of
+
+    spec = parse_spec(
+        data={
+            "epochs": 10_000,
+            "optimizer": {"param_groups": [{} for _ in range(100)]},
+            "scheduler": {"type": "ExponentialLR", "gamma": 0.999},
+        }
+    )
+    schedule = simulate(spec=spec)
+    lines = series_of(schedule, [str(i) for i in range(100)], list(schedule.lr))
+    assert sum(len(line.x) for line in lines) <= MAX_FIGURE_POINTS + 2 * 100
+    assert all(isinstance(line.y, array) for line in lines)
+
+
+def test_gallery_outputs_are_streamed_to_files_not_held_in_memory(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lrplot.files import Folder
+
+    real_place = Folder.place
+    seen: dict[str, int] = {}
+
+    def place(self, temporaries):  # the main process only renames what workers wrote
+        for name, temporary in temporaries.items():
+            seen[name] = (self.path / temporary).stat().st_size
+        return real_place(self, temporaries)
+
+    monkeypatch.setattr(Folder, "place", place)
+    build_gallery(config_dir=small, out_dir=tmp_path / "gallery", jobs=1)
+    assert set(seen) == {f"{n}.{f}" for n in "ab" for f in ("png", "svg", "csv")}
+    assert all(size > 0 for size in seen.values())
+
+
+def test_a_refusal_names_code_as_written_not_where_links_lead(
+    runner: CliRunner, write_config
+) -> None:
+    config = write_config('scheduler: {type: "/proc/self/cwd/x.py:X"}\n')
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 1
+    assert "would import code from /proc/self/cwd/x.py;" in result.stderr

@@ -101,7 +101,7 @@ def test_markdown_escapes_cells_so_the_table_holds() -> None:
     text = index_markdown([entry()], VERSIONS)
     row = next(line for line in text.splitlines() if line.startswith("| <a"))
     assert row.count(" | ") == 1  # one separator between the two cells: no stray pipes
-    assert "lr \\*= 0.5 every \\[10\\] epochs \\| &lt;b&gt;not bold&lt;/b&gt; \\_x\\_" in row
+    assert "lr \\*= 0\\.5 every \\[10\\] epochs \\| &lt;b&gt;not bold&lt;/b&gt; \\_x\\_" in row
     assert 'alt="Warm-up &#124; &quot;cosine&quot; &lt;fast&gt;"' in row
     assert "10 epochs x 4 steps = 40 steps" in row
     assert "## team" in text
@@ -180,3 +180,18 @@ def test_index_html_in_a_real_browser(
     screenshot = tmp_path / f"gallery-{width}px.png"
     assert driver.save_screenshot(str(screenshot))
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_markdown_text_cannot_become_a_link_on_github() -> None:
+    """GitHub links www., scheme:// and e-mail addresses found in text; escaped dots and
+    colons, and an empty comment after @ (GitHub drops it), keep them text."""
+    from dataclasses import replace
+
+    text = index_markdown(
+        [replace(entry(), description="see https://evil.example/x, www.evil.com, me@evil.com")],
+        VERSIONS,
+    )
+    assert "https\\://evil\\.example/x" in text
+    assert "www\\.evil\\.com" in text
+    assert "me@<!-- -->evil\\.com" in text
+    assert "https://" not in text

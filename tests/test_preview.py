@@ -87,3 +87,19 @@ def test_log_scale_says_where_zero_went(runner: CliRunner, write_config) -> None
     result = runner.invoke(cli, ["preview", str(config), "--log-y", "--no-color"])
     assert result.exit_code == 0
     assert "epochs; lr (log scale; 0 and below drawn at the bottom)" in result.stdout
+
+
+def test_extreme_learning_rates_are_drawn_or_refused_in_one_line(
+    runner: CliRunner, write_config
+) -> None:
+    huge = write_config("optimizer: {lr: 1.0e+300}\nscheduler: {type: ConstantLR, factor: 1}\n")
+    result = runner.invoke(cli, ["preview", str(huge), "--log-y", "--width", "60"])
+    assert result.exit_code == 0, result.output
+    assert "1e+300" in result.stdout
+    too = write_config("optimizer: {lr: 1.7e+308}\nscheduler: {type: ConstantLR, factor: 1}\n")
+    result = runner.invoke(cli, ["preview", str(too)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {too}: the lr reaches 1.7e+308, too large to draw; CSV and JSON outputs hold "
+        "such values\n"
+    )
