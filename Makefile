@@ -20,7 +20,8 @@ install: $(STAMP)
 demo: install  ## render every config in configs/ into gallery/ (again, even if up to date)
 	$(BIN)/lrplot gallery configs -o gallery --allow-import --force
 
-docs: install  ## redraw the pictures the README shows besides the gallery's
+docs: install  ## rewrite the generated parts of docs/ and the pictures besides the gallery's
+	$(BIN)/python -c 'from lrplot.reference import update_docs; update_docs()'
 	$(BIN)/lrplot compare $(COMPARE_EXAMPLE) -q -o docs/compare-cyclic.png
 
 test: install lint  ## lint, type-check and run the whole test suite

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from lrplot.gallery import Shard
 
 F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+HELP_OPTIONS = ["-h", "--help"]
+MAX_CONTENT_WIDTH = 100
+CONTEXT_SETTINGS = {"help_option_names": HELP_OPTIONS, "max_content_width": MAX_CONTENT_WIDTH}
 DEFAULT_FORMAT: Format = "png"
 CONFIG_ARGUMENT = click.Path(path_type=Path, allow_dash=True)
 

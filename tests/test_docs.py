@@ -1,47 +1,128 @@
-"""The README's examples work: every YAML config in it validates and simulates."""
+"""The README and docs/ are true: their configs run, their transcripts print what they
+say, their links lead somewhere, and their generated parts are current."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
 
 from lrplot import load_spec, simulate
+from lrplot.reference import REGIONS, update
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text()
-YAML_BLOCKS = [
-    textwrap.dedent(block) for block in re.findall(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+TEXTS = {page.relative_to(ROOT).as_posix(): page.read_text() for page in PAGES}
+
+
+def blocks(kind: str) -> list[tuple[str, str]]:
+    return [
+        (name, textwrap.dedent(block))
+        for name, text in TEXTS.items()
+        for block in re.findall(rf"```{kind}\n(.*?)```", text, flags=re.DOTALL)
+    ]
+
+
+CONFIGS = [
+    (name, block)
+    for name, block in blocks("yaml")
+    if re.search(r"^\s*scheduler:", block, re.MULTILINE)
 ]
-CONFIGS = [block for block in YAML_BLOCKS if re.search(r"^\s*scheduler:", block, re.MULTILINE)]
 
 
-def test_the_readme_has_config_examples() -> None:
-    assert len(CONFIGS) >= 2
+def test_the_pages_have_config_examples() -> None:
+    assert len(CONFIGS) >= 10
 
 
-@pytest.mark.parametrize("text", CONFIGS, ids=lambda text: text.splitlines()[0][:40])
-def test_every_readme_config_runs(text: str) -> None:
-    simulate(spec=load_spec(text=text, source="README"))
+@pytest.mark.parametrize(("page", "text"), CONFIGS, ids=lambda v: v.splitlines()[0][:40])
+def test_every_config_in_the_pages_runs(page: str, text: str) -> None:
+    simulate(spec=load_spec(text=text, source=page))
 
 
-def test_the_workflow_in_the_readme_is_the_one_shipped() -> None:
+@pytest.mark.parametrize("page", sorted(TEXTS))
+def test_every_link_leads_to_a_file(page: str) -> None:
+    folder = (ROOT / page).parent
+    for target in re.findall(r"\]\(([^)#\s]+)[^)]*\)", TEXTS[page]):
+        if "://" not in target:
+            assert (folder / target).exists(), f"{page} links to {target}"
+
+
+def test_the_workflow_in_the_docs_is_the_one_shipped() -> None:
     shipped = yaml.safe_load((ROOT / ".github" / "workflows" / "gallery.yml").read_text())
     for step in ("--shard ${{ matrix.shard }}/4", "--index-only", "git diff --exit-code"):
-        assert step in README
+        assert step in TEXTS["docs/gallery.md"]
         assert step in yaml.safe_dump(shipped, width=1000)
 
 
 def test_the_python_example_runs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (block,) = [
-        b
-        for b in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
-        if "import lrplot" in b
-    ]
+    (block,) = [b for _, b in blocks("python") if "import lrplot" in b]
     monkeypatch.chdir(ROOT)
     code = block.replace('path="onecycle.svg"', f'path="{tmp_path / "onecycle.svg"}"')
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # the README's own example
+    exec(compile(code, "docs/python.md", "exec"), namespace)  # the page's own example
     assert (tmp_path / "onecycle.svg").read_bytes().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("name", sorted(REGIONS))
+def test_the_generated_parts_are_current(name: str) -> None:
+    """``make docs`` rewrites them; on another torch, the schedulers' part is not checked
+    (it says which torch it was read from)."""
+    import torch
+
+    torch_version = torch.__version__.split("+")[0]
+    pages = [p for p, text in TEXTS.items() if f"<!-- generated: {name} -->" in text]
+    assert pages, f"no page has the generated part {name}"
+    for page in pages:
+        text = TEXTS[page]
+        if name == "schedulers" and f"Read from torch {torch_version}." not in text:
+            pytest.skip(f"{page} was generated from another torch than {torch_version}")
+        assert update(text) == text, f"{page} is stale: run `make docs`"
+
+
+def transcripts() -> list[tuple[str, str, str]]:
+    """Each ``$ command`` of the README's console blocks, with the output it shows."""
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", TEXTS["README.md"], flags=re.DOTALL):
+        for part in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, _, output = part.partition("\n")
+            found.append(("README.md", command, output))
+    return found
+
+
+@pytest.mark.subprocess
+def test_the_readme_transcripts_print_what_they_show(tmp_path: Path) -> None:
+    """Every console block runs, in one shell per block, in a copy of the repository's
+    configs (with the README's typo.yaml), and prints exactly what it shows."""
+    for folder in ("configs", "docs"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "typo.yaml").write_text(
+        "optimizer: {type: Adam, lr: 0.1}\nscheduler:\n  type: StepLr\n  step_size: 10\n"
+    )
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    script = "".join(  # the marker keeps $? for `echo $?`
+        f"status=$?\necho '@@@'\n(exit $status)\n{command} 2>&1\n"
+        for _, command, _ in transcripts()
+    )
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    outputs = result.stdout.split("@@@\n")[1:]
+    assert len(outputs) == len(transcripts())
+    for (_, command, shown), printed in zip(transcripts(), outputs, strict=True):
+        assert printed == shown, f"$ {command}"
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())
+    steps = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert any(run.startswith(".ci/run") for run in steps)
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in TEXTS["README.md"]

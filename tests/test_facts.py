@@ -10,7 +10,7 @@ import io
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -124,3 +124,29 @@ def test_a_list_of_the_wrong_length_names_the_groups(
         f"Error: {config}: scheduler.{argument}: 2 values given, one per param group, but the "
         f"optimizer has 1 group; give 1 or a single value for all (line {line})\n"
     )
+
+
+def test_a_new_trait_is_one_edit_of_the_table(
+    monkeypatch: pytest.MonkeyPatch, runner: CliRunner, write_config
+) -> None:
+    """Say CosineAnnealingLR needed the run's length, as OneCycleLR does: validation, the
+    schema, lrplot list and the docs all follow from its row of the table."""
+    from dataclasses import replace
+
+    from lrplot.reference import schedulers
+    from lrplot.schema import config_schema
+
+    facts = replace(SCHEDULERS["CosineAnnealingLR"], needs_length=True, summary="made up")
+    monkeypatch.setitem(cast(dict[str, Any], SCHEDULERS), "CosineAnnealingLR", facts)
+    config = write_config("scheduler: {type: CosineAnnealingLR, T_max: 10}\n")
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.stderr == (
+        f"Error: {config}: scheduler.total_steps: missing: CosineAnnealingLR needs total_steps "
+        "(or epochs and steps_per_epoch); this config plots 100 steps, so total_steps: 100 "
+        "(line 1)\n"
+    )
+    cases = config_schema()["$defs"]["scheduler"]["allOf"]
+    case = next(c for c in cases if c["if"]["properties"]["type"]["const"] == "CosineAnnealingLR")
+    assert case["then"]["anyOf"][0] == {"required": ["total_steps"]}
+    assert "In short: made up." in runner.invoke(cli, ["list", "CosineAnnealingLR"]).stdout
+    assert "Made up.\n\n- arguments: `T_max, eta_min=0.0`\n- needs `total_steps`" in schedulers()

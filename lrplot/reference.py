@@ -1,0 +1,173 @@
+"""The generated parts of the reference in ``docs/``, made from lrplot's own tables and code.
+
+A page marks each generated part between ``<!-- generated: NAME -->`` and
+``<!-- end generated -->``; :func:`update` rewrites them from the config's keys
+(:mod:`lrplot.keys`), the scheduler facts (:mod:`lrplot.facts`) with the installed
+torch's signatures, the commands' ``--help``, and the modules' docstrings. ``make docs``
+runs it; a test fails when a page is not what it would write.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from lrplot.keys import CONFIG, PLOT, Key
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+_REGION = re.compile(r"(<!-- generated: ([a-z-]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, tuple):
+        return f"`{list(value)}`"
+    if isinstance(value, dict):
+        return "`{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}`"
+    return f"`{value}`"
+
+
+_KINDS: dict[str, Callable[[Key], str]] = {
+    "line": lambda k: f"one line of text, at most {k.limit:,} characters",
+    "paragraph": lambda k: f"text, at most {k.limit:,} characters",
+    "count": lambda k: "a whole number, at least 1",
+    "choice": lambda k: " or ".join(f"`{c}`" for c in k.choices),
+    "flag": lambda k: "`true` or `false`",
+    "integer": lambda k: f"a whole number from {k.low:g} to {k.high:g}",
+    "size": lambda k: f"`WxH` or `[W, H]`, inches, each {k.low:g} to {k.high:g}",
+    "optimizer": lambda k: "a mapping: `type`, its arguments, `param_groups`",
+    "scheduler": lambda k: "a mapping: `type` and its arguments",
+    "metric": lambda k: "an expression, a list of numbers, or `synthetic`",
+    "plot": lambda k: "a mapping (below)",
+}
+
+
+def keys_table(keys: dict[str, Key] | None = None) -> str:
+    """A Markdown table of ``keys`` (default: the config's top-level ones)."""
+    rows = ["| key | value | default | what it is |", "| --- | --- | --- | --- |"]
+    for key in (keys or dict(CONFIG)).values():
+        default = "required" if key.required else _value(key.default)
+        rows.append(f"| `{key.name}` | {_KINDS[key.kind](key)} | {default} | {key.doc} |")
+    return "\n".join(rows) + "\n"
+
+
+def schedulers() -> str:
+    """Per scheduler of the installed torch: what it does, its arguments and defaults,
+    and what lrplot knows of it besides (from the facts table)."""
+    import torch
+
+    from lrplot.catalog import example_config
+    from lrplot.registry import facts_of, scheduler_classes, scheduler_signature
+
+    parts = [f"Read from torch {torch.__version__.split('+')[0]}.\n"]
+    for name, cls in scheduler_classes().items():
+        facts = facts_of(cls)
+        sig = scheduler_signature(cls)
+        arguments = sig.describe()
+        if facts.nested:
+            arguments = "schedulers (a list of scheduler mappings), " + arguments
+        lines = [f"### {name}", ""]
+        if facts.summary:
+            lines += [f"{facts.summary[0].upper()}{facts.summary[1:]}.", ""]
+        lines.append(f"- arguments: `{arguments}`")
+        traits = [
+            ("per param group (one value, or a list with one per group)", facts.per_group),
+            (
+                "expressions",
+                tuple(f"{k} (in {', '.join(v)})" for k, v in facts.expressions.items()),
+            ),
+        ]
+        for label, names in traits:
+            if names:
+                lines.append(f"- {label}: {', '.join(f'`{n}`' for n in names)}")
+        if facts.metric:
+            lines.append("- fed the config's `metric:` at each step")
+        if facts.needs_length:
+            lines.append("- needs `total_steps` (or its own `epochs` and `steps_per_epoch`)")
+        if facts.cycles_momentum:
+            lines.append("- cycles momentum (or Adam's beta1) the other way")
+        if facts.marks:
+            lines.append(f"- a plot marks its {facts.marks}")
+        lines += ["", "```yaml", example_config(name).rstrip("\n"), "```", ""]
+        parts.append("\n".join(lines))
+    return "\n".join(parts)
+
+
+def help_texts() -> str:
+    """Every command's ``--help``, as click prints it in an 80-column terminal."""
+    import click
+
+    from lrplot.cli import HELP_OPTIONS, MAX_CONTENT_WIDTH, cli
+
+    def context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+        return click.Context(
+            command,
+            info_name=name,
+            parent=parent,
+            terminal_width=80,
+            max_content_width=MAX_CONTENT_WIDTH,
+            help_option_names=HELP_OPTIONS,
+        )
+
+    parent = context(cli, "lrplot", None)
+    blocks = ["```console", "$ lrplot --help", cli.get_help(parent).rstrip("\n"), "```", ""]
+    for name, command in sorted(cli.commands.items()):
+        blocks += [
+            f"### `lrplot {name}`",
+            "",
+            "```console",
+            f"$ lrplot {name} --help",
+            command.get_help(context(command, name, parent)).rstrip("\n"),
+            "```",
+            "",
+        ]
+    return "\n".join(blocks)
+
+
+def modules() -> str:
+    """A table of the package's modules and the first line of each one's docstring."""
+    package = Path(__file__).resolve().parent
+    rows = ["| module | holds |", "| --- | --- |"]
+    for path in sorted(package.glob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        first = " ".join(doc.split("\n\n", 1)[0].split())
+        rows.append(f"| `{path.stem}` | {first.replace('|', '&#124;')} |")
+    return "\n".join(rows) + "\n"
+
+
+REGIONS: dict[str, Callable[[], str]] = {
+    "config-keys": keys_table,
+    "plot-keys": lambda: keys_table(dict(PLOT)),
+    "schedulers": schedulers,
+    "help": help_texts,
+    "modules": modules,
+}
+
+
+def update(text: str) -> str:
+    """``text`` with each generated region made anew (an unknown region is an error)."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match[2]
+        if name not in REGIONS:
+            raise ValueError(f"no generated region named {name!r}")
+        return match[1] + REGIONS[name]() + match[4]
+
+    return _REGION.sub(fill, text)
+
+
+def update_docs(folder: Path = DOCS) -> list[Path]:
+    """Rewrite the generated regions of every page in ``folder``; the pages changed."""
+    changed = []
+    for page in sorted(folder.glob("*.md")):
+        text = page.read_text()
+        new = update(text)
+        if new != text:
+            page.write_text(new)
+            changed.append(page)
+    return changed
