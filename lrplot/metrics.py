@@ -16,21 +16,22 @@ import math
 import random
 from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from lrplot.configfile import child_key
 from lrplot.errors import ConfigError, ExpressionError, excerpt
 from lrplot.expressions import Expression, compile_expression, quoted
 
+MetricKind = Literal["synthetic", "expression", "values"]
 METRIC_VARIABLES = ("epoch", "step")
-SYNTHETIC = "synthetic"
+SYNTHETIC: MetricKind = "synthetic"
 
 
 @dataclass(frozen=True)
 class MetricSpec:
     """How the metric fed to ``ReduceLROnPlateau.step()`` is made."""
 
-    kind: str  # "synthetic", "expression" or "values"
+    kind: MetricKind
     expression: Expression | None = None
     values: tuple[float, ...] = ()
     seed: int = 0
