@@ -85,6 +85,18 @@ def make_configs(folder: Path, steps: int) -> dict[str, Path]:
             f"scheduler: {{type: OneCycleLR, max_lr: 0.1, total_steps: {count}}}\n"
         )
         paths[f"onecycle-{count}"] = path
+        resumed = folder / f"onecycle-{count}-resumed.yaml"
+        resumed.write_text(path.read_text() + f"resume_at: {count // 2}\n")
+        paths[f"onecycle-{count}-resumed"] = resumed
+    training = folder / "training-run.yaml"
+    training.write_text(
+        f"epochs: {steps // 1000}\nsteps_per_epoch: 1000\noptimizer: {{type: AdamW, lr: 1.0e-3}}\n"
+        "schedulers:\n"
+        f"  - {{type: LinearLR, start_factor: 0.01, total_iters: {steps // 10}}}\n"
+        "  - {type: ReduceLROnPlateau, factor: 0.5, patience: 2, interval: epoch}\n"
+        "metric: '1.0 / (1 + epoch) if epoch < 20 else 0.05'\n"
+    )
+    paths["training-run"] = training
     return paths
 
 
@@ -123,6 +135,17 @@ def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
              "<= 0.6x time and RSS",
              lambda runs, base: ratio_of(runs, base) <= 0.6
              and median(runs, "peak_mb") <= 0.6 * median(base, "peak_mb")),
+        Case(f"OneCycleLR {steps:,} steps resumed halfway, to CSV  vs  the same not resumed",
+             lambda d: [LRPLOT, "render", str(configs[f"onecycle-{steps}-resumed"]), "-o",
+                        str(fresh(d) / "s.csv")],
+             lambda d: [LRPLOT, "render", long, "-o", str(fresh(d) / "s.csv")],
+             "<= 2x", within(2.0)),
+        Case(f"warm-up per batch + plateau per epoch, {steps:,} steps to CSV  vs  loop + csv",
+             lambda d: [LRPLOT, "render", str(configs["training-run"]), "-o",
+                        str(fresh(d) / "s.csv")],
+             lambda d: [PY, str(BASELINES / "training_loop_csv.py"), str(fresh(d) / "s.csv"),
+                        str(steps)],
+             "<= 1x", within(1.0)),
         Case(f"OneCycleLR {steps:,} steps to PNG  vs  the same to CSV",
              lambda d: [LRPLOT, "render", long, "-o", str(fresh(d) / "s.png")],
              lambda d: [LRPLOT, "render", long, "-o", str(fresh(d) / "s.csv")],

@@ -9,7 +9,7 @@ from typing import Any
 
 from lrplot.annotations import describe_annotation
 from lrplot.errors import UsageError, name_excerpt
-from lrplot.keys import DEFAULT_LR
+from lrplot.keys import DEFAULT_LR, SCHEDULE
 from lrplot.registry import (
     Parameter,
     Signature,
@@ -20,6 +20,7 @@ from lrplot.registry import (
     scheduler_classes,
     scheduler_signature,
     signature,
+    takes_epoch,
 )
 
 # For a class the facts table does not know (a newer torch's): a value by type.
@@ -103,8 +104,22 @@ def describe_class(name: str) -> str:
         lines.append(f"  {argument:<{pad}}{kind_text}  {default}")
     if not rows and not nested:
         lines.append("  (none)")
+    if kind == "scheduler":
+        lines += ["", *_loop_rows(cls)]
     lines += ["", "A config to start from:", "", textwrap.indent(example_config(name), "  ")]
     return "\n".join(lines)
+
+
+def _loop_rows(cls: type) -> list[str]:
+    """How the training loop may step a scheduler (the keys of ``SCHEDULE``), as
+    ``lrplot list NAME`` shows them; fractional_epoch only where ``step()`` takes one."""
+    fractional = takes_epoch(cls) and not facts_of(cls).metric
+    keys = [key for key in SCHEDULE.values() if fractional or key.name != "fractional_epoch"]
+    pad = max(len(key.name) for key in keys) + 2
+    rows = ["How the training loop steps it (in scheduler: or an entry of schedulers:):"]
+    for key in keys:
+        rows.append(f"  {key.name:<{pad}}{key.doc}; default {_yaml(key.default)}")
+    return rows
 
 
 def _argument_row(param: Parameter, *, optimizer: bool) -> tuple[str, str, str]:

@@ -30,6 +30,7 @@ from lrplot.pipeline import NO_CHANGES, Config, InFolder, Outcome, PlotChanges, 
 from lrplot.signals import end_by_signal, interrupted
 
 if TYPE_CHECKING:
+    from lrplot.compare import Axis
     from lrplot.gallery import Shard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -169,13 +170,19 @@ def _check_override(_ctx: click.Context, _param: click.Parameter, values: tuple[
 
 
 def config_options(f: Command) -> Command:
-    """``--set``, ``--allow-import`` and ``--max-steps``, passed on as ``settings``."""
+    """``--set``, ``--allow-import``, ``--max-steps`` and ``--resume-at``, passed on as
+    ``settings``."""
 
     @functools.wraps(f)
     def wrapper(
-        *args: Any, set_values: tuple[str, ...], allow_import: bool, max_steps: int, **kwargs: Any
+        *args: Any,
+        set_values: tuple[str, ...],
+        allow_import: bool,
+        max_steps: int,
+        resume_at: int | None,
+        **kwargs: Any,
     ) -> Any:
-        settings = Settings(set_values, allow_import, max_steps)
+        settings = Settings(set_values, allow_import, max_steps, resume_at)
         return f(*args, settings=settings, **kwargs)
 
     set_option = click.option(
@@ -187,7 +194,14 @@ def config_options(f: Command) -> Command:
         callback=_check_override,
         help="Override a config value, e.g. --set scheduler.gamma=0.5 (YAML value). Repeatable.",
     )
-    return _options(wrapper, [set_option, allow_import_option, max_steps_option])
+    resume_option = click.option(
+        "--resume-at",
+        type=click.IntRange(min=1),
+        metavar="STEP",
+        help="Also run it resumed from a checkpoint at this step (the config's resume_at): "
+        "both are plotted, and a warning names where they differ.",
+    )
+    return _options(wrapper, [set_option, allow_import_option, max_steps_option, resume_option])
 
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -439,6 +453,8 @@ def _no_stream() -> Iterator[None]:
 
 
 def _say_notices(say: _Say, outcome: Outcome) -> None:
+    for warning in outcome.warnings:
+        say.status(f"Warning: {warning}")
     for notice in outcome.notices:
         say.status(f"Notice: {notice}")
 
@@ -545,6 +561,12 @@ COMPARE_FORMATS: tuple[Format, ...] = ("png", "svg", "pdf", "csv")
     "-f", "--format", "formats", multiple=True, type=click.Choice(COMPARE_FORMATS),
     help="Format for -o - and for files without a known extension.",
 )  # fmt: skip
+@click.option(
+    "--axis",
+    type=click.Choice(["epoch", "step"]),
+    help="Align the schedules by epoch or by optimizer step. Default: by step when their "
+    "epochs differ in length (steps_per_epoch above 1 that differ), else by epoch.",
+)
 @config_options
 @plot_options
 @verbosity_options
@@ -552,15 +574,16 @@ def compare_command(
     configs: tuple[Path, ...],
     outputs: tuple[str, ...],
     formats: tuple[Format, ...],
+    axis: Axis | None,
     settings: Settings,
     plot: PlotChanges,
     say: _Say,
 ) -> None:
-    """Overlay the schedules of several CONFIGs on one plot, epochs aligned.
+    """Overlay the schedules of several CONFIGs on one plot, epochs or steps aligned.
 
     Lines are named by each config's title, else its file name. The CSV is in long form
-    (schedule,epoch,lr) for pandas and duckdb; epoch is fractional for schedules stepped
-    per batch.
+    (schedule,epoch,lr, or schedule,step,lr) for pandas and duckdb; epoch is fractional
+    for schedules stepped per batch.
 
     \b
     Examples:
@@ -595,6 +618,7 @@ def compare_command(
                 yscale=plot.yscale, size=plot.size, dpi=plot.dpi, transparent=plot.transparent
             ),
             painter=painter,
+            axis=axis,
         )
     write_files({path: fill for path, fill in filled if path is not None})
     for path, fill in filled:
@@ -720,6 +744,8 @@ def preview_command(
 
     outcome = _run(config, settings, plot=PlotChanges(yscale="log" if log_y else None))
     schedule = outcome.schedule
+    for warning in outcome.warnings:
+        _err(f"Warning: {warning}")
     for notice in outcome.notices:
         _err(f"Notice: {notice}")
     use_color = (sys.stdout is not None and sys.stdout.isatty()) if color is None else color
@@ -869,6 +895,8 @@ def gallery_command(
     )
     for notice in report.notices:
         say.status(f"Notice: {notice}")
+    for warning in report.config_warnings:
+        say.status(f"Warning: {warning}")
     for notice in report.config_notices:
         say.detail(f"Notice: {notice}")
     if check:

@@ -1,12 +1,15 @@
 """Several schedules on one axis (``lrplot compare``): overlay plot data and long-form CSV.
 
-Each schedule is named by its ``title:``, else by its file's stem; x is epochs, so
-schedules stepped per batch line up with those stepped per epoch, and lengths may differ.
-A schedule with several param groups contributes one line per group (``name/group``).
+Each schedule is named by its ``title:``, else by its file's stem. x is epochs, unless
+schedules model epochs of different lengths (steps per epoch above 1 that differ): a
+run model changes what an epoch is (twice the GPUs, half the steps per epoch), and then
+the optimizer steps are what line up. A schedule of one step per epoch is a per-epoch
+view that lines up with any. ``axis`` chooses either way. A schedule with several param
+groups contributes one line per group (``name/group``).
 
-Long-form CSV (``schedule,epoch,lr``), one row per step of each schedule: ``epoch`` is
-the step's position in epochs (fractional when the schedule steps per batch), so rows
-from different schedules line up in pandas or duckdb.
+Long-form CSV (``schedule,epoch,lr`` or ``schedule,step,lr``), one row per step of each
+schedule: ``epoch`` is the step's position in epochs (fractional when the schedule steps
+per batch), so rows from different schedules line up in pandas or duckdb.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from lrplot.errors import OutputError, printable
 from lrplot.export import CHUNK_ROWS
@@ -30,8 +33,18 @@ if TYPE_CHECKING:
     from lrplot.painter import Painter
     from lrplot.simulation import Schedule
 
-LONG_COLUMNS = ("schedule", "epoch", "lr")
 LINE_STYLES = ("-", "--", ":", "-.")
+Axis = Literal["epoch", "step"]
+AXES: tuple[Axis, ...] = ("epoch", "step")
+
+
+def aligned_axis(schedules: Sequence[Schedule], axis: Axis | None = None) -> Axis:
+    """``axis`` if given; else steps when the schedules' epochs differ in length (steps
+    per epoch above 1 that differ), epochs otherwise."""
+    if axis is not None:
+        return axis
+    lengths = {s.spec.steps_per_epoch for s in schedules} - {1}
+    return "epoch" if len(lengths) <= 1 else "step"
 
 
 def file_names(paths: Sequence[str]) -> list[str]:
@@ -74,9 +87,14 @@ def _lines(schedule: Schedule, name: str) -> list[tuple[str, int]]:
 
 
 def comparison_data(
-    schedules: Sequence[Schedule], names: Sequence[str], *, options: PlotOptions
+    schedules: Sequence[Schedule],
+    names: Sequence[str],
+    *,
+    options: PlotOptions,
+    axis: Axis | None = None,
 ) -> PlotData:
-    """One figure with every schedule's lr, epochs aligned."""
+    """One figure with every schedule's lr, aligned on ``axis`` (see :func:`aligned_axis`)."""
+    axis = aligned_axis(schedules, axis)
     series: list[Series] = []
     count = sum(len(schedule.lr) for schedule in schedules)
     if count > MAX_PLOTTED_GROUPS:
@@ -86,14 +104,17 @@ def comparison_data(
         )
     for schedule, name in zip(schedules, names, strict=True):
         for label, index in _lines(schedule, name):
-            (line,) = series_of(schedule, [label], [schedule.lr[index]], lines_in_figure=count)
+            (line,) = series_of(
+                schedule, [label], [schedule.lr[index]], lines_in_figure=count, axis=axis
+            )
             # Schedules often coincide for a while: a style each keeps every line visible.
             series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
     title = " vs ".join(names) if len(" vs ".join(names)) <= 60 else f"{len(names)} schedules"
     return PlotData(
         title=title,
-        epochs=max(s.spec.epochs for s in schedules),
+        epochs=max(s.spec.epochs if axis == "epoch" else s.steps for s in schedules),
         series=tuple(series),
+        axis=axis,
         label_points=False,
         legend_title=None,
         options=options,
@@ -107,6 +128,7 @@ def comparison_outputs(
     outputs: Sequence[tuple[Path | None, str]],
     options: PlotOptions,
     painter: Painter | None = None,
+    axis: Axis | None = None,
 ) -> list[tuple[Path | None, Fill]]:
     """What fills each ``(path, format)`` output: the images drawn once (by ``painter``
     if given), the long-form CSV streamed when written."""
@@ -116,13 +138,14 @@ def comparison_outputs(
 
     images = sorted({fmt for _, fmt in outputs if fmt in IMAGE_FORMATS})
     drawn: dict[str, bytes] = {}
+    axis = aligned_axis(schedules, axis)
     if images:
-        data = comparison_data(schedules, names, options=options)
+        data = comparison_data(schedules, names, options=options, axis=axis)
         drawn = painter.draw(data, images) if painter else draw(data, images)
     return [
         (
             path,
-            text_writer(iter_long_csv(schedules, names))
+            text_writer(iter_long_csv(schedules, names, axis=axis))
             if fmt == "csv"
             else bytes_writer(drawn[fmt]),
         )
@@ -130,13 +153,19 @@ def comparison_outputs(
     ]
 
 
-def iter_long_csv(schedules: Sequence[Schedule], names: Sequence[str]) -> Iterator[str]:
-    """The long-form CSV in chunks, header first."""
-    yield ",".join(LONG_COLUMNS) + "\n"
+def iter_long_csv(
+    schedules: Sequence[Schedule], names: Sequence[str], *, axis: Axis | None = None
+) -> Iterator[str]:
+    """The long-form CSV in chunks, header first (``schedule,<axis>,lr``)."""
+    axis = aligned_axis(schedules, axis)
+    yield f"schedule,{axis},lr\n"
     for schedule, name in zip(schedules, names, strict=True):
         for label, index in _lines(schedule, name):
             prefix = _csv_field(label) + ","
-            rows = zip(_epoch_texts(schedule), map(repr, schedule.lr[index]), strict=True)
+            positions = (
+                _epoch_texts(schedule) if axis == "epoch" else map(str, range(schedule.steps))
+            )
+            rows = zip(positions, map(repr, schedule.lr[index]), strict=True)
             while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
                 yield "".join(f"{prefix}{epoch},{lr}\n" for epoch, lr in chunk)
 

@@ -174,22 +174,30 @@ def read_config_below(folder: Path, name: str) -> bytes:
     gallery's configs): it must be a regular file, and a link to it must not leave
     ``folder``. At most one byte more than a config may hold is read (see
     :func:`decode_config_bytes`); a named pipe cannot block the read."""
+    return read_below(
+        folder,
+        name,
+        limit=MAX_CONFIG_BYTES + 1,
+        outside=f"is a symbolic link to a file outside {printable(str(folder))}; the gallery "
+        "does not follow links out of its folder",
+    )
+
+
+def read_below(folder: Path, name: str, *, limit: int, outside: str, source: str = "") -> bytes:
+    """The bytes of the regular file ``name`` inside ``folder`` (at most ``limit``), which
+    must not lead out of it, by ``..`` or a link (``outside``: what to say if it does)."""
     path = folder / name
-    source = printable(str(path))
+    source = source or printable(str(path))
     try:
         real = os.path.realpath(path)
         if not _within(real, os.path.realpath(folder)):
-            raise ConfigError(
-                f"is a symbolic link to a file outside {printable(str(folder))}; the gallery "
-                "does not follow links out of its folder",
-                source=source,
-            )
+            raise ConfigError(outside, source=source)
         fd = os.open(real, os.O_RDONLY | _NO_WAIT)
     except FileNotFoundError:
         raise ConfigError("file not found", source=source) from None
     except (OSError, ValueError) as e:
         raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
-    return _read_at_most(fd, source, regular_only=True)
+    return _read_at_most(fd, source, regular_only=True, limit=limit)
 
 
 _NO_WAIT = getattr(os, "O_NONBLOCK", 0)
@@ -199,9 +207,11 @@ def _within(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-def _read_at_most(fd: int, source: str, *, regular_only: bool) -> bytes:
-    """At most one byte more than a config may hold from ``fd`` (opened not to block),
-    which is closed. Waits for a pipe's writer to write; a pipe with none ends at once."""
+def _read_at_most(
+    fd: int, source: str, *, regular_only: bool, limit: int = MAX_CONFIG_BYTES + 1
+) -> bytes:
+    """At most ``limit`` bytes from ``fd`` (opened not to block), which is closed. Waits
+    for a pipe's writer to write; a pipe with none ends at once."""
     try:
         kind = os.fstat(fd).st_mode
         if stat.S_ISDIR(kind):
@@ -210,9 +220,9 @@ def _read_at_most(fd: int, source: str, *, regular_only: bool) -> bytes:
             raise ConfigError("is not a regular file", source=source)
         chunks: list[bytes] = []
         size = 0
-        while size <= MAX_CONFIG_BYTES:
+        while size < limit:
             try:
-                chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - size)
+                chunk = os.read(fd, limit - size)
             except BlockingIOError:  # a writer, who has yet to write
                 select.select([fd], [], [])
                 continue

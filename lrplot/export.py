@@ -8,7 +8,10 @@ CSV columns, in order:
   group named ``lr_<group name>`` (names default to the group's index: ``lr_0, lr_1``);
 - ``momentum`` (``momentum_<group name>``): when the scheduler cycles momentum (CyclicLR,
   OneCycleLR); for Adam-like optimizers this is ``betas[0]``;
-- ``metric``: for ReduceLROnPlateau, the value fed to ``step()``.
+- ``metric``: for ReduceLROnPlateau, the value fed to its ``step()`` after that batch;
+  empty (JSON ``null``) after a batch it is not fed after (``interval: epoch``);
+- ``lr_resumed`` (``lr_resumed_<group name>``): with ``resume_at``, the learning rate of
+  the run resumed there (before it, the same as ``lr``).
 
 Floats are written with ``repr``, the shortest text that reads back to the same float.
 """
@@ -19,7 +22,7 @@ import io
 import itertools
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -69,6 +72,8 @@ def columns(schedule: Schedule) -> list[tuple[str, Iterable[object]]]:
         cols.append(("momentum" if single else f"momentum_{name}", values))
     if schedule.metric is not None:
         cols.append(("metric", schedule.metric))
+    for name, values in zip(names, schedule.resumed, strict=False):
+        cols.append(("lr_resumed" if single else f"lr_resumed_{name}", values))
     return cols
 
 
@@ -76,10 +81,19 @@ def iter_csv(schedule: Schedule) -> Iterator[str]:
     """The CSV text in chunks (header first), so a million rows stream to disk."""
     cols = columns(schedule)
     yield ",".join(name for name, _ in cols) + "\n"
-    texts = [map(str if name in ("epoch", "step") else repr, values) for name, values in cols]
+    texts = [map(_CSV_TEXT.get(name, repr), values) for name, values in cols]
     rows = map(",".join, zip(*texts, strict=True))
     while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
         yield "\n".join(chunk) + "\n"
+
+
+def _csv_metric(value: object) -> str:
+    """A metric as CSV: ``repr`` (exact); empty for NaN, where none was fed."""
+    return "" if value != value else repr(value)
+
+
+_CSV_TEXT: dict[str, Callable[[object], str]] = {"epoch": str, "step": str, "metric": _csv_metric}
+"""How a column's values are written, if not with ``repr`` (the shortest exact text)."""
 
 
 def to_csv(schedule: Schedule) -> str:
@@ -100,6 +114,8 @@ def iter_json(schedule: Schedule) -> Iterator[str]:
         "steps_per_epoch": spec.steps_per_epoch,
         "groups": list(schedule.group_names),
     }
+    if spec.resume_at is not None:
+        head["resume_at"] = spec.resume_at
     yield json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "columns": {'
     for index, (name, values) in enumerate(columns(schedule)):
         yield ("," if index else "") + f"\n  {json.dumps(name, ensure_ascii=False)}: ["

@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
-from lrplot.configfile import decode_config_bytes, parse_config_text, read_config_below
+from lrplot.configfile import (
+    decode_config_bytes,
+    parse_config_text,
+    read_below,
+    read_config_below,
+)
 from lrplot.custom_schedulers import is_file_target
 from lrplot.errors import (
     ConfigError,
@@ -34,7 +39,7 @@ from lrplot.errors import (
     printable,
 )
 from lrplot.files import Folder, bytes_writer, is_temporary_name, linked_part
-from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES
+from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES, MAX_LOG_BYTES
 from lrplot.manifest import (
     CONFIG_SUFFIXES,
     MANIFEST,
@@ -76,6 +81,7 @@ class GalleryReport:
     notices: list[str] = field(default_factory=list)  # about the run (shards merged)
     errors: list[str] = field(default_factory=list)  # about the run: a page not written
     config_notices: list[str] = field(default_factory=list)  # about each config, in order
+    config_warnings: list[str] = field(default_factory=list)  # likely mistakes, in order
 
     @property
     def ok(self) -> bool:
@@ -172,9 +178,10 @@ def current_versions() -> dict[str, str]:
 
 
 def fingerprint(config_dir: Path, config: str, *, allow_import: bool = False) -> str:
-    """sha256 of the config's bytes and, with ``allow_import``, of any Python file its
+    """sha256 of the config's bytes, of the log its ``metric:`` reads (if any, read as the
+    config reads it: inside its folder) and, with ``allow_import``, of any Python file its
     scheduler types name (read only if it is a regular file, at most
-    :data:`~lrplot.limits.MAX_CODE_BYTES`). Without ``allow_import``, nothing the config
+    :data:`~lrplot.limits.MAX_CODE_BYTES`). Without ``allow_import``, no code the config
     names is opened. ConfigError if the config cannot be read.
 
     Files are named as the config names them (relative to it), so the fingerprint does
@@ -186,13 +193,43 @@ def fingerprint(config_dir: Path, config: str, *, allow_import: bool = False) ->
 
 def _fingerprint(config_dir: Path, config: str, raw: bytes, allow_import: bool) -> str:
     digest = hashlib.sha256(raw)
+    folder = (config_dir / config).parent
+    data = _config_data(raw, str(config_dir / config))
+    for log in _logs(data):
+        digest.update(b"\0log\0" + log.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(_log_bytes(folder, log))
     if not allow_import:
         return digest.hexdigest()
-    folder = (config_dir / config).parent
-    for target in _imported_files(raw, str(config_dir / config)):
+    for target in _imported_files(data):
         digest.update(b"\0" + target.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(_code_bytes(folder / target))
     return digest.hexdigest()
+
+
+def _config_data(raw: bytes, source: str) -> dict[str, Any]:
+    """The config's mapping, as well as it can be read (empty if it cannot: the render
+    will say why)."""
+    try:
+        data = parse_config_text(decode_config_bytes(raw, source=source), source=source).data
+    except LrplotError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _logs(data: dict[str, Any]) -> list[str]:
+    metric = data.get("metric")
+    if isinstance(metric, dict) and isinstance(metric.get("file"), str):
+        return [metric["file"]]
+    return []
+
+
+def _log_bytes(folder: Path, name: str) -> bytes:
+    """A log a config's metric reads, for its fingerprint: as :mod:`lrplot.runlogs` reads
+    it (inside the config's folder, a regular file, size-capped), or why it cannot be."""
+    try:
+        return read_below(folder, name, limit=MAX_LOG_BYTES + 1, outside="outside")
+    except LrplotError as e:
+        return b"<" + e.message.encode("utf-8", "replace") + b">"
 
 
 def _code_bytes(path: Path) -> bytes:
@@ -211,16 +248,14 @@ def _code_bytes(path: Path) -> bytes:
     return data if len(data) <= MAX_CODE_BYTES else b"<too large>"
 
 
-def _imported_files(raw: bytes, source: str) -> list[str]:
-    try:
-        data = parse_config_text(decode_config_bytes(raw, source=source), source=source).data
-    except LrplotError:
-        return []
+def _imported_files(data: dict[str, Any]) -> list[str]:
     found = set()
-    for type_name in _scheduler_types(data.get("scheduler") if isinstance(data, dict) else None):
-        target = type_name.rpartition(":")[0]
-        if is_file_target(target):
-            found.add(target)
+    entries = data.get("schedulers")
+    for entry in [data.get("scheduler"), *(entries if isinstance(entries, list) else [])]:
+        for type_name in _scheduler_types(entry):
+            target = type_name.rpartition(":")[0]
+            if is_file_target(target):
+                found.add(target)
     return sorted(found)
 
 
@@ -313,7 +348,7 @@ def _render_config(job: _Job) -> _Rendered:
     """Load, simulate and render one config (runs in a worker process), streaming each
     output into a temporary file in the gallery."""
     from lrplot.pipeline import Config, Settings, run
-    from lrplot.spec import describe_optimizer, describe_scheduler
+    from lrplot.spec import describe_optimizer, describe_schedulers
 
     config = job.config
     names = {fmt: f"{output_stem(config)}.{fmt}" for fmt in OUTPUT_FORMATS}
@@ -353,12 +388,13 @@ def _render_config(job: _Job) -> _Rendered:
         fingerprint=job.fingerprint,
         title=spec.display_title,
         description=spec.description,
-        scheduler=describe_scheduler(spec.scheduler),
+        scheduler=describe_schedulers(spec),
         optimizer=describe_optimizer(spec.optimizer),
         epochs=spec.epochs,
         steps_per_epoch=spec.steps_per_epoch,
         outputs={name: sink.digest.hexdigest() for name, sink in sinks.items()},
         notices=[notice[:MAX_NOTICE_LENGTH] for notice in outcome.notices[:MAX_NOTICES]],
+        warnings=[text[:MAX_NOTICE_LENGTH] for text in outcome.warnings[:MAX_NOTICES]],
     )
     return _Rendered(config, entry, temporaries, None)
 
@@ -451,12 +487,11 @@ def build_gallery(
         if previous and failure.config in previous.entries
     }
     entries = {**kept, **unchanged, **rendered}
-    report.config_notices.extend(
-        notice
-        for config in selected
-        if config in entries and config not in unchanged
-        for notice in entries[config].notices
-    )
+    described = [
+        entries[config] for config in selected if config in entries and config not in unchanged
+    ]
+    report.config_notices.extend(notice for entry in described for notice in entry.notices)
+    report.config_warnings.extend(text for entry in described for text in entry.warnings)
     if saver is None:
         _check(out, rendered, unchanged, versions, report)
         return report
@@ -760,7 +795,7 @@ def _index_only(
             continue
         if entry is None or entry.fingerprint != digest:
             why = "not rendered by any shard, or changed since"
-            if not allow_import and _imported_files(raw, source):
+            if not allow_import and _imported_files(_config_data(raw, source)):
                 why = "names Python code: merge with --allow-import, as the shards rendered it"
             report.failed.append(Failure(config, f"{source}: {why}"))
         elif not _outputs_intact(out, entry):

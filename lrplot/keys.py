@@ -25,8 +25,10 @@ Kind = Literal[
     "flag",  # true or false
     "integer",  # a whole number from `low` to `high`
     "size",  # WIDTHxHEIGHT in inches, or [width, height]
+    "steps",  # a count, or a mapping of the data it comes from (STEPS)
     "optimizer",
     "scheduler",
+    "schedulers",
     "metric",
     "plot",
 ]
@@ -47,6 +49,9 @@ class Key:
     high: float | None = None
     example: str | None = None
     """The value as the reference's example config writes it (YAML), if not the default."""
+    alternative: str | None = None
+    """A key that may stand instead of this one (``schedulers`` for ``scheduler``): one of
+    the two is required, if this one is, and not both."""
 
 
 SIMPLE_KINDS = ("line", "paragraph", "count", "choice", "flag", "integer", "size")
@@ -87,6 +92,42 @@ PLOT: Mapping[str, Key] = {
 }
 """The keys of ``plot:`` (command-line flags win over them)."""
 
+STEPS: Mapping[str, Key] = {
+    key.name: key
+    for key in (
+        Key("dataset_size", "count", "samples in the training set", required=True),
+        Key("batch_size", "count", "samples per batch, per process", required=True),
+        Key("world_size", "count", "processes training together (GPUs)", 1),
+        Key("grad_accum", "count", "batches accumulated per optimizer step", 1),
+        Key("drop_last", "flag", "the DataLoader drops a last, short batch", False),
+    )
+}
+"""The keys of ``steps_per_epoch:`` given as the data it comes from (see
+:mod:`lrplot.loop`)."""
+
+SCHEDULE: Mapping[str, Key] = {
+    key.name: key
+    for key in (
+        Key(
+            "interval",
+            "choice",
+            "when the training loop steps it: after batches, or after epochs",
+            "step",
+            choices=("step", "epoch"),
+        ),
+        Key("frequency", "count", "steps it after every Nth batch (or epoch)", 1),
+        Key(
+            "fractional_epoch",
+            "flag",
+            "steps it with step(epoch + i / steps_per_epoch) after batch i, as torch's "
+            "documentation does for CosineAnnealingWarmRestarts",
+            False,
+        ),
+    )
+}
+"""Keys of a scheduler the training loop steps (``scheduler:``, or an entry of
+``schedulers:``) besides its arguments: how the loop steps it (Lightning's meaning)."""
+
 CONFIG: Mapping[str, Key] = {
     key.name: key
     for key in (
@@ -107,9 +148,10 @@ CONFIG: Mapping[str, Key] = {
         Key("epochs", "count", "how many epochs are plotted", 100),
         Key(
             "steps_per_epoch",
-            "count",
-            "scheduler steps per epoch; > 1 steps the scheduler once per batch",
+            "steps",
+            "optimizer steps (batches) per epoch, or the data they come from: " + ", ".join(STEPS),
             1,
+            example="{dataset_size: 50000, batch_size: 128}",
         ),
         Key(
             "optimizer",
@@ -120,11 +162,33 @@ CONFIG: Mapping[str, Key] = {
         Key(
             "scheduler",
             "scheduler",
-            "any torch.optim.lr_scheduler class, SWALR, or your own: `type` and its arguments",
+            "any torch.optim.lr_scheduler class, SWALR, or your own: `type`, its arguments, "
+            "and how the loop steps it: " + ", ".join(SCHEDULE),
             required=True,
             example="{type: StepLR, step_size: 10}",
+            alternative="schedulers",
         ),
-        Key("metric", "metric", "what ReduceLROnPlateau's step() is fed", "synthetic"),
+        Key(
+            "schedulers",
+            "schedulers",
+            "instead of `scheduler:`, several on one optimizer, stepped in list order",
+            example="[{type: LinearLR, total_iters: 500}, {type: StepLR, step_size: 30, "
+            "interval: epoch}]",
+            alternative="scheduler",
+        ),
+        Key(
+            "metric",
+            "metric",
+            "what ReduceLROnPlateau's step() is fed: an expression, numbers, the synthetic "
+            "loss, or a logged run's file",
+            "synthetic",
+        ),
+        Key(
+            "resume_at",
+            "count",
+            "also run it resumed from a checkpoint at this step, and compare",
+            example="5000",
+        ),
         Key("plot", "plot", "how its plots look: " + ", ".join(PLOT), {}),
     )
 }
@@ -136,7 +200,7 @@ def check_value(key: Key, value: Any, *, path: str) -> Any:
     checked against its kind and bounds; ConfigError at ``path`` otherwise."""
     if key.kind in ("line", "paragraph"):
         return _text(key, value, path)
-    if key.kind == "count":
+    if key.kind in ("count", "steps"):  # steps: its whole-number form
         return _count(value, path)
     if key.kind == "choice":
         if value not in key.choices or not isinstance(value, str):

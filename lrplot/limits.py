@@ -54,5 +54,8 @@ MAX_PIXELS = 25_000_000
 MAX_CODE_BYTES = 4 * 1024 * 1024
 """Largest Python file a gallery reads to fingerprint a config's own scheduler class."""
 
+MAX_LOG_BYTES = 64 * 1024 * 1024
+"""Largest logged run (a metrics.csv, a trainer_state.json) read."""
+
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 """Largest gallery manifest read; a larger file is not one lrplot wrote."""

@@ -44,6 +44,7 @@ class Entry:
     steps_per_epoch: int
     outputs: dict[str, str]  # output path below the gallery -> sha256
     notices: list[str] = field(default_factory=list)  # what lrplot says about the config
+    warnings: list[str] = field(default_factory=list)  # likely mistakes in it
 
     @property
     def stem(self) -> str:
@@ -112,6 +113,7 @@ _ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {
     "steps_per_epoch": int,
     "outputs": dict,
     "notices": list,
+    "warnings": list,
 }
 
 
@@ -137,8 +139,9 @@ def _parse_entry(config: str, value: object) -> Entry:
         entry.fingerprint
     ):
         raise ValueError("text")  # what lrplot writes is clipped: longer came from elsewhere
-    if len(entry.notices) > MAX_NOTICES or not all(
-        isinstance(notice, str) and len(notice) <= MAX_NOTICE_LENGTH for notice in entry.notices
-    ):
-        raise ValueError("notices")
+    for name, texts in (("notices", entry.notices), ("warnings", entry.warnings)):
+        if len(texts) > MAX_NOTICES or not all(
+            isinstance(text, str) and len(text) <= MAX_NOTICE_LENGTH for text in texts
+        ):
+            raise ValueError(name)
     return entry

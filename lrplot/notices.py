@@ -1,10 +1,12 @@
-"""What lrplot says about a schedule besides its numbers: ``Notice:`` lines.
+"""What lrplot says about a schedule besides its numbers: ``Notice:`` and ``Warning:`` lines.
 
 Each is one line, ``file: [key: ]message``, made from the config and the simulated
-schedule: an argument ignored, a value torch ran against its own type hints, a learning
-rate that goes negative, what torch warned of, values a log scale cannot draw.
-:func:`collect` gathers them, and :func:`lrplot.pipeline.run` calls it for every
-command, so each command prints the same ones.
+schedule. Notices: an argument ignored, a value torch ran against its own type hints, a
+learning rate that goes negative, what torch warned of, values a log scale cannot draw.
+Warnings, likely mistakes in the run being planned: a resume that changes the schedule.
+:func:`collect` and :func:`collect_warnings` gather them, and
+:func:`lrplot.pipeline.run` calls both for every command, so each command prints the
+same ones.
 """
 
 from __future__ import annotations
@@ -66,4 +68,26 @@ def log_scale(schedule: Schedule, options: PlotOptions) -> list[str]:
         f"drawn: {schedule.learning_rate(group)} is {schedule.lr[group][step]!r} at "
         f"{schedule.at_step(step)}"
         for group, step in schedule.first_below(0.0, inclusive=True)
+    ]
+
+
+def collect_warnings(schedule: Schedule) -> tuple[str, ...]:
+    """Every warning about ``schedule``, in a fixed order."""
+    return tuple(resume_changes(schedule))
+
+
+def resume_changes(schedule: Schedule) -> list[str]:
+    """With ``resume_at``: where the resumed run's lr first differs from the uninterrupted
+    run's, which a training run resumed from that checkpoint would follow instead."""
+    spec, found = schedule.spec, schedule.resume_difference()
+    if found is None:
+        return []
+    group, step = found
+    line = spec.line("resume_at")
+    where = f" (line {line})" if line is not None and spec.origin("resume_at") is None else ""
+    return [
+        f"{spec.source}: resume_at: resumed at step {spec.resume_at:,}, "
+        f"{schedule.learning_rate(group)} differs from the uninterrupted run's from "
+        f"{schedule.at_step(step)} on: {schedule.resumed[group][step]!r} instead of "
+        f"{schedule.lr[group][step]!r}{where}"
     ]

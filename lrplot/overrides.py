@@ -87,6 +87,16 @@ def apply_overrides(document: ConfigDocument, overrides: Sequence[str]) -> Confi
     return ConfigDocument(data=data, source=document.source, lines=lines, set_by=set_by)
 
 
+def set_value(document: ConfigDocument, key: str, value: Any, *, origin: str) -> ConfigDocument:
+    """A copy of ``document`` with the top-level ``key`` set to ``value`` by a command-line
+    option, which messages about it name (``origin``, such as ``--resume-at 5000``)."""
+    data = dict(document.data) if isinstance(document.data, dict) else {}
+    data[key] = value
+    lines = {k: v for k, v in document.lines.items() if k != key}
+    set_by = {**document.set_by, key: origin}
+    return ConfigDocument(data=data, source=document.source, lines=lines, set_by=set_by)
+
+
 def _set(data: Any, path: list[Part], value: Any, source: str, origin: str) -> Any:
     container = data
     for depth, part in enumerate(path):

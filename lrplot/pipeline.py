@@ -8,6 +8,7 @@ about it. Commands choose inputs and print; nothing here prints.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,11 +28,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Settings:
-    """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``."""
+    """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``,
+    ``--resume-at``."""
 
     overrides: tuple[str, ...] = ()
     allow_import: bool = False
     max_steps: int = DEFAULT_MAX_STEPS
+    resume_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Outcome:
     """The plot options used: the config's ``plot:`` with the changes given."""
     notices: tuple[str, ...]
     """Everything lrplot says about the config besides its numbers (``Notice:`` lines)."""
+    warnings: tuple[str, ...] = ()
+    """Likely mistakes in the run it plans (``Warning:`` lines)."""
     data: dict[str, bytes] = field(default_factory=dict)
     """The outputs asked for with no target, by format."""
     written: tuple[Path, ...] = ()
@@ -100,7 +105,7 @@ def run(
     config (and, where there is one, the key and line)."""
     from lrplot.export import fills
     from lrplot.files import write_files
-    from lrplot.notices import collect
+    from lrplot.notices import collect, collect_warnings
     from lrplot.simulation import simulate
 
     schedule = simulate(spec=load(config=config, settings=settings), max_steps=settings.max_steps)
@@ -125,7 +130,7 @@ def run(
             data[fmt] = buffer.getvalue()
         elif not _is_file(target):
             made[fmt](cast(IO[bytes], target))
-    return Outcome(schedule, options, notices, data, tuple(files))
+    return Outcome(schedule, options, notices, collect_warnings(schedule), data, tuple(files))
 
 
 def _is_file(target: Target) -> bool:
@@ -140,18 +145,14 @@ def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:
     """The validated config (see :func:`lrplot.spec.load_spec`)."""
     from lrplot.spec import load_spec
 
-    if config.path is not None:
-        return load_spec(
-            path=config.path,
-            source=config.source,
-            base_dir=config.base_dir,
-            allow_import=settings.allow_import,
-            overrides=settings.overrides,
-        )
-    return load_spec(
-        text=config.text or "",
+    read = functools.partial(
+        load_spec,
         source=config.source,
         base_dir=config.base_dir,
         allow_import=settings.allow_import,
         overrides=settings.overrides,
+        resume_at=settings.resume_at,
     )
+    if config.path is not None:
+        return read(path=config.path)
+    return read(text=config.text or "")

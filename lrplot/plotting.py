@@ -22,7 +22,7 @@ import warnings
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from lrplot.errors import OutputError
 from lrplot.keys import DEFAULT_SIZE
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from lrplot.simulation import Schedule
+    from lrplot.spec import SchedulerSpec
 
 TITLE_WIDTH = 75
 """Characters per title line that fit the default figure width (in proportion on others)."""
@@ -76,6 +77,8 @@ class Series:
     x: array[float]
     y: array[float]
     linestyle: str = "-"
+    points: bool = False
+    """Values at points (a metric fed once an epoch), not steps that hold."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,10 @@ class PlotData:
     steps_per_epoch: int = 1  # > 1: a step axis on top
     marks: tuple[tuple[float, str], ...] = ()  # (epoch, label): where the regime changes
     panels: tuple[Panel, ...] = ()
+    overlays: tuple[Series, ...] = ()
+    """Drawn dashed over the lr line of the same index (a resumed run's)."""
+    axis: Literal["epoch", "step"] = "epoch"
+    """What x counts (``epochs`` is then the number of steps)."""
     label_points: bool = True  # start, peak and final lr, of the line on top there
     legend_title: str | None = "param group"
     options: PlotOptions = field(default_factory=PlotOptions)
@@ -118,15 +125,29 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
         momentum = series_of(schedule, labels, schedule.momentum, quantity="momentum")
         panels.append(Panel(name, momentum))
     if schedule.metric is not None:
-        metric = series_of(schedule, ["metric"], [schedule.metric], quantity="metric")
-        panels.append(Panel("Metric", metric))
+        panels.append(Panel("Metric", (_metric_series(schedule, schedule.metric),)))
+    overlays: tuple[Series, ...] = ()
+    marks = regime_marks(schedule)
+    legend_title: str | None = "param group"
+    if schedule.resumed and spec.resume_at is not None:
+        resumed = f"resumed at step {spec.resume_at:,}"
+        if len(labels) == 1:
+            labels, legend_title, names = ["uninterrupted"], None, [resumed]
+        else:
+            names = [f"{label}, {resumed}" for label in labels]
+        overlays = series_of(schedule, names, schedule.resumed, lines_in_figure=2 * len(labels))
+        marks = sorted([*marks, (spec.resume_at / spec.steps_per_epoch, "resumed")])
     return PlotData(
         title=spec.display_title,
         epochs=spec.epochs,
-        series=series_of(schedule, labels, schedule.lr),
+        series=series_of(
+            schedule, labels, schedule.lr, lines_in_figure=len(labels) * (1 + bool(overlays))
+        ),
         steps_per_epoch=spec.steps_per_epoch,
-        marks=tuple(regime_marks(schedule)),
+        marks=tuple(marks),
         panels=tuple(panels),
+        overlays=overlays,
+        legend_title=legend_title,
         options=options or spec.plot,
         source=spec.source,
     )
@@ -139,16 +160,19 @@ def series_of(
     *,
     quantity: str = "lr",
     lines_in_figure: int | None = None,
+    axis: Literal["epoch", "step"] = "epoch",
 ) -> tuple[Series, ...]:
     """Lines for recorded columns of a schedule, closed at its last epoch (the last value
     is repeated there) and thinned to about :data:`MAX_POINTS` points each, fewer when
     the figure has many lines (``lines_in_figure``, default: these): a figure draws at
-    most :data:`MAX_FIGURE_POINTS` points in all."""
+    most :data:`MAX_FIGURE_POINTS` points in all. x is in epochs, or steps (``axis``)."""
     import numpy as np
 
     count = lines_in_figure or len(columns)
     points = max(min(MAX_POINTS, MAX_FIGURE_POINTS // max(count, 1)), 400)
     per_epoch, epochs = schedule.spec.steps_per_epoch, float(schedule.spec.epochs)
+    if axis == "step":
+        per_epoch, epochs = 1, float(schedule.steps)
     lines = []
     for label, column in zip(labels, columns, strict=True):
         values = np.frombuffer(column, dtype=np.float64)
@@ -165,6 +189,29 @@ def series_of(
         y = np.append(values[steps], values[-1])
         lines.append(Series(label, array("d", x.tobytes()), array("d", y.tobytes())))
     return tuple(lines)
+
+
+def _metric_series(schedule: Schedule, column: array[float]) -> Series:
+    """The metric's line: steps when fed after every batch; else a point at the end of
+    each batch it was fed after (thinned to :data:`MAX_POINTS`)."""
+    import numpy as np
+
+    values = np.frombuffer(column, dtype=np.float64)
+    fed = np.flatnonzero(~np.isnan(values))
+    if len(fed) == len(values):
+        return series_of(schedule, ["metric"], [column], quantity="metric")[0]
+    largest = float(np.abs(values[fed]).max()) if len(fed) else 0.0
+    if largest > MAX_PLOTTED:
+        raise OutputError(
+            f"the metric reaches {largest:.3g}, too large to plot (axes overflow past "
+            f"{MAX_PLOTTED:g}); CSV and JSON outputs hold such values",
+            source=schedule.spec.source,
+        )
+    fed = fed[_kept(values[fed])]
+    x = (fed + 1) / schedule.spec.steps_per_epoch
+    return Series(
+        "metric", array("d", x.tobytes()), array("d", values[fed].tobytes()), points=True
+    )
 
 
 def _kept(values: Any, points: int = MAX_POINTS) -> Any:
@@ -187,36 +234,45 @@ def _kept(values: Any, points: int = MAX_POINTS) -> Any:
 
 
 def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
-    """Where the schedule changes regime, in epochs, with a short label (what the
+    """Where the schedule changes regime, in epochs, with a short label (what each
     scheduler's facts say a plot marks; see :data:`lrplot.facts.Mark`)."""
     spec = schedule.spec
-    scheduler, per_epoch, steps = spec.scheduler, spec.steps_per_epoch, spec.steps
-    args, kind = scheduler.args, scheduler.facts.marks
     marks: list[tuple[float, str]] = []
+    kinds = {scheduler.facts.marks for scheduler in spec.schedulers}
+    for scheduler in spec.schedulers:
+        marks += _counted_marks(scheduler, spec.steps_per_epoch, spec.epochs)
+    lr, per_epoch = schedule.lr[0], spec.steps_per_epoch
+    if "peak" in kinds:
+        peak = max(range(len(lr)), key=lr.__getitem__)
+        marks.append((peak / per_epoch, "end of warm-up"))
+    if "reductions" in kinds:
+        marks += [(i / per_epoch, "reduced") for i in range(1, len(lr)) if lr[i] < lr[i - 1]]
+    return bounded_marks([(x, label) for x, label in marks if 0 < x < spec.epochs], spec.epochs)
+
+
+def _counted_marks(
+    scheduler: SchedulerSpec, per_epoch: int, epochs: int
+) -> list[tuple[float, str]]:
+    """The marks at counts a scheduler's arguments give (milestones, restarts), in epochs."""
+    args, kind = scheduler.args, scheduler.facts.marks
+    unit = scheduler.epochs_per_count(per_epoch)
     if kind == "milestones":
         gamma = args.get("gamma", 0.1)
         factor = f"x{gamma:g}" if _is_number(gamma) else "x"
-        marks = [(m / per_epoch, factor) for m in sorted(set(_numbers(args.get("milestones"))))]
-    elif kind == "boundaries":
+        return [(m * unit, factor) for m in sorted(set(_numbers(args.get("milestones"))))]
+    if kind == "boundaries":
         after = scheduler.children[1:]
         milestones = _numbers(args.get("milestones"))
-        marks = [(m / per_epoch, f"→ {c.name}") for m, c in zip(milestones, after, strict=False)]
-    elif kind == "restarts" and _numbers([args.get("T_0")]) and args["T_0"] > 0:
+        return [(m * unit, f"→ {c.name}") for m, c in zip(milestones, after, strict=False)]
+    marks: list[tuple[float, str]] = []
+    if kind == "restarts" and _numbers([args.get("T_0")]) and args["T_0"] > 0:
         period, restart = args["T_0"], args["T_0"]
         multiplier = args.get("T_mult", 1) if _is_number(args.get("T_mult", 1)) else 1
-        while restart < steps and len(marks) < MAX_MARKS:
-            marks.append((restart / per_epoch, "restart"))
+        while restart * unit < epochs and len(marks) < MAX_MARKS:
+            marks.append((restart * unit, "restart"))
             period *= max(multiplier, 1)
             restart += period
-    elif kind == "peak":
-        lr = schedule.lr[0]
-        peak = max(range(len(lr)), key=lr.__getitem__)
-        marks = [(peak / per_epoch, "end of warm-up")]
-    elif kind == "reductions":
-        lr = schedule.lr[0]
-        drops = [i for i in range(1, len(lr)) if lr[i] < lr[i - 1]]
-        marks = [(i / per_epoch, "reduced") for i in drops]
-    return bounded_marks([(x, label) for x, label in marks if 0 < x < spec.epochs], spec.epochs)
+    return marks
 
 
 def _is_number(value: object) -> bool:
@@ -245,17 +301,30 @@ def _wrapped_title(data: PlotData) -> str:
 
 
 def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
-    """Wrap a long title, breaking first between scheduler and optimizer (at " · "), then
-    between arguments (after ", "), and inside one only if it is longer than a line."""
+    """Wrap a long title, breaking first between schedulers (after " + ") and before the
+    optimizer (at " · "), then between arguments (after ", "), and inside one only if it
+    is longer than a line."""
     if len(title) <= width:
         return title
     glue = "\ue000"  # a private-use character: textwrap does not break at it
     lines = []
-    for part in title.split(" · "):
+    for part in _between_schedulers(title.replace(" · ", "\ue001")).split("\ue001"):
         pieces = [piece.replace(" ", glue) for piece in part.split(", ")]
         for line in textwrap.wrap(", ".join(pieces), width=width, break_on_hyphens=False):
             lines.append(line.replace(glue, " "))
     return "\n".join(lines)
+
+
+def _between_schedulers(title: str) -> str:
+    """``title`` with a break mark after each " + " outside parentheses (one joining
+    two schedulers, not one inside an expression)."""
+    depth, out = 0, []
+    for index, char in enumerate(title):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        out.append(char)
+        if char == "+" and depth <= 0 and title[index - 1 : index + 2] == " + ":
+            out.append("\ue001")
+    return "".join(out).replace("+\ue001 ", "+\ue001")
 
 
 def import_matplotlib() -> None:
@@ -337,6 +406,17 @@ def _figure(data: PlotData) -> Figure:
             drawstyle="steps-post",
             linestyle=line.linestyle,
         )
+    drawn = axes.get_lines()
+    for index, line in enumerate(data.overlays):
+        axes.plot(
+            line.x,
+            line.y,
+            label=line.label,
+            drawstyle="steps-post",
+            linestyle=(0, (4, 3)),
+            linewidth=1.5,
+            color=_darker(drawn[index].get_color()) if len(data.overlays) > 1 else "black",
+        )
     # Text is shown as written: `$` would otherwise start TeX-like math, and a label
     # starting with `_` would be left out of the legend.
     title = _wrapped_title(data)
@@ -354,10 +434,11 @@ def _figure(data: PlotData) -> Figure:
             halo=None if options.transparent else "white",
         )
     _mark_regimes(axes, lower, data)
-    if len(data.series) > 1:
+    if len(data.series) > 1 or data.overlays:
+        shown = [*data.series, *data.overlays]
         legend = axes.legend(
-            axes.get_lines()[: len(data.series)],
-            [line.label for line in data.series],
+            axes.get_lines()[: len(shown)],
+            [line.label for line in shown],
             title=data.legend_title,
             fontsize=8,
             title_fontsize=8,
@@ -366,6 +447,10 @@ def _figure(data: PlotData) -> Figure:
             text.set_parse_math(False)
     for panel_axes, panel in zip(lower, data.panels, strict=True):
         for line in panel.series:
+            if line.points:
+                panel_axes.plot(line.x, line.y, label=line.label, marker="o", markersize=3,
+                                linewidth=1.0)  # fmt: skip
+                continue
             panel_axes.plot(
                 line.x, line.y, label=line.label, drawstyle="steps-post", linewidth=1.5
             )
@@ -373,7 +458,7 @@ def _figure(data: PlotData) -> Figure:
         panel_axes.tick_params(labelsize=8)
     for upper in [axes, *lower][:-1]:  # panels share the x axis: labels on the lowest only
         upper.tick_params(labelbottom=False)
-    (lower[-1] if lower else axes).set_xlabel("Epoch")
+    (lower[-1] if lower else axes).set_xlabel(data.axis.capitalize())
     if data.steps_per_epoch > 1:
         per_epoch = data.steps_per_epoch
 
@@ -387,6 +472,14 @@ def _figure(data: PlotData) -> Figure:
         top.set_xlabel("Step", fontsize=8)
         top.tick_params(labelsize=8)
     return figure
+
+
+def _darker(color: Any) -> tuple[float, float, float]:
+    """A line's colour at half its brightness: dashes over the line stay visible."""
+    from matplotlib.colors import to_rgb
+
+    red, green, blue = to_rgb(color)
+    return (red * 0.5, green * 0.5, blue * 0.5)
 
 
 def _mark_regimes(axes: Axes, lower: list[Axes], data: PlotData) -> None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from lrplot.keys import CONFIG, PLOT, Key
+from lrplot.keys import CONFIG, PLOT, SCHEDULE, STEPS, Key
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _REGION = re.compile(r"(<!-- generated: ([a-z-]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
@@ -41,8 +41,10 @@ _KINDS: dict[str, Callable[[Key], str]] = {
     "integer": lambda k: f"a whole number from {k.low:g} to {k.high:g}",
     "size": lambda k: f"`WxH` or `[W, H]`, inches, each {k.low:g} to {k.high:g}",
     "optimizer": lambda k: "a mapping: `type`, its arguments, `param_groups`",
-    "scheduler": lambda k: "a mapping: `type` and its arguments",
-    "metric": lambda k: "an expression, a list of numbers, or `synthetic`",
+    "steps": lambda k: "a whole number, at least 1, or a mapping of the data (below)",
+    "scheduler": lambda k: "a mapping: `type`, its arguments, how the loop steps it (below)",
+    "schedulers": lambda k: "a list of scheduler mappings",
+    "metric": lambda k: "an expression, numbers, `synthetic`, or `{file, column}` / `{file, key}`",
     "plot": lambda k: "a mapping (below)",
 }
 
@@ -52,6 +54,8 @@ def keys_table(keys: dict[str, Key] | None = None) -> str:
     rows = ["| key | value | default | what it is |", "| --- | --- | --- | --- |"]
     for key in (keys or dict(CONFIG)).values():
         default = "required" if key.required else _value(key.default)
+        if key.required and key.alternative:
+            default = f"required, or `{key.alternative}`"
         rows.append(f"| `{key.name}` | {_KINDS[key.kind](key)} | {default} | {key.doc} |")
     return "\n".join(rows) + "\n"
 
@@ -143,6 +147,8 @@ def modules() -> str:
 REGIONS: dict[str, Callable[[], str]] = {
     "config-keys": keys_table,
     "plot-keys": lambda: keys_table(dict(PLOT)),
+    "steps-keys": lambda: keys_table(dict(STEPS)),
+    "loop-keys": lambda: keys_table(dict(SCHEDULE)),
     "schedulers": schedulers,
     "help": help_texts,
     "modules": modules,

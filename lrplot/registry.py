@@ -127,6 +127,15 @@ def scheduler_signature(cls: type) -> Signature:
     return signature(cls)
 
 
+def takes_epoch(cls: type) -> bool:
+    """Whether ``cls.step()`` takes an argument (the epoch, for ``fractional_epoch``)."""
+    try:
+        params = list(inspect.signature(cls.step).parameters.values())  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return any(p.kind is not p.VAR_KEYWORD for p in params[1:])
+
+
 def closest(name: str, choices: list[str]) -> str | None:
     """The choice closest to ``name`` (case-insensitive first), for 'did you mean'."""
     lowered = {c.lower(): c for c in choices}

@@ -1,19 +1,29 @@
-"""Stepping a schedule: a dummy-parameter optimizer, the scheduler, lr recorded before each step.
+"""Running a schedule: a dummy-parameter optimizer, its schedulers, the training loop, lr recorded.
 
-The recorded numbers are exactly what a plain torch loop records::
+The recorded numbers are exactly what a plain torch loop records: the lr before each
+batch, the schedulers stepped as :mod:`lrplot.loop` describes. For one scheduler stepped
+after every batch, that is::
 
     for step in range(epochs * steps_per_epoch):
         lrs.append(optimizer.param_groups[0]["lr"])
         scheduler.step()            # scheduler.step(metric[step]) for ReduceLROnPlateau
+
+With ``resume_at: N``, the run is also resumed as a training script resumes from a
+checkpoint: after ``N`` batches, the optimizer's and every scheduler's ``state_dict()``
+are saved; a fresh optimizer and fresh schedulers are built from the config, the
+optimizer's state is loaded, then each scheduler's, and the loop carries on from batch
+``N`` (PyTorch Lightning and HF's Trainer restore in that order).
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import math
 import re
 import warnings
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +31,7 @@ from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationE
 from lrplot.expressions import Expression, quoted
 from lrplot.facts import ARGUMENT_WORDS
 from lrplot.limits import DEFAULT_MAX_STEPS, OPERATIONS_PER_STEP, WORK_PER_STEP
+from lrplot.loop import call_positions, calls_before
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.torch_compat import (
@@ -44,7 +55,7 @@ class Schedule:
     """The recorded schedule: one lr array per param group, momentum when cycled.
 
     Arrays are ``array.array('d')``; ``numpy.asarray(schedule.lr[0])`` views one without
-    copying. Value ``i`` is what the group held before the ``i``-th ``scheduler.step()``.
+    copying. Value ``i`` is what the group held before batch ``i``.
     """
 
     spec: Spec
@@ -54,9 +65,14 @@ class Schedule:
     """Where the momentum was read: ``momentum``, or ``betas`` (its first) for Adam-like
     optimizers."""
     metric: array[float] | None = None
+    """The metric fed after each batch (to the first scheduler that takes one); NaN
+    after a batch none was fed after."""
     torch_warnings: tuple[str, ...] = ()
     """What torch warned of while it ran (each once); :func:`lrplot.notices.collect`
     makes them notices."""
+    resumed: tuple[array[float], ...] = ()
+    """With ``resume_at``: each group's lr in the resumed run (before ``resume_at``, the
+    same as ``lr``)."""
 
     @property
     def steps(self) -> int:
@@ -78,6 +94,18 @@ class Schedule:
             found.append((group, step))
         return found
 
+    def resume_difference(self) -> tuple[int, int] | None:
+        """``(group, step)`` of the first lr the resumed run records differently from the
+        uninterrupted one (the earliest step; the first group there); None if none."""
+        found = None
+        for group, (plain, resumed) in enumerate(zip(self.lr, self.resumed, strict=False)):
+            if plain == resumed:  # in C: the scan below runs only on a difference
+                continue
+            step = next(i for i, (a, b) in enumerate(zip(plain, resumed, strict=True)) if a != b)
+            if found is None or step < found[1]:
+                found = (group, step)
+        return found
+
     def learning_rate(self, group: int) -> str:
         """``the learning rate of param group head`` (of the only group: ``the learning
         rate``), as messages name it."""
@@ -86,13 +114,16 @@ class Schedule:
 
     def at_step(self, step: int) -> str:
         """``step 12 (epoch 3)``, as messages name a step."""
-        return f"step {step} (epoch {step // self.spec.steps_per_epoch})"
+        return f"step {step:,} (epoch {step // self.spec.steps_per_epoch})"
 
     def summary(self) -> str:
-        """One line: the length, and each group's start, min, max and final lr."""
+        """One line: the length (and where steps per epoch came from), and each group's
+        start, min, max and final lr."""
         spec = self.spec
-        per_epoch = f" x {spec.steps_per_epoch}" if spec.steps_per_epoch > 1 else ""
+        per_epoch = f" x {spec.steps_per_epoch:,}" if spec.steps_per_epoch > 1 else ""
         parts = [f"{spec.steps:,} steps ({spec.epochs} epochs{per_epoch})"]
+        if spec.batches is not None:
+            parts[0] += f"; steps per epoch: {spec.batches.explain()}"
         for name, lr in zip(self.group_names, self.lr, strict=True):
             label = "lr" if len(self.lr) == 1 else f"lr {name}"
             parts.append(
@@ -110,49 +141,240 @@ class Schedule:
 
 
 def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
-    """Build the optimizer and scheduler of ``spec`` and record every step's lr."""
-    steps = spec.steps
+    """Build the optimizer and schedulers of ``spec``, run the training loop and record
+    every batch's lr (and, with ``resume_at``, run it resumed too)."""
+    steps, resume_at = spec.steps, spec.resume_at
+    keys: dict[int, str] = {}
+    resumed: tuple[array[float], ...] = ()
     try:
         check_work(spec, max_steps)
-        metric = None
-        if spec.metric is not None:
-            metric = metric_values(spec.metric, steps=steps, steps_per_epoch=spec.steps_per_epoch)
+        feeds = _feeds(spec)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
             for message in _IGNORED_TORCH_WARNINGS:
                 warnings.filterwarnings("ignore", message=re.escape(message))
-            optimizer = _build_optimizer(spec.optimizer)
-            keys: dict[int, str] = {}
-            scheduler = _build_scheduler(spec.scheduler, optimizer, keys, spec.doubts)
-            recorder = _Recorder(optimizer, record_momentum=cycles_momentum(scheduler))
-            step = fast_step(scheduler) or scheduler.step
-            try:
-                recorder.run(step, steps, metric)
-            except LrplotError:
-                raise
-            except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in a custom class
-                key = raising_scheduler(e.__traceback__, keys) or spec.scheduler.key
-                culprit = next(s for s in spec.scheduler.walk() if s.key == key)
-                who = f"{culprit.name} failed" if culprit.custom else "torch failed"
-                text = f"{who} at step {recorder.step} of {steps}: {_message(e, culprit.custom)}"
-                doubts = {**culprit.doubts, **spec.doubts}
-                blamed, explained = _blame(e, _arguments_of(culprit), doubts)
-                raise SimulationError(
-                    _explained(explained, text), key=blamed or culprit.key
-                ) from None
-        _check_finite(recorder.lr, spec)
+            run = _Run(spec, feeds, keys)
+            if resume_at is None:
+                run.go(0, steps)
+            else:
+                run.go(0, resume_at)
+                saved = run.checkpoint()
+                run.go(resume_at, steps)
+                again = _Run(spec, feeds, keys, resumed_at=resume_at, momentum=False)
+                again.restore(saved)
+                again.go(resume_at, steps)
+                resumed = tuple(
+                    column[:resume_at] + rest
+                    for column, rest in zip(run.recorder.lr, again.recorder.lr, strict=True)
+                )
+        _check_finite(run.recorder.lr, spec)
+        if resumed:
+            _check_finite(list(resumed), spec)
     except LrplotError as e:
         raise e.located(
             source=spec.source, line=spec.line(e.key), origin=spec.origin(e.key)
         ) from None
     return Schedule(
         spec=spec,
-        lr=tuple(recorder.lr),
-        momentum=tuple(recorder.momentum),
-        momentum_key=recorder.momentum_key,
-        metric=metric,
+        lr=tuple(run.recorder.lr),
+        momentum=tuple(run.recorder.momentum),
+        momentum_key=run.recorder.momentum_key,
+        metric=_metric_column(spec, feeds),
         torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
+        resumed=resumed,
     )
+
+
+def _feeds(spec: Spec) -> tuple[array[float] | None, ...]:
+    """The metric values each scheduler the loop steps is fed, in order (None for those
+    stepped without one)."""
+    feeds: list[array[float] | None] = []
+    epochs, per_epoch = spec.epochs, spec.steps_per_epoch
+    for scheduler in spec.schedulers:
+        if not scheduler.facts.metric or spec.metric is None:
+            feeds.append(None)
+            continue
+        positions = call_positions(
+            scheduler.interval, scheduler.frequency, epochs=epochs, steps_per_epoch=per_epoch
+        )
+        feeds.append(
+            metric_values(
+                spec.metric,
+                count=scheduler.calls(epochs, per_epoch),
+                positions=positions,
+                taker=scheduler.name,
+                cadence=scheduler.cadence().strip() or "per batch",
+            )
+        )
+    return tuple(feeds)
+
+
+def _metric_column(spec: Spec, feeds: Sequence[array[float] | None]) -> array[float] | None:
+    """The values fed to the first scheduler fed one, each at the batch it was fed after."""
+    for scheduler, feed in zip(spec.schedulers, feeds, strict=True):
+        if feed is None:
+            continue
+        if len(feed) == spec.steps:
+            return feed
+        column = array("d", [math.nan]) * spec.steps
+        positions = call_positions(
+            scheduler.interval,
+            scheduler.frequency,
+            epochs=spec.epochs,
+            steps_per_epoch=spec.steps_per_epoch,
+        )
+        for (_, step), value in zip(positions, feed, strict=True):
+            column[step] = value
+        return column
+    return None
+
+
+class _Run:
+    """One training run of a config: its optimizer and schedulers, and the lr recorded."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        feeds: Sequence[array[float] | None],
+        keys: dict[int, str],
+        *,
+        resumed_at: int | None = None,
+        momentum: bool = True,
+    ) -> None:
+        self.spec, self.feeds, self.keys, self.resumed_at = spec, feeds, keys, resumed_at
+        self.optimizer = _build_optimizer(spec.optimizer)
+        self.schedulers = [
+            _build_scheduler(scheduler, self.optimizer, keys, spec.doubts)
+            for scheduler in spec.schedulers
+        ]
+        self.recorder = _Recorder(
+            self.optimizer,
+            record_momentum=momentum and any(cycles_momentum(s) for s in self.schedulers),
+        )
+
+    def go(self, start: int, stop: int) -> None:
+        """Run batches ``start`` to ``stop`` (not included)."""
+        try:
+            if _every_batch(self.spec.schedulers):
+                scheduler, feed = self.schedulers[0], self.feeds[0]
+                step = fast_step(scheduler) if feed is None else None
+                self.recorder.run(step or scheduler.step, start, stop, feed)
+                return
+            self._loop(start, stop)
+        except LrplotError:
+            raise
+        except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in a custom class
+            raise self._failure(e, self.recorder.step) from None
+
+    def _loop(self, start: int, stop: int) -> None:
+        """The training loop of :mod:`lrplot.loop`, for any intervals and frequencies."""
+        per_epoch = self.spec.steps_per_epoch
+        after_batch: list[tuple[int, Callable[[int, int], None]]] = []
+        after_epoch: list[tuple[int, Callable[[int, int], None]]] = []
+        for spec, scheduler, feed in zip(
+            self.spec.schedulers, self.schedulers, self.feeds, strict=True
+        ):
+            action = _action(spec, scheduler, feed, start, per_epoch)
+            (after_batch if spec.interval == "step" else after_epoch).append(
+                (spec.frequency, action)
+            )
+        record, recorder = self.recorder.record, self.recorder
+        for position in range(start, stop):
+            recorder.step = position
+            record()
+            epoch, batch = divmod(position, per_epoch)
+            for frequency, action in after_batch:
+                if (batch + 1) % frequency == 0:
+                    action(epoch, batch)
+            if batch == per_epoch - 1:
+                for frequency, action in after_epoch:
+                    if (epoch + 1) % frequency == 0:
+                        action(epoch, batch)
+
+    def checkpoint(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """What a training script saves: the optimizer's and each scheduler's state."""
+        try:
+            with no_compiler_import():
+                optimizer = self.optimizer.state_dict()
+            return copy.deepcopy((optimizer, [s.state_dict() for s in self.schedulers]))
+        except (Exception, SystemExit) as e:
+            raise self._failure(e, self.recorder.step, doing="saving its state_dict()") from None
+
+    def restore(self, saved: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
+        """What a resuming script does with a checkpoint: load the optimizer's state,
+        then each scheduler's."""
+        optimizer, schedulers = saved
+        try:
+            with no_compiler_import():
+                self.optimizer.load_state_dict(optimizer)
+            for scheduler, state in zip(self.schedulers, schedulers, strict=True):
+                scheduler.load_state_dict(state)
+            # Loading replaces the optimizer's param group dicts: record from the new ones.
+            self.recorder = _Recorder(self.optimizer, record_momentum=bool(self.recorder.momentum))
+        except (Exception, SystemExit) as e:
+            raise self._failure(
+                e, self.resumed_at or 0, doing="loading its state_dict()"
+            ) from None
+
+    def _failure(self, e: BaseException, step: int, doing: str = "") -> SimulationError:
+        """The error to report for ``e``, raised by torch or a user's class at ``step``."""
+        spec = self.spec
+        key = raising_scheduler(e.__traceback__, self.keys) or spec.scheduler.key
+        culprit = next((s for s in spec.walk() if s.key == key), spec.scheduler)
+        who = f"{culprit.name} failed" if culprit.custom else "torch failed"
+        when = f"at step {step} of {spec.steps}"
+        if doing:
+            when = f"{doing} {when}"
+        if self.resumed_at is not None or doing:
+            when += f" of the run resumed at step {spec.resume_at}"
+        text = f"{who} {when}: {_message(e, culprit.custom)}"
+        doubts = {**culprit.doubts, **spec.doubts}
+        blamed, explained = _blame(e, _arguments_of(culprit), doubts)
+        return SimulationError(_explained(explained, text), key=blamed or culprit.key)
+
+
+def _every_batch(schedulers: Sequence[SchedulerSpec]) -> bool:
+    """One scheduler, stepped plainly after every batch: the common case, run fastest."""
+    first, *others = schedulers
+    return (
+        not others
+        and first.interval == "step"
+        and first.frequency == 1
+        and not first.fractional_epoch
+    )
+
+
+def _action(
+    spec: SchedulerSpec,
+    scheduler: Any,
+    feed: array[float] | None,
+    start: int,
+    per_epoch: int,
+) -> Callable[[int, int], None]:
+    """What the loop does to step ``scheduler`` after batch ``batch`` of ``epoch``."""
+    step = scheduler.step
+    if feed is not None:
+        done = calls_before(
+            spec.interval, spec.frequency, position=start, steps_per_epoch=per_epoch
+        )
+        index = itertools.count(done).__next__
+
+        def fed(epoch: int, batch: int) -> None:
+            step(feed[index()])
+
+        return fed
+    if spec.fractional_epoch:
+
+        def fractional(epoch: int, batch: int) -> None:
+            step(epoch + batch / per_epoch)
+
+        return fractional
+    plain = fast_step(scheduler) or step
+
+    def stepped(epoch: int, batch: int) -> None:
+        plain()
+
+    return stepped
 
 
 def check_work(spec: Spec, max_steps: int) -> None:
@@ -171,7 +393,7 @@ def check_work(spec: Spec, max_steps: int) -> None:
         )
     budget = WORK_PER_STEP * max_steps
     groups = len(spec.optimizer.groups)
-    schedulers = sum(1 for _ in spec.scheduler.walk())
+    schedulers = sum(1 for _ in spec.walk())
     for count, what, work, key in (
         (groups, "param groups", "learning rates to record", "optimizer.param_groups"),
         (schedulers, "schedulers", "scheduler calls", "scheduler"),
@@ -183,7 +405,7 @@ def check_work(spec: Spec, max_steps: int) -> None:
                 f"{max_steps:,}; raise it with --max-steps)",
                 key=key,
             )
-    per_step = 2 * groups + sum(_operations(s, groups) for s in spec.scheduler.walk())
+    per_step = 2 * groups + sum(_operations(s, groups) for s in spec.walk())
     if steps * per_step > OPERATIONS_PER_STEP * max_steps:
         raise ConfigError(
             f"{steps:,} steps x {per_step:,} operations each (param groups x schedulers, an "
@@ -207,47 +429,61 @@ def _operations(scheduler: SchedulerSpec, groups: int) -> int:
 
 
 class _Recorder:
-    """Steps a scheduler, recording each group's lr (and momentum) before every step."""
+    """Records each group's lr (and momentum) before every batch."""
 
     def __init__(self, optimizer: Any, *, record_momentum: bool) -> None:
         self.groups: list[dict[str, Any]] = optimizer.param_groups
         self.lr = [array("d") for _ in self.groups]
         self.momentum = [array("d") for _ in self.groups] if record_momentum else []
         self.momentum_key: MomentumKey = "betas" if "betas" in optimizer.defaults else "momentum"
-        self.step = 0  # after run(): the last step reached (the one that raised, if any)
+        self.step = 0  # the last batch reached (the one that raised, if any)
+        self.record = self._recording()
 
-    def run(self, step: Callable[..., Any], steps: int, metric: array[float] | None) -> None:
+    def _recording(self) -> Callable[[], None]:
+        """A function appending every group's lr (and momentum) once."""
+        pairs = list(zip(self.groups, self.lr, strict=True))
+        momenta = list(zip(self.groups, self.momentum, strict=False))
+        beta = self.momentum_key == "betas"
+
+        def record() -> None:
+            for group, column in pairs:
+                column.append(group["lr"])
+            for group, column in momenta:
+                column.append(group["betas"][0] if beta else group["momentum"])
+
+        return record
+
+    def run(
+        self, step: Callable[..., Any], start: int, stop: int, metric: array[float] | None
+    ) -> None:
+        """Batches ``start`` to ``stop`` of one scheduler stepped after each, with
+        ``metric[i]`` after batch ``i`` if given."""
         # These loops run up to millions of times: one per common shape, locals only.
-        i = 0
+        i = start
         groups, lr_columns, momentum_columns = self.groups, self.lr, self.momentum
         try:
             if len(groups) == 1 and metric is None:
                 group, lr = groups[0], lr_columns[0].append
                 if not momentum_columns:
-                    for i in range(steps):  # noqa: B007 - i is read in finally
+                    for i in range(start, stop):  # noqa: B007 - i is read in finally
                         lr(group["lr"])
                         step()
                 elif self.momentum_key == "betas":
                     momentum = momentum_columns[0].append
-                    for i in range(steps):  # noqa: B007 - i is read in finally
+                    for i in range(start, stop):  # noqa: B007 - i is read in finally
                         lr(group["lr"])
                         momentum(group["betas"][0])
                         step()
                 else:
                     momentum = momentum_columns[0].append
-                    for i in range(steps):  # noqa: B007 - i is read in finally
+                    for i in range(start, stop):  # noqa: B007 - i is read in finally
                         lr(group["lr"])
                         momentum(group["momentum"])
                         step()
                 return
-            pairs = list(zip(groups, lr_columns, strict=True))
-            momenta = list(zip(groups, momentum_columns, strict=False))
-            beta = self.momentum_key == "betas"
-            for i in range(steps):
-                for group, column in pairs:
-                    column.append(group["lr"])
-                for group, column in momenta:
-                    column.append(group["betas"][0] if beta else group["momentum"])
+            record = self.record
+            for i in range(start, stop):
+                record()
                 if metric is None:
                     step()
                 else:
@@ -287,7 +523,7 @@ def _non_finite_argument(spec: Spec) -> tuple[str, str | None]:
         arguments.update(
             {f"optimizer.param_groups[{index}].{n}": (n, v) for n, v in group.args.items()}
         )
-    for scheduler in spec.scheduler.walk():
+    for scheduler in spec.walk():
         arguments.update(_arguments_of(scheduler))
     for key, (name, value) in arguments.items():
         if isinstance(value, float) and not math.isfinite(value):

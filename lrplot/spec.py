@@ -32,13 +32,16 @@ from lrplot.keys import (
     DEFAULT_LR,
     DEFAULT_OPTIMIZER,
     GROUP_NAME_PATTERN,
+    SCHEDULE,
     SIMPLE_KINDS,
+    STEPS,
     check_value,
 )
 from lrplot.limits import MAX_TITLE_LENGTH
+from lrplot.loop import Batches, Interval, call_count
 from lrplot.metrics import MetricSpec, parse_metric
 from lrplot.options import PlotOptions, parse_plot_options
-from lrplot.overrides import apply_overrides
+from lrplot.overrides import apply_overrides, set_value
 from lrplot.registry import (
     Signature,
     did_you_mean,
@@ -47,6 +50,7 @@ from lrplot.registry import (
     scheduler_classes,
     scheduler_signature,
     signature,
+    takes_epoch,
 )
 
 _GROUP_NAME = re.compile(GROUP_NAME_PATTERN)
@@ -65,10 +69,40 @@ class SchedulerSpec:
     doubts: Mapping[str, str] = field(default_factory=dict)
     """Arguments (by key path) that do not fit torch's type hints, with what was
     expected: torch decides whether they run (see ``_Validator.arguments``)."""
+    interval: Interval = "step"
+    """How the training loop steps it (see :mod:`lrplot.loop`): after batches, or epochs."""
+    frequency: int = 1
+    fractional_epoch: bool = False
 
     @property
     def name(self) -> str:
         return self.cls.__name__
+
+    def calls(self, epochs: int, steps_per_epoch: int) -> int:
+        """How many times the training loop steps it in a run."""
+        return call_count(
+            self.interval, self.frequency, epochs=epochs, steps_per_epoch=steps_per_epoch
+        )
+
+    def epochs_per_count(self, steps_per_epoch: int) -> float:
+        """How many epochs one unit of what it counts (milestones, ``T_0``) spans: one of
+        its steps, or with ``fractional_epoch``, one epoch."""
+        if self.fractional_epoch:
+            return 1.0
+        if self.interval == "epoch":
+            return float(self.frequency)
+        return self.frequency / steps_per_epoch
+
+    def cadence(self) -> str:
+        """How the loop steps it, when not after every batch: `` per epoch``,
+        `` every 4 batches``, `` with fractional epochs``."""
+        unit = "batch" if self.interval == "step" else "epoch"
+        text = f" every {self.frequency} {unit}es" if self.frequency > 1 else ""
+        if unit == "epoch":
+            text = text.replace("epoches", "epochs") or " per epoch"
+        if self.fractional_epoch:
+            text += " with fractional epochs"
+        return text
 
     @property
     def custom(self) -> bool:
@@ -111,7 +145,8 @@ class Spec:
     epochs: int
     steps_per_epoch: int
     optimizer: OptimizerSpec
-    scheduler: SchedulerSpec
+    schedulers: tuple[SchedulerSpec, ...]
+    """What the training loop steps, in list order (see :mod:`lrplot.loop`)."""
     metric: MetricSpec | None
     title: str | None = None
     description: str | None = None
@@ -122,13 +157,27 @@ class Spec:
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
     plot: PlotOptions = field(default_factory=PlotOptions)
     set_by: Mapping[str, str] = field(default_factory=dict, repr=False)
+    batches: Batches | None = None
+    """Where ``steps_per_epoch`` came from, when the config gave the data."""
+    resume_at: int | None = None
+    """The step a resumed run starts again at, from a checkpoint (``resume_at:``)."""
+
+    @property
+    def scheduler(self) -> SchedulerSpec:
+        """The (first) scheduler the training loop steps."""
+        return self.schedulers[0]
+
+    def walk(self) -> Iterator[SchedulerSpec]:
+        """Every scheduler, nested ones included, in list order, depth first."""
+        for scheduler in self.schedulers:
+            yield from scheduler.walk()
 
     @property
     def doubts(self) -> dict[str, str]:
         """Every value that did not fit torch's type hints, by key path, with what was
         expected (see ``SchedulerSpec.doubts``)."""
         doubts = {**self.optimizer.doubts}
-        for scheduler in self.scheduler.walk():
+        for scheduler in self.walk():
             doubts.update(scheduler.doubts)
         return doubts
 
@@ -159,6 +208,7 @@ def load_spec(
     base_dir: str | Path | None = None,
     allow_import: bool = False,
     overrides: Sequence[str] = (),
+    resume_at: int | None = None,
 ) -> Spec:
     """Read and validate a config from ``path`` or from YAML/JSON ``text``.
 
@@ -166,7 +216,8 @@ def load_spec(
     ``base_dir`` is the folder that paths in the config are relative to (default: the
     config file's folder; for ``text``, the current folder). ``overrides`` are
     ``"key.path=value"`` settings applied first (``--set``). Code named in the config (a
-    custom scheduler class) is imported only when ``allow_import`` is true.
+    custom scheduler class) is imported only when ``allow_import`` is true. ``resume_at``
+    replaces the config's (``--resume-at``).
     """
     if (path is None) == (text is None):
         raise TypeError("load_spec() takes exactly one of path= or text=")
@@ -180,6 +231,8 @@ def load_spec(
         shown = printable(source or "<text>")
         document = parse_config_text(text, source=shown)
     document = apply_overrides(document, overrides)
+    if resume_at is not None:
+        document = set_value(document, "resume_at", resume_at, origin=f"--resume-at {resume_at}")
     return _Validator(document, base_dir=folder, allow_import=allow_import).spec()
 
 
@@ -246,31 +299,51 @@ class _Validator:
                     f"allowed keys: {', '.join(CONFIG)}",
                 )
         for key in CONFIG.values():
-            if key.required and key.name not in data:
+            given = key.name in data or (key.alternative is not None and key.alternative in data)
+            if key.required and not given:
                 raise ConfigError(
                     f"missing `{key.name}:`; every config has one, e.g. "
                     f"`{key.name}: {key.example}`",
                     source=self.source,
                 )
+            if key.alternative and key.name in data and key.alternative in data:
+                raise self.error(
+                    key.alternative,
+                    f"give `{key.name}:` or `{key.alternative}:`, not both",
+                )
         values = self.simple_values(data)
-        epochs, steps_per_epoch = values["epochs"], values["steps_per_epoch"]
+        epochs = values["epochs"]
+        steps_per_epoch, batches = self.steps(data.get("steps_per_epoch", 1))
         optimizer = self.optimizer(data.get("optimizer"))
         self.group_count = len(optimizer.groups)
-        scheduler = self.scheduler(data["scheduler"], "scheduler")
+        schedulers = self.schedulers(data)
         metric: MetricSpec | None = None
-        if scheduler.facts.metric:
-            metric = parse_metric(data.get("metric"))
+        fed = [s for s in schedulers if s.facts.metric]
+        if fed:
+            metric = parse_metric(data.get("metric"), base_dir=self.base_dir)
         elif "metric" in data:
             self.notice(
-                "metric", f"ignored: only ReduceLROnPlateau is fed a metric, not {scheduler.name}"
+                "metric",
+                "ignored: only ReduceLROnPlateau is fed a metric, not "
+                + " or ".join(dict.fromkeys(s.name for s in schedulers)),
             )
-        self.check_length(scheduler, epochs * steps_per_epoch, epochs, steps_per_epoch)
+        for scheduler in schedulers:
+            self.check_length(scheduler, epochs, steps_per_epoch)
+        resume_at = values.get("resume_at")
+        steps = epochs * steps_per_epoch
+        if resume_at is not None and resume_at >= steps:
+            raise self.error(
+                "resume_at",
+                f"{resume_at:,} is past the run's last step, {steps - 1:,} (epochs {epochs} x "
+                f"steps_per_epoch {steps_per_epoch} = {steps:,} steps, from 0): resume at a "
+                "step in it",
+            )
         return Spec(
             source=self.source,
             epochs=epochs,
             steps_per_epoch=steps_per_epoch,
             optimizer=optimizer,
-            scheduler=scheduler,
+            schedulers=schedulers,
             metric=metric,
             title=values.get("title"),
             description=values.get("description"),
@@ -280,6 +353,53 @@ class _Validator:
             lines=self.document.lines,
             set_by=self.document.set_by,
             plot=parse_plot_options(data.get("plot")),
+            batches=batches,
+            resume_at=resume_at,
+        )
+
+    def steps(self, value: Any) -> tuple[int, Batches | None]:
+        """``steps_per_epoch``: a whole number, or the data it comes from."""
+        key = "steps_per_epoch"
+        if not isinstance(value, Mapping):
+            return check_value(CONFIG[key], value, path=key), None
+        for name in value:
+            if name not in STEPS:
+                raise self.error(
+                    child_key(key, name),
+                    f"unknown key{did_you_mean(name, list(STEPS))}; allowed: {', '.join(STEPS)}",
+                )
+        given = {}
+        for name, step_key in STEPS.items():
+            if name in value:
+                given[name] = check_value(step_key, value[name], path=child_key(key, name))
+            elif step_key.required:
+                raise self.error(
+                    key,
+                    f"missing `{name}:`; the data needs {', '.join(STEPS)} (the last three "
+                    "are optional)",
+                )
+        batches = Batches(**given)
+        if batches.steps < 1:
+            raise self.error(
+                key,
+                f"the data makes no optimizer step per epoch: {batches.explain()}",
+            )
+        return batches.steps, batches
+
+    def schedulers(self, data: Mapping[str, Any]) -> tuple[SchedulerSpec, ...]:
+        """``scheduler:``, or each entry of ``schedulers:``."""
+        if "scheduler" in data:
+            return (self.scheduler(data["scheduler"], "scheduler", looped=True),)
+        raw = data["schedulers"]
+        if not isinstance(raw, list) or not raw:
+            raise self.error(
+                "schedulers",
+                "expected a non-empty list of scheduler mappings such as "
+                f"[{{type: StepLR, step_size: 10}}], got {describe_value(raw)}",
+            )
+        return tuple(
+            self.scheduler(item, child_key("schedulers", index), looped=True)
+            for index, item in enumerate(raw)
         )
 
     def simple_values(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -362,7 +482,9 @@ class _Validator:
             groups.append(GroupSpec(name=name, args=args))
         return tuple(groups)
 
-    def scheduler(self, raw: Any, key: str) -> SchedulerSpec:
+    def scheduler(self, raw: Any, key: str, *, looped: bool = False) -> SchedulerSpec:
+        """A scheduler mapping; ``looped``: one the training loop steps itself, which may
+        say how (``interval``, ``frequency``, ``fractional_epoch``)."""
         if not isinstance(raw, Mapping):
             raise self.error(
                 key,
@@ -399,8 +521,11 @@ class _Validator:
         if nested:
             children = self.children(raw.get("schedulers"), child_key(key, "schedulers"), cls)
         written = {
-            k: v for k, v in raw.items() if k != "type" and not (nested and k == "schedulers")
+            k: v
+            for k, v in raw.items()
+            if k != "type" and k not in SCHEDULE and not (nested and k == "schedulers")
         }
+        loop = self.loop_keys(raw, key, looped, cls)
         if "verbose" in written and "verbose" not in sig.parameters and not sig.takes_any:
             del written["verbose"]
             self.notice(
@@ -426,7 +551,45 @@ class _Validator:
             facts=facts,
             children=children,
             doubts=doubts,
+            **loop,
         )
+
+    def loop_keys(
+        self, raw: Mapping[str, Any], key: str, looped: bool, cls: type
+    ) -> dict[str, Any]:
+        """How the training loop steps a scheduler (:data:`lrplot.keys.SCHEDULE`)."""
+        given = {k: raw[k] for k in SCHEDULE if k in raw}
+        if given and not looped:
+            first = next(iter(given))
+            raise self.error(
+                child_key(key, first),
+                f"{first} is for a scheduler the training loop steps; this one is stepped by "
+                "the scheduler it is nested in",
+            )
+        loop = {k: check_value(SCHEDULE[k], v, path=child_key(key, k)) for k, v in given.items()}
+        if not loop.get("fractional_epoch"):
+            return loop
+        where, name = child_key(key, "fractional_epoch"), cls.__name__
+        if loop.get("interval") == "epoch":
+            raise self.error(
+                where,
+                "fractional_epoch steps it with step(epoch + i / steps_per_epoch) after each "
+                f"batch i, so {name} needs interval: step (the default), not epoch",
+            )
+        if facts_of(cls).metric:
+            raise self.error(
+                where,
+                f"{name} is stepped with the metric, not an epoch; fractional_epoch is for "
+                "a scheduler such as CosineAnnealingWarmRestarts",
+            )
+        if not takes_epoch(cls):
+            raise self.error(
+                where,
+                f"{name}.step() takes no epoch, so it cannot be stepped with "
+                "step(epoch + i / steps_per_epoch); fractional_epoch is for a scheduler such "
+                "as CosineAnnealingWarmRestarts",
+            )
+        return loop
 
     def children(self, raw: Any, key: str, cls: type) -> tuple[SchedulerSpec, ...]:
         if not isinstance(raw, list) or not raw:
@@ -497,15 +660,18 @@ class _Validator:
 
         return make
 
-    def check_length(
-        self, scheduler: SchedulerSpec, steps: int, epochs: int, steps_per_epoch: int
-    ) -> None:
+    def check_length(self, scheduler: SchedulerSpec, epochs: int, steps_per_epoch: int) -> None:
         """A scheduler that needs the run's length (OneCycleLR) needs ``total_steps`` (or
-        its own ``epochs`` and ``steps_per_epoch``) of at least the steps plotted: torch
-        would otherwise fail at the step past it."""
+        its own ``epochs`` and ``steps_per_epoch``) of at least the times the loop steps
+        it: torch would otherwise fail at the step past it."""
         if not scheduler.facts.needs_length:
             return
         args, key = scheduler.args, scheduler.key
+        calls = scheduler.calls(epochs, steps_per_epoch)
+        every_batch = calls == epochs * steps_per_epoch
+        stepped = f"plots {calls} steps" if every_batch else f"steps it {calls} times"
+        taken = f"{calls} steps are plotted" if every_batch else f"it is stepped {calls} times"
+        how = "" if every_batch else f",{scheduler.cadence()}"
         if args.get("total_steps") is not None:
             total, total_key = args["total_steps"], child_key(key, "total_steps")
         elif args.get("epochs") is not None and args.get("steps_per_epoch") is not None:
@@ -514,16 +680,16 @@ class _Validator:
             raise self.error(
                 child_key(key, "total_steps"),
                 f"missing: {scheduler.name} needs total_steps (or epochs and steps_per_epoch); "
-                f"this config plots {steps} steps, so total_steps: {steps}",
+                f"this config {stepped}, so total_steps: {calls}",
             )
         if not isinstance(total, int) or isinstance(total, bool):
             return  # torch refuses it, in its own words
-        if total < steps:
+        if total < calls:
             raise self.error(
                 total_key,
-                f"{scheduler.name}'s total_steps is {total}, but {steps} steps are plotted "
-                f"(epochs {epochs} x steps_per_epoch {steps_per_epoch}); "
-                f"make total_steps at least {steps} or plot fewer steps",
+                f"{scheduler.name}'s total_steps is {total}, but {taken} (epochs {epochs} x "
+                f"steps_per_epoch {steps_per_epoch}{how}); make total_steps at least {calls} "
+                "or plot fewer steps",
             )
 
 
@@ -587,10 +753,16 @@ def describe_optimizer(optimizer: OptimizerSpec) -> str:
     return _clip(f"{optimizer.type_name}({text})")
 
 
+def describe_schedulers(spec: Spec) -> str:
+    """Each scheduler the loop steps, with how when not after every batch:
+    ``LinearLR(total_iters=2000) + ReduceLROnPlateau(patience=3) per epoch``."""
+    return _clip(" + ".join(describe_scheduler(s) + s.cadence() for s in spec.schedulers))
+
+
 def default_title(spec: Spec) -> str:
     """The generated plot title: ``StepLR(step_size=10, gamma=0.8) · Adam(lr=0.1)``,
     and what a ReduceLROnPlateau is fed (`` · metric: epoch``)."""
-    title = f"{describe_scheduler(spec.scheduler)} · {describe_optimizer(spec.optimizer)}"
+    title = f"{describe_schedulers(spec)} · {describe_optimizer(spec.optimizer)}"
     if spec.metric is not None:
         title += f" · metric: {' '.join(spec.metric.describe().split())}"
     return _clip(title)

@@ -8,7 +8,10 @@ are the oracle that lrplot's safe evaluator must agree with bit for bit.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
+import json
 import math
 import random
 import warnings
@@ -80,47 +83,154 @@ def _build(raw: dict[str, Any], optimizer: Any, config_dir: Path) -> Any:
     return cls(optimizer, **args)
 
 
+def steps_per_epoch(value: Any) -> int:
+    """Optimizer steps per epoch as a DistributedSampler, a DataLoader and an
+    accumulation loop make them: padded shards, a last short batch unless dropped, and
+    ``optimizer.step()`` after every ``grad_accum``-th batch."""
+    if not isinstance(value, dict):
+        return int(value if value is not None else 1)
+    world = value.get("world_size", 1)
+    per_process = (value["dataset_size"] + world - 1) // world
+    if value.get("drop_last", False):
+        batches = per_process // value["batch_size"]
+    else:
+        batches = (per_process + value["batch_size"] - 1) // value["batch_size"]
+    return int(batches // value.get("grad_accum", 1))
+
+
+def read_logged(given: dict[str, Any], config_dir: Path) -> list[float]:
+    """A logged metric: a CSV column's non-blank cells, or a trainer_state.json key's values."""
+    text = (config_dir / given["file"]).read_text(encoding="utf-8-sig")
+    if "key" in given:
+        history = json.loads(text)["log_history"]
+        return [float(event[given["key"]]) for event in history if given["key"] in event]
+    rows = csv.DictReader(io.StringIO(text))
+    return [float(row[given["column"]]) for row in rows if (row[given["column"]] or "").strip()]
+
+
+_LOOP_KEYS = ("interval", "frequency", "fractional_epoch")
+
+
 def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
-    """Run the config's schedule in a plain loop; lr/momentum lists per group, and metric."""
+    """Run the config's schedule in a plain training loop: lr and momentum lists per
+    group, the metric per batch (None after a batch none was fed after), and with
+    ``resume_at``, the lr lists of the run resumed there."""
     epochs = raw.get("epochs", 100)
-    steps = epochs * raw.get("steps_per_epoch", 1)
-    options = dict(raw.get("optimizer") or {})
-    optimizer_type = options.pop("type", "SGD")
-    groups = options.pop("param_groups", [{}])
-    options.setdefault("lr", 0.1)
-    options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
-    params = [
-        {"params": [torch.zeros(1, 1)], **{k: v for k, v in g.items() if k != "name"}}
-        for g in groups
-    ]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    per_epoch = steps_per_epoch(raw.get("steps_per_epoch"))
+    steps = epochs * per_epoch
+    entries = raw["schedulers"] if "schedulers" in raw else [raw["scheduler"]]
+
+    def stepped_after(entry: dict[str, Any], epoch: int, batch: int) -> bool:
+        frequency: int = entry.get("frequency", 1)
+        if entry.get("interval", "step") == "step":
+            return (batch + 1) % frequency == 0
+        return batch == per_epoch - 1 and (epoch + 1) % frequency == 0
+
+    calls = [
+        [(e, e * per_epoch + b) for e in range(epochs) for b in range(per_epoch)
+         if stepped_after(entry, e, b)]
+        for entry in entries
+    ]  # fmt: skip
+    feeds: list[list[float] | None] = []
+    for entry, when in zip(entries, calls, strict=True):
+        if entry["type"] != "ReduceLROnPlateau":
+            feeds.append(None)
+            continue
+        given = raw.get("metric")
+        if given is None:
+            feeds.append(synthetic_loss(len(when)))
+        elif isinstance(given, list):
+            feeds.append([float(v) for v in given])
+        elif isinstance(given, dict) and "file" in given:
+            feeds.append(read_logged(given, config_dir))
+        elif isinstance(given, dict):
+            feeds.append(synthetic_loss(len(when), given.get("seed", 0)))
+        else:
+            feeds.append(
+                [float(python_eval(str(given), {"epoch": e, "step": s})) for e, s in when]
+            )
+    metric: list[float | None] | None = None
+    for feed, when in zip(feeds, calls, strict=True):
+        if feed is not None:
+            metric = [None] * steps
+            for (_, step), value in zip(when, feed, strict=False):
+                metric[step] = value
+            break
+
+    def build() -> tuple[Any, list[Any]]:
+        options = dict(raw.get("optimizer") or {})
+        optimizer_type = options.pop("type", "SGD")
+        groups = options.pop("param_groups", [{}])
+        options.setdefault("lr", 0.1)
+        options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+        params = [
+            {"params": [torch.zeros(1, 1)], **{k: v for k, v in g.items() if k != "name"}}
+            for g in groups
+        ]
         optimizer = getattr(torch.optim, optimizer_type)(params, **options)
-        scheduler = _build(raw["scheduler"], optimizer, config_dir)
-        metric = None
-        if raw["scheduler"]["type"] == "ReduceLROnPlateau":
-            given = raw.get("metric")
-            if given is None:
-                metric = synthetic_loss(steps)
-            elif isinstance(given, list):
-                metric = [float(v) for v in given]
-            else:
-                per_epoch = raw.get("steps_per_epoch", 1)
-                metric = [
-                    float(python_eval(str(given), {"epoch": s // per_epoch, "step": s}))
-                    for s in range(steps)
-                ]
+        built = [
+            _build({k: v for k, v in e.items() if k not in _LOOP_KEYS}, optimizer, config_dir)
+            for e in entries
+        ]
+        return optimizer, built
+
+    def train(
+        optimizer: Any, schedulers: list[Any], start: int, stop: int, record_momentum: bool
+    ) -> tuple[list[list[float]], list[list[float]]]:
         lrs: list[list[float]] = [[] for _ in optimizer.param_groups]
         momenta: list[list[float]] = [[] for _ in optimizer.param_groups]
-        for step in range(steps):
-            for i, group in enumerate(optimizer.param_groups):
-                lrs[i].append(group["lr"])
-                if "betas" in group:
-                    momenta[i].append(group["betas"][0])
-                elif "momentum" in group:
-                    momenta[i].append(group["momentum"])
-            if metric is None:
-                scheduler.step()
-            else:
-                scheduler.step(metric[step])
-    return {"lr": lrs, "momentum": momenta, "metric": metric}
+        fed = [sum(1 for _, s in when if s < start) for when in calls]
+        for epoch in range(epochs):
+            for batch in range(per_epoch):
+                step = epoch * per_epoch + batch
+                if not start <= step < stop:
+                    continue
+                for i, group in enumerate(optimizer.param_groups):
+                    lrs[i].append(group["lr"])
+                    if record_momentum and "betas" in group:
+                        momenta[i].append(group["betas"][0])
+                    elif record_momentum and "momentum" in group:
+                        momenta[i].append(group["momentum"])
+                for phase in ("step", "epoch"):
+                    for n, (entry, scheduler) in enumerate(zip(entries, schedulers, strict=True)):
+                        if entry.get("interval", "step") != phase:
+                            continue
+                        if not stepped_after(entry, epoch, batch):
+                            continue
+                        feed = feeds[n]
+                        if feed is not None:
+                            scheduler.step(feed[fed[n]])
+                            fed[n] += 1
+                        elif entry.get("fractional_epoch", False):
+                            scheduler.step(epoch + batch / per_epoch)
+                        else:
+                            scheduler.step()
+        return lrs, momenta
+
+    resume_at = raw.get("resume_at")
+    resumed = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer, schedulers = build()
+        if resume_at is None:
+            lrs, momenta = train(optimizer, schedulers, 0, steps, True)
+        else:
+            lrs, momenta = train(optimizer, schedulers, 0, resume_at, True)
+            checkpoint = io.BytesIO()
+            torch.save(
+                {"optimizer": optimizer.state_dict(),
+                 "schedulers": [s.state_dict() for s in schedulers]},
+                checkpoint,
+            )  # fmt: skip
+            more, more_momenta = train(optimizer, schedulers, resume_at, steps, True)
+            checkpoint.seek(0)
+            saved = torch.load(checkpoint, weights_only=False)
+            optimizer, schedulers = build()
+            optimizer.load_state_dict(saved["optimizer"])
+            for scheduler, state in zip(schedulers, saved["schedulers"], strict=True):
+                scheduler.load_state_dict(state)
+            after, _ = train(optimizer, schedulers, resume_at, steps, False)
+            resumed = [a + b for a, b in zip(lrs, after, strict=True)]
+            lrs = [a + b for a, b in zip(lrs, more, strict=True)]
+            momenta = [a + b for a, b in zip(momenta, more_momenta, strict=True)]
+    return {"lr": lrs, "momentum": momenta, "metric": metric, "resumed": resumed}

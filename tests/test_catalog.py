@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -90,3 +92,20 @@ def test_an_optimizer_shows_lrplots_default_lr_beside_torchs(runner: CliRunner) 
     assert f"default 0.1 in lrplot (torch's: {torch_default!r})" in text
     spec = load_spec(text="optimizer: {type: Adam}\nscheduler: {type: StepLR, step_size: 3}")
     assert simulate(spec=spec).lr[0][0] == 0.1
+
+
+@pytest.mark.parametrize(
+    ("name", "fractional"),
+    [("CosineAnnealingWarmRestarts", True), ("ReduceLROnPlateau", False), ("SequentialLR", False)],
+)
+def test_list_shows_how_the_loop_may_step_a_scheduler(
+    name: str, fractional: bool, runner: CliRunner
+) -> None:
+    result = runner.invoke(cli, ["list", name])
+    assert result.exit_code == 0, result.stderr
+    assert "How the training loop steps it (in scheduler: or an entry of schedulers:):\n" in (
+        result.stdout
+    )
+    assert re.search(r"^  interval +when the training loop steps it: ", result.stdout, re.M)
+    assert re.search(r"^  frequency +steps it after every Nth batch", result.stdout, re.M)
+    assert ("fractional_epoch" in result.stdout) is fractional

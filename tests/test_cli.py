@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from tests.conftest import CONFIGS_DIR
+from tests.conftest import CONFIGS_DIR, DATA_DIR, GOLDEN_DIR
 from tests.reference import reference_run
 
 STEP_LR = CONFIGS_DIR / "tutorial" / "StepLR.yaml"
@@ -401,3 +401,51 @@ def test_a_value_torch_runs_against_its_own_hints_is_plotted_with_a_notice(
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     expected = reference_run(yaml.safe_load(text), tmp_path)["lr"][0]
     assert [float(row["lr"]) for row in rows] == expected
+
+
+def test_a_training_run_said_in_yaml_json_set_or_python_is_the_same_run(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    import json
+
+    import yaml
+
+    from lrplot import parse_spec, simulate, to_csv
+
+    source = DATA_DIR / "small-training-run.yaml"
+    data = yaml.safe_load(source.read_text())
+    (tmp_path / "run.json").write_text(json.dumps(data))
+    (tmp_path / "bare.yaml").write_text("epochs: 4\n")
+    overrides = [
+        f"--set={key}={json.dumps(data[key])}"
+        for key in ("optimizer", "steps_per_epoch", "schedulers", "metric")
+    ]
+    runs = {
+        "yaml": ["render", str(source)],
+        "json": ["render", str(tmp_path / "run.json")],
+        "--set": ["render", str(tmp_path / "bare.yaml"), *overrides, "--resume-at", "10"],
+    }
+    outputs = {}
+    for how, command in runs.items():
+        result = runner.invoke(cli, [*command, "-f", "csv", "-o", "-"])
+        assert result.exit_code == 0, (how, result.stderr)
+        outputs[how] = result.stdout
+    outputs["python"] = to_csv(simulate(spec=parse_spec(data=data)))
+    expected = (GOLDEN_DIR / "small-training-run.csv").read_text()
+    assert outputs == dict.fromkeys(outputs, expected)
+
+
+def test_validate_shows_where_steps_per_epoch_come_from(runner: CliRunner, write_config) -> None:
+    config = write_config(
+        "epochs: 90\n"
+        "steps_per_epoch: {dataset_size: 1281167, batch_size: 64, world_size: 8, grad_accum: 2}\n"
+        "scheduler: {type: StepLR, step_size: 30, interval: epoch}\n"
+    )
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"{config}: ok: 112,590 steps (90 epochs x 1,251); steps per epoch: 1,281,167 "
+        "samples / 8 processes = 160,146 each / 64 per batch = 2,503 batches (the last one "
+        "short) / 2 accumulated = 1,251 optimizer steps; lr start 0.1, min 0.001, max 0.1, "
+        "final 0.001\n"
+    )

@@ -161,3 +161,38 @@ def test_a_log_scale_notes_what_it_cannot_draw(
         f"Notice: {zero}: on a log scale, learning rates of 0 and below are not drawn: "
         "the learning rate is 0.0 at step 0 (epoch 0)\n"
     )
+
+
+def test_runs_whose_epochs_differ_in_length_line_up_by_step(
+    runner: CliRunner, write_config
+) -> None:
+    body = "epochs: 2\nscheduler: {type: LinearLR, start_factor: 0.5, total_iters: 4}\n"
+    four = write_config(f"title: four\nsteps_per_epoch: 4\n{body}", "four.yaml")
+    two = write_config(
+        f"title: two\nsteps_per_epoch: {{dataset_size: 64, batch_size: 8, world_size: 4}}\n{body}",
+        "two.yaml",
+    )
+    by_step = runner.invoke(cli, ["compare", str(four), str(two), "-f", "csv", "-o", "-"])
+    assert by_step.exit_code == 0, by_step.stderr
+    assert by_step.stdout.splitlines()[0] == "schedule,step,lr"
+    rows = long_rows(by_step.stdout)
+    assert [r["step"] for r in rows if r["schedule"] == "two"] == ["0", "1", "2", "3"]
+    assert [float(r["lr"]) for r in rows if r["schedule"] == "two"] == expected_lr(two)
+    by_epoch = runner.invoke(
+        cli, ["compare", str(four), str(two), "--axis", "epoch", "-f", "csv", "-o", "-"]
+    )
+    assert by_epoch.stdout.splitlines()[0] == "schedule,epoch,lr"
+    assert [r["epoch"] for r in long_rows(by_epoch.stdout) if r["schedule"] == "two"] == [
+        "0.0", "0.5", "1.0", "1.5"
+    ]  # fmt: skip
+
+
+def test_the_step_axis_is_labelled(runner: CliRunner, write_config, tmp_path: Path) -> None:
+    a = write_config("steps_per_epoch: 3\nepochs: 2\nscheduler: {type: StepLR, step_size: 2}\n")
+    out = tmp_path / "c.svg"
+    result = runner.invoke(cli, ["compare", str(a), str(a), "--axis", "step", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "<!-- Step -->" in out.read_text()
+    result = runner.invoke(cli, ["compare", str(a), "--axis", "month"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--axis': 'month' is not one of 'epoch', 'step'." in result.stderr

@@ -33,7 +33,7 @@ def blocks(kind: str) -> list[tuple[str, str]]:
 CONFIGS = [
     (name, block)
     for name, block in blocks("yaml")
-    if re.search(r"^\s*scheduler:", block, re.MULTILINE)
+    if re.search(r"^\s*schedulers?:", block, re.MULTILINE)
 ]
 
 
@@ -43,7 +43,8 @@ def test_the_pages_have_config_examples() -> None:
 
 @pytest.mark.parametrize(("page", "text"), CONFIGS, ids=lambda v: v.splitlines()[0][:40])
 def test_every_config_in_the_pages_runs(page: str, text: str) -> None:
-    simulate(spec=load_spec(text=text, source=page))
+    # A page's example may be a recipe's, reading a log beside it.
+    simulate(spec=load_spec(text=text, source=page, base_dir=ROOT / "configs" / "recipes"))
 
 
 @pytest.mark.parametrize("page", sorted(TEXTS))

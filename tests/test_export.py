@@ -80,6 +80,28 @@ def test_csv_format_golden(golden) -> None:
     golden("small-two-groups-per-batch.csv", to_csv(schedule))
 
 
+@pytest.mark.golden
+def test_training_run_csv_format_golden(golden) -> None:
+    schedule = simulate(spec=load_spec(path=DATA_DIR / "small-training-run.yaml"))
+    golden("small-training-run.csv", to_csv(schedule))
+
+
+def test_a_training_runs_columns_are_the_reference_loops() -> None:
+    path = DATA_DIR / "small-training-run.yaml"
+    schedule = simulate(spec=load_spec(path=path))
+    rows = rows_of(to_csv(schedule))
+    assert rows[0] == [
+        "epoch", "step", "lr_body", "lr_head", "metric", "lr_resumed_body", "lr_resumed_head"
+    ]  # fmt: skip
+    expected = reference_for(path)
+    assert [r[4] for r in rows[1:]] == ["" if v is None else repr(v) for v in expected["metric"]]
+    assert [float(r[5]) for r in rows[1:]] == expected["resumed"][0]
+    data = json.loads(to_json(schedule))
+    assert data["resume_at"] == 10
+    assert data["steps_per_epoch"] == 4
+    assert data["columns"]["metric"] == expected["metric"]  # null where not fed
+
+
 def test_json_has_the_same_columns_as_csv() -> None:
     path = CONFIGS_DIR / "schedulers" / "OneCycleLR.yaml"
     schedule = simulate(spec=load_spec(path=path))

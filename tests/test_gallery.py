@@ -129,6 +129,27 @@ def test_editing_the_custom_python_file_renders_its_config_again(
     assert stderr.splitlines()[-1] == f"{out}: 1 rendered, 2 skipped, 0 failed."
 
 
+def test_editing_the_log_a_metric_reads_renders_its_config_again(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    (configs / "tutorial" / "logs").mkdir()
+    log = configs / "tutorial" / "logs" / "val.csv"
+    log.write_text("val_loss\n" + "1.0\n" * 10)
+    (configs / "tutorial" / "logged.yaml").write_text(
+        "epochs: 10\nscheduler: {type: ReduceLROnPlateau, interval: epoch}\n"
+        "metric: {file: logs/val.csv, column: val_loss}\n"
+    )
+    out = tmp_path / "gallery"
+    assert gallery(runner, configs, out)[0] == 0
+    before = fingerprint(configs, "tutorial/logged.yaml")
+    log.write_text("val_loss\n" + "0.5\n" * 10)
+    assert fingerprint(configs, "tutorial/logged.yaml") != before
+    code, stderr = gallery(runner, configs, out)
+    assert code == 0
+    assert stderr.splitlines()[-1] == f"{out}: 1 rendered, 3 skipped, 0 failed."
+    assert "0.5" in (out / "tutorial" / "logged.csv").read_text()
+
+
 def test_a_deleted_or_edited_output_is_rendered_again(
     runner: CliRunner, configs: Path, built: Path
 ) -> None:

@@ -38,7 +38,7 @@ def test_a_new_key_is_validated_from_the_table(
     )
     result = runner.invoke(cli, ["validate", str(write_config(f"{STEP}color: red\n"))])
     assert "unknown key (did you mean colour?); allowed keys: title, " in result.stderr
-    assert result.stderr.rstrip().endswith("metric, plot, colour (line 2)")
+    assert result.stderr.rstrip().endswith(f"{', '.join(CONFIG)} (line 2)")
 
 
 def test_a_new_key_is_in_the_schema_and_the_docs(colour: Key) -> None:

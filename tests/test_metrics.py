@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrplot import ConfigError, parse_spec, simulate
+from lrplot.loop import Interval, call_count, call_positions
 from lrplot.metrics import metric_values, parse_metric, synthetic_loss
 from tests.reference import synthetic_loss as documented_loss
 
@@ -40,22 +41,35 @@ def test_the_seed_can_be_chosen() -> None:
     assert list(schedule.metric) == documented_loss(40, seed=3)
 
 
+def values_of(
+    metric: object, *, epochs: int, per_epoch: int, interval: Interval = "step"
+) -> list[float]:
+    """The metric a scheduler with ``interval`` is fed over a run."""
+    count = call_count(interval, 1, epochs=epochs, steps_per_epoch=per_epoch)
+    positions = call_positions(interval, 1, epochs=epochs, steps_per_epoch=per_epoch)
+    return list(metric_values(parse_metric(metric), count=count, positions=positions, taker="it"))
+
+
 def test_expressions_see_epoch_and_global_step() -> None:
-    metric = parse_metric("epoch * 1000 + step")
-    values = metric_values(metric, steps=6, steps_per_epoch=3)
-    assert list(values) == [0.0, 1.0, 2.0, 1003.0, 1004.0, 1005.0]
+    values = values_of("epoch * 1000 + step", epochs=2, per_epoch=3)
+    assert values == [0.0, 1.0, 2.0, 1003.0, 1004.0, 1005.0]
+
+
+def test_once_an_epoch_an_expression_sees_the_epochs_last_step() -> None:
+    values = values_of("epoch * 1000 + step", epochs=3, per_epoch=4, interval="epoch")
+    assert values == [3.0, 1007.0, 2011.0]
 
 
 def test_a_number_is_a_constant_metric() -> None:
-    assert list(metric_values(parse_metric(0.5), steps=3, steps_per_epoch=1)) == [0.5] * 3
+    assert values_of(0.5, epochs=3, per_epoch=1) == [0.5] * 3
 
 
 def test_a_list_gives_one_value_per_step() -> None:
-    assert list(metric_values(parse_metric([3, 2, 1, 0]), steps=3, steps_per_epoch=1)) == [
-        3.0,
-        2.0,
-        1.0,
-    ]
+    assert values_of([3, 2, 1, 0], epochs=3, per_epoch=1) == [3.0, 2.0, 1.0]
+
+
+def test_the_synthetic_loss_spans_the_steps_it_is_fed_at() -> None:
+    assert values_of("synthetic", epochs=5, per_epoch=10, interval="epoch") == documented_loss(5)
 
 
 @pytest.mark.parametrize(
@@ -77,4 +91,4 @@ def test_bad_metrics(value: object, message: str) -> None:
 
 def test_non_finite_expression_values_name_the_step() -> None:
     with pytest.raises(ConfigError, match=r"'1e308 \* 10 \*\* step' gave inf at epoch=1, step=1"):
-        metric_values(parse_metric("1e308 * 10 ** step"), steps=3, steps_per_epoch=1)
+        values_of("1e308 * 10 ** step", epochs=3, per_epoch=1)

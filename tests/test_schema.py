@@ -26,7 +26,9 @@ SCHEMA_REJECTS = {
     "quoted-number", "scheduler-not-a-mapping", "scheduler-without-type", "steps-per-epoch-zero",
     "title-not-text", "unknown-argument", "unknown-optimizer", "unknown-scheduler",
     "unknown-top-level-key", "wrong-choice", "wrong-list", "wrong-type-integer",
-    "wrong-type-number",
+    "wrong-type-number", "interval-unknown", "interval-on-nested", "scheduler-and-schedulers",
+    "schedulers-empty", "frequency-zero", "metric-file-column-and-key",
+    "steps-data-missing-batch-size", "steps-data-unknown-key",
 }  # fmt: skip
 
 
@@ -49,6 +51,13 @@ def test_every_config_is_valid(config: Path, validator) -> None:
 @pytest.mark.parametrize("name", [*scheduler_classes(), *optimizer_classes()])
 def test_every_list_example_is_valid(name: str, validator) -> None:
     assert list(validator.iter_errors(yaml.safe_load(example_config(name)))) == []
+
+
+def test_the_training_run_keys_are_in_the_schema(validator) -> None:
+    run = data_of(DATA_DIR / "small-training-run.yaml")
+    assert list(validator.iter_errors(run)) == []
+    logged = {"scheduler": {"type": "ReduceLROnPlateau"}, "metric": {"file": "a", "key": "b"}}
+    assert list(validator.iter_errors(logged)) == []
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMA_REJECTS))

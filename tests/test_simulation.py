@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +19,32 @@ from lrplot.notices import collect
 from lrplot.options import PlotOptions
 from lrplot.registry import scheduler_classes
 from tests.conftest import CONFIG_FILES, CONFIGS_DIR, config_id
-from tests.reference import reference_run
+from tests.reference import reference_run, steps_per_epoch
 
 
 def bits(values: Any) -> list[str]:
     """Floats as hex: equal lists mean bit-identical values (0.0 and -0.0 differ)."""
     return [float(v).hex() for v in values]
+
+
+def assert_matches_the_reference(schedule: Any, expected: dict[str, Any]) -> None:
+    """Every recorded number of ``schedule`` is bit for bit the reference loop's."""
+    assert len(schedule.lr) == len(expected["lr"])
+    for got, want in zip(schedule.lr, expected["lr"], strict=True):
+        assert len(got) == schedule.steps
+        assert bits(got) == bits(want)
+    for got, want in zip(schedule.momentum, expected["momentum"], strict=False):
+        assert bits(got) == bits(want)
+    if expected["metric"] is None:
+        assert schedule.metric is None
+    else:
+        assert schedule.metric is not None
+        fed = [v if v is not None else float("nan") for v in expected["metric"]]
+        assert bits(schedule.metric) == bits(fed)
+    if expected["resumed"] is None:
+        assert schedule.resumed == ()
+    else:
+        assert [bits(c) for c in schedule.resumed] == [bits(c) for c in expected["resumed"]]
 
 
 @pytest.mark.parametrize("config", CONFIG_FILES, ids=config_id)
@@ -32,17 +53,9 @@ def test_every_config_matches_a_plain_torch_loop(config: Path) -> None:
     expected = reference_run(raw, config.parent)
     schedule = simulate(spec=load_spec(path=config, allow_import=True))
 
-    steps = raw.get("epochs", 100) * raw.get("steps_per_epoch", 1)
+    steps = raw.get("epochs", 100) * steps_per_epoch(raw.get("steps_per_epoch"))
     assert schedule.steps == steps
-    assert len(schedule.lr) == len(expected["lr"])
-    for got, want in zip(schedule.lr, expected["lr"], strict=True):
-        assert len(got) == steps
-        assert bits(got) == bits(want)
-    for got, want in zip(schedule.momentum, expected["momentum"], strict=False):
-        assert bits(got) == bits(want)
-    if expected["metric"] is not None:
-        assert schedule.metric is not None
-        assert bits(schedule.metric) == bits(expected["metric"])
+    assert_matches_the_reference(schedule, expected)
 
 
 def _scheduler_types(raw: dict[str, Any]) -> list[str]:
@@ -53,11 +66,12 @@ def _scheduler_types(raw: dict[str, Any]) -> list[str]:
 
 
 def _types_in_configs() -> set[str]:
-    return {
-        t
-        for path in CONFIG_FILES
-        for t in _scheduler_types(yaml.safe_load(path.read_text())["scheduler"])
-    }
+    found = set()
+    for path in CONFIG_FILES:
+        raw = yaml.safe_load(path.read_text())
+        for entry in raw.get("schedulers", [raw.get("scheduler")]):
+            found.update(_scheduler_types(entry))
+    return found
 
 
 @pytest.mark.parametrize("name", list(scheduler_classes()))
@@ -79,8 +93,10 @@ def test_the_registry_lists_every_scheduler_torch_ships() -> None:
 def test_momentum_is_recorded_exactly_when_a_scheduler_cycles_it(config: Path) -> None:
     raw = yaml.safe_load(config.read_text())
     cycles = any(
-        t in ("CyclicLR", "OneCycleLR") for t in _scheduler_types(raw["scheduler"])
-    ) and raw["scheduler"].get("cycle_momentum", True)
+        t in ("CyclicLR", "OneCycleLR") and entry.get("cycle_momentum", True)
+        for entry in raw.get("schedulers", [raw.get("scheduler")])
+        for t in _scheduler_types(entry)
+    )
     schedule = simulate(spec=load_spec(path=config, allow_import=True))
     assert bool(schedule.momentum) == bool(cycles)
 
@@ -363,3 +379,197 @@ def test_no_fast_step_for_a_subclass_or_another_torch(monkeypatch: pytest.Monkey
     assert fast_step(plain) is not None
     monkeypatch.setattr(torch, "__version__", "2.99.0")
     assert fast_step(plain) is None
+
+
+TRAINING_RUNS = {
+    "warm-up per batch, plateau per epoch": """
+epochs: 12
+steps_per_epoch: 7
+optimizer: {type: AdamW, lr: 0.001}
+schedulers:
+  - {type: LinearLR, start_factor: 0.01, total_iters: 20}
+  - {type: ReduceLROnPlateau, factor: 0.5, patience: 1, interval: epoch}
+metric: "1.0 if epoch < 4 else 0.5"
+""",
+    "every 2nd epoch, then every 3rd batch": """
+epochs: 9
+steps_per_epoch: 10
+schedulers:
+  - {type: StepLR, step_size: 1, gamma: 0.9, interval: epoch, frequency: 2}
+  - {type: ExponentialLR, gamma: 0.99, frequency: 3}
+""",
+    "epoch schedulers step after step ones, in list order": """
+epochs: 6
+steps_per_epoch: 4
+schedulers:
+  - {type: MultiplicativeLR, lr_lambda: "0.5", interval: epoch}
+  - {type: LambdaLR, lr_lambda: "1 + epoch"}
+  - {type: ConstantLR, factor: 0.25, total_iters: 5, interval: epoch}
+""",
+    "warm restarts with fractional epochs": """
+epochs: 25
+steps_per_epoch: 13
+optimizer: {type: SGD, lr: 0.1, momentum: 0.9}
+scheduler: {type: CosineAnnealingWarmRestarts, T_0: 5, T_mult: 2, fractional_epoch: true}
+""",
+    "fractional epochs every 4th batch": """
+epochs: 10
+steps_per_epoch: 10
+scheduler:
+  type: CosineAnnealingWarmRestarts
+  T_0: 3
+  eta_min: 0.001
+  frequency: 4
+  fractional_epoch: true
+""",
+    "plateau every 5th batch on an expression": """
+epochs: 8
+steps_per_epoch: 10
+scheduler: {type: ReduceLROnPlateau, patience: 2, frequency: 5}
+metric: "1 / (1 + step) if step < 30 else 0.2"
+""",
+    "plateau per epoch on the synthetic loss": """
+epochs: 40
+steps_per_epoch: 3
+scheduler: {type: ReduceLROnPlateau, patience: 3, interval: epoch}
+metric: {curve: synthetic, seed: 4}
+""",
+    "data-derived steps, one-cycle per batch": """
+epochs: 3
+steps_per_epoch: {dataset_size: 10007, batch_size: 32, world_size: 3, grad_accum: 4}
+optimizer: {type: SGD, lr: 0.1, momentum: 0.9}
+scheduler: {type: OneCycleLR, max_lr: 0.5, total_steps: 79}
+""",
+    "data-derived steps with drop_last": """
+epochs: 4
+steps_per_epoch: {dataset_size: 1000, batch_size: 64, drop_last: true}
+scheduler: {type: CosineAnnealingLR, T_max: 60}
+""",
+    "two param groups, two cadences": """
+epochs: 5
+steps_per_epoch: 6
+optimizer:
+  type: SGD
+  lr: 0.1
+  param_groups: [{name: body, lr: 0.01}, {name: head}]
+schedulers:
+  - {type: LinearLR, start_factor: 0.1, total_iters: 6}
+  - {type: StepLR, step_size: 2, gamma: 0.5, interval: epoch}
+""",
+    "resumed SequentialLR mid-epoch": """
+epochs: 10
+steps_per_epoch: 7
+scheduler:
+  type: SequentialLR
+  schedulers:
+    - {type: LinearLR, start_factor: 0.01, total_iters: 14}
+    - {type: CosineAnnealingLR, T_max: 56}
+  milestones: [14]
+resume_at: 23
+""",
+    "resumed warm-up and plateau": """
+epochs: 12
+steps_per_epoch: 5
+optimizer: {type: Adam, lr: 0.001}
+schedulers:
+  - {type: LinearLR, start_factor: 0.1, total_iters: 12}
+  - {type: ReduceLROnPlateau, factor: 0.5, patience: 1, interval: epoch}
+metric: [1.0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]
+resume_at: 31
+""",
+    "resumed one-cycle cycling momentum": """
+epochs: 6
+steps_per_epoch: 10
+optimizer: {type: SGD, lr: 0.1, momentum: 0.9}
+scheduler: {type: OneCycleLR, max_lr: 1.0, total_steps: 60}
+resume_at: 17
+""",
+    "resumed fractional warm restarts": """
+epochs: 9
+steps_per_epoch: 4
+scheduler: {type: CosineAnnealingWarmRestarts, T_0: 2, fractional_epoch: true}
+resume_at: 10
+""",
+}
+
+
+@pytest.mark.parametrize("text", list(TRAINING_RUNS.values()), ids=list(TRAINING_RUNS))
+def test_training_runs_match_a_plain_torch_loop(text: str, tmp_path: Path) -> None:
+    schedule = simulate(spec=load_spec(text=text, base_dir=tmp_path))
+    assert_matches_the_reference(schedule, reference_run(yaml.safe_load(text), tmp_path))
+
+
+def test_a_plateau_stepped_per_epoch_counts_epochs_not_batches() -> None:
+    text = TRAINING_RUNS["warm-up per batch, plateau per epoch"]
+    per_epoch = simulate(spec=load_spec(text=text)).lr[0]
+    per_batch = simulate(spec=load_spec(text=text.replace(", interval: epoch", ""))).lr[0]
+    after_warm_up = range(21, 84)
+    # Stepped per epoch, it changes the lr only between epochs (patience counts epochs);
+    # stepped per batch, inside them.
+    changes = [s for s in after_warm_up if per_epoch[s] != per_epoch[s - 1]]
+    assert changes
+    assert all(s % 7 == 0 for s in changes)
+    assert any(per_batch[s] != per_batch[s - 1] for s in after_warm_up if s % 7)
+    assert min(per_batch) < min(per_epoch)
+
+
+@pytest.mark.parametrize(
+    ("name", "log", "metric"),
+    [
+        (
+            "metrics.csv",
+            "epoch,step,train_loss,val_loss\n0,4,0.9,\n0,4,,1.0\n1,9,0.8,\n1,9,,1.0\n"
+            "2,14,0.7,\n2,14,,1.0\n3,19,,0.9\n4,24,,0.9\n5,29,,0.9\n",
+            "{file: logs/metrics.csv, column: val_loss}",
+        ),
+        (
+            "trainer_state.json",
+            json.dumps(
+                {
+                    "log_history": [
+                        {"loss": 0.9, "step": 5},
+                        *(
+                            {"eval_loss": v, "step": 5 * (i + 1)}
+                            for i, v in enumerate([1.0, 1.0, 1.0, 0.9, 0.9, 0.9])
+                        ),
+                    ]
+                }
+            ),
+            "{file: logs/trainer_state.json, key: eval_loss}",
+        ),
+    ],
+)
+def test_a_logged_metric_is_read_from_its_file(
+    name: str, log: str, metric: str, tmp_path: Path
+) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / name).write_text(log)
+    text = (
+        "epochs: 6\nsteps_per_epoch: 5\nschedulers:\n"
+        "  - {type: LinearLR, start_factor: 0.5, total_iters: 5}\n"
+        "  - {type: ReduceLROnPlateau, patience: 1, interval: epoch}\n"
+        f"metric: {metric}\n"
+    )
+    schedule = simulate(spec=load_spec(text=text, base_dir=tmp_path))
+    expected = reference_run(yaml.safe_load(text), tmp_path)
+    assert_matches_the_reference(schedule, expected)
+    assert [v for v in expected["metric"] if v is not None] == [1.0, 1.0, 1.0, 0.9, 0.9, 0.9]
+
+
+def test_a_failure_in_the_resumed_run_says_so(tmp_path: Path) -> None:
+    (tmp_path / "stubborn.py").write_text(
+        "from torch.optim.lr_scheduler import StepLR\n\n"
+        "class Stubborn(StepLR):\n"
+        "    def load_state_dict(self, state_dict):\n"
+        "        raise ValueError('this checkpoint is not mine')\n"
+    )
+    config = tmp_path / "cfg.yaml"
+    config.write_text(
+        "epochs: 10\nscheduler: {type: stubborn.py:Stubborn, step_size: 3}\nresume_at: 6\n"
+    )
+    with pytest.raises(SimulationError) as caught:
+        simulate(spec=load_spec(path=config, allow_import=True))
+    assert str(caught.value) == (
+        f"{config}: scheduler: Stubborn failed loading its state_dict() at step 6 of 10 of "
+        "the run resumed at step 6: ValueError: this checkpoint is not mine (line 2)"
+    )
