@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 COMPARE_EXAMPLE := configs/tutorial/CyclicLR-1.yaml configs/tutorial/CyclicLR-2.yaml \
 	configs/tutorial/CyclicLR-exp.yaml
+LOGGED_EXAMPLE := configs/transformers/get_cosine_schedule_with_warmup.yaml \
+	docs/runs/trainer_state.json
 
 .PHONY: install demo docs test test-torch-next lint format golden bench constraints clean
 
@@ -23,6 +25,7 @@ demo: install  ## render every config in configs/ into gallery/ (again, even if 
 docs: install  ## rewrite the generated parts of docs/ and the pictures besides the gallery's
 	$(BIN)/python -c 'from lrplot.reference import update_docs; update_docs()'
 	$(BIN)/lrplot compare $(COMPARE_EXAMPLE) -q -o docs/compare-cyclic.png
+	$(BIN)/lrplot compare $(LOGGED_EXAMPLE) -q -o docs/compare-logged.png
 
 test: install lint  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -107,6 +107,8 @@ def fresh(parent: Path) -> Path:
 def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
     import_torch = [PY, "-c", "import torch"]
     step_lr = str(ROOT / "configs" / "tutorial" / "StepLR.yaml")
+    hf_cosine = str(ROOT / "configs" / "transformers" / "get_cosine_schedule_with_warmup.yaml")
+    lambda_lr = str(ROOT / "configs" / "tutorial" / "LambdaLR.yaml")
     long = str(configs[f"onecycle-{steps}"])
     rerun_gallery = scratch / "rerun"
     subprocess.run([LRPLOT, "gallery", str(configs["tutorial"]), "-o", str(rerun_gallery)],
@@ -125,6 +127,10 @@ def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
              lambda d: [LRPLOT, "render", step_lr, "-o", str(fresh(d) / "StepLR.png")],
              lambda d: [PY, str(BASELINES / "tutorial_plots.py"), str(fresh(d)), "StepLR"],
              "<= 0.6x", within(0.6)),
+        Case("a transformers schedule PNG  vs  a torch one (LambdaLR)",
+             lambda d: [LRPLOT, "render", hf_cosine, "-o", str(fresh(d) / "hf.png")],
+             lambda d: [LRPLOT, "render", lambda_lr, "-o", str(fresh(d) / "torch.png")],
+             "<= 1.5x", within(1.5)),
         Case("gallery of the ten (PNG+SVG+CSV)  vs  ten tutorial PNGs, one process",
              lambda d: [LRPLOT, "gallery", str(configs["tutorial"]), "-o", str(fresh(d))],
              lambda d: [PY, str(BASELINES / "tutorial_plots.py"), str(fresh(d))],

@@ -5,29 +5,36 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from lrplot.annotations import describe_annotation
 from lrplot.errors import UsageError, name_excerpt
+from lrplot.facts import TRANSFORMERS
 from lrplot.keys import DEFAULT_LR, SCHEDULE
 from lrplot.registry import (
+    INSTALL_TRANSFORMERS,
+    Maker,
     Parameter,
     Signature,
     did_you_mean,
     facts_of,
     import_torch,
     optimizer_classes,
+    plottable_transformers_schedules,
+    schedule_names,
     scheduler_classes,
     scheduler_signature,
     signature,
     takes_epoch,
+    transformers_installed,
 )
 
 # For a class the facts table does not know (a newer torch's): a value by type.
 _BY_TYPE = {"an integer": 10, "a number": 0.1, "true or false": True, "text": "value"}
 
 
-def _signature(kind: str, cls: type) -> Signature:
+def _signature(kind: str, cls: Maker) -> Signature:
     return scheduler_signature(cls) if kind == "scheduler" else signature(cls)
 
 
@@ -36,19 +43,23 @@ def summary_table(width: int = 100) -> str:
     torch = import_torch()
 
     lines = [f"Schedulers (torch {torch.__version__}); lrplot list NAME for one:"]
-    for title, classes in (
-        ("", scheduler_classes()),
-        (
-            "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):",
-            optimizer_classes(),
-        ),
-    ):
-        if title:
+    sections: list[tuple[str, Mapping[str, Maker]]] = [("", scheduler_classes())]
+    if transformers_installed():
+        sections.append((_TRANSFORMERS_TITLE, plottable_transformers_schedules()))
+    sections.append((_OPTIMIZERS_TITLE, optimizer_classes()))
+    for title, classes in sections:
+        if title == _TRANSFORMERS_TITLE:
+            from importlib.metadata import version
+
+            lines += ["", title.format(version=version("transformers"))]
+        elif title:
             lines += ["", title]
-        pad = max(map(len, classes)) + 2
-        for name, cls in classes.items():
-            arguments = _signature("optimizer" if title else "scheduler", cls).describe()
-            if title and arguments.startswith("lr="):  # an optimizer: lrplot's default lr
+        shown = {name.removeprefix(TRANSFORMERS): cls for name, cls in classes.items()}
+        pad = max(map(len, shown)) + 2
+        for name, cls in shown.items():
+            optimizer = title == _OPTIMIZERS_TITLE
+            arguments = _signature("optimizer" if optimizer else "scheduler", cls).describe()
+            if optimizer and arguments.startswith("lr="):  # lrplot's default lr
                 torch_lr, _, rest = arguments.partition(", ")
                 arguments = f"lr={DEFAULT_LR!r} (torch's: {torch_lr[3:]})" + (
                     f", {rest}" if rest else ""
@@ -63,13 +74,26 @@ def summary_table(width: int = 100) -> str:
                     subsequent_indent=" " * (pad + 2),
                 )
             )
+    if not transformers_installed():
+        lines += ["", f"HuggingFace transformers' schedules: {INSTALL_TRANSFORMERS}"]
     return "\n".join(lines) + "\n"
 
 
-def find(name: str) -> tuple[str, str, type]:
-    """``("scheduler" | "optimizer", name, class)``, the name matched exactly or else in
-    any case; UsageError (about ``NAME``) with a suggestion if unknown."""
-    schedulers, optimizers = scheduler_classes(), optimizer_classes()
+_TRANSFORMERS_TITLE = "Schedules of HuggingFace transformers {version} (type: transformers.NAME):"
+_OPTIMIZERS_TITLE = (
+    "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):"
+)
+
+
+def find(name: str) -> tuple[str, str, Maker]:
+    """``("scheduler" | "optimizer", name, maker)``, the name matched exactly or else in
+    any case (a transformers schedule with or without its ``transformers.``); UsageError
+    (about ``NAME``) with a suggestion if unknown."""
+    schedulers: dict[str, Maker] = dict(scheduler_classes())
+    if name.removeprefix(TRANSFORMERS).startswith("get_") or name.startswith(TRANSFORMERS):
+        schedulers.update(plottable_transformers_schedules())
+        name = name if name.startswith(TRANSFORMERS) else TRANSFORMERS + name
+    optimizers = optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
     if name in optimizers:
@@ -104,13 +128,16 @@ def describe_class(name: str) -> str:
         lines.append(f"  {argument:<{pad}}{kind_text}  {default}")
     if not rows and not nested:
         lines.append("  (none)")
+    names = schedule_names(cls)
+    if names:
+        lines += ["", f"{facts_of(cls).named_by}: one of {', '.join(names)}"]
     if kind == "scheduler":
         lines += ["", *_loop_rows(cls)]
     lines += ["", "A config to start from:", "", textwrap.indent(example_config(name), "  ")]
     return "\n".join(lines)
 
 
-def _loop_rows(cls: type) -> list[str]:
+def _loop_rows(cls: Maker) -> list[str]:
     """How the training loop may step a scheduler (the keys of ``SCHEDULE``), as
     ``lrplot list NAME`` shows them; fractional_epoch only where ``step()`` takes one."""
     fractional = takes_epoch(cls) and not facts_of(cls).metric

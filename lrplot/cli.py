@@ -581,19 +581,24 @@ def compare_command(
 ) -> None:
     """Overlay the schedules of several CONFIGs on one plot, epochs or steps aligned.
 
-    Lines are named by each config's title, else its file name. The CSV is in long form
-    (schedule,epoch,lr, or schedule,step,lr) for pandas and duckdb; epoch is fractional
-    for schedules stepped per batch.
+    Lines are named by each config's title, else its file name. A CONFIG may also be a
+    logged run (HF's trainer_state.json, a Lightning CSVLogger metrics.csv, or lrplot's
+    own CSV): its lr is drawn as markers at the logged steps, aligned by optimizer step,
+    and a Warning: names the first step where it did not follow the planned schedules.
+    The CSV is in long form (schedule,epoch,lr, or schedule,step,lr) for pandas and
+    duckdb; epoch is fractional for schedules stepped per batch.
 
     \b
     Examples:
       lrplot compare configs/tutorial/CyclicLR-*.yaml -o cyclic.png
       lrplot compare a.yaml b.yaml --log-y -o both.svg -o both.csv
+      lrplot compare plan.yaml output/trainer_state.json -o followed.png
       lrplot compare a.yaml b.yaml -f csv -o - | duckdb -c "select * from read_csv('/dev/stdin')"
     """
-    from lrplot.compare import comparison_outputs, schedule_names
+    from lrplot.compare import comparison_outputs, file_names, logged_warnings, schedule_names
     from lrplot.files import write_files
     from lrplot.options import PlotOptions
+    from lrplot.runlogs import is_logged_run, read_logged_lr
 
     _one_stdin(configs)
     targets: list[tuple[Path | None, Format]] = []
@@ -603,6 +608,16 @@ def compare_command(
         else:
             targets.append((Path(output), _file_format(output, formats, COMPARE_FORMATS)))
         _not_an_input(targets[-1][0], configs)
+    logs = [path for path in configs if str(path) != "-" and is_logged_run(path)]
+    if logs and axis == "epoch":
+        raise click.UsageError(
+            "a logged run lines up with plans by optimizer step: leave out --axis epoch"
+        )
+    logged = [
+        (read_logged_lr(path), f"{name} (logged)")
+        for path, name in zip(logs, file_names([str(p) for p in logs]), strict=True)
+    ]
+    configs = tuple(path for path in configs if path not in logs)
     images = any(fmt in IMAGE_FORMATS for _, fmt in targets)
     painter = Painter.start_if_useful(images=images)
     with painter or contextlib.nullcontext():
@@ -610,15 +625,19 @@ def compare_command(
         for outcome in outcomes:
             _say_notices(say, outcome)
         schedules = [outcome.schedule for outcome in outcomes]
+        names = schedule_names(schedules, [str(c) for c in configs])
+        for warning in logged_warnings(logged, schedules, names):
+            say.status(f"Warning: {warning}")
         filled = comparison_outputs(
             schedules=schedules,
-            names=schedule_names(schedules, [str(c) for c in configs]),
+            names=names,
             outputs=targets,
             options=PlotOptions().merged(
                 yscale=plot.yscale, size=plot.size, dpi=plot.dpi, transparent=plot.transparent
             ),
             painter=painter,
             axis=axis,
+            logged=logged,
         )
     write_files({path: fill for path, fill in filled if path is not None})
     for path, fill in filled:

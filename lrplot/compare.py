@@ -7,9 +7,14 @@ the optimizer steps are what line up. A schedule of one step per epoch is a per-
 view that lines up with any. ``axis`` chooses either way. A schedule with several param
 groups contributes one line per group (``name/group``).
 
+A logged run (HF's ``trainer_state.json``, a Lightning CSVLogger ``metrics.csv``, or
+lrplot's own CSV; see :mod:`lrplot.runlogs`) is drawn as markers at its logged steps, by
+optimizer step, and checked against the planned schedules (:func:`logged_warnings`).
+
 Long-form CSV (``schedule,epoch,lr`` or ``schedule,step,lr``), one row per step of each
-schedule: ``epoch`` is the step's position in epochs (fractional when the schedule steps
-per batch), so rows from different schedules line up in pandas or duckdb.
+schedule (and per logged step of each logged run): ``epoch`` is the step's position in
+epochs (fractional when the schedule steps per batch), so rows from different schedules
+line up in pandas or duckdb.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePath
@@ -31,6 +38,7 @@ from lrplot.plotting import PlotData, Series, series_of
 
 if TYPE_CHECKING:
     from lrplot.painter import Painter
+    from lrplot.runlogs import LoggedLr
     from lrplot.simulation import Schedule
 
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -38,11 +46,20 @@ Axis = Literal["epoch", "step"]
 AXES: tuple[Axis, ...] = ("epoch", "step")
 
 
-def aligned_axis(schedules: Sequence[Schedule], axis: Axis | None = None) -> Axis:
+LOGGED_TOLERANCE = 1e-6
+"""How far (relative) a logged lr may be from the plan's and still follow it: a logger
+that stores float32 (7 digits) rounds it that much."""
+
+
+def aligned_axis(
+    schedules: Sequence[Schedule], axis: Axis | None = None, *, logged: bool = False
+) -> Axis:
     """``axis`` if given; else steps when the schedules' epochs differ in length (steps
-    per epoch above 1 that differ), epochs otherwise."""
+    per epoch above 1 that differ) or a logged run is drawn, epochs otherwise."""
     if axis is not None:
         return axis
+    if logged:
+        return "step"
     lengths = {s.spec.steps_per_epoch for s in schedules} - {1}
     return "epoch" if len(lengths) <= 1 else "step"
 
@@ -92,11 +109,14 @@ def comparison_data(
     *,
     options: PlotOptions,
     axis: Axis | None = None,
+    logged: Sequence[tuple[LoggedLr, str]] = (),
 ) -> PlotData:
-    """One figure with every schedule's lr, aligned on ``axis`` (see :func:`aligned_axis`)."""
-    axis = aligned_axis(schedules, axis)
+    """One figure with every schedule's lr, aligned on ``axis`` (see :func:`aligned_axis`),
+    and each logged run's ``(run, name)`` as markers at its logged steps."""
+    axis = aligned_axis(schedules, axis, logged=bool(logged))
     series: list[Series] = []
     count = sum(len(schedule.lr) for schedule in schedules)
+    count += sum(len(run.series) for run, _ in logged)
     if count > MAX_PLOTTED_GROUPS:
         raise OutputError(
             f"a plot draws at most {MAX_PLOTTED_GROUPS} lines, and these configs have "
@@ -109,16 +129,78 @@ def comparison_data(
             )
             # Schedules often coincide for a while: a style each keeps every line visible.
             series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
-    title = " vs ".join(names) if len(" vs ".join(names)) <= 60 else f"{len(names)} schedules"
+    ends = [s.spec.epochs if axis == "epoch" else s.steps for s in schedules]
+    for run, name in logged:
+        for label, steps, values in run.series:
+            series.append(_logged_series(name if len(run.series) == 1 else f"{name}/{label}",
+                                         steps, values))  # fmt: skip
+            ends.append(max(steps) + 1)
+    shown = [*names, *(name for _, name in logged)]
+    title = " vs ".join(shown) if len(" vs ".join(shown)) <= 60 else f"{len(shown)} schedules"
     return PlotData(
         title=title,
-        epochs=max(s.spec.epochs if axis == "epoch" else s.steps for s in schedules),
+        epochs=max(ends),
         series=tuple(series),
         axis=axis,
         label_points=False,
         legend_title=None,
         options=options,
     )
+
+
+def _logged_series(label: str, steps: Sequence[int], values: Sequence[float]) -> Series:
+    """Markers at the logged steps (thinned to :data:`~lrplot.plotting.MAX_POINTS`,
+    keeping every extreme)."""
+    import numpy as np
+
+    from lrplot.plotting import kept_points
+
+    x, y = np.array(steps, dtype=np.float64), np.array(values, dtype=np.float64)
+    kept = kept_points(y)
+    return Series(label, array("d", x[kept].tobytes()), array("d", y[kept].tobytes()), points=True)
+
+
+def logged_warnings(
+    logged: Sequence[tuple[LoggedLr, str]], schedules: Sequence[Schedule], names: Sequence[str]
+) -> list[str]:
+    """For each logged run that follows none of the planned schedules (every logged lr
+    within :data:`LOGGED_TOLERANCE` of the plan's at its step), a warning per plan naming
+    the first logged step that differs, with both values."""
+    warnings = []
+    for run, _ in logged:
+        differences = [_first_difference(run, schedule) for schedule in schedules]
+        if None in differences:
+            continue
+        for name, difference in zip(names, differences, strict=True):
+            warnings.append(f"{run.source}: the run did not follow {name}: {difference}")
+    return warnings
+
+
+def _first_difference(run: LoggedLr, schedule: Schedule) -> str | None:
+    """Where ``run``'s logged lr first differs from ``schedule``'s (each logged series
+    against the param group of its place), or None if it never does."""
+    found: list[tuple[int, str]] = []
+    for group, (label, steps, values) in enumerate(run.series[: len(schedule.lr)]):
+        plan = schedule.lr[group]
+        what = "the learning rate" if len(run.series) == 1 else label
+        differ = 0
+        first: tuple[int, str] | None = None
+        for step, value in zip(steps, values, strict=True):
+            if step == len(plan):
+                continue  # the lr after the last step: not part of a plan
+            if step > len(plan):
+                text = f"it logs step {step:,}, past the plan's last step, {len(plan) - 1:,}"
+            elif math.isclose(value, plan[step], rel_tol=LOGGED_TOLERANCE, abs_tol=1e-12):
+                continue
+            else:
+                text = f"{what} logged {value!r} where the plan has {plan[step]!r}"
+            differ += 1
+            first = first or (step, text)
+        if first is not None:
+            step, text = first
+            total = f" (the first of {differ:,} logged steps that differ)" if differ > 1 else ""
+            found.append((step, f"at step {step:,}, {text}{total}"))
+    return min(found)[1] if found else None
 
 
 def comparison_outputs(
@@ -129,6 +211,7 @@ def comparison_outputs(
     options: PlotOptions,
     painter: Painter | None = None,
     axis: Axis | None = None,
+    logged: Sequence[tuple[LoggedLr, str]] = (),
 ) -> list[tuple[Path | None, Fill]]:
     """What fills each ``(path, format)`` output: the images drawn once (by ``painter``
     if given), the long-form CSV streamed when written."""
@@ -138,14 +221,14 @@ def comparison_outputs(
 
     images = sorted({fmt for _, fmt in outputs if fmt in IMAGE_FORMATS})
     drawn: dict[str, bytes] = {}
-    axis = aligned_axis(schedules, axis)
+    axis = aligned_axis(schedules, axis, logged=bool(logged))
     if images:
-        data = comparison_data(schedules, names, options=options, axis=axis)
+        data = comparison_data(schedules, names, options=options, axis=axis, logged=logged)
         drawn = painter.draw(data, images) if painter else draw(data, images)
     return [
         (
             path,
-            text_writer(iter_long_csv(schedules, names, axis=axis))
+            text_writer(iter_long_csv(schedules, names, axis=axis, logged=logged))
             if fmt == "csv"
             else bytes_writer(drawn[fmt]),
         )
@@ -154,10 +237,15 @@ def comparison_outputs(
 
 
 def iter_long_csv(
-    schedules: Sequence[Schedule], names: Sequence[str], *, axis: Axis | None = None
+    schedules: Sequence[Schedule],
+    names: Sequence[str],
+    *,
+    axis: Axis | None = None,
+    logged: Sequence[tuple[LoggedLr, str]] = (),
 ) -> Iterator[str]:
-    """The long-form CSV in chunks, header first (``schedule,<axis>,lr``)."""
-    axis = aligned_axis(schedules, axis)
+    """The long-form CSV in chunks, header first (``schedule,<axis>,lr``); a logged run's
+    rows at its logged steps."""
+    axis = aligned_axis(schedules, axis, logged=bool(logged))
     yield f"schedule,{axis},lr\n"
     for schedule, name in zip(schedules, names, strict=True):
         for label, index in _lines(schedule, name):
@@ -168,6 +256,12 @@ def iter_long_csv(
             rows = zip(positions, map(repr, schedule.lr[index]), strict=True)
             while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
                 yield "".join(f"{prefix}{epoch},{lr}\n" for epoch, lr in chunk)
+    for run, name in logged:
+        for label, steps, values in run.series:
+            prefix = _csv_field(name if len(run.series) == 1 else f"{name}/{label}") + ","
+            yield "".join(
+                f"{prefix}{step},{value!r}\n" for step, value in zip(steps, values, strict=True)
+            )
 
 
 def _epoch_texts(schedule: Schedule) -> Iterator[str]:

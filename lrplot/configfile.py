@@ -142,11 +142,19 @@ def child_key(parent: str, name: str | int) -> str:
 
 
 def read_config_text(path: Path, *, source: str) -> str:
-    """Read a config named on the command line (or from Python) as text, refusing
-    folders, huge files, non-UTF-8 bytes, and a symbolic link to a file outside both the
-    current folder and the link's own: a committed link must not make lrplot read, and
-    quote, a file elsewhere. A named pipe is read as it is written (``<(...)``), and one
-    nobody writes to reads as empty instead of blocking."""
+    """Read a config named on the command line (or from Python) as text (see
+    :func:`read_named_file`), refusing non-UTF-8 bytes."""
+    return decode_config_bytes(read_named_file(path, source=source), source=source)
+
+
+def read_named_file(
+    path: Path, *, source: str, limit: int = MAX_CONFIG_BYTES + 1, what: str = "config file"
+) -> bytes:
+    """Read a file named on the command line (or from Python), at most ``limit`` bytes,
+    refusing folders and a symbolic link to a file outside both the current folder and
+    the link's own: a committed link must not make lrplot read, and quote, a file
+    elsewhere. A named pipe is read as it is written (``<(...)``), and one nobody writes
+    to reads as empty instead of blocking."""
     try:
         if path.is_symlink():
             real = os.path.realpath(path)
@@ -158,7 +166,7 @@ def read_config_text(path: Path, *, source: str) -> str:
                     source=source,
                 )
         if path.is_dir():
-            raise ConfigError("is a folder, not a config file", source=source)
+            raise ConfigError(f"is a folder, not a {what}", source=source)
         fd = os.open(path, os.O_RDONLY | _NO_WAIT)
     except FileNotFoundError:
         raise ConfigError("file not found", source=source) from None
@@ -166,7 +174,7 @@ def read_config_text(path: Path, *, source: str) -> str:
         raise ConfigError("permission denied: cannot read the file", source=source) from None
     except (OSError, ValueError) as e:
         raise ConfigError(f"cannot read the file: {_reason(e)}", source=source) from None
-    return decode_config_bytes(_read_at_most(fd, source, regular_only=False), source=source)
+    return _read_at_most(fd, source, regular_only=False, limit=limit)
 
 
 def read_config_below(folder: Path, name: str) -> bytes:

@@ -1,7 +1,8 @@
-"""User-written scheduler classes named in a config; imported only when the user allows it.
+"""User-written scheduler classes, or functions making one, named in a config: imported if allowed.
 
 ``type: path/to/file.py:ClassName`` (relative to the config's folder) or
-``type: package.module:ClassName`` (importable from the current folder or the environment).
+``type: package.module:ClassName`` (importable from the current folder or the environment);
+a function there that returns a scheduler, given the optimizer, works the same way.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from lrplot.errors import ConfigError, name_excerpt, printable
 from lrplot.limits import MAX_CODE_BYTES
@@ -40,8 +44,9 @@ def describe_target(reference: str, *, base_dir: Path | None, key: str = "") -> 
 
 def load_custom_class(
     reference: str, *, base_dir: Path | None, allow_import: bool, key: str
-) -> type:
-    """Import the class named by ``reference``; refuse unless ``allow_import``."""
+) -> Callable[..., Any]:
+    """Import the scheduler class (or the function making one) named by ``reference``;
+    refuse unless ``allow_import``."""
     from lrplot.registry import import_torch, is_scheduler_class
 
     target, _, class_name = reference.rpartition(":")
@@ -84,9 +89,12 @@ def load_custom_class(
             f"{where} has no {name_excerpt(class_name)}; scheduler classes it defines: {listed}",
             key=key,
         )
+    if inspect.isfunction(found):
+        return found  # what it returns is checked when it is called
     if not is_scheduler_class(found):
         raise ConfigError(
-            f"{class_name} in {where} is not a subclass of torch.optim.lr_scheduler.LRScheduler",
+            f"{class_name} in {where} is neither a subclass of "
+            "torch.optim.lr_scheduler.LRScheduler nor a function returning one",
             key=key,
         )
     assert isinstance(found, type)

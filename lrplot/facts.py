@@ -1,12 +1,14 @@
-"""What lrplot knows about torch's schedulers beyond their signatures, in one table.
+"""What lrplot knows about the schedulers it runs beyond their signatures, in one table.
 
-Signatures, type hints and defaults are read from the installed torch (see
-:mod:`lrplot.registry`); this table holds what they do not say, per class: what it does,
-whether it nests schedulers, takes a metric or needs the run's length, which arguments
-torch takes per param group (its hints are narrower), which are expressions, what it
-cycles, what a plot marks, and arguments to start from. Validation, the JSON schema,
-``lrplot list``, plotting and the docs read it; tests check it against torch's source.
-Cheap to import: no torch.
+Signatures, type hints and defaults are read from the installed torch and transformers
+(see :mod:`lrplot.registry`); this table holds what they do not say, per scheduler type:
+what it does, whether it nests schedulers, takes a metric or needs the run's length,
+which arguments torch takes per param group (its hints are narrower), which are
+expressions, what it cycles, what a plot marks, and arguments to start from. It also
+names the schedule functions of HuggingFace transformers a config may name without
+``--allow-import`` (keys ``transformers.<function>``). Validation, the JSON schema,
+``lrplot list``, plotting and the docs read it; tests check it against torch's and
+transformers' source. Cheap to import: no torch.
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ class SchedulerFacts:
     example: Mapping[str, Any] = field(default_factory=dict)
     """Arguments for a config to start from (those torch requires, and a few that make it
     worth a look)."""
+
+    keywords_of: str | None = None
+    """For a function taking ``**kwargs`` it passes on to a class: that class (``module:
+    name``), whose signature its arguments are checked against."""
+
+    named_by: str | None = None
+    """For a function that makes the schedule its argument of this name names
+    (transformers' ``get_scheduler(name=...)``): its traits are that schedule's."""
+
+    refused: str | None = None
+    """Why lrplot cannot run it, if it cannot (the rest of a one-line error)."""
 
 
 _NESTED_EXAMPLE = [
@@ -155,6 +168,97 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
 newer torch adds) has none of these traits but what its class says (see
 :func:`lrplot.spec`'s validator)."""
 
+TRANSFORMERS = "transformers."
+"""The prefix of the ``type:`` of a transformers schedule function."""
+
+_WARMUP = {"num_warmup_steps": 10, "num_training_steps": 100}
+
+TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
+    TRANSFORMERS + name: facts
+    for name, facts in {
+        "get_constant_schedule": SchedulerFacts(summary="the optimizer's lr, constant"),
+        "get_constant_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up from 0 over num_warmup_steps, then constant",
+            marks="peak",
+            example={"num_warmup_steps": 10},
+        ),
+        "get_linear_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up from 0 over num_warmup_steps, then linear decay to 0 "
+            "at num_training_steps",
+            marks="peak",
+            example=_WARMUP,
+        ),
+        "get_cosine_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then cosine decay to 0 at num_training_steps "
+            "(num_cycles 0.5: half a cosine wave)",
+            marks="peak",
+            example=_WARMUP,
+        ),
+        "get_cosine_with_hard_restarts_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then num_cycles cosine decays to 0, each restarting "
+            "at the full lr",
+            marks="peak",
+            example={**_WARMUP, "num_cycles": 3},
+        ),
+        "get_polynomial_decay_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then polynomial decay (power) to lr_end at "
+            "num_training_steps",
+            marks="peak",
+            example={**_WARMUP, "lr_end": 1e-4, "power": 2.0},
+        ),
+        "get_inverse_sqrt_schedule": SchedulerFacts(
+            summary="linear warm-up, then decay as 1 / sqrt((step + shift) / timescale)",
+            marks="peak",
+            example={"num_warmup_steps": 10},
+        ),
+        "get_cosine_with_min_lr_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then cosine decay to min_lr (or min_lr_rate x the lr)",
+            marks="peak",
+            example={**_WARMUP, "min_lr_rate": 0.1},
+        ),
+        "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": SchedulerFacts(
+            summary="as get_cosine_with_min_lr_schedule_with_warmup, the warm-up starting "
+            "at warmup_lr_rate x the lr",
+            marks="peak",
+            example={**_WARMUP, "min_lr_rate": 0.1, "warmup_lr_rate": 0.01},
+        ),
+        "get_wsd_schedule": SchedulerFacts(
+            summary="warm-up, stable, decay: a warm-up over num_warmup_steps, the lr held, "
+            "then a decay over num_decay_steps to min_lr_ratio x the lr",
+            marks="peak",
+            example={"num_warmup_steps": 10, "num_decay_steps": 20, "num_training_steps": 100},
+        ),
+        "get_reduce_on_plateau_schedule": SchedulerFacts(
+            summary="ReduceLROnPlateau (its arguments are ReduceLROnPlateau's)",
+            metric=True,
+            marks="reductions",
+            keywords_of="torch.optim.lr_scheduler:ReduceLROnPlateau",
+            example={"factor": 0.5, "patience": 10},
+        ),
+        "get_greedy_schedule": SchedulerFacts(
+            summary="GreedyLR: the lr divided by factor while the metric keeps improving, "
+            "multiplied by it on a plateau (its arguments are GreedyLR's)",
+            metric=True,
+            keywords_of="transformers.optimization:GreedyLR",
+            example={"factor": 0.9, "patience": 5},
+        ),
+        "get_scheduler": SchedulerFacts(
+            summary="any of these by its TrainingArguments.lr_scheduler_type name (name:), "
+            "with num_warmup_steps, num_training_steps and scheduler_specific_kwargs",
+            named_by="name",
+            example={"name": "cosine", **_WARMUP},
+        ),
+        "get_adafactor_schedule": SchedulerFacts(
+            refused="it is a proxy that reports the lr Adafactor computes for itself from "
+            "gradients and its step count; lrplot makes no gradients, so there is no "
+            "schedule to plot (a logged run's lr can be compared: lrplot compare)",
+        ),
+    }.items()
+}
+"""Facts per transformers schedule function (``transformers.<function>``): the ones a
+config may name without ``--allow-import``, each run through transformers' own code."""
+
+
 NO_FACTS = SchedulerFacts()
 
 ARGUMENT_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -171,5 +275,6 @@ rate: -1`` is about ``lr``."""
 
 
 def scheduler_facts(name: str) -> SchedulerFacts:
-    """The facts of torch's scheduler class ``name`` (none for others)."""
-    return SCHEDULERS.get(name, NO_FACTS)
+    """The facts of torch's scheduler class or the transformers function ``name`` (none
+    for others)."""
+    return SCHEDULERS.get(name) or TRANSFORMERS_SCHEDULES.get(name, NO_FACTS)

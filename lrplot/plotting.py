@@ -184,7 +184,7 @@ def series_of(
                 f"overflow past {MAX_PLOTTED:g}); CSV and JSON outputs hold such values",
                 source=schedule.spec.source,
             )
-        steps = _kept(values, points)
+        steps = kept_points(values, points)
         x = np.append(steps / per_epoch if per_epoch > 1 else steps.astype(np.float64), epochs)
         y = np.append(values[steps], values[-1])
         lines.append(Series(label, array("d", x.tobytes()), array("d", y.tobytes())))
@@ -207,14 +207,14 @@ def _metric_series(schedule: Schedule, column: array[float]) -> Series:
             f"{MAX_PLOTTED:g}); CSV and JSON outputs hold such values",
             source=schedule.spec.source,
         )
-    fed = fed[_kept(values[fed])]
+    fed = fed[kept_points(values[fed])]
     x = (fed + 1) / schedule.spec.steps_per_epoch
     return Series(
         "metric", array("d", x.tobytes()), array("d", values[fed].tobytes()), points=True
     )
 
 
-def _kept(values: Any, points: int = MAX_POINTS) -> Any:
+def kept_points(values: Any, points: int = MAX_POINTS) -> Any:
     """The steps to draw: all of them up to ``points``; beyond, in buckets of consecutive
     steps, each bucket's first, lowest, highest and last (every extreme and every jump
     stays visible)."""
@@ -399,6 +399,10 @@ def _figure(data: PlotData) -> Figure:
     else:
         axes, lower = figure.add_subplot(), []
     for line in data.series:
+        if line.points:  # a logged run's values, at the steps it logged them
+            axes.plot(line.x, line.y, label=line.label, marker="o", markersize=3.5,
+                      linestyle="none", zorder=3)  # fmt: skip
+            continue
         axes.plot(
             line.x,
             line.y,

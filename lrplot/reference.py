@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lrplot.keys import CONFIG, PLOT, SCHEDULE, STEPS, Key
+
+if TYPE_CHECKING:
+    from lrplot.registry import Maker
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _REGION = re.compile(r"(<!-- generated: ([a-z-]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
@@ -65,11 +69,30 @@ def schedulers() -> str:
     and what lrplot knows of it besides (from the facts table)."""
     import torch
 
-    from lrplot.catalog import example_config
-    from lrplot.registry import facts_of, scheduler_classes, scheduler_signature
+    from lrplot.registry import scheduler_classes
 
     parts = [f"Read from torch {torch.__version__.split('+')[0]}.\n"]
-    for name, cls in scheduler_classes().items():
+    parts += _maker_sections(scheduler_classes())
+    return "\n".join(parts)
+
+
+def transformers_schedules() -> str:
+    """Per schedule function of the installed transformers, as :func:`schedulers`."""
+    from importlib.metadata import version
+
+    from lrplot.registry import plottable_transformers_schedules
+
+    parts = [f"Read from transformers {version('transformers')}.\n"]
+    parts += _maker_sections(plottable_transformers_schedules())
+    return "\n".join(parts)
+
+
+def _maker_sections(makers: Mapping[str, Maker]) -> list[str]:
+    from lrplot.catalog import example_config
+    from lrplot.registry import facts_of, schedule_names, scheduler_signature
+
+    parts = []
+    for name, cls in makers.items():
         facts = facts_of(cls)
         sig = scheduler_signature(cls)
         arguments = sig.describe()
@@ -97,9 +120,12 @@ def schedulers() -> str:
             lines.append("- cycles momentum (or Adam's beta1) the other way")
         if facts.marks:
             lines.append(f"- a plot marks its {facts.marks}")
+        named = schedule_names(cls)
+        if named:
+            lines.append(f"- `{facts.named_by}`: {', '.join(f'`{n}`' for n in named)}")
         lines += ["", "```yaml", example_config(name).rstrip("\n"), "```", ""]
         parts.append("\n".join(lines))
-    return "\n".join(parts)
+    return parts
 
 
 def help_texts() -> str:
@@ -150,6 +176,7 @@ REGIONS: dict[str, Callable[[], str]] = {
     "steps-keys": lambda: keys_table(dict(STEPS)),
     "loop-keys": lambda: keys_table(dict(SCHEDULE)),
     "schedulers": schedulers,
+    "transformers-schedules": transformers_schedules,
     "help": help_texts,
     "modules": modules,
 }

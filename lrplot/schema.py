@@ -1,4 +1,4 @@
-"""A JSON Schema of the config, generated from the installed torch's signatures.
+"""A JSON Schema of the config, from the installed torch's and transformers' signatures.
 
 Editors that speak the YAML language server validate and complete configs with it:
 start a config with ``# yaml-language-server: $schema=lrplot.schema.json``. Scheduler
@@ -24,10 +24,12 @@ from lrplot.keys import (
 from lrplot.limits import MAX_EXPRESSION_LENGTH
 from lrplot.metrics import SYNTHETIC
 from lrplot.registry import (
+    Maker,
     Signature,
     facts_of,
     import_torch,
     optimizer_classes,
+    plottable_transformers_schedules,
     scheduler_classes,
     scheduler_signature,
     signature,
@@ -137,7 +139,7 @@ def _json_value(value: Any) -> bool:
 def _scheduler(*, looped: bool) -> dict[str, Any]:
     """A scheduler mapping: ``looped``, one the training loop steps (with the keys of
     :data:`~lrplot.keys.SCHEDULE`); else one nested in SequentialLR or ChainedScheduler."""
-    classes = scheduler_classes()
+    classes: dict[str, Maker] = {**scheduler_classes(), **plottable_transformers_schedules()}
     loop = {name: key_schema(k) for name, k in SCHEDULE.items()} if looped else {}
     cases = []
     for name, cls in classes.items():
@@ -172,7 +174,10 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
         "properties": {
             "type": {
                 "anyOf": [
-                    {"enum": list(classes), "description": "A scheduler of torch."},
+                    {
+                        "enum": list(classes),
+                        "description": "A scheduler of torch, or a schedule of transformers.",
+                    },
                     {
                         "type": "string",
                         "pattern": _CUSTOM_TYPE,

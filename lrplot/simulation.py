@@ -18,6 +18,7 @@ optimizer's state is loaded, then each scheduler's, and the loop carries on from
 from __future__ import annotations
 
 import copy
+import inspect
 import itertools
 import math
 import re
@@ -321,7 +322,7 @@ class _Run:
         spec = self.spec
         key = raising_scheduler(e.__traceback__, self.keys) or spec.scheduler.key
         culprit = next((s for s in spec.walk() if s.key == key), spec.scheduler)
-        who = f"{culprit.name} failed" if culprit.custom else "torch failed"
+        who = f"{culprit.name} failed" if culprit.custom else f"{culprit.library} failed"
         when = f"at step {step} of {spec.steps}"
         if doing:
             when = f"{doing} {when}"
@@ -558,6 +559,8 @@ def _build_scheduler(
     try:
         if spec.children:
             scheduler = spec.cls(optimizer=optimizer, schedulers=children, **kwargs)
+        elif not inspect.isclass(spec.cls) and _takes_optimizer_by_name(spec.cls):
+            scheduler = spec.cls(optimizer=optimizer, **kwargs)  # get_scheduler(name, optimizer)
         else:
             scheduler = spec.cls(optimizer, **kwargs)
     except LrplotError:
@@ -572,11 +575,46 @@ def _build_scheduler(
         text = (
             f"building {spec.name} failed: {text}"
             if spec.custom
-            else f"torch rejected the arguments of {spec.name}: {text}"
+            else f"{spec.library} rejected the arguments of {spec.name}: {text}"
         )
         raise ConfigError(_explained(explained, text), key=blamed or key) from None
+    _check_made(scheduler, spec, optimizer)
     keys[id(scheduler)] = spec.key
     return scheduler
+
+
+def _takes_optimizer_by_name(function: Any) -> bool:
+    try:
+        return "optimizer" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_made(scheduler: Any, spec: SchedulerSpec, optimizer: Any) -> None:
+    """Refuse what a function made if the loop cannot step it as it would a scheduler of
+    ``optimizer``: not a scheduler, or fed a metric lrplot did not plan to feed it."""
+    if inspect.isclass(spec.cls):
+        return
+    from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+
+    made = type(scheduler).__name__
+    steps_it = isinstance(scheduler, LRScheduler) or (
+        callable(getattr(scheduler, "step", None))
+        and getattr(scheduler, "optimizer", None) is optimizer
+    )
+    if not steps_it:
+        raise ConfigError(
+            f"{spec.name} returned {made}, not a scheduler of the optimizer it was given "
+            "(a torch LRScheduler, or an object with step() and that optimizer)",
+            key=spec.key,
+        )
+    if isinstance(scheduler, ReduceLROnPlateau) and not spec.facts.metric:
+        raise ConfigError(
+            f"{spec.name} returned a ReduceLROnPlateau, which is stepped with a metric; "
+            "lrplot feeds the config's metric: to the schedulers it knows take one "
+            "(ReduceLROnPlateau, transformers.get_reduce_on_plateau_schedule): name one",
+            key=spec.key,
+        )
 
 
 def _arguments_of(spec: SchedulerSpec | OptimizerSpec) -> dict[str, tuple[str, Any]]:

@@ -26,7 +26,7 @@ from lrplot.errors import (
     printable,
 )
 from lrplot.expressions import Expression, compile_expression
-from lrplot.facts import NO_FACTS, SchedulerFacts
+from lrplot.facts import NO_FACTS, TRANSFORMERS, SchedulerFacts, scheduler_facts
 from lrplot.keys import (
     CONFIG,
     DEFAULT_LR,
@@ -43,14 +43,19 @@ from lrplot.metrics import MetricSpec, parse_metric
 from lrplot.options import PlotOptions, parse_plot_options
 from lrplot.overrides import apply_overrides, set_value
 from lrplot.registry import (
+    Maker,
     Signature,
     did_you_mean,
     facts_of,
+    named_schedule,
     optimizer_classes,
+    schedule_names,
     scheduler_classes,
     scheduler_signature,
     signature,
     takes_epoch,
+    transformers_schedule,
+    type_name_of,
 )
 
 _GROUP_NAME = re.compile(GROUP_NAME_PATTERN)
@@ -58,10 +63,11 @@ _GROUP_NAME = re.compile(GROUP_NAME_PATTERN)
 
 @dataclass(frozen=True)
 class SchedulerSpec:
-    """A scheduler to build: its class, checked arguments, and nested schedulers."""
+    """A scheduler to build: what makes it (a class or a function), checked arguments,
+    and nested schedulers."""
 
     type_name: str
-    cls: type
+    cls: Maker
     args: dict[str, Any]
     key: str
     facts: SchedulerFacts = NO_FACTS
@@ -76,7 +82,15 @@ class SchedulerSpec:
 
     @property
     def name(self) -> str:
-        return self.cls.__name__
+        return str(getattr(self.cls, "__name__", self.type_name))
+
+    @property
+    def library(self) -> str:
+        """Whose code makes it, as messages say: ``torch``, ``transformers``, or its name
+        (a user's own)."""
+        if self.custom:
+            return self.name
+        return "transformers" if self.type_name.startswith(TRANSFORMERS) else "torch"
 
     def calls(self, epochs: int, steps_per_epoch: int) -> int:
         """How many times the training loop steps it in a run."""
@@ -106,7 +120,8 @@ class SchedulerSpec:
 
     @property
     def custom(self) -> bool:
-        """A user's own class (``path/file.py:Class``), not one torch ships."""
+        """A user's own class or function (``path/file.py:Class``), not one torch or
+        transformers ships."""
         return is_custom_reference(self.type_name)
 
     def walk(self) -> Iterator[SchedulerSpec]:
@@ -500,19 +515,28 @@ class _Validator:
             raise self.error(
                 type_key, f"expected a scheduler name, got {describe_value(type_name)}"
             )
+        cls: Maker
         if is_custom_reference(type_name):
             cls = load_custom_class(
                 type_name, base_dir=self.base_dir, allow_import=self.allow_import, key=type_key
             )
+        elif type_name.startswith(TRANSFORMERS):
+            try:
+                cls = transformers_schedule(type_name, key=type_key)
+            except ConfigError as e:
+                raise self.error(type_key, e.message) from None
         elif type_name in classes:
             cls = classes[type_name]
         else:
+            hint = did_you_mean(type_name, list(classes))
+            if scheduler_facts(TRANSFORMERS + type_name) is not NO_FACTS:
+                hint = f" (did you mean {TRANSFORMERS}{type_name}?)"
             raise self.error(
                 type_key,
-                f"unknown scheduler {name_excerpt(type_name)}"
-                f"{did_you_mean(type_name, list(classes))}; "
+                f"unknown scheduler {name_excerpt(type_name)}{hint}; "
                 f"torch's schedulers: {', '.join(classes)} "
-                "(or path/to/file.py:ClassName for your own)",
+                "(or transformers.<function> for HuggingFace's, path/to/file.py:ClassName "
+                "for your own)",
             )
         facts = facts_of(cls)
         nested = facts.nested
@@ -530,7 +554,7 @@ class _Validator:
             del written["verbose"]
             self.notice(
                 child_key(key, "verbose"),
-                f"ignored: this torch's {cls.__name__} has no `verbose` argument any more; "
+                f"ignored: this torch's {type_name} has no `verbose` argument any more; "
                 "delete the line",
             )
         doubts: dict[str, str] = {}
@@ -538,11 +562,25 @@ class _Validator:
             written,
             sig,
             key,
-            cls.__name__,
+            type_name_of(cls).removeprefix(TRANSFORMERS),
             per_group=self.group_count,
             facts=facts,
             doubts=doubts,
         )
+        if facts.named_by:  # transformers' get_scheduler(name=...): that schedule's traits
+            by, value = facts.named_by, args.get(facts.named_by)
+            named = named_schedule(cls, value)
+            names = schedule_names(cls)
+            if named is None:
+                shown = name_excerpt(value) if isinstance(value, str) else describe_value(value)
+                close = did_you_mean(value, names) if isinstance(value, str) else ""
+                raise self.error(
+                    child_key(key, by),
+                    f"unknown schedule {shown}{close}; names: {', '.join(names)}",
+                )
+            facts = scheduler_facts(named)
+            if facts.refused:
+                raise self.error(child_key(key, by), f"{named} cannot be plotted: {facts.refused}")
         return SchedulerSpec(
             type_name=type_name,
             cls=cls,
@@ -555,7 +593,7 @@ class _Validator:
         )
 
     def loop_keys(
-        self, raw: Mapping[str, Any], key: str, looped: bool, cls: type
+        self, raw: Mapping[str, Any], key: str, looped: bool, cls: Maker
     ) -> dict[str, Any]:
         """How the training loop steps a scheduler (:data:`lrplot.keys.SCHEDULE`)."""
         given = {k: raw[k] for k in SCHEDULE if k in raw}
@@ -569,7 +607,7 @@ class _Validator:
         loop = {k: check_value(SCHEDULE[k], v, path=child_key(key, k)) for k, v in given.items()}
         if not loop.get("fractional_epoch"):
             return loop
-        where, name = child_key(key, "fractional_epoch"), cls.__name__
+        where, name = child_key(key, "fractional_epoch"), type_name_of(cls)
         if loop.get("interval") == "epoch":
             raise self.error(
                 where,
@@ -591,11 +629,11 @@ class _Validator:
             )
         return loop
 
-    def children(self, raw: Any, key: str, cls: type) -> tuple[SchedulerSpec, ...]:
+    def children(self, raw: Any, key: str, cls: Maker) -> tuple[SchedulerSpec, ...]:
         if not isinstance(raw, list) or not raw:
             raise self.error(
                 key,
-                f"{cls.__name__} needs `schedulers:`, a list of scheduler mappings, "
+                f"{type_name_of(cls)} needs `schedulers:`, a list of scheduler mappings, "
                 f"got {describe_value(raw)}",
             )
         return tuple(self.scheduler(item, child_key(key, i)) for i, item in enumerate(raw))

@@ -81,3 +81,15 @@ def golden() -> Callable[[str, str], None]:
         assert text == path.read_text(), f"{name} differs from its golden file; see `make golden`"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's configs rendered into a fresh gallery folder (once a session:
+    the index pages' tests and the committed gallery's check share it)."""
+    from lrplot.gallery import build_gallery
+
+    out = tmp_path_factory.mktemp("gallery")
+    report = build_gallery(config_dir=CONFIGS_DIR, out_dir=out, jobs=2, allow_import=True)
+    assert report.ok, report.failed
+    return out

@@ -50,6 +50,10 @@ def _function(value: Any, names: tuple[str, ...]) -> Any:
 
 
 def _scheduler_class(type_name: str, config_dir: Path) -> Any:
+    if type_name.startswith("transformers."):
+        import transformers.optimization
+
+        return getattr(transformers.optimization, type_name.removeprefix("transformers."))
     if ":" in type_name:
         file_name, class_name = type_name.rsplit(":", 1)
         spec = importlib.util.spec_from_file_location("reference_custom", config_dir / file_name)
@@ -80,6 +84,8 @@ def _build(raw: dict[str, Any], optimizer: Any, config_dir: Path) -> Any:
         return cls(optimizer, children, **args)
     if raw["type"] == "ChainedScheduler":
         return cls([_build(child, optimizer, config_dir) for child in raw["schedulers"]])
+    if raw["type"] == "transformers.get_scheduler":
+        return cls(optimizer=optimizer, **args)
     return cls(optimizer, **args)
 
 
@@ -109,6 +115,17 @@ def read_logged(given: dict[str, Any], config_dir: Path) -> list[float]:
 
 
 _LOOP_KEYS = ("interval", "frequency", "fractional_epoch")
+_FED = {
+    "ReduceLROnPlateau",
+    "transformers.get_reduce_on_plateau_schedule",
+    "transformers.get_greedy_schedule",
+}
+
+
+def _fed_a_metric(entry: dict[str, Any]) -> bool:
+    if entry["type"] == "transformers.get_scheduler":
+        return entry.get("name") in ("reduce_lr_on_plateau", "greedy")
+    return entry["type"] in _FED
 
 
 def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
@@ -133,7 +150,7 @@ def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
     ]  # fmt: skip
     feeds: list[list[float] | None] = []
     for entry, when in zip(entries, calls, strict=True):
-        if entry["type"] != "ReduceLROnPlateau":
+        if not _fed_a_metric(entry):
             feeds.append(None)
             continue
         given = raw.get("metric")

@@ -10,9 +10,15 @@ from click.testing import CliRunner
 from lrplot import load_spec, simulate
 from lrplot.catalog import example_config
 from lrplot.cli import cli
-from lrplot.registry import optimizer_classes, scheduler_classes, signature
+from lrplot.registry import (
+    optimizer_classes,
+    plottable_transformers_schedules,
+    scheduler_classes,
+    signature,
+)
 
 EVERY_CLASS = [*scheduler_classes(), *optimizer_classes()]
+TRANSFORMERS_SCHEDULES = list(plottable_transformers_schedules())
 
 
 def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunner) -> None:
@@ -23,7 +29,9 @@ def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunne
         for line in result.stdout.splitlines()
         if line.startswith("  ") and line[2] != " "
     }
-    assert listed == set(EVERY_CLASS)
+    short = {name.removeprefix("transformers.") for name in TRANSFORMERS_SCHEDULES}
+    assert listed == {*EVERY_CLASS, *short}
+    assert "Schedules of HuggingFace transformers " in result.stdout
     assert "  StepLR" in result.stdout
     assert "step_size, gamma=0.1" in result.stdout
     lines = result.stdout.splitlines()
@@ -44,7 +52,7 @@ def test_a_plateau_scheduler_starts_from_a_config_with_its_metric(runner) -> Non
     )
 
 
-@pytest.mark.parametrize("name", EVERY_CLASS)
+@pytest.mark.parametrize("name", [*EVERY_CLASS, *TRANSFORMERS_SCHEDULES])
 def test_the_example_config_of_every_class_runs(name: str) -> None:
     spec = load_spec(text=example_config(name), source=name)
     assert simulate(spec=spec).steps == 100

@@ -449,3 +449,67 @@ def test_validate_shows_where_steps_per_epoch_come_from(runner: CliRunner, write
         "short) / 2 accumulated = 1,251 optimizer steps; lr start 0.1, min 0.001, max 0.1, "
         "final 0.001\n"
     )
+
+
+TRANSFORMERS_CONFIGS = sorted((CONFIGS_DIR / "transformers").glob("*.yaml"))
+
+
+def test_every_transformers_schedule_has_a_config() -> None:
+    from lrplot.registry import plottable_transformers_schedules
+
+    named = {yaml_type(path) for path in TRANSFORMERS_CONFIGS}
+    assert named == set(plottable_transformers_schedules())
+
+
+def yaml_type(path: Path) -> str:
+    import yaml
+
+    return str(yaml.safe_load(path.read_text())["scheduler"]["type"])
+
+
+@pytest.mark.parametrize("config", TRANSFORMERS_CONFIGS, ids=lambda p: p.stem)
+def test_transformers_schedules_render_transformers_numbers(
+    config: Path, runner: CliRunner
+) -> None:
+    import csv
+    import io
+
+    import yaml
+
+    from tests.reference import reference_run
+
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert "Error" not in result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    expected = reference_run(yaml.safe_load(config.read_text()), config.parent)["lr"][0]
+    assert [float(row["lr"]).hex() for row in rows] == [v.hex() for v in expected]
+
+
+def test_a_function_returning_a_scheduler_is_imported_when_allowed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "warmup.py").write_text(
+        "from torch.optim.lr_scheduler import LambdaLR\n\n"
+        "def linear_warmup(optimizer, steps=4):\n"
+        "    return LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / steps))\n\n"
+        "def not_a_scheduler(optimizer):\n"
+        "    return 42\n"
+    )
+    config = tmp_path / "cfg.yaml"
+    config.write_text("epochs: 6\nscheduler: {type: warmup.py:linear_warmup, steps: 3}\n")
+    refused = runner.invoke(cli, ["validate", str(config)])
+    assert refused.exit_code == 1
+    assert "would import code from" in refused.stderr
+    result = runner.invoke(cli, ["render", str(config), "--allow-import", "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    lrs = [float(line.split(",")[1]) for line in result.stdout.splitlines()[1:]]
+    assert lrs == [0.1 * min(1.0, (s + 1) / 3) for s in range(6)]
+    config.write_text("scheduler: {type: warmup.py:not_a_scheduler}\n")
+    bad = runner.invoke(cli, ["validate", str(config), "--allow-import"])
+    assert bad.exit_code == 1
+    assert bad.stderr == (
+        f"Error: {config}: scheduler: not_a_scheduler returned int, not a scheduler of the "
+        "optimizer it was given (a torch LRScheduler, or an object with step() and that "
+        "optimizer) (line 1)\n"
+    )

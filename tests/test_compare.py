@@ -116,13 +116,18 @@ def test_compare_formats_are_usage_errors_when_unknown(runner: CliRunner) -> Non
     assert "cannot tell the format of 'out.json'" in result.stderr
 
 
-def test_the_readme_picture_is_what_make_docs_draws(runner: CliRunner, tmp_path: Path) -> None:
+def test_the_readme_pictures_are_what_make_docs_draws(runner: CliRunner, tmp_path: Path) -> None:
     from tests.conftest import ROOT
 
     out = tmp_path / "compare-cyclic.png"
     result = runner.invoke(cli, ["compare", *CYCLIC, "-q", "-o", str(out)])
     assert result.exit_code == 0
     assert out.read_bytes() == (ROOT / "docs" / "compare-cyclic.png").read_bytes(), "run make docs"
+    logged = tmp_path / "compare-logged.png"
+    run = ROOT / "docs" / "runs" / "trainer_state.json"
+    result = runner.invoke(cli, ["compare", str(COSINE), str(run), "-q", "-o", str(logged)])
+    assert result.exit_code == 0
+    assert logged.read_bytes() == (ROOT / "docs" / "compare-logged.png").read_bytes()
 
 
 def test_files_of_the_same_name_are_told_apart_by_their_folders(runner: CliRunner) -> None:
@@ -196,3 +201,108 @@ def test_the_step_axis_is_labelled(runner: CliRunner, write_config, tmp_path: Pa
     result = runner.invoke(cli, ["compare", str(a), "--axis", "month"])
     assert result.exit_code == 2
     assert "Invalid value for '--axis': 'month' is not one of 'epoch', 'step'." in result.stderr
+
+
+COSINE = CONFIGS_DIR / "transformers" / "get_cosine_schedule_with_warmup.yaml"  # warm-up 60
+
+
+def hf_trainer_state(folder: Path, *, warmup: int, logging_steps: int = 10) -> Path:
+    """A trainer_state.json as HF's Trainer writes it: after each optimizer and scheduler
+    step, global_step counts it, and every logging_steps it logs get_last_lr()[0]."""
+    import json
+
+    import torch
+    from transformers.optimization import get_cosine_schedule_with_warmup
+
+    optimizer = torch.optim.AdamW([torch.zeros(1, requires_grad=True)], lr=5e-5)
+    scheduler = get_cosine_schedule_with_warmup(optimizer, warmup, 600)
+    history: list[dict[str, float]] = []
+    for global_step in range(1, 601):
+        optimizer.step()
+        scheduler.step()
+        if global_step % logging_steps == 0:
+            history.append(
+                {"loss": 1.0, "learning_rate": scheduler.get_last_lr()[0],
+                 "epoch": global_step / 200, "step": global_step}
+            )  # fmt: skip
+    history.append({"train_runtime": 1.0, "epoch": 3.0, "step": 600})
+    folder.mkdir()
+    path = folder / "trainer_state.json"
+    path.write_text(json.dumps({"global_step": 600, "log_history": history}))
+    return path
+
+
+def test_a_logged_run_that_followed_its_plan_is_silent(runner: CliRunner, tmp_path: Path) -> None:
+    log = hf_trainer_state(tmp_path / "run", warmup=60)
+    out = tmp_path / "c.csv"
+    result = runner.invoke(cli, ["compare", str(COSINE), str(log), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Wrote {out}\n"
+    rows = long_rows(out.read_text())
+    logged = [r for r in rows if r["schedule"] == "trainer_state (logged)"]
+    assert [int(r["step"]) for r in logged] == list(range(10, 610, 10))
+    planned = {int(r["step"]): r["lr"] for r in rows if r["schedule"] != "trainer_state (logged)"}
+    assert all(planned[int(r["step"])] == r["lr"] for r in logged if int(r["step"]) < 600)
+
+
+def test_a_logged_run_with_another_warm_up_is_a_warning_at_its_first_step(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    log = hf_trainer_state(tmp_path / "run", warmup=30)
+    result = runner.invoke(cli, ["compare", str(COSINE), str(log), "-o", str(tmp_path / "c.png")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"Warning: {log}: the run did not follow get_cosine_schedule_with_warmup: at step 10, "
+        "the learning rate logged 1.6666666666666667e-05 where the plan has "
+        "8.333333333333334e-06 (the first of 59 logged steps that differ)"
+    )
+
+
+def test_a_lightning_log_and_lrplots_own_csv_are_logged_runs(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    import yaml
+
+    plan = yaml.safe_load(COSINE.read_text())
+    lr = reference_run(plan, COSINE.parent)["lr"][0]
+    # LearningRateMonitor(logging_interval="step") logs at the start of each batch, before
+    # its optimizer step, with step = global_step; other metrics come in rows of their own.
+    rows = ["epoch,step,lr-AdamW,train_loss"]
+    for step in range(0, 600, 50):
+        rows += [f"{step // 200},{step},{lr[step]!r},", f"{step // 200},{step},,0.5"]
+    lightning = tmp_path / "metrics.csv"
+    lightning.write_text("\n".join(rows) + "\n")
+    ours = tmp_path / "ours.csv"
+    assert runner.invoke(cli, ["render", str(COSINE), "-o", str(ours)]).exit_code == 0
+    for log in (lightning, ours):
+        result = runner.invoke(cli, ["compare", str(COSINE), str(log), "-f", "csv", "-o", "-"])
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == ""
+    rows[3] = rows[3].replace(repr(lr[50]), "0.001")
+    lightning.write_text("\n".join(rows) + "\n")
+    result = runner.invoke(
+        cli, ["compare", str(COSINE), str(lightning), "-o", str(tmp_path / "x.png")]
+    )
+    assert result.stderr.splitlines()[0] == (
+        f"Warning: {lightning}: the run did not follow get_cosine_schedule_with_warmup: at "
+        f"step 50, the learning rate logged 0.001 where the plan has {lr[50]!r}"
+    )
+
+
+def test_logged_runs_are_aligned_by_step_and_must_be_logs(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    log = hf_trainer_state(tmp_path / "run", warmup=60)
+    by_epoch = runner.invoke(cli, ["compare", str(COSINE), str(log), "--axis", "epoch"])
+    assert by_epoch.exit_code == 2
+    assert "a logged run lines up with plans by optimizer step: leave out --axis epoch" in (
+        by_epoch.stderr
+    )
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    result = runner.invoke(cli, ["compare", str(COSINE), str(other)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {other}: is neither a Lightning CSVLogger log (lr-<Optimizer> and step "
+        "columns) nor lrplot's CSV (epoch, lr columns)\n"
+    )

@@ -117,8 +117,8 @@ def test_module_reference_refused_names_the_module(project: Path) -> None:
         ),
         (
             "schedulers/warmup.py:NOT_A_SCHEDULER",
-            "NOT_A_SCHEDULER in {project}/schedulers/warmup.py is not a subclass of "
-            "torch.optim.lr_scheduler.LRScheduler",
+            "NOT_A_SCHEDULER in {project}/schedulers/warmup.py is neither a subclass of "
+            "torch.optim.lr_scheduler.LRScheduler nor a function returning one",
         ),
         (
             "no_such_module_here:Warmup",

@@ -87,38 +87,48 @@ def test_the_generated_parts_are_current(name: str) -> None:
         assert update(text) == text, f"{page} is stale: run `make docs`"
 
 
-def transcripts() -> list[tuple[str, str, str]]:
-    """Each ``$ command`` of the README's console blocks, with the output it shows."""
+def transcripts() -> list[list[tuple[str, str]]]:
+    """The README's console blocks: each ``$ command`` with the output it shows."""
     found = []
     for block in re.findall(r"```console\n(.*?)```", TEXTS["README.md"], flags=re.DOTALL):
+        commands = []
         for part in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
             command, _, output = part.partition("\n")
-            found.append(("README.md", command, output))
+            commands.append((command, output))
+        found.append(commands)
     return found
 
 
 @pytest.mark.subprocess
 def test_the_readme_transcripts_print_what_they_show(tmp_path: Path) -> None:
-    """Every console block runs, in one shell per block, in a copy of the repository's
-    configs (with the README's typo.yaml), and prints exactly what it shows."""
+    """Every console block runs, in a shell of its own (two at a time), in a copy of the
+    repository's configs (with the README's typo.yaml), and prints exactly what it shows."""
+    from concurrent.futures import ThreadPoolExecutor
+
     for folder in ("configs", "docs"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / "typo.yaml").write_text(
         "optimizer: {type: Adam, lr: 0.1}\nscheduler:\n  type: StepLr\n  step_size: 10\n"
     )
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    script = "".join(  # the marker keeps $? for `echo $?`
-        f"status=$?\necho '@@@'\n(exit $status)\n{command} 2>&1\n"
-        for _, command, _ in transcripts()
-    )
-    result = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=300, check=False,
-    )  # fmt: skip
-    outputs = result.stdout.split("@@@\n")[1:]
-    assert len(outputs) == len(transcripts())
-    for (_, command, shown), printed in zip(transcripts(), outputs, strict=True):
-        assert printed == shown, f"$ {command}"
+
+    def run(block: list[tuple[str, str]]) -> list[str]:
+        script = "".join(  # the marker keeps $? for `echo $?`
+            f"status=$?\necho '@@@'\n(exit $status)\n{command} 2>&1\n" for command, _ in block
+        )
+        result = subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+        return result.stdout.split("@@@\n")[1:]
+
+    blocks = transcripts()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        printed = list(pool.map(run, blocks))
+    for block, outputs in zip(blocks, printed, strict=True):
+        assert len(outputs) == len(block)
+        for (command, shown), output in zip(block, outputs, strict=True):
+            assert output == shown, f"$ {command}"
 
 
 def test_ci_runs_the_readmes_test_command() -> None:

@@ -15,21 +15,12 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from lrplot.gallery import build_gallery, find_configs
+from lrplot.gallery import find_configs
 from lrplot.gallery_pages import index_html, index_markdown
 from lrplot.manifest import Entry
 from tests.conftest import CONFIGS_DIR
 
 VERSIONS = {"lrplot": "1", "torch": "2", "matplotlib": "3"}
-
-
-@pytest.fixture(scope="session")
-def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's configs rendered into a fresh gallery folder."""
-    out = tmp_path_factory.mktemp("gallery")
-    report = build_gallery(config_dir=CONFIGS_DIR, out_dir=out, jobs=2, allow_import=True)
-    assert report.ok, report.failed
-    return out
 
 
 class _Links(HTMLParser):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lrplot import ConfigError
-from lrplot.runlogs import Logged, read_log
+from lrplot.runlogs import Logged, is_logged_run, read_log, read_logged_lr
 
 
 def test_a_csv_column_skips_blank_cells_and_keeps_the_steps(tmp_path: Path) -> None:
@@ -108,3 +108,43 @@ def test_a_log_larger_than_the_limit_is_refused_unread(
     with pytest.raises(ConfigError) as caught:
         read_log(tmp_path, "big.csv", column="loss")
     assert caught.value.message == "big.csv is larger than 1 MiB"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "t.json",
+            b'{"log_history": [{"loss": 1.0, "step": 1}]}',
+            "t.json: logs no learning_rate",
+        ),
+        (
+            "t.json",
+            b'{"log_history": [{"learning_rate": 0.1, "step": "x"}]}',
+            "t.json, log_history[0].step: expected a step number, got 'x'",
+        ),
+        (
+            "m.csv",
+            b"epoch,step,lr-SGD\n0,x,0.1\n",
+            "m.csv, line 2: expected a step number, got 'x'",
+        ),
+        ("m.csv", b"epoch,step,lr-SGD\n0,1,\n", "m.csv: logs no learning rate"),
+    ],
+)
+def test_a_logged_lr_that_cannot_be_read_says_why(
+    name: str, data: bytes, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_bytes(data)
+    with pytest.raises(ConfigError) as caught:
+        read_logged_lr(Path(name))
+    assert str(caught.value) == message
+
+
+def test_which_files_are_logged_runs(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"scheduler": {"type": "StepLR", "step_size": 3}}')
+    (tmp_path / "trainer_state.json").write_text('{"log_history": []}')
+    assert not is_logged_run(tmp_path / "config.json")
+    assert is_logged_run(tmp_path / "trainer_state.json")
+    assert is_logged_run(tmp_path / "anything.csv")
+    assert not is_logged_run(tmp_path / "config.yaml")

@@ -13,7 +13,11 @@ from click.testing import CliRunner
 from lrplot.catalog import example_config
 from lrplot.cli import cli
 from lrplot.configfile import parse_config_text
-from lrplot.registry import optimizer_classes, scheduler_classes
+from lrplot.registry import (
+    optimizer_classes,
+    plottable_transformers_schedules,
+    scheduler_classes,
+)
 from lrplot.schema import config_schema
 from tests.conftest import CONFIG_FILES, DATA_DIR, config_id
 
@@ -48,7 +52,9 @@ def test_every_config_is_valid(config: Path, validator) -> None:
     assert list(validator.iter_errors(data_of(config))) == []
 
 
-@pytest.mark.parametrize("name", [*scheduler_classes(), *optimizer_classes()])
+@pytest.mark.parametrize(
+    "name", [*scheduler_classes(), *plottable_transformers_schedules(), *optimizer_classes()]
+)
 def test_every_list_example_is_valid(name: str, validator) -> None:
     assert list(validator.iter_errors(yaml.safe_load(example_config(name)))) == []
 
@@ -67,7 +73,10 @@ def test_structural_mistakes_are_rejected(name: str, validator) -> None:
 
 def test_types_enums_and_defaults(validator) -> None:
     scheduler = config_schema()["$defs"]["scheduler"]
-    assert set(scheduler["properties"]["type"]["anyOf"][0]["enum"]) == set(scheduler_classes())
+    assert set(scheduler["properties"]["type"]["anyOf"][0]["enum"]) == {
+        *scheduler_classes(),
+        *plottable_transformers_schedules(),
+    }
     step = next(
         c["then"] for c in scheduler["allOf"] if c["if"]["properties"]["type"]["const"] == "StepLR"
     )

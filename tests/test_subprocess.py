@@ -139,6 +139,17 @@ def test_rendering_csv_imports_no_plotting_library() -> None:
         "lrplot.to_csv(lrplot.simulate(spec=spec))"
     )
     assert "matplotlib" not in loaded
+    assert "transformers" not in loaded  # imported only for a config that names it
+
+
+def test_a_transformers_schedule_imports_only_its_optimization_module() -> None:
+    path = CONFIGS_DIR / "transformers" / "get_cosine_schedule_with_warmup.yaml"
+    loaded = modules_after(
+        f"import lrplot\nlrplot.to_csv(lrplot.simulate(spec=lrplot.load_spec(path={str(path)!r})))"
+    )
+    assert "transformers.optimization" in loaded
+    assert not {"transformers.modeling_utils", "transformers.trainer"} & loaded
+    assert "torch._dynamo" not in loaded
 
 
 @pytest.mark.parametrize("delay", [0.25, 0.6, 2.0])
