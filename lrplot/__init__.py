@@ -6,6 +6,7 @@ From a notebook::
     outcome = lrplot.run(config=lrplot.Config(path="configs/tutorial/StepLR.yaml"))
     outcome.schedule.lr[0]              # array('d'): the lr before each step
     outcome.notices                     # what the command line prints as Notice: lines
+    outcome.warnings                    # ... and as Warning: lines (likely mistakes)
     png = lrplot.render(schedule=outcome.schedule, format="png")
 
 The names below are imported on first use, so that ``import lrplot`` (and

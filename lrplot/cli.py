@@ -676,21 +676,30 @@ def list_command(name: str | None) -> None:
 
 @cli.command("validate")
 @click.argument("configs", nargs=-1, required=True, type=CONFIG_ARGUMENT)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 if any config has a Warning: (for CI and hooks)."
+)
 @config_options
 @verbosity_options
-def validate_command(configs: tuple[Path, ...], settings: Settings, say: _Say) -> None:
+def validate_command(
+    configs: tuple[Path, ...], strict: bool, settings: Settings, say: _Say
+) -> None:
     """Check each CONFIG: load, build and simulate it, writing nothing.
 
-    Prints each schedule's length and its start, min, max and final lr, or the Error
-    lines; exits 1 if any config fails. Quick enough for a pre-commit hook.
+    Prints each schedule's length, its start, min, max and final lr, where its lr peaks
+    and each horizon in the steps its scheduler is given; or the Error lines. Warning:
+    lines name likely mistakes torch accepts. Exits 1 if any config fails, or with
+    --strict has a warning. Quick enough for a pre-commit hook.
 
     \b
     Examples:
       lrplot validate configs/**/*.yaml
-      lrplot validate -q my-schedule.yaml && echo ok
+      lrplot validate --strict -q my-schedule.yaml && echo ok
     """
+    from lrplot.mistakes import review
+
     _one_stdin(configs)
-    failed = False
+    failed, warned = False, 0
     for config in configs:
         try:
             outcome = _run(config, settings)
@@ -699,10 +708,17 @@ def validate_command(configs: tuple[Path, ...], settings: Settings, say: _Say) -
             failed = True
             continue
         _say_notices(say, outcome)
+        warned += len(outcome.warnings)
         if not say.quiet:
-            _echo(f"{outcome.schedule.spec.source}: ok: {outcome.schedule.summary()}")
+            schedule = outcome.schedule
+            _echo(f"{schedule.spec.source}: ok: {schedule.summary()}")
+            facts = review(schedule)
+            if facts:
+                _echo(f"  {facts}")
     if failed:
         raise SystemExit(1)
+    if strict and warned:
+        raise LrplotError(f"{warned} warning{'s' * (warned > 1)}, and --strict fails on any")
 
 
 @cli.command("schema")

@@ -23,6 +23,15 @@ factor), each boundary between nested schedulers, each warm restart, the peak of
 one-cycle warm-up, each reduction on a plateau."""
 
 
+Horizon = Literal["period", "warmup", "decay", "length", "interval", "milestones", "restart",
+                  "cycle", "anneal"]  # fmt: skip
+"""What an argument counting the scheduler's own steps is, for the warnings of
+:mod:`lrplot.mistakes`: a cosine's period (past it, it rises again), a warm-up (it should
+end within the run), a decay to zero (past it, the lr is 0), the whole schedule's length
+(it should be the run's), a decay interval, milestones, a restart period, a cycle's
+half, an annealing (each should fall within the run)."""
+
+
 @dataclass(frozen=True)
 class SchedulerFacts:
     """Facts about one of torch's scheduler classes."""
@@ -69,6 +78,9 @@ class SchedulerFacts:
     refused: str | None = None
     """Why lrplot cannot run it, if it cannot (the rest of a one-line error)."""
 
+    horizons: Mapping[str, Horizon] = field(default_factory=dict)
+    """Its arguments that count its own steps, and what each is (see :data:`Horizon`)."""
+
 
 _NESTED_EXAMPLE = [
     {"type": "LinearLR", "start_factor": 0.1, "total_iters": 10},
@@ -90,19 +102,23 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
     ),
     "StepLR": SchedulerFacts(
         summary="multiply by gamma every step_size epochs",
+        horizons={"step_size": "interval"},
         example={"step_size": 30, "gamma": 0.1},
     ),
     "MultiStepLR": SchedulerFacts(
         summary="multiply by gamma at each milestone epoch",
         marks="milestones",
+        horizons={"milestones": "milestones"},
         example={"milestones": [30, 80], "gamma": 0.1},
     ),
     "ConstantLR": SchedulerFacts(
         summary="multiply by factor until total_iters, then the initial lr",
+        horizons={"total_iters": "warmup"},
         example={"factor": 0.5, "total_iters": 10},
     ),
     "LinearLR": SchedulerFacts(
         summary="from start_factor to end_factor of the initial lr, linearly over total_iters",
+        horizons={"total_iters": "warmup"},
         example={"start_factor": 0.1, "total_iters": 10},
     ),
     "ExponentialLR": SchedulerFacts(
@@ -110,17 +126,20 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
     ),
     "PolynomialLR": SchedulerFacts(
         summary="decay to 0 over total_iters as (1 - t / total_iters) ** power",
+        horizons={"total_iters": "decay"},
         example={"total_iters": 100, "power": 2.0},
     ),
     "CosineAnnealingLR": SchedulerFacts(
         summary="cosine from the initial lr down to eta_min over T_max epochs; past T_max "
         "it rises and falls again (periodic)",
+        horizons={"T_max": "period"},
         example={"T_max": 100},
     ),
     "CosineAnnealingWarmRestarts": SchedulerFacts(
         summary="cosine down to eta_min over T_0 epochs, then restart; each period T_mult "
         "times the last",
         marks="restarts",
+        horizons={"T_0": "restart"},
         example={"T_0": 10, "T_mult": 2},
     ),
     "CyclicLR": SchedulerFacts(
@@ -129,6 +148,7 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
         per_group=("base_lr", "max_lr", "base_momentum", "max_momentum"),
         expressions={"scale_fn": ("x", "epoch")},
         cycles_momentum=True,
+        horizons={"step_size_up": "cycle"},
         example={"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 20},
     ),
     "OneCycleLR": SchedulerFacts(
@@ -138,6 +158,7 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
         per_group=("max_lr", "base_momentum", "max_momentum"),
         cycles_momentum=True,
         marks="peak",
+        horizons={"total_steps": "length"},
         example={"max_lr": 0.1, "total_steps": 100},
     ),
     "ReduceLROnPlateau": SchedulerFacts(
@@ -161,6 +182,7 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
     "SWALR": SchedulerFacts(
         summary="anneal each group's lr to swa_lr over anneal_epochs (cos or linear), then hold",
         per_group=("swa_lr",),
+        horizons={"anneal_epochs": "anneal"},
         example={"swa_lr": 0.01, "anneal_epochs": 10},
     ),
 }
@@ -172,6 +194,8 @@ TRANSFORMERS = "transformers."
 """The prefix of the ``type:`` of a transformers schedule function."""
 
 _WARMUP = {"num_warmup_steps": 10, "num_training_steps": 100}
+_HF_WARMUP: Mapping[str, Horizon] = {"num_warmup_steps": "warmup"}
+_HF_RUN: Mapping[str, Horizon] = {"num_warmup_steps": "warmup", "num_training_steps": "length"}
 
 TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
     TRANSFORMERS + name: facts
@@ -180,52 +204,61 @@ TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
         "get_constant_schedule_with_warmup": SchedulerFacts(
             summary="linear warm-up from 0 over num_warmup_steps, then constant",
             marks="peak",
+            horizons=_HF_WARMUP,
             example={"num_warmup_steps": 10},
         ),
         "get_linear_schedule_with_warmup": SchedulerFacts(
             summary="linear warm-up from 0 over num_warmup_steps, then linear decay to 0 "
             "at num_training_steps",
             marks="peak",
+            horizons=_HF_RUN,
             example=_WARMUP,
         ),
         "get_cosine_schedule_with_warmup": SchedulerFacts(
             summary="linear warm-up, then cosine decay to 0 at num_training_steps "
             "(num_cycles 0.5: half a cosine wave)",
             marks="peak",
+            horizons=_HF_RUN,
             example=_WARMUP,
         ),
         "get_cosine_with_hard_restarts_schedule_with_warmup": SchedulerFacts(
             summary="linear warm-up, then num_cycles cosine decays to 0, each restarting "
             "at the full lr",
             marks="peak",
+            horizons=_HF_RUN,
             example={**_WARMUP, "num_cycles": 3},
         ),
         "get_polynomial_decay_schedule_with_warmup": SchedulerFacts(
             summary="linear warm-up, then polynomial decay (power) to lr_end at "
             "num_training_steps",
             marks="peak",
+            horizons=_HF_RUN,
             example={**_WARMUP, "lr_end": 1e-4, "power": 2.0},
         ),
         "get_inverse_sqrt_schedule": SchedulerFacts(
             summary="linear warm-up, then decay as 1 / sqrt((step + shift) / timescale)",
             marks="peak",
+            horizons=_HF_WARMUP,
             example={"num_warmup_steps": 10},
         ),
         "get_cosine_with_min_lr_schedule_with_warmup": SchedulerFacts(
             summary="linear warm-up, then cosine decay to min_lr (or min_lr_rate x the lr)",
             marks="peak",
+            horizons=_HF_RUN,
             example={**_WARMUP, "min_lr_rate": 0.1},
         ),
         "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": SchedulerFacts(
             summary="as get_cosine_with_min_lr_schedule_with_warmup, the warm-up starting "
             "at warmup_lr_rate x the lr",
             marks="peak",
+            horizons=_HF_RUN,
             example={**_WARMUP, "min_lr_rate": 0.1, "warmup_lr_rate": 0.01},
         ),
         "get_wsd_schedule": SchedulerFacts(
             summary="warm-up, stable, decay: a warm-up over num_warmup_steps, the lr held, "
             "then a decay over num_decay_steps to min_lr_ratio x the lr",
             marks="peak",
+            horizons=_HF_WARMUP,
             example={"num_warmup_steps": 10, "num_decay_steps": 20, "num_training_steps": 100},
         ),
         "get_reduce_on_plateau_schedule": SchedulerFacts(

@@ -10,10 +10,12 @@ them. Cheap to import: no torch.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lrplot.codes import CODES
 from lrplot.errors import ConfigError, describe_value, excerpt, printable
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 
@@ -25,6 +27,7 @@ Kind = Literal[
     "flag",  # true or false
     "integer",  # a whole number from `low` to `high`
     "size",  # WIDTHxHEIGHT in inches, or [width, height]
+    "codes",  # a list of some of `choices`
     "steps",  # a count, or a mapping of the data it comes from (STEPS)
     "optimizer",
     "scheduler",
@@ -54,7 +57,7 @@ class Key:
     the two is required, if this one is, and not both."""
 
 
-SIMPLE_KINDS = ("line", "paragraph", "count", "choice", "flag", "integer", "size")
+SIMPLE_KINDS = ("line", "paragraph", "count", "choice", "flag", "integer", "size", "codes")
 """Kinds :func:`check_value` reads; the others have parsers of their own."""
 
 GROUP_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
@@ -190,6 +193,14 @@ CONFIG: Mapping[str, Key] = {
             example="5000",
         ),
         Key("plot", "plot", "how its plots look: " + ", ".join(PLOT), {}),
+        Key(
+            "silence",
+            "codes",
+            "warnings this config means, by code (see docs/warnings.md)",
+            (),
+            choices=tuple(CODES),
+            example="[cosine-rises]",
+        ),
     )
 }
 """The top-level keys of a config, in the order messages and the reference list them."""
@@ -227,6 +238,8 @@ def check_value(key: Key, value: Any, *, path: str) -> Any:
         return value
     if key.kind == "size":
         return parse_size(value, key=path)
+    if key.kind == "codes":
+        return _codes(key, value, path)
     raise ValueError(f"{key.name} is a {key.kind}: it has a parser of its own")
 
 
@@ -244,6 +257,27 @@ def _text(key: Key, value: Any, path: str) -> str:
             f"holds {printable(control)}, a control character; this is display text", key=path
         )
     return text
+
+
+def _codes(key: Key, value: Any, path: str) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError(
+            f"expected a list of codes such as [{key.choices[0]}], got {describe_value(value)}",
+            key=path,
+        )
+    for index, code in enumerate(value):
+        if code not in key.choices or not isinstance(code, str):
+            close = (
+                difflib.get_close_matches(code, key.choices, n=1) if isinstance(code, str) else []
+            )
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(
+                f"unknown warning {excerpt(code)}{hint}; codes: {', '.join(key.choices)}",
+                key=f"{path}[{index}]",
+            )
+    return frozenset(value)
 
 
 def _count(value: Any, path: str) -> int:

@@ -1,12 +1,11 @@
 """What lrplot says about a schedule besides its numbers: ``Notice:`` and ``Warning:`` lines.
 
 Each is one line, ``file: [key: ]message``, made from the config and the simulated
-schedule. Notices: an argument ignored, a value torch ran against its own type hints, a
-learning rate that goes negative, what torch warned of, values a log scale cannot draw.
-Warnings, likely mistakes in the run being planned: a resume that changes the schedule.
-:func:`collect` and :func:`collect_warnings` gather them, and
-:func:`lrplot.pipeline.run` calls both for every command, so each command prints the
-same ones.
+schedule. Notices: an argument ignored, a value torch ran against its own type hints,
+what torch warned of, values a log scale cannot draw. Warnings are likely mistakes in
+the run being planned (:mod:`lrplot.mistakes`). :func:`collect` and
+:func:`collect_warnings` gather them, and :func:`lrplot.pipeline.run` calls both for
+every command, so each command prints the same ones.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ def collect(schedule: Schedule, options: PlotOptions) -> tuple[str, ...]:
     notices = [
         *spec.notices,
         *accepted_doubts(spec),
-        *negative_lr(schedule),
         *warned,
         *log_scale(schedule, options),
     ]
@@ -47,17 +45,6 @@ def accepted_doubts(spec: Spec) -> list[str]:
     return notices
 
 
-def negative_lr(schedule: Schedule) -> list[str]:
-    """Notices for each group whose lr goes below zero: torch allows it, but a training
-    run would then climb the loss, so it is most likely a mistake in the arguments."""
-    return [
-        f"{schedule.spec.source}: {schedule.learning_rate(group)} goes negative at "
-        f"{schedule.at_step(step)}: {schedule.lr[group][step]!r}; torch allows it, but an "
-        "optimizer would then climb the loss"
-        for group, step in schedule.first_below(0.0)
-    ]
-
-
 def log_scale(schedule: Schedule, options: PlotOptions) -> list[str]:
     """On a log scale, a notice for each group whose lr reaches 0 or below: those
     values cannot be drawn, so the line has gaps or stops there."""
@@ -72,22 +59,7 @@ def log_scale(schedule: Schedule, options: PlotOptions) -> list[str]:
 
 
 def collect_warnings(schedule: Schedule) -> tuple[str, ...]:
-    """Every warning about ``schedule``, in a fixed order."""
-    return tuple(resume_changes(schedule))
+    """Every warning about ``schedule`` its config does not silence, in a fixed order."""
+    from lrplot.mistakes import warnings_of
 
-
-def resume_changes(schedule: Schedule) -> list[str]:
-    """With ``resume_at``: where the resumed run's lr first differs from the uninterrupted
-    run's, which a training run resumed from that checkpoint would follow instead."""
-    spec, found = schedule.spec, schedule.resume_difference()
-    if found is None:
-        return []
-    group, step = found
-    line = spec.line("resume_at")
-    where = f" (line {line})" if line is not None and spec.origin("resume_at") is None else ""
-    return [
-        f"{spec.source}: resume_at: resumed at step {spec.resume_at:,}, "
-        f"{schedule.learning_rate(group)} differs from the uninterrupted run's from "
-        f"{schedule.at_step(step)} on: {schedule.resumed[group][step]!r} instead of "
-        f"{schedule.lr[group][step]!r}{where}"
-    ]
+    return warnings_of(schedule)

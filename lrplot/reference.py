@@ -49,6 +49,7 @@ _KINDS: dict[str, Callable[[Key], str]] = {
     "scheduler": lambda k: "a mapping: `type`, its arguments, how the loop steps it (below)",
     "schedulers": lambda k: "a list of scheduler mappings",
     "metric": lambda k: "an expression, numbers, `synthetic`, or `{file, column}` / `{file, key}`",
+    "codes": lambda k: "a list of warning codes (see [warnings](warnings.md))",
     "plot": lambda k: "a mapping (below)",
 }
 
@@ -159,6 +160,15 @@ def help_texts() -> str:
     return "\n".join(blocks)
 
 
+def warning_codes() -> str:
+    """A Markdown table of the warnings' codes and what each is about."""
+    from lrplot.codes import CODES
+
+    rows = ["| code | warns of |", "| --- | --- |"]
+    rows += [f"| `{code}` | {about} |" for code, about in CODES.items()]
+    return "\n".join(rows) + "\n"
+
+
 def modules() -> str:
     """A table of the package's modules and the first line of each one's docstring."""
     package = Path(__file__).resolve().parent
@@ -179,6 +189,7 @@ REGIONS: dict[str, Callable[[], str]] = {
     "transformers-schedules": transformers_schedules,
     "help": help_texts,
     "modules": modules,
+    "warning-codes": warning_codes,
 }
 
 

@@ -75,6 +75,8 @@ def key_schema(key: Key) -> dict[str, Any]:
         schema = {"type": "integer", "minimum": 1}
     elif key.kind == "choice":
         schema = {"enum": list(key.choices)}
+    elif key.kind == "codes":
+        schema = {"type": "array", "items": {"enum": list(key.choices)}, "uniqueItems": True}
     elif key.kind == "flag":
         schema = {"type": "boolean"}
     elif key.kind == "integer":
@@ -102,7 +104,7 @@ def key_schema(key: Key) -> dict[str, Any]:
         schema = {"type": "object", "properties": properties, "additionalProperties": False}
     schema = {k: v for k, v in schema.items() if v is not None}
     schema["description"] = key.doc
-    if key.default is not None and key.kind not in ("optimizer", "plot", "metric"):
+    if key.default is not None and key.kind not in ("optimizer", "plot", "metric", "codes"):
         schema["default"] = list(key.default) if isinstance(key.default, tuple) else key.default
     return schema
 

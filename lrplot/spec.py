@@ -176,6 +176,8 @@ class Spec:
     """Where ``steps_per_epoch`` came from, when the config gave the data."""
     resume_at: int | None = None
     """The step a resumed run starts again at, from a checkpoint (``resume_at:``)."""
+    silence: frozenset[str] = frozenset()
+    """The warnings this config means (``silence:``; see :mod:`lrplot.mistakes`)."""
 
     @property
     def scheduler(self) -> SchedulerSpec:
@@ -370,6 +372,7 @@ class _Validator:
             plot=parse_plot_options(data.get("plot")),
             batches=batches,
             resume_at=resume_at,
+            silence=values.get("silence", frozenset()),
         )
 
     def steps(self, value: Any) -> tuple[int, Batches | None]:

@@ -102,7 +102,7 @@ def test_notices_go_to_stderr_and_do_not_fail(runner: CliRunner, write_config) -
     assert result.stdout.startswith("epoch,lr\n")
 
 
-def test_a_negative_lr_is_a_notice_with_its_step(runner: CliRunner, write_config) -> None:
+def test_a_negative_lr_is_a_warning_with_its_step(runner: CliRunner, write_config) -> None:
     text = "epochs: 30\nscheduler: {type: StepLR, step_size: 7, gamma: -1}\n"
     config = write_config(text)
     lr = reference_run(yaml.safe_load(text), config.parent)["lr"][0]
@@ -110,8 +110,9 @@ def test_a_negative_lr_is_a_notice_with_its_step(runner: CliRunner, write_config
     result = runner.invoke(cli, ["validate", str(config)])
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Notice: {config}: the learning rate goes negative at step {step} (epoch {step}): "
-        f"{lr[step]!r}; torch allows it, but an optimizer would then climb the loss\n"
+        f"Warning: {config}: scheduler: the learning rate goes negative at step {step} (epoch "
+        f"{step}): {lr[step]!r}; torch allows it, but an optimizer would then climb the loss "
+        "(line 2) [negative-lr]\n"
     )
 
 
@@ -262,6 +263,7 @@ def test_validate_prints_summaries_or_errors(runner: CliRunner, write_config) ->
     assert result.exit_code == 1
     assert result.stdout == (
         f"{good}: ok: 100 steps (100 epochs); lr start 0.004, min 4e-07, max 0.1, final 4e-07\n"
+        "  peak 0.1 at step 29 (epoch 29); OneCycleLR total_steps 100 of its 100 steps\n"
     )
     assert result.stderr == (
         f"Error: {bad}: scheduler.step_size: expected an integer, got text 'ten' (line 1)\n"
@@ -372,7 +374,7 @@ def test_the_pre_commit_hooks_run_validate() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {h["id"] for h in hooks} == {"lrplot-validate", "lrplot-validate-system"}
     for hook in hooks:
-        assert hook["entry"].split()[:2] == ["lrplot", "validate"]
+        assert hook["entry"].split() == ["lrplot", "validate", "--strict"]
         command = hook["entry"].split()[1:]
         assert cli.get_command(click.Context(cli), command[0]) is not None
 
@@ -447,7 +449,7 @@ def test_validate_shows_where_steps_per_epoch_come_from(runner: CliRunner, write
         f"{config}: ok: 112,590 steps (90 epochs x 1,251); steps per epoch: 1,281,167 "
         "samples / 8 processes = 160,146 each / 64 per batch = 2,503 batches (the last one "
         "short) / 2 accumulated = 1,251 optimizer steps; lr start 0.1, min 0.001, max 0.1, "
-        "final 0.001\n"
+        "final 0.001\n  StepLR step_size 30 of its 90 steps\n"
     )
 
 

@@ -90,6 +90,7 @@ def test_a_list_per_param_group_gives_torchs_numbers(
     }
     if scheduler == "ReduceLROnPlateau":
         raw["metric"] = [1.0] * 30  # never improves: the lr falls to each group's floor
+        raw["silence"] = ["metric-never-improves"]
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(raw))
     result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])

@@ -53,7 +53,7 @@ def test_a_resume_that_changes_the_lr_is_a_warning_naming_the_first_step(
     assert result.stderr == (
         f"Warning: {lean}: resume_at: resumed at step 6, the learning rate differs from the "
         "uninterrupted run's from step 7 (epoch 7) on: 0.07500000000000001 instead of 0.025 "
-        "(line 3)\n"
+        "(line 3) [resume-changes]\n"
     )
 
 

@@ -21,10 +21,10 @@ NOTICED = (
 
 
 def notices(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.startswith("Notice: ")]
+    return [line for line in text.splitlines() if line.startswith(("Notice: ", "Warning: "))]
 
 
-def test_a_config_says_the_same_notices_under_every_command(
+def test_a_config_says_the_same_warnings_and_notices_under_every_command(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     configs = tmp_path / "configs"
@@ -32,8 +32,11 @@ def test_a_config_says_the_same_notices_under_every_command(
     config = configs / "noticed.yaml"
     config.write_text(NOTICED)
     outcome = run(config=Config(path=config))
-    expected = [f"Notice: {notice}" for notice in outcome.notices]
-    assert len(expected) == 3  # verbose dropped, the lr goes negative, a log scale hides it
+    expected = [
+        *(f"Warning: {warning}" for warning in outcome.warnings),  # the lr goes negative
+        *(f"Notice: {notice}" for notice in outcome.notices),  # verbose, a log scale hides it
+    ]
+    assert len(expected) == 3
     render = runner.invoke(cli, ["render", str(config), "-o", str(tmp_path / "x.png")])
     validate = runner.invoke(cli, ["validate", str(config)])
     preview = runner.invoke(cli, ["preview", str(config), "--width", "60"])

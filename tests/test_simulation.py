@@ -15,7 +15,7 @@ import yaml
 from torch.optim import SGD, Adam, lr_scheduler
 
 from lrplot import ConfigError, SimulationError, load_spec, parse_spec, simulate
-from lrplot.notices import collect
+from lrplot.notices import collect, collect_warnings
 from lrplot.options import PlotOptions
 from lrplot.registry import scheduler_classes
 from tests.conftest import CONFIG_FILES, CONFIGS_DIR, config_id
@@ -282,13 +282,15 @@ def test_lr_lambda_results_are_checked_with_the_epoch() -> None:
     )
 
 
-def test_a_negative_lr_lambda_is_torchs_business_with_a_notice() -> None:
+def test_a_negative_lr_lambda_is_torchs_business_with_a_warning() -> None:
     spec = _spec({"type": "LambdaLR", "lr_lambda": "1 - epoch / 5"}, epochs=10)
     schedule = simulate(spec=spec)
     assert schedule.lr[0][6] == 0.1 * (1 - 6 / 5)
-    assert collect(schedule, PlotOptions()) == (
-        f"<dict>: the learning rate goes negative at step 6 (epoch 6): {schedule.lr[0][6]!r}; "
-        "torch allows it, but an optimizer would then climb the loss",
+    assert collect(schedule, PlotOptions()) == ()
+    assert collect_warnings(schedule) == (
+        f"<dict>: scheduler: the learning rate goes negative at step 6 (epoch 6): "
+        f"{schedule.lr[0][6]!r}; torch allows it, but an optimizer would then climb the loss "
+        "[negative-lr]",
     )
 
 

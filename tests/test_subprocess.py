@@ -233,7 +233,7 @@ def test_a_closed_standard_output_is_an_error(command: str) -> None:
 def test_a_reader_that_stops_early_ends_lrplot_quietly(command: str) -> None:
     import signal
 
-    argv = [*STDOUT_COMMANDS[command], "--set", "epochs=300000"]
+    argv = [*STDOUT_COMMANDS[command], "--set", "epochs=300000", "--set", "silence=[decays-often]"]
     with subprocess.Popen(
         [str(LRPLOT), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as process:

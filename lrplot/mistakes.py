@@ -1,0 +1,402 @@
+"""Likely mistakes torch accepts silently: the ``Warning:`` lines, from a config and its run.
+
+Each warning has a code a config can silence when it means the schedule (``silence:
+[cosine-rises]``). Horizons are judged in the steps each scheduler is really given:
+the times the training loop steps it (:mod:`lrplot.loop`), or its segment of a
+SequentialLR; which arguments are horizons, and of what kind, is in the facts table
+(:data:`lrplot.facts.SchedulerFacts.horizons`). Cheap to import: no torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+from lrplot.codes import Code
+
+if TYPE_CHECKING:
+    from lrplot.simulation import Schedule
+    from lrplot.spec import SchedulerSpec, Spec
+
+
+OFTEN = 100
+"""Restarts, cycles or decays past this many in a run are called too many."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One likely mistake: its code, the config key it is about, and what to say."""
+
+    code: Code
+    key: str
+    message: str
+
+
+def warnings_of(schedule: Schedule) -> tuple[str, ...]:
+    """The ``Warning:`` lines of ``schedule`` (``file: key: message (line N) [code]``),
+    but those its config silences."""
+    spec = schedule.spec
+    lines = []
+    for mistake in find_mistakes(schedule):
+        if mistake.code in spec.silence:
+            continue
+        line, origin = spec.line(mistake.key), spec.origin(mistake.key)
+        where = f" (line {line})" if line is not None and origin is None else ""
+        where = f" (from {origin})" if origin is not None else where
+        lines.append(f"{spec.source}: {mistake.key}: {mistake.message}{where} [{mistake.code}]")
+    return tuple(dict.fromkeys(lines))
+
+
+def find_mistakes(schedule: Schedule) -> list[Mistake]:
+    """Every likely mistake in ``schedule``, silenced or not, in a fixed order."""
+    spec = schedule.spec
+    found: list[Mistake] = []
+    for scheduler, steps, per_batch in stepped(spec):
+        found += _horizons(scheduler, steps, per_batch, spec)
+    found += _plateaus(schedule)
+    if not found:
+        found += _growth(schedule)
+    found += _negative(schedule)
+    found += _resume(schedule)
+    return found
+
+
+def stepped(spec: Spec) -> Iterator[tuple[SchedulerSpec, int, bool]]:
+    """Each scheduler with the length of the run in what it counts (the times it is
+    stepped, or with ``fractional_epoch`` the epochs), and whether those are batches (a
+    horizon in epochs would be a mistake): a nested scheduler is stepped in its
+    SequentialLR segment, or with its ChainedScheduler."""
+    for scheduler in spec.schedulers:
+        per_batch = (
+            scheduler.interval == "step"
+            and not scheduler.fractional_epoch
+            and spec.steps_per_epoch // scheduler.frequency > 1
+        )
+        if scheduler.fractional_epoch:
+            counts = spec.epochs
+        else:
+            counts = scheduler.calls(spec.epochs, spec.steps_per_epoch)
+        yield from _nested(scheduler, counts, per_batch)
+
+
+def _nested(
+    scheduler: SchedulerSpec, steps: int, per_batch: bool
+) -> Iterator[tuple[SchedulerSpec, int, bool]]:
+    yield scheduler, steps, per_batch
+    if not scheduler.children:
+        return
+    milestones = _numbers(scheduler.args.get("milestones"))
+    if not milestones:  # ChainedScheduler: every child every step
+        for child in scheduler.children:
+            yield from _nested(child, steps, per_batch)
+        return
+    bounds = [0, *(min(max(int(m), 0), steps) for m in milestones), steps]
+    for index, child in enumerate(scheduler.children):
+        if index + 1 < len(bounds):
+            yield from _nested(child, max(bounds[index + 1] - bounds[index], 0), per_batch)
+
+
+def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec) -> list[Mistake]:
+    found: list[Mistake] = []
+    name, args = scheduler.name, scheduler.args
+    times = f"{steps:,} time{'s' * (steps != 1)}"
+    if scheduler.fractional_epoch:
+        times = f"with fractional epochs for {steps:,} epoch{'s' * (steps != 1)}"
+    for arg, kind in scheduler.facts.horizons.items():
+        key = f"{scheduler.key}.{arg}"
+        if kind == "milestones":
+            late = [m for m in _numbers(args.get(arg)) if m >= steps]
+            if late and steps:
+                shown = ", ".join(f"{m:g}" for m in late)
+                found.append(
+                    Mistake(
+                        "horizon-long",
+                        key,
+                        (
+                            f"{name} is stepped {times}, so milestone{'s' * (len(late) > 1)} "
+                            f"{shown} {'are' if len(late) > 1 else 'is'} never reached"
+                        ),
+                    )
+                )
+            continue
+        value = args.get(arg)
+        if kind == "cycle" and value is None:
+            value = 2000  # CyclicLR's default step_size_up
+        if not _is_count(value) or not steps:
+            continue
+        if per_batch and value == spec.epochs and steps >= 2 * value:
+            found.append(
+                Mistake(
+                    "horizon-unit",
+                    key,
+                    (
+                        f"{arg} is {value}, the run's epochs, but {name} is stepped every batch "
+                        f"({times}), so it counts batches: {arg}: {_scaled(value, steps, spec)} "
+                        "for the same in batches, or interval: epoch"
+                    ),
+                )
+            )
+            continue
+        mistake = _judge(kind, arg, value, steps, times, scheduler)
+        if mistake:
+            found.append(Mistake(mistake[0], key, mistake[1]))
+    return found
+
+
+def _judge(
+    kind: str, arg: str, value: int, steps: int, times: str, scheduler: SchedulerSpec
+) -> tuple[Code, str] | None:
+    """What, if anything, is wrong with horizon ``arg`` = ``value`` of ``kind`` for a
+    scheduler stepped ``steps`` times."""
+    name, args = scheduler.name, scheduler.args
+    stepped = f"{name} is stepped {times}"
+    if kind == "warmup" and value > steps:
+        return "horizon-long", f"{stepped}, so its {arg} of {value:,} never ends"
+    if kind == "anneal" and value >= steps:
+        return "horizon-long", f"{stepped}, so its annealing over {arg} {value:,} never ends"
+    if kind == "interval":
+        if value >= steps:
+            return "horizon-long", f"{stepped}, so a {arg} of {value:,} never decays the lr"
+        if steps // value > OFTEN // 2:
+            return "decays-often", (
+                f"{arg} is {value:,} and {stepped}: the lr decays {steps // value:,} times, "
+                f"by gamma ** {steps // value:,}"
+            )
+    if kind == "period":
+        if value < steps - 1:
+            return "cosine-rises", (
+                f"T_max is {value:,}, but {stepped}: past step {value:,} the cosine rises "
+                f"again, for {steps - 1 - value:,} steps; T_max: {steps} anneals once over "
+                "its steps"
+            )
+        if value > steps + steps // 10:
+            return "schedule-cut-short", (
+                f"T_max is {value:,}, but {stepped}: the cosine is cut at {_share(steps, value)} "
+                f"of its way down; T_max: {steps} ends at eta_min"
+            )
+    if kind == "decay":
+        if value > steps + steps // 10:
+            return "schedule-cut-short", (
+                f"{arg} is {value:,}, but {stepped}: the decay is cut at {_share(steps, value)}"
+            )
+        if value < steps // 2:
+            return "lr-at-zero", (
+                f"{arg} is {value:,}, but {stepped}: the lr is 0 for the last "
+                f"{steps - value:,} steps ({_share(steps - value, steps)})"
+            )
+    if kind == "length":
+        if value > steps + max(1, steps // 100):
+            return "schedule-cut-short", (
+                f"{arg} is {value:,}, but {stepped}: the schedule is cut at "
+                f"{_share(steps, value)} of its length; {arg}: {steps} fits the run"
+            )
+        if value < steps - max(1, steps // 100):
+            return "lr-at-zero", (
+                f"{arg} is {value:,}, but {stepped}: the last {steps - value:,} steps are "
+                f"past its end; {arg}: {steps} fits the run"
+            )
+    if kind == "restart":
+        if value > steps + steps // 10:
+            return "schedule-cut-short", (
+                f"{arg} is {value:,}, but {stepped}: it never restarts, and its first cosine "
+                f"is cut at {_share(steps, value)} of its way down; {arg}: {steps} ends at "
+                "eta_min"
+            )
+        restarts = _restarts(value, _count_or(args.get("T_mult"), 1), steps)
+        if restarts > OFTEN:
+            return "restarts-often", (
+                f"{arg} is {value:,} and {stepped}: the lr restarts {restarts:,} times"
+            )
+    if kind == "cycle":
+        down = _count_or(args.get("step_size_down"), value)
+        if value >= steps:
+            return "cycle-never-peaks", (
+                f"{arg} is {value:,}, but {stepped}: the lr never reaches max_lr (it gets "
+                f"{_share(steps, value)} of the way up); {arg}: {max(steps // 2, 1)} peaks "
+                "half-way"
+            )
+        if steps // (value + down) > OFTEN * 2:
+            return "cycles-often", (
+                f"{arg} is {value:,} and {stepped}: the lr goes up and down "
+                f"{steps // (value + down):,} times"
+            )
+    return None
+
+
+def _plateaus(schedule: Schedule) -> list[Mistake]:
+    spec = schedule.spec
+    found: list[Mistake] = []
+    for scheduler in spec.schedulers:
+        if not scheduler.facts.metric:
+            continue
+        per_batch = (
+            scheduler.interval == "step" and spec.steps_per_epoch // scheduler.frequency > 1
+        )
+        if per_batch:
+            patience = scheduler.args.get("patience", 10)
+            found.append(
+                Mistake(
+                    "plateau-per-batch",
+                    scheduler.key,
+                    (
+                        f"{scheduler.name} is stepped every batch ({spec.steps_per_epoch} an "
+                        f"epoch), so patience {patience} counts batches, not epochs: interval: "
+                        "epoch steps it once an epoch, after validation"
+                    ),
+                )
+            )
+    if schedule.metric is None:
+        return found
+    taker = next(s for s in spec.schedulers if s.facts.metric)
+    values = [v for v in schedule.metric if v == v]
+    mode = taker.args.get("mode", "min")
+    if len(values) < 3 or mode not in ("min", "max"):
+        return found
+    first, rest = values[0], values[1:]
+    start, end = _mean(values[: len(values) // 5 or 1]), _mean(values[-(len(values) // 5 or 1) :])
+    rising, falling = end > start * 1.05 + 1e-12, end < start * 0.95 - 1e-12
+    if (mode == "min" and rising) or (mode == "max" and falling):
+        trend = "rises" if rising else "falls"
+        wanted = "max (an accuracy)" if rising else "min (a loss)"
+        found.append(
+            Mistake(
+                "plateau-mode",
+                f"{taker.key}.mode" if "mode" in taker.args else taker.key,
+                f"mode is {mode}, but the metric it is fed {trend} (from about {start:.3g} to "
+                f"{end:.3g}), so it takes improvements for a plateau; a metric that {trend} wants "
+                f"mode: {wanted}",
+            )
+        )
+        return found
+    improves = min(rest) < first if mode == "min" else max(rest) > first
+    if not improves:
+        found.append(
+            Mistake(
+                "metric-never-improves",
+                "metric",
+                f"the metric never improves on its first value, {first!r} (mode {mode}), so "
+                f"{taker.name} cuts the lr after every patience + 1 steps",
+            )
+        )
+    return found
+
+
+def review(schedule: Schedule) -> str:
+    """What a reviewer checks besides the summary, in one line: where a warm-up ends
+    (the lr's peak, when it is not at an end) and each horizon in the steps its
+    scheduler is given (``T_max 100 of 100 steps``). Empty if there is neither."""
+    parts = []
+    column = schedule.lr[0]
+    peak = max(range(len(column)), key=column.__getitem__) if len(column) else 0
+    if 0 < peak < len(column) - 1 and column[peak] > 1.01 * max(column[0], column[-1]):
+        parts.append(f"peak {column[peak]:.3g} at {schedule.at_step(peak)}")
+    for scheduler, steps, _ in stepped(schedule.spec):
+        shown = []
+        for arg, kind in scheduler.facts.horizons.items():
+            value = scheduler.args.get(arg)
+            if kind == "milestones" and _numbers(value):
+                shown.append(f"{arg} {', '.join(f'{m:g}' for m in _numbers(value))}")
+            elif _is_count(value):
+                shown.append(f"{arg} {value:,}")
+        unit = "epochs" if scheduler.fractional_epoch else "steps"
+        if shown:
+            parts.append(f"{scheduler.name} {', '.join(shown)} of its {steps:,} {unit}")
+    return "; ".join(parts)
+
+
+def _growth(schedule: Schedule) -> list[Mistake]:
+    found: list[Mistake] = []
+    for group, column in enumerate(schedule.lr):
+        start, end = column[0], column[-1]
+        late = column[int(len(column) * 0.9)]
+        if start > 0 and end > 10 * start and end > late * 1.01 and end == max(column):
+            found.append(
+                Mistake(
+                    "lr-grows",
+                    schedule.spec.scheduler.key,
+                    (
+                        f"{schedule.learning_rate(group)} keeps growing to the end, from "
+                        f"{start:.3g} to {end:.3g} ({end / start:,.0f} times its start)"
+                    ),
+                )
+            )
+    return found
+
+
+def _negative(schedule: Schedule) -> list[Mistake]:
+    return [
+        Mistake(
+            "negative-lr",
+            schedule.spec.scheduler.key,
+            (
+                f"{schedule.learning_rate(group)} goes negative at {schedule.at_step(step)}: "
+                f"{schedule.lr[group][step]!r}; torch allows it, but an optimizer would then "
+                "climb the loss"
+            ),
+        )
+        for group, step in schedule.first_below(0.0)
+    ]
+
+
+def _resume(schedule: Schedule) -> list[Mistake]:
+    spec, found = schedule.spec, schedule.resume_difference()
+    if found is None:
+        return []
+    group, step = found
+    return [
+        Mistake(
+            "resume-changes",
+            "resume_at",
+            (
+                f"resumed at step {spec.resume_at:,}, {schedule.learning_rate(group)} differs "
+                f"from the uninterrupted run's from {schedule.at_step(step)} on: "
+                f"{schedule.resumed[group][step]!r} instead of {schedule.lr[group][step]!r}"
+            ),
+        )
+    ]
+
+
+def _restarts(period: int, multiplier: int, steps: int) -> int:
+    """How many times CosineAnnealingWarmRestarts restarts within ``steps``."""
+    count, at = 0, period
+    while at < steps:
+        count += 1
+        period *= max(multiplier, 1)
+        at += period
+        if count > OFTEN * 10:
+            break
+    return count
+
+
+def _scaled(value: int, steps: int, spec: Spec) -> int:
+    """``value`` epochs in the steps a scheduler stepped ``steps`` times a run is given."""
+    return value * steps // spec.epochs
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%"
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _count_or(value: Any, default: int) -> int:
+    return value if _is_count(value) else default
+
+
+def _numbers(values: Any) -> list[float]:
+    if not isinstance(values, list | tuple):
+        return []
+    found = [
+        float(v)
+        for v in values
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    ]
+    return sorted(found)
