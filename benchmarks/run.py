@@ -3,7 +3,7 @@
 Each case runs lrplot and its baseline alternately, REPS times, in fresh processes; the
 table shows medians of wall time and peak RSS (from os.wait4) and their ratios, with the
 target each ratio must meet. Run from the repository: `make bench` or
-`.venv/bin/python benchmarks/run.py [--reps N] [--quick]`.
+`.venv/bin/python benchmarks/run.py [--reps N] [--quick] [--only TEXT]`.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def fresh(parent: Path) -> Path:
 
 def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
     import_torch = [PY, "-c", "import torch"]
+    schedulers = sorted(str(p) for p in (ROOT / "configs" / "schedulers").glob("*.yaml"))
+    torch_docs = lambda d: [PY, str(BASELINES / "torch_docs_gallery.py"), str(fresh(d))]  # noqa: E731
     step_lr = str(ROOT / "configs" / "tutorial" / "StepLR.yaml")
     hf_cosine = str(ROOT / "configs" / "transformers" / "get_cosine_schedule_with_warmup.yaml")
     lambda_lr = str(ROOT / "configs" / "tutorial" / "LambdaLR.yaml")
@@ -135,6 +137,13 @@ def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
              lambda d: [LRPLOT, "gallery", str(configs["tutorial"]), "-o", str(fresh(d))],
              lambda d: [PY, str(BASELINES / "tutorial_plots.py"), str(fresh(d))],
              "<= 0.7x", within(0.7)),
+        Case("render configs/schedulers/*.yaml -f png  vs  torch's docs gallery script",
+             lambda d: [LRPLOT, "render", *schedulers, "-o", f"{fresh(d)}/", "-f", "png"],
+             torch_docs, "<= 0.6x", within(0.6)),
+        Case("gallery configs/schedulers -f png  vs  torch's docs gallery script",
+             lambda d: [LRPLOT, "gallery", str(ROOT / "configs" / "schedulers"), "-o",
+                        str(fresh(d)), "-f", "png"],
+             torch_docs, "<= 0.6x", within(0.6)),
         Case(f"OneCycleLR {steps:,} steps to CSV  vs  loop + csv.writer",
              lambda d: [LRPLOT, "render", long, "-o", str(fresh(d) / "s.csv")],
              lambda d: [PY, str(BASELINES / "loop_csv.py"), str(fresh(d) / "s.csv"), str(steps)],
@@ -211,13 +220,25 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5, help="runs per command (median)")
     parser.add_argument("--quick", action="store_true", help="3 reps, 1e5-step long case")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling table")
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        help="run only the cases whose name contains TEXT (case-insensitive), without the "
+        "per-step and scaling measurements",
+    )
     args = parser.parse_args()
     reps = 3 if args.quick else args.reps
     steps = 100_000 if args.quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="lrplot-bench-") as tmp:
         scratch = Path(tmp)
         configs = make_configs(scratch, steps)
-        todo = cases(configs, scratch, steps)
+        todo = [
+            case
+            for case in cases(configs, scratch, steps)
+            if args.only is None or args.only.lower() in case.name.lower()
+        ]
+        if not todo:
+            raise SystemExit(f"no case's name contains {args.only!r}")
         for rep in range(reps):
             for case in todo:
                 pair = [("ours", case.lrplot)]
@@ -226,8 +247,10 @@ def main() -> None:
                 for side, command in pair if rep % 2 == 0 else reversed(pair):
                     result = run(command(scratch))
                     (case.runs if side == "ours" else case.baseline_runs).append(result)
-        bare, ours = per_step(reps, steps)
-        growth = [] if args.no_scaling else scaling(configs, scratch, max(1, reps // 2))
+        bare, ours = per_step(reps, steps) if args.only is None else (0.0, 0.0)
+        growth = []
+        if not args.no_scaling and args.only is None:
+            growth = scaling(configs, scratch, max(1, reps // 2))
 
     print(f"Machine: {machine()}")
     print(f"Medians of {reps} runs each, lrplot and baseline alternating, whole processes.\n")
@@ -244,12 +267,13 @@ def main() -> None:
             cells = f"- | - | {mb:.0f} | - | -"
         met = "yes" if case.check(case.runs, case.baseline_runs) else "**no**"
         print(f"| {case.name} | {s:.3f} | {cells} | {case.target} | {met} |")
-    overhead = (ours - bare) / steps * 1e6
-    print(
-        f"\nPer step, OneCycleLR, {steps:,} steps in-process: bare scheduler.step() loop "
-        f"{bare / steps * 1e6:.2f} us, lrplot's simulate() {ours / steps * 1e6:.2f} us "
-        f"(overhead {overhead:+.2f} us, {ours / bare - 1:+.0%}; target <= +20%)."
-    )
+    if bare:
+        overhead = (ours - bare) / steps * 1e6
+        print(
+            f"\nPer step, OneCycleLR, {steps:,} steps in-process: bare scheduler.step() loop "
+            f"{bare / steps * 1e6:.2f} us, lrplot's simulate() {ours / steps * 1e6:.2f} us "
+            f"(overhead {overhead:+.2f} us, {ours / bare - 1:+.0%}; target <= +20%)."
+        )
     if growth:
         print("\n| steps | seconds | peak MB | MB over 100 steps, per step |")
         print("| ---: | ---: | ---: | ---: |")

@@ -6,6 +6,7 @@ Options shared by several commands are defined once below, as decorators.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
@@ -112,14 +113,21 @@ def _run(
     outputs: Sequence[tuple[Target, Format]] = (),
     painter: Painter | None = None,
 ) -> Outcome:
-    """The pipeline on the config at ``path``. What a user's own scheduler code prints
-    goes to stderr: stdout may be carrying a CSV (``-o -``)."""
-    from lrplot.pipeline import run
+    """The pipeline on the config at ``path`` (see :func:`lrplot.pipeline.run`)."""
+    from lrplot.pipeline import produce
+
+    prepared = _prepared(path, settings, plot)
+    return produce(outcome=prepared, outputs=outputs, painter=painter)
+
+
+def _prepared(path: Path, settings: Settings, plot: PlotChanges) -> Outcome:
+    """The config at ``path`` loaded and simulated, before its outputs (see
+    :func:`lrplot.pipeline.prepare`). What a user's own scheduler code prints goes to
+    stderr: stdout may be carrying a CSV (``-o -``)."""
+    from lrplot.pipeline import prepare
 
     with contextlib.redirect_stdout(sys.stderr):
-        return run(
-            config=_config(path), settings=settings, plot=plot, outputs=outputs, painter=painter
-        )
+        return prepare(config=_config(path), settings=settings, plot=plot)
 
 
 def _usage(e: UsageError, param_hint: str | None = None) -> click.BadParameter:
@@ -330,6 +338,13 @@ class _Lrplot(click.Group):
             raise SystemExit(1) from None
 
 
+def formats_option(help: str) -> Callable[[F], F]:
+    """``-f/--format``, repeatable: the output formats."""
+    return click.option(
+        "-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS), help=help
+    )
+
+
 @click.group(name="lrplot", cls=_Lrplot, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--version",
@@ -378,14 +393,7 @@ def _one_stdin(configs: Sequence[Path]) -> None:
     help="Where to write: a file (its extension picks the format), a folder (ending in /), "
     "or - for standard output. Repeatable. Default: CONFIG-STEM.png in the current folder.",
 )
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(FORMATS),
-    help="Format for -o -, for folders and for the default output. Repeatable.",
-)
+@formats_option("Format for -o -, for folders and for the default output. Repeatable.")
 @config_options
 @plot_options
 @verbosity_options
@@ -410,6 +418,10 @@ def render_command(
     _one_stdin(configs)
     plans = _plan_outputs(configs, outputs, formats)
     images = any(fmt in IMAGE_FORMATS for _, targets in plans for _, fmt in targets)
+    if images and len(plans) > 1 and (os.cpu_count() or 1) > 1:
+        if _render_several(plans, settings, plot, say):
+            raise SystemExit(1)
+        return
     # Started before torch is imported: the painter imports matplotlib meanwhile.
     painter = Painter.start_if_useful(images=images)
     failed = False
@@ -422,6 +434,50 @@ def render_command(
                 failed = True
     if failed:
         raise SystemExit(1)
+
+
+def _render_several(
+    plans: list[tuple[Path, list[_Target]]], settings: Settings, plot: PlotChanges, say: _Say
+) -> bool:
+    """Render several configs, their images drawn in worker processes (one per core)
+    while this process simulates the configs that follow (see :mod:`lrplot.workers`);
+    the same files and lines as one by one, in the configs' order. True if one failed.
+
+    An image a worker could not draw (it died, or drawing failed) is drawn here, where
+    an error is raised as usual."""
+    from lrplot.painter import draw_in_worker
+    from lrplot.pipeline import produce
+    from lrplot.plotting import PlotData, plot_data, warm_up
+    from lrplot.workers import in_order
+
+    prepared: collections.deque[Outcome | LrplotError] = collections.deque()
+
+    def drawings() -> Iterator[tuple[PlotData, list[Format]] | None]:
+        for config, targets in plans:
+            images = [fmt for _, fmt in targets if fmt in IMAGE_FORMATS]
+            try:
+                outcome = _prepared(config, settings, plot)
+                data = plot_data(outcome.schedule, options=outcome.options) if images else None
+            except LrplotError as e:
+                prepared.append(e)
+                yield None
+                continue
+            prepared.append(outcome)
+            yield None if data is None else (data, images)
+
+    workers = min(os.cpu_count() or 1, len(plans))
+    drawn = in_order(draw_in_worker, drawings(), workers=workers, warm_up=warm_up)
+    failed = False
+    for (_, targets), (_, images) in zip(plans, drawn, strict=True):
+        try:
+            outcome = prepared.popleft()
+            if isinstance(outcome, LrplotError):
+                raise outcome
+            _say_rendered(say, produce(outcome=outcome, outputs=targets, drawn=images))
+        except LrplotError as e:
+            _report(e)
+            failed = True
+    return failed
 
 
 def _render_one(
@@ -441,6 +497,11 @@ def _render_one(
             outputs=[(stream if path is None else path, fmt) for path, fmt in targets],
             painter=painter,
         )
+    _say_rendered(say, outcome)
+
+
+def _say_rendered(say: _Say, outcome: Outcome) -> None:
+    """What ``render`` says of a config it rendered: warnings, notices, files written."""
     _say_notices(say, outcome)
     for path in outcome.written:
         say.status(f"Wrote {path}")
@@ -581,7 +642,9 @@ def compare_command(
 ) -> None:
     """Overlay the schedules of several CONFIGs on one plot, epochs or steps aligned.
 
-    Lines are named by each config's title, else its file name. A CONFIG may also be a
+    Lines are named by what differs between the configs (mode='triangular2') when that
+    is short, else by each config's title or file name; the plot's title says what they
+    share. A CONFIG may also be a
     logged run (HF's trainer_state.json, a Lightning CSVLogger metrics.csv, or lrplot's
     own CSV): its lr is drawn as markers at the logged steps, aligned by optimizer step,
     and a Warning: names the first step where it did not follow the planned schedules.
@@ -879,6 +942,7 @@ def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
 @click.option(
     "--index-only", is_flag=True, help="Merge the shards' results and write the index pages."
 )
+@formats_option("What each config is rendered to. Repeatable.  [default: png, svg, csv]")
 @allow_import_option
 @max_steps_option
 @verbosity_options
@@ -890,19 +954,23 @@ def gallery_command(
     jobs: int | None,
     shard: Shard | None,
     index_only: bool,
+    formats: tuple[Format, ...],
     allow_import: bool,
     max_steps: int,
     say: _Say,
 ) -> None:
     """Render every *.yaml/*.yml below CONFIG_DIR into a gallery with index pages.
 
-    Each config becomes PNG, SVG and CSV files in the output folder (sub-folders
-    mirrored), listed in README.md and index.html. Unchanged configs are skipped.
+    Each config becomes PNG, SVG and CSV files (or the --format chosen) in the output
+    folder (sub-folders mirrored), listed in README.md and index.html. Unchanged configs
+    are skipped; a change of formats renders them all again and removes the outputs of
+    formats no longer chosen. --check and --index-only take the run's --format.
 
     \b
     Examples:
       lrplot gallery configs -o gallery
       lrplot gallery configs -o gallery --check
+      lrplot gallery configs -o gallery -f png          # no SVG or CSV
       lrplot gallery configs -o gallery --shard 2/4     # then --index-only
     """
     from lrplot.gallery import build_gallery
@@ -926,6 +994,7 @@ def gallery_command(
         index_only=index_only,
         allow_import=allow_import,
         max_steps=max_steps,
+        formats=formats,
         progress=progress,
     )
     for notice in report.notices:
@@ -953,8 +1022,9 @@ def gallery_command(
         else:
             say.status(f"{out_dir} is up to date ({checked} configs checked).")
         if differs and not failed:
+            given = "".join(f" -f {fmt}" for fmt in dict.fromkeys(formats))
             allow = " --allow-import" if allow_import else ""
-            _err(f"Run: lrplot gallery {config_dir} -o {out_dir}{allow}")
+            _err(f"Run: lrplot gallery {config_dir} -o {out_dir}{given}{allow}")
     elif index_only:
         say.status(
             f"{out_dir}: index pages list {len(report.listed)} configs; merged "

@@ -1,6 +1,7 @@
 """Several schedules on one axis (``lrplot compare``): overlay plot data and long-form CSV.
 
-Each schedule is named by its ``title:``, else by its file's stem. x is epochs, unless
+Each schedule is named by its ``title:``, else by its file's stem; in the plot's legend,
+by what differs between them when that is short (:func:`legend_and_title`). x is epochs, unless
 schedules model epochs of different lengths (steps per epoch above 1 that differ): a
 run model changes what an epoch is (twice the GPUs, half the steps per epoch), and then
 the optimizer steps are what line up. A schedule of one step per epoch is a per-epoch
@@ -96,6 +97,79 @@ def schedule_names(schedules: Sequence[Schedule], paths: Sequence[str]) -> list[
     return names
 
 
+NAMED_BY_DIFFERENCE = 48
+"""Characters a legend name made of the settings that differ may take; longer ones
+fall back to the schedule's name."""
+
+
+def _settings(schedule: Schedule) -> dict[str, str]:
+    """A schedule's settings, flat (``scheduler.mode`` -> ``'triangular'``)."""
+    from lrplot.spec import show_value
+
+    spec = schedule.spec
+    flat = {"epochs": str(spec.epochs), "steps_per_epoch": str(spec.steps_per_epoch)}
+    for scheduler in spec.schedulers:
+        flat[f"{scheduler.key}.type"] = scheduler.name
+        flat.update({f"{scheduler.key}.{k}": show_value(v) for k, v in scheduler.args.items()})
+    flat["optimizer.type"] = spec.optimizer.type_name
+    flat.update({f"optimizer.{k}": show_value(v) for k, v in spec.optimizer.args.items()})
+    return flat
+
+
+def _shown(key: str, value: str) -> str:
+    return value if key.endswith(".type") else f"{key.rpartition('.')[2]}={value}"
+
+
+def _described(keys: list[str], flat: dict[str, str]) -> str:
+    """``mode='triangular2', gamma=0.9``; a type that differs with its arguments that do
+    (``StepLR(gamma=0.8)``)."""
+    parts = []
+    for key in keys:
+        prefix = key.rpartition(".")[0]
+        if key.endswith(".type"):
+            args = [
+                _shown(k, flat[k]) for k in keys if k.rpartition(".")[0] == prefix and k != key
+            ]
+            parts.append(f"{flat[key]}({', '.join(args)})")
+        elif f"{prefix}.type" not in keys:
+            parts.append(_shown(key, flat[key]))
+    return ", ".join(parts)
+
+
+def legend_and_title(
+    schedules: Sequence[Schedule], names: Sequence[str]
+) -> tuple[list[str], str | None]:
+    """Legend names by what differs between the untitled schedules' settings
+    (``mode=triangular2``), when that is short and tells each apart, else ``names``;
+    and a title from what they share (``CyclicLR(base_lr=0.001, max_lr=0.1) · SGD(lr=0.1)``),
+    or None when they share no scheduler."""
+    settings = [_settings(schedule) for schedule in schedules]
+    keys = list(dict.fromkeys(key for flat in settings for key in flat))
+    differ = [key for key in keys if len({flat.get(key) for flat in settings}) > 1]
+    legend = list(names)
+    differing = [_described([key for key in differ if key in flat], flat) for flat in settings]
+    if (
+        len(schedules) > 1
+        and all(differing)
+        and len(set(differing)) == len(differing)
+        and max(map(len, differing)) <= NAMED_BY_DIFFERENCE
+    ):
+        legend = [
+            name if schedule.spec.title else text
+            for schedule, name, text in zip(schedules, names, differing, strict=True)
+        ]
+    shared = [key for key in keys if key not in differ and all(key in flat for flat in settings)]
+    parts = []
+    for prefix in dict.fromkeys(key.rpartition(".")[0] for key in shared if key.endswith(".type")):
+        args = [_shown(k, settings[0][k]) for k in shared if k.rpartition(".")[0] == prefix]
+        kind = settings[0][f"{prefix}.type"]
+        parts.append(f"{kind}({', '.join(a for a in args if a != kind)})")
+    schedulers = [p for p in parts if not p.startswith(settings[0]["optimizer.type"] + "(")]
+    if not schedulers or "optimizer.type" not in shared:
+        return legend, " + ".join(schedulers) or None
+    return legend, f"{' + '.join(schedulers)} · {parts[-1]}" if len(parts) > 1 else parts[0]
+
+
 def _lines(schedule: Schedule, name: str) -> list[tuple[str, int]]:
     groups = schedule.group_names
     if len(groups) == 1:
@@ -122,7 +196,8 @@ def comparison_data(
             f"a plot draws at most {MAX_PLOTTED_GROUPS} lines, and these configs have "
             f"{count:,} param groups in all; the CSV output holds them all"
         )
-    for schedule, name in zip(schedules, names, strict=True):
+    legend, shared = legend_and_title(schedules, names) if schedules else (list(names), None)
+    for schedule, name in zip(schedules, legend, strict=True):
         for label, index in _lines(schedule, name):
             (line,) = series_of(
                 schedule, [label], [schedule.lr[index]], lines_in_figure=count, axis=axis
@@ -135,8 +210,10 @@ def comparison_data(
             series.append(_logged_series(name if len(run.series) == 1 else f"{name}/{label}",
                                          steps, values))  # fmt: skip
             ends.append(max(steps) + 1)
-    shown = [*names, *(name for _, name in logged)]
+    shown = [*legend, *(name for _, name in logged)]
     title = " vs ".join(shown) if len(" vs ".join(shown)) <= 60 else f"{len(shown)} schedules"
+    if shared is not None and not logged and len(schedules) > 1:
+        title = shared
     return PlotData(
         title=title,
         epochs=max(ends),

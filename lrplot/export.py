@@ -22,7 +22,7 @@ import io
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -146,17 +146,19 @@ def fills(
     formats: Sequence[Format],
     plot: PlotOptions | None = None,
     painter: Painter | None = None,
+    drawn: Mapping[str, bytes] | None = None,
 ) -> dict[Format, Fill]:
     """What writes the schedule in each of ``formats`` into a file: the images drawn from
-    one figure (by ``painter``, if given), with ``plot`` options (default: the config's
-    ``plot:``); CSV and JSON streamed in chunks, as they are written."""
+    one figure (by ``painter``, if given; none, if ``drawn`` has them already), with
+    ``plot`` options (default: the config's ``plot:``); CSV and JSON streamed in chunks,
+    as they are written."""
     from lrplot.plotting import draw, plot_data
 
     images = [fmt for fmt in dict.fromkeys(formats) if fmt in IMAGE_FORMATS]
-    drawn: dict[str, bytes] = {}
-    if images:
+    if images and drawn is None:
         data = plot_data(schedule, options=plot)
         drawn = painter.draw(data, images) if painter else draw(data, images)
+    drawn = drawn or {}
     return {
         fmt: bytes_writer(drawn[fmt]) if fmt in drawn else _streamed(fmt, schedule)
         for fmt in formats

@@ -1,10 +1,11 @@
 """Batch-rendering a folder of configs into a gallery: manifest, skipping, shards, ``--check``.
 
 Every ``*.yaml``/``*.yml`` under the config folder becomes ``<name>.png``, ``.svg`` and
-``.csv`` in the gallery (sub-folders mirrored), plus ``README.md`` and ``index.html``.
-``manifest.json`` records, per config, a fingerprint of its bytes (and of any Python file
-it imports), what the index shows, and a hash of each output; with the lrplot, torch and
-matplotlib versions it lets a re-run skip unchanged configs without importing torch.
+``.csv`` (or the formats chosen) in the gallery (sub-folders mirrored), plus ``README.md``
+and ``index.html``. ``manifest.json`` records, per config, a fingerprint of its bytes (and
+of any Python file it imports), what the index shows, and a hash of each output; with the
+lrplot, torch and matplotlib versions and the formats, it lets a re-run skip unchanged
+configs without importing torch.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import contextlib
 import hashlib
 import os
 import re
-import signal
 import stat
-import threading
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from lrplot.configfile import (
     decode_config_bytes,
@@ -38,6 +37,7 @@ from lrplot.errors import (
     one_line,
     printable,
 )
+from lrplot.export import DATA_FORMATS, IMAGE_FORMATS, Format
 from lrplot.files import Folder, bytes_writer, is_temporary_name, linked_part
 from lrplot.limits import DEFAULT_MAX_STEPS, MAX_CODE_BYTES, MAX_LOG_BYTES
 from lrplot.manifest import (
@@ -45,12 +45,15 @@ from lrplot.manifest import (
     MANIFEST,
     MAX_NOTICE_LENGTH,
     MAX_NOTICES,
-    OUTPUT_FORMATS,
     Entry,
     Manifest,
+    gallery_formats,
     output_stem,
     read_manifest,
 )
+
+if TYPE_CHECKING:
+    from lrplot.plotting import PlotData
 
 INDEX_PAGES = ("README.md", "index.html")
 _SHARD_MANIFEST = "manifest-{k}-of-{n}.json"
@@ -269,9 +272,10 @@ def _scheduler_types(raw: Any) -> Iterator[str]:
         yield from _scheduler_types(child)
 
 
-def _stem_clashes(config_dir: Path, names: list[str]) -> dict[str, str]:
-    """Configs whose outputs another config (``x.yaml`` beside ``x.yml``) would also write,
-    or that lie in a folder named as one of the gallery's own files (``manifest.json/``)."""
+def _stem_clashes(config_dir: Path, names: list[str], fmt: Format) -> dict[str, str]:
+    """Configs whose outputs another config (``x.yaml`` beside ``x.yml``) would also write
+    (the message names its ``fmt`` file), or that lie in a folder named as one of the
+    gallery's own files (``manifest.json/``)."""
     first: dict[str, str] = {}
     clashes = {}
     for config in names:
@@ -284,7 +288,7 @@ def _stem_clashes(config_dir: Path, names: list[str]) -> dict[str, str]:
             )
         elif stem in first:
             clashes[config] = (
-                f"{config_dir / config}: writes the same {stem}.png as "
+                f"{config_dir / config}: writes the same {stem}.{fmt} as "
                 f"{config_dir / first[stem]}; rename one of them"
             )
         else:
@@ -297,6 +301,16 @@ def _sha256(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class _Settings:
+    """How a run renders each config."""
+
+    allow_import: bool
+    max_steps: int
+    out_dir: str | None  # None (--check): the outputs are hashed, not written
+    formats: tuple[Format, ...]
+
+
+@dataclass(frozen=True)
 class _Job:
     """One config to render, with the text its fingerprint was taken of."""
 
@@ -304,13 +318,27 @@ class _Job:
     config: str
     text: str
     fingerprint: str
-    allow_import: bool
-    max_steps: int
-    out_dir: str | None  # None (--check): the outputs are hashed, not written
+    settings: _Settings
 
     @property
     def source(self) -> str:
         return printable(str(Path(self.config_dir) / self.config))
+
+    def failed(self, error: Exception | str) -> _Rendered:
+        """This config's failure: an LrplotError's text, or an unexpected error reported as
+        lrplot's own (a bug in lrplot or torch), or ``error`` itself."""
+        if isinstance(error, Exception) and not isinstance(error, LrplotError):
+            error = one_line(
+                f"{self.source}: internal error, please report it: {type(error).__name__}: {error}"
+            )
+        return _Rendered(self.config, None, {}, str(error))
+
+    def died(self) -> _Rendered:
+        """This config's failure when its worker process died rendering it."""
+        return self.failed(
+            f"{self.source}: its worker process died while rendering it (killed, out of "
+            "memory, or code it imported ended the process); the other configs are rendered"
+        )
 
 
 @dataclass(frozen=True)
@@ -321,8 +349,16 @@ class _Rendered:
     error: str | None
 
 
+@dataclass(frozen=True)
+class _Simulated:
+    """A config simulated, its CSV and JSON written, and the plot data of its images."""
+
+    rendered: _Rendered  # the entry has the hashes of the CSV and JSON only
+    plot: PlotData | None  # None: no image to draw, or the config failed
+
+
 class _Sink:
-    """Where the worker streams one output: its hash, and the temporary file it goes to
+    """Where a worker streams one output: its hash, and the temporary file it goes to
     (none in a check), so that no output is held in memory whole."""
 
     def __init__(self, stream: IO[bytes] | None, shown: str) -> None:
@@ -344,47 +380,75 @@ class _Sink:
             self.write(chunk)
 
 
-def _render_config(job: _Job) -> _Rendered:
-    """Load, simulate and render one config (runs in a worker process), streaming each
-    output into a temporary file in the gallery."""
+class _Outputs:
+    """Some of a config's outputs on their way, each streamed into a temporary file in
+    the gallery (in a check, only hashed), to be placed together by the gallery process."""
+
+    def __init__(self, job: _Job, formats: Iterable[Format]) -> None:
+        out_dir = job.settings.out_dir
+        self.out = Folder(Path(out_dir)) if out_dir is not None else None
+        self.shown = Path(out_dir or "")
+        self.names = {fmt: f"{output_stem(job.config)}.{fmt}" for fmt in formats}
+        self.temporaries: dict[str, str] = {}
+        self.sinks: dict[Format, _Sink] = {}
+
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[dict[Format, _Sink]]:
+        """A sink per format, whose files are closed when the block ends."""
+        try:
+            for fmt, name in self.names.items():
+                stream = None
+                if self.out is not None:
+                    self.temporaries[name], stream = self.out.open_temporary(name)
+                self.sinks[fmt] = _Sink(stream, printable(str(self.shown / name)))
+            yield self.sinks
+        finally:
+            for sink in self.sinks.values():
+                if sink.stream is not None:
+                    sink.stream.close()
+
+    def digests(self) -> dict[str, str]:
+        return {self.names[fmt]: sink.digest.hexdigest() for fmt, sink in self.sinks.items()}
+
+    def discard(self, *others: dict[str, str]) -> None:
+        """Remove these temporary files, and those of ``others`` (from another stage)."""
+        for temporaries in (self.temporaries, *others):
+            for temporary in temporaries.values():
+                if self.out is not None:
+                    self.out.remove(temporary)
+
+
+def _simulate_config(job: _Job) -> _Simulated:
+    """Load and simulate one config, and stream its CSV and JSON into temporary files
+    (runs in a worker process, which imports torch); its images are drawn from the plot
+    data returned, in another (see :func:`_draw_config`)."""
     from lrplot.pipeline import Config, Settings, run
+    from lrplot.plotting import plot_data
     from lrplot.spec import describe_optimizer, describe_schedulers
 
-    config = job.config
-    names = {fmt: f"{output_stem(config)}.{fmt}" for fmt in OUTPUT_FORMATS}
-    out = Folder(Path(job.out_dir)) if job.out_dir is not None else None
-    temporaries: dict[str, str] = {}
-    sinks: dict[str, _Sink] = {}
+    settings = job.settings
+    outputs = _Outputs(job, [fmt for fmt in settings.formats if fmt in DATA_FORMATS])
     try:
-        for name in names.values():
-            stream = None
-            if out is not None:
-                temporaries[name], stream = out.open_temporary(name)
-            sinks[name] = _Sink(stream, printable(str(Path(job.out_dir or "") / name)))
-        try:
+        with outputs.opened() as sinks:
             outcome = run(
                 config=Config(
                     text=job.text,
                     source=job.source,
-                    base_dir=(Path(job.config_dir) / config).parent,
+                    base_dir=(Path(job.config_dir) / job.config).parent,
                 ),
-                settings=Settings(allow_import=job.allow_import, max_steps=job.max_steps),
-                outputs=[(cast(IO[bytes], sinks[name]), fmt) for fmt, name in names.items()],
+                settings=Settings(
+                    allow_import=settings.allow_import, max_steps=settings.max_steps
+                ),
+                outputs=[(cast(IO[bytes], sink), fmt) for fmt, sink in sinks.items()],
             )
-        finally:
-            for sink in sinks.values():
-                if sink.stream is not None:
-                    sink.stream.close()
-    except LrplotError as e:
-        _discard(out, temporaries)
-        return _Rendered(config, None, {}, str(e))
-    except Exception as e:  # a bug in lrplot or torch: report it, and go on with the others
-        _discard(out, temporaries)
-        message = f"{job.source}: internal error, please report it: {type(e).__name__}: {e}"
-        return _Rendered(config, None, {}, one_line(message))
+        images = any(fmt in IMAGE_FORMATS for fmt in settings.formats)
+        plot = plot_data(outcome.schedule, options=outcome.options) if images else None
+    except Exception as e:  # a bug in lrplot or torch too: reported, the others go on
+        outputs.discard()
+        return _Simulated(job.failed(e), None)
     spec = outcome.schedule.spec
     entry = Entry(
-        config=config,
+        config=job.config,
         fingerprint=job.fingerprint,
         title=spec.display_title,
         description=spec.description,
@@ -392,17 +456,36 @@ def _render_config(job: _Job) -> _Rendered:
         optimizer=describe_optimizer(spec.optimizer),
         epochs=spec.epochs,
         steps_per_epoch=spec.steps_per_epoch,
-        outputs={name: sink.digest.hexdigest() for name, sink in sinks.items()},
+        outputs=outputs.digests(),
         notices=[notice[:MAX_NOTICE_LENGTH] for notice in outcome.notices[:MAX_NOTICES]],
         warnings=[text[:MAX_NOTICE_LENGTH] for text in outcome.warnings[:MAX_NOTICES]],
     )
-    return _Rendered(config, entry, temporaries, None)
+    return _Simulated(_Rendered(job.config, entry, outputs.temporaries, None), plot)
 
 
-def _discard(out: Folder | None, temporaries: dict[str, str]) -> None:
-    for temporary in temporaries.values():
-        if out is not None:
-            out.remove(temporary)
+def _draw_config(simulated: tuple[_Job, _Simulated | None]) -> _Rendered:
+    """Draw one simulated config's images and stream each into a temporary file (runs
+    in a worker process, which imports matplotlib but not torch)."""
+    job, done = simulated
+    if done is None:  # the process that simulated it died
+        return job.died()
+    rendered = done.rendered
+    if done.plot is None or rendered.entry is None:
+        return rendered
+    from lrplot.plotting import draw
+
+    images = [fmt for fmt in job.settings.formats if fmt in IMAGE_FORMATS]
+    outputs = _Outputs(job, images)
+    try:
+        drawn = draw(done.plot, images)
+        with outputs.opened() as sinks:
+            for fmt, sink in sinks.items():
+                sink.write(drawn[fmt])
+    except Exception as e:  # a bug in lrplot or matplotlib too: reported, the others go on
+        outputs.discard(rendered.temporaries)
+        return job.failed(e)
+    entry = replace(rendered.entry, outputs={**rendered.entry.outputs, **outputs.digests()})
+    return _Rendered(job.config, entry, {**rendered.temporaries, **outputs.temporaries}, None)
 
 
 def _outputs_intact(folder: Folder, entry: Entry) -> bool:
@@ -420,13 +503,17 @@ def build_gallery(
     index_only: bool = False,
     allow_import: bool = False,
     max_steps: int | None = None,
+    formats: Sequence[Format] = (),
     progress: Progress | None = None,
 ) -> GalleryReport:
     """Render the configs below ``config_dir`` into ``out_dir`` and write its index pages.
 
-    ``check`` renders everything in memory and reports stale, missing and orphaned files
-    without writing. ``shard`` renders one slice and records it in its own manifest;
-    ``index_only`` then merges the shards' manifests and writes the index pages.
+    Each config is rendered to ``formats`` (default: PNG, SVG and CSV); when they change,
+    every config is rendered again, and the outputs of formats no longer chosen are
+    removed. ``check`` renders everything in memory and reports stale, missing and
+    orphaned files without writing. ``shard`` renders one slice and records it in its
+    own manifest; ``index_only`` then merges the shards' manifests (of these formats)
+    and writes the index pages.
 
     Everything in both folders is treated as untrusted: see :class:`lrplot.files.Folder`.
     """
@@ -434,15 +521,20 @@ def build_gallery(
     names = find_configs(config_path)
     report = GalleryReport()
     versions = current_versions()
+    chosen = gallery_formats(formats)
     if index_only:
-        _index_only(config_path, out, names, versions, allow_import, report)
+        _index_only(config_path, out, names, Manifest(versions, chosen, {}), allow_import, report)
         return report
     previous = read_manifest(out, MANIFEST)
     selected = shard.select(names) if shard else names
     if progress:
         progress.start(len(selected))
-    current = previous if previous and previous.versions == versions else None
-    settings = (allow_import, max_steps or DEFAULT_MAX_STEPS, None if check else str(out.path))
+    current = None
+    if previous and previous.versions == versions and previous.formats == chosen:
+        current = previous
+    settings = _Settings(
+        allow_import, max_steps or DEFAULT_MAX_STEPS, None if check else str(out.path), chosen
+    )
     kept, todo = _plan(
         config_path, out, names, selected, current, force or check, settings, report
     )
@@ -459,7 +551,7 @@ def build_gallery(
     if not check:
         base = {} if shard else (dict(current.entries) if current else {})
         manifest = shard.manifest_name if shard else MANIFEST
-        saver = _ManifestSaver(out, manifest, versions, {**base, **kept})
+        saver = _ManifestSaver(out, manifest, Manifest(versions, chosen, {**base, **kept}))
     try:
         for result in results:  # as they finish: placed at once, so an interruption keeps them
             if result.entry is None:
@@ -480,25 +572,27 @@ def build_gallery(
         raise
     report.rendered.sort()
     report.failed.sort(key=lambda failure: failure.config)
-    # A config that fails keeps its last good outputs and entry, in a run as in a check.
-    unchanged = {
-        failure.config: previous.entries[failure.config]
+    # A config that fails keeps its last good outputs and entry, in a run as in a check
+    # (when those have every format chosen).
+    last_good = {
+        failure.config: previous.entries[failure.config].only(chosen)
         for failure in report.failed
         if previous and failure.config in previous.entries
     }
+    unchanged = {config: entry for config, entry in last_good.items() if entry is not None}
     entries = {**kept, **unchanged, **rendered}
     described = [
         entries[config] for config in selected if config in entries and config not in unchanged
     ]
     report.config_notices.extend(notice for entry in described for notice in entry.notices)
     report.config_warnings.extend(text for entry in described for text in entry.warnings)
+    made = Manifest(versions, chosen, entries)
     if saver is None:
-        _check(out, rendered, unchanged, versions, report)
-        return report
-    if shard:
-        _write_if_changed(out, shard.manifest_name, Manifest(versions, entries).to_json())
-        return report
-    _finish(out, names, entries, versions, previous, report)
+        _check(out, rendered, made, report)
+    elif shard:
+        _write_if_changed(out, shard.manifest_name, made.to_json())
+    else:
+        _finish(out, names, made, previous, report)
     return report
 
 
@@ -509,7 +603,7 @@ def _plan(
     selected: list[str],
     current: Manifest | None,
     render_all: bool,
-    settings: tuple[bool, int, str | None],
+    settings: _Settings,
     report: GalleryReport,
 ) -> tuple[dict[str, Entry], list[_Job]]:
     """The entries to keep as they are, and the configs to render.
@@ -518,10 +612,9 @@ def _plan(
     outputs are intact; a config that cannot be read, or whose outputs another config
     would overwrite, fails.
     """
-    allow_import, max_steps, out_dir = settings
     kept: dict[str, Entry] = {}
     todo: list[_Job] = []
-    clashes = _stem_clashes(config_dir, names)
+    clashes = _stem_clashes(config_dir, names, settings.formats[0])
     for config in selected:
         if config in clashes:
             report.failed.append(Failure(config, clashes[config]))
@@ -530,7 +623,7 @@ def _plan(
         try:
             raw = read_config_below(config_dir, config)
             text = decode_config_bytes(raw, source=source)
-            digest = _fingerprint(config_dir, config, raw, allow_import)
+            digest = _fingerprint(config_dir, config, raw, settings.allow_import)
         except LrplotError as e:
             report.failed.append(Failure(config, str(e)))
             continue
@@ -544,9 +637,7 @@ def _plan(
             kept[config] = old
             report.skipped.append(config)
         else:
-            todo.append(
-                _Job(str(config_dir), config, text, digest, allow_import, max_steps, out_dir)
-            )
+            todo.append(_Job(str(config_dir), config, text, digest, settings))
     return kept, todo
 
 
@@ -555,21 +646,17 @@ class _ManifestSaver:
     interrupted run keeps what it finished. Outputs are written before their entry: the
     manifest never claims files that are not on disk."""
 
-    def __init__(
-        self, out: Folder, name: str, versions: dict[str, str], entries: dict[str, Entry]
-    ) -> None:
+    def __init__(self, out: Folder, name: str, manifest: Manifest) -> None:
         self.out = out
         self.name = name
-        self.versions = versions
-        self.entries = entries
+        self.manifest = manifest
         self.saved_at = time.monotonic()
 
     def record(self, config: str, entry: Entry) -> None:
-        self.entries[config] = entry
+        self.manifest.entries[config] = entry
         if time.monotonic() - self.saved_at >= 1.0:
-            manifest = Manifest(self.versions, self.entries).to_json()
             with contextlib.suppress(OutputError):  # the last save reports it, once
-                _write_if_changed(self.out, self.name, manifest)
+                _write_if_changed(self.out, self.name, self.manifest.to_json())
             self.saved_at = time.monotonic()
 
 
@@ -589,82 +676,38 @@ def remove_temporaries(out: Folder) -> list[str]:
 def _render_all(
     todo: list[_Job], jobs: int | None, progress: Progress | None
 ) -> Iterator[_Rendered]:
-    """Each config rendered in worker processes, reported in the configs' order (so
-    that CI logs of two runs compare line by line).
+    """Each config rendered in worker processes, reported in the configs' order (see
+    :func:`lrplot.workers.in_order`; a config whose worker dies fails, the others render).
 
-    When a worker dies (killed by the OOM killer, or by code a config imported calling
-    ``os._exit``), the configs not yet finished are rendered again one at a time, in one
-    worker, so the config that kills its worker is known: it fails, the others render.
+    With images to draw, one worker, the only one to import torch, simulates the configs
+    (running any code they import) and writes their CSV and JSON, while the others, one
+    per core (or ``jobs``), import matplotlib, then draw each config's images as soon as
+    its plot data comes. Without images, every worker simulates.
     """
+    from lrplot.workers import in_order, in_order_polling
+
+    if not todo:
+        return
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    queue = list(todo)
-    finished: dict[str, _Rendered] = {}
-    while queue:
-        one_by_one = workers == 1
-        broken_at = None
-        for index, result in enumerate(_pool_results(queue, workers)):
-            if result is None:  # the pool broke here
-                broken_at = index
-                break
-            if result.config not in finished:
-                finished[result.config] = result
-            yield _reported(result, progress)
-        if broken_at is None:
-            return
-        if one_by_one:  # alone in its worker, in order: this config's run killed it
-            job = queue[broken_at]
-            yield _reported(_Rendered(job.config, None, {}, _died(job)), progress)
-            broken_at += 1
-        queue, workers = queue[broken_at:], 1
+    images = any(fmt in IMAGE_FORMATS for fmt in todo[0].settings.formats)
+    if images:
+        from lrplot.plotting import warm_up
+
+        # Polling: a slow config's simulation holds back none of the drawings before it.
+        simulated = in_order_polling(_simulate_config, todo, workers=1, polling=True)
+        drawn = in_order(_draw_config, simulated, workers=workers, warm_up=warm_up)
+        for (job, done), rendered in drawn:
+            yield _reported(rendered or _lost(job, done), progress)
+    else:
+        for job, done in in_order(_simulate_config, todo, workers=workers):
+            yield _reported(_draw_config((job, done)), progress)  # nothing to draw: unwrapped
 
 
-def _died(job: _Job) -> str:
-    return (
-        f"{job.source}: its worker process died while rendering it (killed, out of memory, "
-        "or code it imported ended the process); the other configs are rendered"
-    )
-
-
-def _pool_results(queue: list[_Job], workers: int) -> Iterator[_Rendered | None]:
-    """The results of ``queue`` in order, from a pool of ``workers``; None where the pool
-    broke (a worker died), and nothing after it."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
-    )
-    try:
-        futures = [pool.submit(_render_config, job) for job in queue]
-        for future in futures:
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                yield None
-                return
-            yield result
-    except BaseException:  # Ctrl-C, or a failure here: renders in progress are dropped
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in multiprocessing.active_children():  # not to wait for them
-            worker.terminate()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_worker(parent: int) -> None:
-    """In a worker: leave Ctrl-C to the gallery process (which stops the pool), and exit
-    when that process is gone (killed with -9, say) instead of waiting forever on a
-    queue whose other end this worker itself holds open."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+def _lost(job: _Job, done: _Simulated | None) -> _Rendered:
+    """A config whose drawing process died: the CSV and JSON written for it go too."""
+    if done is not None:
+        _Outputs(job, ()).discard(done.rendered.temporaries)
+    return job.died()
 
 
 def _reported(result: _Rendered, progress: Progress | None) -> _Rendered:
@@ -673,39 +716,40 @@ def _reported(result: _Rendered, progress: Progress | None) -> _Rendered:
     return result
 
 
-def _expected_pages(entries: Iterable[Entry], versions: dict[str, str]) -> dict[str, str]:
+def _expected_pages(made: Manifest) -> dict[str, str]:
+    """The manifest and index pages of a gallery of ``made``'s entries."""
     from lrplot.gallery_pages import index_html, index_markdown
 
-    ordered = sorted(entries, key=lambda e: e.config)
-    manifest = Manifest(versions, {e.config: e for e in ordered})
+    ordered = sorted(made.entries.values(), key=lambda e: e.config)
     return {
-        MANIFEST: manifest.to_json(),
-        "README.md": index_markdown(ordered, versions),
-        "index.html": index_html(ordered, versions),
+        MANIFEST: made.to_json(),
+        "README.md": index_markdown(ordered, made.versions),
+        "index.html": index_html(ordered, made.versions),
     }
 
 
 def _finish(
-    out: Folder,
-    names: list[str],
-    entries: dict[str, Entry],
-    versions: dict[str, str],
-    previous: Manifest | None,
-    report: GalleryReport,
+    out: Folder, names: list[str], made: Manifest, previous: Manifest | None, report: GalleryReport
 ) -> None:
-    """Remove outputs of configs that are gone, then write the index pages and manifest.
+    """Remove the old outputs the gallery no longer lists (of configs that are gone, or
+    in formats no longer chosen), then write the index pages and manifest.
 
-    Only what lrplot writes for a config is removed (its PNG, SVG and CSV, computed from
-    the config's name, never read from the manifest), and only regular files."""
-    current = {name: entries[name] for name in names if name in entries}
-    wanted = {output for entry in current.values() for output in entry.outputs}
+    Only what lrplot wrote for a config is removed: its outputs in the formats of the
+    manifest it wrote, with names computed from the config's name (never read from the
+    manifest), and only regular files."""
+    current = Manifest(
+        made.versions,
+        made.formats,
+        {name: made.entries[name] for name in names if name in made.entries},
+    )
+    wanted = {output for entry in current.entries.values() for output in entry.outputs}
     if previous:
-        for config in sorted(set(previous.entries) - set(current)):
-            for fmt in OUTPUT_FORMATS:
+        for config in sorted(previous.entries):
+            for fmt in previous.formats:
                 output = f"{output_stem(config)}.{fmt}"
                 if output not in wanted and out.remove(output):
                     report.removed.append(output)
-    pages = _expected_pages(current.values(), versions)
+    pages = _expected_pages(current)
     for name in (*INDEX_PAGES, MANIFEST):  # the manifest last
         try:
             _write_if_changed(out, name, pages[name])
@@ -723,21 +767,10 @@ def _write_if_changed(out: Folder, name: str, text: str) -> None:
     out.write({name: bytes_writer(data)})
 
 
-def _check(
-    out: Folder,
-    rendered: dict[str, Entry],
-    unchanged: dict[str, Entry],
-    versions: dict[str, str],
-    report: GalleryReport,
-) -> None:
+def _check(out: Folder, rendered: dict[str, Entry], made: Manifest, report: GalleryReport) -> None:
     """Compare what a run would write (the outputs by their hashes, the pages whole)
-    with ``out``; ``unchanged`` entries are left be."""
-    pages = {
-        name: text.encode()
-        for name, text in _expected_pages(
-            [*rendered.values(), *unchanged.values()], versions
-        ).items()
-    }
+    with ``out``; the entries of ``made`` not ``rendered`` (failed) are left be."""
+    pages = {name: text.encode() for name, text in _expected_pages(made).items()}
     expected = {name: digest for e in rendered.values() for name, digest in e.outputs.items()}
     expected.update({name: hashlib.sha256(data).hexdigest() for name, data in pages.items()})
     actual = {
@@ -750,7 +783,12 @@ def _check(
             report.missing.append(name)
         elif out.sha256(name) != expected[name]:
             report.stale.append(name)
-    left_be = {output for entry in unchanged.values() for output in entry.outputs}
+    left_be = {
+        output
+        for config, entry in made.entries.items()
+        if config not in rendered
+        for output in entry.outputs
+    }
     report.orphaned.extend(sorted(actual - set(expected) - left_be))
 
 
@@ -758,14 +796,16 @@ def _index_only(
     config_dir: Path,
     out: Folder,
     names: list[str],
-    versions: dict[str, str],
+    made: Manifest,
     allow_import: bool,
     report: GalleryReport,
 ) -> None:
     """Merge the shards' manifests into the gallery's, and write the index pages (the
-    fingerprints are taken as the shards took them: ``allow_import`` as they had it)."""
+    fingerprints are taken as the shards took them: ``allow_import`` as they had it; the
+    formats are ``made``'s, which must be the shards')."""
+    versions, formats = made.versions, made.formats
     previous = read_manifest(out, MANIFEST)
-    entries = dict(previous.entries) if previous else {}
+    entries = dict(previous.entries) if previous and previous.formats == formats else {}
     shard_files = sorted(
         name for name, regular in out.entries() if regular and _SHARD_MANIFEST_RE.match(name)
     )
@@ -774,6 +814,13 @@ def _index_only(
         if shard_manifest is None:  # input like any other file: its configs fail, below
             report.notices.append(
                 f"{printable(str(out.path / name))}: not a manifest lrplot wrote; ignored"
+            )
+            continue
+        if shard_manifest.formats != formats:  # its entries cannot be this gallery's
+            report.notices.append(
+                f"{printable(str(out.path / name))}: rendered to "
+                f"{', '.join(shard_manifest.formats)}, not {', '.join(formats)} (give "
+                "--index-only the --format the shards had); ignored"
             )
             continue
         if shard_manifest.versions != versions:
@@ -805,7 +852,7 @@ def _index_only(
                     f"{source}: its outputs in {printable(str(out.path))} are missing or changed",
                 )
             )
-    _finish(out, names, entries, versions, previous, report)
+    _finish(out, names, Manifest(versions, formats, entries), previous, report)
     report.listed.extend(name for name in names if name in entries)
     for name in shard_files:
         out.remove(name)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from lrplot.errors import one_line
+from lrplot.export import FORMATS
 
 if TYPE_CHECKING:
     from lrplot.manifest import Entry
@@ -34,6 +35,18 @@ def _url(entry: Entry, fmt: str) -> str:
     """The link to one of an entry's outputs, relative to the gallery folder: every byte
     of the name (not UTF-8 ones too) percent-encoded, but ``/``."""
     return quote(os.fsencode(entry.output(fmt)))
+
+
+def _picture(entry: Entry) -> tuple[str, str] | None:
+    """The thumbnail of an entry, as links: the picture to open (its SVG, else its PNG)
+    and the image to show (its PNG, else its SVG); None if it has neither."""
+    shown = [_url(entry, fmt) for fmt in ("png", "svg") if entry.has(fmt)]
+    return (shown[-1], shown[0]) if shown else None
+
+
+def _links(entry: Entry) -> list[tuple[str, str]]:
+    """``(label, link)`` for each output but the PNG (the thumbnail), in lrplot's order."""
+    return [(fmt.upper(), _url(entry, fmt)) for fmt in FORMATS if fmt != "png" and entry.has(fmt)]
 
 
 def _name(entry: Entry) -> str:
@@ -86,18 +99,21 @@ def _html(text: str) -> str:
 
 
 def index_markdown(entries: Sequence[Entry], versions: dict[str, str]) -> str:
-    """README.md: per folder, a table of thumbnails with name, scheduler and links."""
+    """README.md: per folder, a table of thumbnails with name, scheduler and links to the
+    outputs there are."""
     lines = [f"# {PAGE_TITLE}", "", f"<!-- {_GENERATED} -->", "", _summary(entries, versions), ""]
     for folder, members in _grouped(entries):
         if folder:
             lines += [f"## {_md_text(folder)}", ""]
         lines += ["| Plot | Schedule |", "| :-: | --- |"]
         for e in members:
-            image = (
-                f'<a href="{_url(e, "svg")}"><img src="{_url(e, "png")}" '
-                'width="320" '
-                f'alt="{_md_attr(e.title)}"></a>'
-            )
+            image = "no image"
+            if picture := _picture(e):
+                image = (
+                    f'<a href="{picture[0]}"><img src="{picture[1]}" '
+                    'width="320" '
+                    f'alt="{_md_attr(e.title)}"></a>'
+                )
             about = [f"**{_md_text(_name(e))}**"]
             if e.description:
                 about.append(_md_text(e.description))
@@ -105,8 +121,8 @@ def index_markdown(entries: Sequence[Entry], versions: dict[str, str]) -> str:
                 f"scheduler: {_md_code(e.scheduler)}",
                 f"optimizer: {_md_code(e.optimizer)}",
                 _md_text(_length(e)),
-                f"[SVG]({_url(e, 'svg')}) · [CSV]({_url(e, 'csv')}) · "
-                f"config: {_md_code(e.config)}",
+                "".join(f"[{label}]({link}) · " for label, link in _links(e))
+                + f"config: {_md_code(e.config)}",
             ]
             lines.append(f"| {image} | {'<br>'.join(about)} |")
         lines.append("")
@@ -155,16 +171,21 @@ def index_html(entries: Sequence[Entry], versions: dict[str, str]) -> str:
         body.append('<div class="grid">')
         for e in members:
             description = f"<p>{esc(e.description)}</p>" if e.description else ""
+            image = ""
+            if picture := _picture(e):
+                image = (
+                    f'<a href="{picture[0]}"><img src="{picture[1]}" '
+                    f'width="800" height="450" alt="{esc(e.title)}"></a>'
+                )
+            links = "".join(f' · <a href="{link}">{label}</a>' for label, link in _links(e))
             body.append(
                 f'<figure class="card" id="{esc(e.stem)}">'
                 f"<h3>{esc(_name(e))}</h3>"
-                f'<a href="{_url(e, "svg")}"><img src="{_url(e, "png")}" '
-                f'width="800" height="450" alt="{esc(e.title)}"></a>'
+                f"{image}"
                 f"{description}"
                 f"<p><code>{esc(e.scheduler)}</code></p>"
                 f"<p><code>{esc(e.optimizer)}</code></p>"
-                f'<p class="muted">{esc(_length(e))} · <a href="{_url(e, "svg")}">SVG</a>'
-                f' · <a href="{_url(e, "csv")}">CSV</a> · <code>{esc(e.config)}</code></p>'
+                f'<p class="muted">{esc(_length(e))}{links} · <code>{esc(e.config)}</code></p>'
                 "</figure>"
             )
         body.append("</div>")

@@ -2,7 +2,8 @@
 
 Each is one line, ``file: [key: ]message``, made from the config and the simulated
 schedule. Notices: an argument ignored, a value torch ran against its own type hints,
-what torch warned of, values a log scale cannot draw. Warnings are likely mistakes in
+what torch warned of, values a log scale cannot draw, and for plots, values a linear
+axis shows as zero. Warnings are likely mistakes in
 the run being planned (:mod:`lrplot.mistakes`). :func:`collect` and
 :func:`collect_warnings` gather them, and :func:`lrplot.pipeline.run` calls both for
 every command, so each command prints the same ones.
@@ -55,6 +56,31 @@ def log_scale(schedule: Schedule, options: PlotOptions) -> list[str]:
         f"drawn: {schedule.learning_rate(group)} is {schedule.lr[group][step]!r} at "
         f"{schedule.at_step(step)}"
         for group, step in schedule.first_below(0.0, inclusive=True)
+    ]
+
+
+HIDDEN_SHARE = 0.2
+"""The share of a run's steps near the foot of a linear axis that earns a notice."""
+
+
+def linear_hides(schedule: Schedule, options: PlotOptions) -> list[str]:
+    """For a plot drawn (not for CSV or JSON, nor ``validate``: :func:`lrplot.pipeline.produce`
+    adds it), on a linear axis, a notice when much of the run is drawn within 1% of the
+    axis' height (stages of 0.001 and 0.0001 under 0.1, a group at 1e-5 beside one at
+    1e-3): those values look like zero, and a log axis tells them apart."""
+    if options.yscale != "linear":
+        return []
+    top = max((max(column) for column in schedule.lr if len(column)), default=0.0)
+    if not top > 0:
+        return []
+    low = [v for column in schedule.lr for v in column if 0 < v <= top / 100]
+    steps = sum(len(column) for column in schedule.lr)
+    if not steps or len(low) < HIDDEN_SHARE * steps:
+        return []
+    return [
+        f"{schedule.spec.source}: {len(low) / steps:.0%} of the lr values are at most "
+        f"1/100 of the highest ({top:.3g}, the lowest {min(low):.3g}): on a linear axis "
+        "they look like zero; --log-y (or plot: {yscale: log}) tells them apart"
     ]
 
 

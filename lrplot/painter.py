@@ -106,6 +106,18 @@ class Painter:
         self.close()
 
 
+def draw_in_worker(task: tuple[PlotData, Sequence[str]] | None) -> dict[str, bytes] | None:
+    """What :func:`lrplot.plotting.draw` returns for ``task`` (nothing to draw: empty),
+    in a worker process (see :mod:`lrplot.workers`); None if drawing fails there: the
+    caller draws again itself, as with a :class:`Painter`, and sees the real error."""
+    if task is None:
+        return {}
+    try:
+        return draw(*task)
+    except Exception:
+        return None
+
+
 def serve(fd: int) -> None:
     """The helper's loop: warm up, then draw what arrives on the connection ``fd``."""
     from lrplot.plotting import warm_up

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
@@ -103,8 +103,15 @@ def run(
     """Load, validate and simulate ``config``, collect its notices, and produce each of
     ``outputs``. Every user error is an :class:`~lrplot.errors.LrplotError` naming the
     config (and, where there is one, the key and line)."""
-    from lrplot.export import fills
-    from lrplot.files import write_files
+    prepared = prepare(config=config, settings=settings, plot=plot)
+    return produce(outcome=prepared, outputs=outputs, painter=painter)
+
+
+def prepare(
+    *, config: Config, settings: Settings = DEFAULT_SETTINGS, plot: PlotChanges = NO_CHANGES
+) -> Outcome:
+    """What :func:`run` makes of ``config`` before its outputs: the schedule, the plot
+    options and what lrplot says about it (see :func:`produce`)."""
     from lrplot.notices import collect, collect_warnings
     from lrplot.simulation import simulate
 
@@ -116,9 +123,30 @@ def run(
         )
     except LrplotError as e:  # the config's plot: with the command line's
         raise type(e)(e.message, source=spec.source, key=e.key) from None
-    notices = collect(schedule, options)
+    return Outcome(schedule, options, collect(schedule, options), collect_warnings(schedule))
+
+
+def produce(
+    *,
+    outcome: Outcome,
+    outputs: Sequence[tuple[Target, Format]],
+    painter: Painter | None = None,
+    drawn: Mapping[str, bytes] | None = None,
+) -> Outcome:
+    """``outcome`` (from :func:`prepare`) with each of ``outputs`` produced: files
+    written as a set, streams filled, the rest returned as data; with an image among
+    them, the notices about the plot added. Images are drawn by
+    ``painter`` (or here), unless ``drawn`` has them already."""
+    from lrplot.export import IMAGE_FORMATS, fills
+    from lrplot.files import write_files
+    from lrplot.notices import linear_hides
+
     made = fills(
-        schedule=schedule, formats=[fmt for _, fmt in outputs], plot=options, painter=painter
+        schedule=outcome.schedule,
+        formats=[fmt for _, fmt in outputs],
+        plot=outcome.options,
+        painter=painter,
+        drawn=drawn,
     )
     files = {_path(target): made[fmt] for target, fmt in outputs if _is_file(target)}
     write_files(files, replace={t.path for t, _ in outputs if isinstance(t, InFolder)})
@@ -130,7 +158,10 @@ def run(
             data[fmt] = buffer.getvalue()
         elif not _is_file(target):
             made[fmt](cast(IO[bytes], target))
-    return Outcome(schedule, options, notices, collect_warnings(schedule), data, tuple(files))
+    notices = outcome.notices
+    if any(fmt in IMAGE_FORMATS for _, fmt in outputs):
+        notices += tuple(linear_hides(outcome.schedule, outcome.options))
+    return replace(outcome, notices=notices, data=data, written=tuple(files))
 
 
 def _is_file(target: Target) -> bool:

@@ -12,7 +12,7 @@ ReduceLROnPlateau. Long schedules are thinned for drawing, keeping every extreme
 
 from __future__ import annotations
 
-import bisect
+import contextlib
 import io
 import math
 import os
@@ -20,17 +20,18 @@ import sys
 import textwrap
 import warnings
 from array import array
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from lrplot.errors import OutputError
 from lrplot.keys import DEFAULT_SIZE
+from lrplot.labels import MARK_COLOR, Layout, PointLabel, arrange
 from lrplot.limits import MAX_MARKS, MAX_PLOTTED, MAX_PLOTTED_GROUPS
 from lrplot.options import PlotOptions
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
     from lrplot.simulation import Schedule
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
 TITLE_WIDTH = 75
 """Characters per title line that fit the default figure width (in proportion on others)."""
+TITLE_LINES = 2
+"""Lines a title takes at most, at any figure size."""
 MAX_POINTS = 4000
 """Points drawn per line at most; longer series keep each bucket's first, min, max, last."""
 MAX_FIGURE_POINTS = 64_000
@@ -79,6 +82,8 @@ class Series:
     linestyle: str = "-"
     points: bool = False
     """Values at points (a metric fed once an epoch), not steps that hold."""
+    color: str | None = None
+    """Its own colour (a panel's line that stands for every group), else the next one."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,13 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
     panels = []
     if schedule.momentum:
         name = "Beta1 (momentum)" if schedule.momentum_key == "betas" else "Momentum"
-        momentum = series_of(schedule, labels, schedule.momentum, quantity="momentum")
+        columns = schedule.momentum
+        if len(columns) > 1 and all(column == columns[0] for column in columns):
+            # One line for every group, in a colour of no group's, named in the legend.
+            (line,) = series_of(schedule, [f"{name.lower()}, every group"], columns[:1])
+            momentum: tuple[Series, ...] = (replace(line, color=MARK_COLOR),)
+        else:
+            momentum = series_of(schedule, labels, columns, quantity="momentum")
         panels.append(Panel(name, momentum))
     if schedule.metric is not None:
         panels.append(Panel("Metric", (_metric_series(schedule, schedule.metric),)))
@@ -234,48 +245,123 @@ def kept_points(values: Any, points: int = MAX_POINTS) -> Any:
 
 
 def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
-    """Where the schedule changes regime, in epochs, with a short label (what each
-    scheduler's facts say a plot marks; see :data:`lrplot.facts.Mark`)."""
+    """Where the schedule changes regime, in epochs, with a short label: what each
+    scheduler's facts say a plot marks (:data:`lrplot.facts.Mark`), nested ones
+    included, and from the lr of every group, where a warm-up ends and where a plateau
+    scheduler reduced it (naming the groups, when not all)."""
     spec = schedule.spec
+    per_epoch, epochs = spec.steps_per_epoch, spec.epochs
     marks: list[tuple[float, str]] = []
-    kinds = {scheduler.facts.marks for scheduler in spec.schedulers}
     for scheduler in spec.schedulers:
-        marks += _counted_marks(scheduler, spec.steps_per_epoch, spec.epochs)
-    lr, per_epoch = schedule.lr[0], spec.steps_per_epoch
-    if "peak" in kinds:
-        peak = max(range(len(lr)), key=lr.__getitem__)
-        marks.append((peak / per_epoch, "end of warm-up"))
-    if "reductions" in kinds:
-        marks += [(i / per_epoch, "reduced") for i in range(1, len(lr)) if lr[i] < lr[i - 1]]
-    return bounded_marks([(x, label) for x, label in marks if 0 < x < spec.epochs], spec.epochs)
+        unit = scheduler.epochs_per_count(per_epoch)
+        marks += _counted_marks(scheduler, unit, 0.0, epochs, per_epoch)
+    warmed = {end for column in schedule.lr if (end := _warm_up_end(column)) is not None}
+    marks += [(end / per_epoch, "end of warm-up") for end in sorted(warmed)]
+    if any(s.facts.marks == "reductions" for s in _all_schedulers(spec.schedulers)):
+        names = [f"group {n}" if n.isdigit() else n for n in schedule.group_names]
+        cut: dict[int, list[str]] = {}
+        for name, column in zip(names, schedule.lr, strict=True):
+            for i in range(1, len(column)):
+                if column[i] < column[i - 1]:
+                    cut.setdefault(i, []).append(name)
+        for step, groups in sorted(cut.items()):
+            who = "" if len(groups) == len(names) else f" {', '.join(groups)}"
+            marks.append((step / per_epoch, f"reduced{who}"))
+    inside = [(x, label) for x, label in marks if 0 < x < epochs]
+    return bounded_marks(_merged(inside), epochs)
+
+
+def _merged(marks: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Marks at the same place as one, their labels joined (``end of warm-up ->
+    CosineAnnealingLR``)."""
+    at: dict[float, list[str]] = {}
+    for x, label in marks:
+        if label not in at.setdefault(x, []):
+            at[x].append(label)
+    return [
+        (x, " ".join(sorted(labels, key=lambda t: t.startswith("→")))) for x, labels in at.items()
+    ]
+
+
+def _all_schedulers(schedulers: Sequence[SchedulerSpec]) -> Iterator[SchedulerSpec]:
+    for scheduler in schedulers:
+        yield scheduler
+        yield from _all_schedulers(scheduler.children)
+
+
+def _warm_up_end(column: Sequence[float]) -> int | None:
+    """The step a warm-up ends: the lr rises without falling from its start to its
+    highest value (by half at least), in the first half of the run, and never rises
+    again by a tenth as much (a cycle, even a damped one, is not a warm-up)."""
+    if len(column) < 3:
+        return None
+    peak = max(range(len(column)), key=column.__getitem__)
+    start, top = column[0], column[peak]
+    if not (0 < peak <= len(column) // 2 and top > 0 and start < top / 1.5):
+        return None
+    if any(column[i] < column[i - 1] for i in range(1, peak + 1)):
+        return None
+    lowest = top
+    for value in column[peak:]:
+        lowest = min(lowest, value)
+        if value - lowest > (top - start) / 10:
+            return None
+    return peak
 
 
 def _counted_marks(
-    scheduler: SchedulerSpec, per_epoch: int, epochs: int
+    scheduler: SchedulerSpec, unit: float, offset: float, epochs: float, per_epoch: int
 ) -> list[tuple[float, str]]:
-    """The marks at counts a scheduler's arguments give (milestones, restarts), in epochs."""
+    """The marks at counts a scheduler's arguments give (milestones, restarts, one-cycle
+    phases), in epochs, from ``offset`` (where its SequentialLR segment starts), its
+    nested schedulers' too."""
     args, kind = scheduler.args, scheduler.facts.marks
-    unit = scheduler.epochs_per_count(per_epoch)
+    marks: list[tuple[float, str]] = []
     if kind == "milestones":
         gamma = args.get("gamma", 0.1)
         factor = f"x{gamma:g}" if _is_number(gamma) else "x"
-        return [(m * unit, factor) for m in sorted(set(_numbers(args.get("milestones"))))]
+        marks += [
+            (offset + m * unit, factor) for m in sorted(set(_numbers(args.get("milestones"))))
+        ]
     if kind == "boundaries":
-        after = scheduler.children[1:]
         milestones = _numbers(args.get("milestones"))
-        return [(m * unit, f"→ {c.name}") for m, c in zip(milestones, after, strict=False)]
-    marks: list[tuple[float, str]] = []
+        starts = [0.0, *milestones]
+        marks += [
+            (offset + m * unit, f"→ {c.name}")
+            for m, c in zip(milestones, scheduler.children[1:], strict=False)
+        ]
+        for start, child in zip(starts, scheduler.children, strict=False):
+            marks += _counted_marks(child, unit, offset + start * unit, epochs, per_epoch)
+    elif scheduler.children:  # ChainedScheduler: each child steps with it
+        for child in scheduler.children:
+            marks += _counted_marks(child, unit, offset, epochs, per_epoch)
+    interval = next((a for a, k in scheduler.facts.horizons.items() if k == "interval"), None)
+    size = args.get(interval) if interval else None
+    if _is_number(size) and size >= 1:  # StepLR: every step_size
+        gamma = args.get("gamma", 0.1)
+        factor = f"x{gamma:g}" if _is_number(gamma) else "x"
+        at = size
+        while offset + at * unit < epochs and len(marks) < MAX_MARKS:
+            marks.append((offset + at * unit, factor))
+            at += size
     if kind == "restarts" and _numbers([args.get("T_0")]) and args["T_0"] > 0:
         period, restart = args["T_0"], args["T_0"]
         multiplier = args.get("T_mult", 1) if _is_number(args.get("T_mult", 1)) else 1
-        while restart * unit < epochs and len(marks) < MAX_MARKS:
-            marks.append((restart * unit, "restart"))
+        while offset + restart * unit < epochs and len(marks) < MAX_MARKS:
+            marks.append((offset + restart * unit, "restart"))
             period *= max(multiplier, 1)
             restart += period
+    if scheduler.name == "OneCycleLR" and args.get("three_phase") is True:
+        total = args.get("total_steps")
+        if not _is_number(total):
+            total = (args.get("epochs") or 0) * (args.get("steps_per_epoch") or 0)
+        pct = args.get("pct_start", 0.3)
+        if _is_number(total) and _is_number(pct):
+            marks.append((offset + (2 * pct * total - 2) * unit, "back to the initial lr"))
     return marks
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -294,25 +380,48 @@ def bounded_marks(marks: list[tuple[float, str]], epochs: float) -> list[tuple[f
     return kept[:MAX_MARKS]
 
 
-def _wrapped_title(data: PlotData) -> str:
-    # The title is centred over the axes, which leave about an inch to the tick labels.
-    width = (data.options.size[0] - 1) / (DEFAULT_SIZE[0] - 1)
-    return wrap_title(data.title, width=max(round(TITLE_WIDTH * width), 20))
+def title_lines(title: str, width_inches: float) -> tuple[str, float]:
+    """``title`` wrapped to at most :data:`TITLE_LINES` lines over a figure
+    ``width_inches`` wide, and its font size: 11 points, smaller (down to 8) rather
+    than a third line, and at 8 points the rest cut with an ellipsis."""
+    lines, size, width = [title], 11.0, len(title)
+    for size in (11.0, 10.0, 9.0, 8.0):
+        scale = (width_inches - 1) / (DEFAULT_SIZE[0] - 1) * 11.0 / size
+        width = max(round(TITLE_WIDTH * scale), 16)
+        lines = wrap_title(title, width=width).split("\n")
+        if len(lines) <= TITLE_LINES:
+            return "\n".join(lines), size
+    kept = lines[:TITLE_LINES]
+    kept[-1] = kept[-1][: width - 1].rstrip(" ,·+") + "…"
+    return "\n".join(kept), size
 
 
 def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
     """Wrap a long title, breaking first between schedulers (after " + ") and before the
-    optimizer (at " · "), then between arguments (after ", "), and inside one only if it
-    is longer than a line."""
+    optimizer (at " · ", which the break replaces), then between arguments (after
+    ", "), and inside one only if it is longer than a line."""
     if len(title) <= width:
         return title
     glue = "\ue000"  # a private-use character: textwrap does not break at it
-    lines = []
-    for part in _between_schedulers(title.replace(" · ", "\ue001")).split("\ue001"):
-        pieces = [piece.replace(" ", glue) for piece in part.split(", ")]
-        for line in textwrap.wrap(", ".join(pieces), width=width, break_on_hyphens=False):
-            lines.append(line.replace(glue, " "))
-    return "\n".join(lines)
+    pieces: list[tuple[str, str]] = []  # (text, what joins it to the text before on a line)
+    for index, part in enumerate(title.split(" · ")):
+        for number, scheduler in enumerate(_between_schedulers(part).split("\ue001")):
+            joiner = "" if index == number == 0 else (" · " if number == 0 else " ")
+            if len(scheduler) <= width:
+                pieces.append((scheduler, joiner))
+                continue
+            chunks = ", ".join(chunk.replace(" ", glue) for chunk in scheduler.split(", "))
+            lines = textwrap.wrap(chunks, width=width, break_on_hyphens=False)
+            pieces += [
+                (line.replace(glue, " "), joiner if not n else "") for n, line in enumerate(lines)
+            ]
+    wrapped: list[str] = []
+    for text, joiner in pieces:
+        if wrapped and joiner and len(wrapped[-1]) + len(joiner) + len(text) <= width:
+            wrapped[-1] += joiner + text
+        else:
+            wrapped.append(text)
+    return "\n".join(wrapped)
 
 
 def _between_schedulers(title: str) -> str:
@@ -349,45 +458,96 @@ def import_matplotlib() -> None:
 def draw(data: PlotData, formats: Sequence[str]) -> dict[str, bytes]:
     """The figure in each of ``formats`` (png, svg, pdf), from one layout.
 
-    The layout is computed once, then frozen: left to each save, it would be redone per
-    format and a second file's coordinates would depend on which format came first.
+    The layout is computed, the labels placed in it (:mod:`lrplot.labels`), and again
+    (the labels' room changes the y ticks), then frozen: left to each save, it would be
+    redone per format and a second file's coordinates would depend on which came first.
     """
+    images = {}
+    with drawing(data) as figure:
+        for fmt in formats:
+            buffer = io.BytesIO()
+            figure.savefig(
+                buffer, format=fmt, metadata=_METADATA[fmt], transparent=data.options.transparent
+            )
+            images[fmt] = buffer.getvalue()
+    return images
+
+
+@contextlib.contextmanager
+def drawing(data: PlotData) -> Iterator[Figure]:
+    """The figure of ``data``, laid out with its labels placed, inside lrplot's style
+    (what :func:`draw` saves, and what tests measure)."""
     import_matplotlib()
     import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}
-    images = {}
     # From matplotlib's own defaults: a matplotlibrc in the current folder or the user's
     # settings must not change the bytes (or switch on TeX). matplotlib warns of glyphs
     # its font lacks (drawn as boxes); nothing to act on.
     with matplotlib.style.context(["default", style]), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            figure = _figure(data)
+            figure, layout = _figure(data)
+            renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[no-untyped-call]
             engine = figure.get_layout_engine()
             assert engine is not None
-            engine.execute(figure)  # lay out once, with the figure's own dpi and renderer
-            figure.set_layout_engine("none")
-            for fmt in formats:
-                buffer = io.BytesIO()
-                figure.savefig(
-                    buffer,
-                    format=fmt,
-                    metadata=_METADATA[fmt],
-                    transparent=data.options.transparent,
-                )
-                images[fmt] = buffer.getvalue()
+            # The layout is costly; run once more only if the room the labels took
+            # made a y tick label wider (narrower ones fit the layout as it is).
+            arrange(layout, None)
+            engine.execute(figure)
+            widest = _widest_ticks(figure)
+            _fit_ylabels(figure, renderer)
+            arrange(layout, renderer)
+            if any(new > old for new, old in zip(_widest_ticks(figure), widest, strict=True)):
+                engine.execute(figure)
+                _fit_ylabels(figure, renderer)
+                arrange(layout, renderer)
+            figure.set_layout_engine(
+                None
+            )  # "none" would leave a placeholder: a save then draws twice
+            yield figure
         except (ArithmeticError, ValueError, MemoryError) as e:  # values matplotlib cannot lay out
             raise OutputError(
                 f"matplotlib could not draw the plot: {type(e).__name__}: {e}; "
                 "CSV and JSON outputs still work",
                 source=data.source,
             ) from None
-    return images
 
 
-def _figure(data: PlotData) -> Figure:
+def _widest_ticks(figure: Figure) -> list[int]:
+    """The length of the longest y tick label in view, of each axes (a proxy for its
+    width: the digits of lrplot's font are all as wide)."""
+    widest = []
+    for each in figure.axes:
+        low, high = sorted(each.get_ylim())
+        ticks = [t for t in each.yaxis.get_majorticklocs() if low <= t <= high]
+        labels = each.yaxis.get_major_formatter().format_ticks(ticks)
+        widest.append(max((len(label) for label in labels), default=0))
+    return widest
+
+
+_SHORT_LABELS = {"Learning Rate": "LR", "Beta1 (momentum)": "Beta1", "Momentum": "Mom."}
+
+
+def _fit_ylabels(figure: Figure, renderer: RendererBase) -> None:
+    """A y label taller than its axes (a small figure, or panels) is shortened, so that
+    the labels of stacked axes do not run into each other."""
+    for each in figure.axes:
+        label = each.yaxis.label
+        text = label.get_text()
+        full = next((k for k, v in _SHORT_LABELS.items() if v == text), text)
+        label.set_text(full)
+        if full in _SHORT_LABELS:
+            tall = label.get_window_extent(renderer).height
+            if tall > each.get_window_extent(renderer).height:
+                label.set_text(_SHORT_LABELS[full])
+
+
+def _figure(data: PlotData) -> tuple[Figure, Layout]:
+    from matplotlib.colors import to_hex
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     options = data.options
     figure = Figure(figsize=options.size, dpi=options.dpi, layout="constrained")
@@ -404,11 +564,7 @@ def _figure(data: PlotData) -> Figure:
                       linestyle="none", zorder=3)  # fmt: skip
             continue
         axes.plot(
-            line.x,
-            line.y,
-            label=line.label,
-            drawstyle="steps-post",
-            linestyle=line.linestyle,
+            line.x, line.y, label=line.label, drawstyle="steps-post", linestyle=line.linestyle
         )
     drawn = axes.get_lines()
     for index, line in enumerate(data.overlays):
@@ -423,46 +579,37 @@ def _figure(data: PlotData) -> Figure:
         )
     # Text is shown as written: `$` would otherwise start TeX-like math, and a label
     # starting with `_` would be left out of the legend.
-    title = _wrapped_title(data)
-    axes.set_title(title, parse_math=False)
+    title, size = title_lines(data.title, options.size[0])
+    axes.set_title(title, parse_math=False, fontsize=size)
     axes.set_ylabel("Learning Rate")
     axes.set_xlim(0, data.epochs)
     if options.yscale == "log":
         axes.set_yscale("log")
-    if data.label_points:
-        _label_points(
-            axes,
-            data.series,
-            log=options.yscale == "log",
-            room=_axes_points(data, title_lines=title.count("\n") + 1),
-            halo=None if options.transparent else "white",
-        )
-    _mark_regimes(axes, lower, data)
-    if len(data.series) > 1 or data.overlays:
-        shown = [*data.series, *data.overlays]
-        legend = axes.legend(
-            axes.get_lines()[: len(shown)],
-            [line.label for line in shown],
-            title=data.legend_title,
-            fontsize=8,
-            title_fontsize=8,
-        )
-        for text in legend.get_texts():
-            text.set_parse_math(False)
+    else:
+        axes.yaxis.set_major_formatter(FuncFormatter(_tick))
+    handles = [*axes.get_lines()[: len(data.series) + len(data.overlays)]]
     for panel_axes, panel in zip(lower, data.panels, strict=True):
         for line in panel.series:
             if line.points:
                 panel_axes.plot(line.x, line.y, label=line.label, marker="o", markersize=3,
                                 linewidth=1.0)  # fmt: skip
                 continue
-            panel_axes.plot(
-                line.x, line.y, label=line.label, drawstyle="steps-post", linewidth=1.5
-            )
+            drawn_line, = panel_axes.plot(
+                line.x, line.y, label=line.label, drawstyle="steps-post", linewidth=1.5,
+                color=line.color,
+            )  # fmt: skip
+            if line.color is not None and len(data.series) > 1:
+                handles.append(drawn_line)
         panel_axes.set_ylabel(panel.label, fontsize=8)
         panel_axes.tick_params(labelsize=8)
+    if len(handles) > 1:
+        _legend(figure, handles, data.legend_title)
     for upper in [axes, *lower][:-1]:  # panels share the x axis: labels on the lowest only
         upper.tick_params(labelbottom=False)
-    (lower[-1] if lower else axes).set_xlabel(data.axis.capitalize())
+    bottom = lower[-1] if lower else axes
+    bottom.set_xlabel(data.axis.capitalize())
+    if data.axis == "step" and data.epochs >= COMPACT_FROM:
+        bottom.xaxis.set_major_formatter(FuncFormatter(_compact))
     if data.steps_per_epoch > 1:
         per_epoch = data.steps_per_epoch
 
@@ -475,7 +622,62 @@ def _figure(data: PlotData) -> Figure:
         top = axes.secondary_xaxis("top", functions=(to_steps, to_epochs))
         top.set_xlabel("Step", fontsize=8)
         top.tick_params(labelsize=8)
-    return figure
+        if data.epochs * per_epoch >= COMPACT_FROM:
+            top.xaxis.set_major_formatter(FuncFormatter(_compact))
+    mark_lines = [
+        [each.axvline(mark, color="#8b949e", linestyle="--", linewidth=0.8, zorder=0)
+         for each in (axes, *lower)]
+        for mark, _ in data.marks
+    ]  # fmt: skip
+    colors = [to_hex(line.get_color()) for line in axes.get_lines()[: len(data.series)]]
+    layout = Layout(
+        axes=axes,
+        lines=[(line.x, line.y) for line in (*data.series, *data.overlays)],
+        marks=data.marks,
+        mark_lines=mark_lines,
+        points=_points_to_label(data.series) if data.label_points else [],
+        colors=colors,
+        log=options.yscale == "log",
+        share=3.0 / (3.0 + len(data.panels)),
+        mark_color=None if options.transparent else MARK_COLOR,
+    )
+    return figure, layout
+
+
+COMPACT_FROM = 10_000
+"""Step axes at least this long write their ticks as 500k, 1M, 1.5M."""
+
+
+def _compact(value: float, _: object = None) -> str:
+    """A tick of a long step axis: 0, 500k, 1M, 1.5M."""
+    for unit, size in (("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:.0f}"
+
+
+def _tick(value: float, _: object = None) -> str:
+    """A tick of a linear lr axis, whole (0.0001, 2e-06), with no offset or factor
+    written apart at the axis' end (where it collides with the step axis)."""
+    return "0" if value == 0 else f"{value:.6g}"
+
+
+def _legend(figure: Figure, handles: Sequence[Any], title: str | None) -> None:
+    """The legend, under the axes: it covers no line and no label, at any size."""
+    labels = [str(handle.get_label()) for handle in handles]
+    entry = max(len(label) for label in labels) * 0.6 * 8 + 36  # points, with its line
+    room = figure.get_figwidth() * 72 - 24
+    legend = figure.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=max(1, min(len(labels), int(room // entry))),
+        title=title,
+        fontsize=8,
+        title_fontsize=8,
+    )
+    for text in legend.get_texts():
+        text.set_parse_math(False)
 
 
 def _darker(color: Any) -> tuple[float, float, float]:
@@ -486,159 +688,31 @@ def _darker(color: Any) -> tuple[float, float, float]:
     return (red * 0.5, green * 0.5, blue * 0.5)
 
 
-def _mark_regimes(axes: Axes, lower: list[Axes], data: PlotData) -> None:
-    """A dashed line at each regime change, labelled on the side the lr leaves free."""
-    line = data.series[0]
-    low, high = axes.get_ylim()
-    scale = math.log10 if data.options.yscale == "log" else float
-    for mark, text in data.marks:
-        for each in (axes, *lower):
-            each.axvline(mark, color="#8b949e", linestyle="--", linewidth=0.8, zorder=0)
-        after = line.y[max(bisect.bisect_right(line.x, mark) - 1, 0)]
-        position = (scale(max(after, 1e-300)) - scale(low)) / (scale(high) - scale(low))
-        top = position < 0.5  # the line runs low just after the mark: write above it
-        axes.annotate(
-            text, (mark, 1.0 if top else 0.0), xycoords=("data", "axes fraction"),
-            xytext=(2, -3 if top else 3), textcoords="offset points", ha="left",
-            va="top" if top else "bottom", rotation=90, fontsize=7, color="#6e7781",
-            parse_math=False,
-        )  # fmt: skip
-
-
-_LABEL_SIZE = 8.0  # points
-_LABEL_GAP = 5.0  # points between a labelled point and its label
-
-
-def _axes_points(data: PlotData, *, title_lines: int) -> tuple[float, float]:
-    """About how wide and high the lr axes will be, in points, once laid out (the
-    layout comes later: this is for placing labels, and errs on the small side)."""
-    width, height = data.options.size
-    high = height * 72 - 14 * title_lines - 40
-    if data.steps_per_epoch > 1:
-        high -= 28  # the step axis on top
-    high = high * 3 / (3 + len(data.panels)) - 6 * len(data.panels)
-    return max(width * 72 - 70, 50.0), max(high, 30.0)
-
-
-def _label_points(
-    axes: Axes,
-    lines: Sequence[Series],
-    *,
-    log: bool,
-    room: tuple[float, float],
-    halo: str | None,
-) -> None:
-    """Label the start, the peak (if it is not an end) and the final lr, each of the
-    line on top at that point; with several lines, in that line's colour. A label goes
-    above its point, or below it where a line would run through it above, or, where
-    lines would run through it either way, above with a ``halo`` (the background's
-    colour) around its letters. The y axis grows to hold the labels."""
-    from matplotlib.patheffects import withStroke
-
-    colors = [drawn.get_color() for drawn in axes.get_lines()[: len(lines)]]
-    scale: Callable[[float], float] = math.log10 if log else float
-    left, right = axes.get_xlim()
-    low, high = (scale(y) for y in axes.get_ylim())
-    per_x, per_y = (right - left) / room[0], (high - low) / room[1]
-    placed = []
-    for place, value, number, index in _points_to_label(lines, log=log):
-        text = f"{place} {_number(value)}"
-        width = (0.6 * _LABEL_SIZE * len(text) + 2) * per_x
-        x = lines[number].x
-        at, align = {
-            "start": (x[0], "left"),
-            "peak": (x[index], "center"),
-            "final": (x[index + 1], "right"),  # a final point is drawn to its step's end
-        }[place]
-        if align == "center" and at - width / 2 < left:  # a peak near an end: beside it
-            align = "left"
-        elif align == "center" and at + width / 2 > right:
-            align = "right"
-        shift, span = {
-            "left": (3.0, (at, at + width)),
-            "center": (0.0, (at - width / 2, at + width / 2)),
-            "right": (-3.0, (at - width, at)),
-        }[align]
-        y, gap, tall = scale(value), _LABEL_GAP * per_y, 1.4 * _LABEL_SIZE * per_y
-        above, below = (y + gap, y + gap + tall), (y - gap - tall, y - gap)
-        free = [box for box in (above, below) if not _crossed(lines, span, box, log=log)]
-        box = free[0] if free else above
-        placed.append(_Label(text, at, value, shift, align, box, box is above, not free, number))
-    if not placed:
-        return
-    top = max(high, *(label.box[1] + 3 * per_y for label in placed))
-    bottom = min(low, *(label.box[0] - 3 * per_y for label in placed))
-    unscale: Callable[[float], float] = (lambda v: 10.0**v) if log else float
-    axes.set_ylim(unscale(bottom), unscale(top))
-    for label in placed:
-        halos = [withStroke(linewidth=3, foreground=halo)] if label.crossed and halo else []
-        axes.annotate(
-            label.text, (label.x, label.value),
-            xytext=(label.shift, _LABEL_GAP if label.above else -_LABEL_GAP),
-            textcoords="offset points", ha=label.align, va="bottom" if label.above else "top",
-            fontsize=_LABEL_SIZE, parse_math=False, path_effects=halos,
-            color=colors[label.line] if len(lines) > 1 else None,
-        )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Label:
-    """A point label, placed: at ``(x, value)``, shifted ``shift`` points sideways."""
-
-    text: str
-    x: float
-    value: float
-    shift: float
-    align: str
-    box: tuple[float, float]  # the y it covers (log10 on a log axis)
-    above: bool
-    crossed: bool  # a line runs through it wherever it goes: drawn with a halo
-    line: int
-
-
-def _points_to_label(lines: Sequence[Series], *, log: bool) -> list[tuple[str, float, int, int]]:
-    """(place, value, line number, index) of the start, peak and final points to label."""
+def _points_to_label(lines: Sequence[Series]) -> list[PointLabel]:
+    """The start, peak (when it is not an end) and final lr of each line, the line on
+    top first; of lines at the same value there, only the last drawn (on top)."""
     labels = []
-    for place in ("start", "peak", "final"):
-        candidates = []
+    for place in ("start", "final", "peak"):
+        seen: dict[float, PointLabel] = {}
         for number, line in enumerate(lines):
             values = line.y
             last = len(values) - 2  # the closing copy of the last value is not a point
+            if last < 0 or line.points:
+                continue
             index = {"start": 0, "final": last}.get(place)
             if index is None:
                 index = max(range(last + 1), key=values.__getitem__)
                 if not (0 < index < last and values[index] > max(values[0], values[last])):
                     continue
             value = values[index]
-            if math.isfinite(value) and (value > 0 or not log):
-                candidates.append((value, number, index))
-        if candidates:  # of lines at the same value, the last drawn shows (on top)
-            value, number, index = max(candidates)
-            labels.append((place, value, number, index))
+            at = line.x[index + 1] if place == "final" else line.x[index]
+            seen[value] = PointLabel(place, f"{place} {_number(value)}", at, value, number)
+        labels += sorted(seen.values(), key=lambda label: -label.y)
     return labels
 
 
-def _crossed(
-    lines: Sequence[Series],
-    span: tuple[float, float],
-    box: tuple[float, float],
-    *,
-    log: bool,
-) -> bool:
-    """Whether a line passes through the box ``span`` x ``box`` (y in log10 on a log
-    axis): a stepped line covers every y between its lowest and highest value there."""
-    for line in lines:
-        first = max(bisect.bisect_right(line.x, span[0]) - 1, 0)
-        end = bisect.bisect_right(line.x, span[1])
-        values = line.y[first:end]
-        seen = [math.log10(v) for v in values if v > 0] if log else list(values)
-        if seen and min(seen) <= box[1] and max(seen) >= box[0]:
-            return True
-    return False
-
-
 def _number(value: float) -> str:
-    return f"{value:.3g}" if value != 0 and math.isfinite(value) else str(value)
+    return f"{value:.3g}" if math.isfinite(value) else str(value)
 
 
 def plot(*, schedule: Schedule, format: str = "png") -> bytes:

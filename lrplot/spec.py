@@ -738,13 +738,13 @@ _SHOWN_ITEMS = 8
 """The most items of a list (or nested schedulers) a description shows."""
 
 
-def _show_value(value: Any) -> str:
+def show_value(value: Any) -> str:
     if isinstance(value, Expression):
         return " ".join(value.text.split())  # an expression may span lines inside ( )
     if isinstance(value, str):
         return excerpt(value)
     if isinstance(value, list | tuple):
-        return _show_items([_show_value(v) for v in value[:_SHOWN_ITEMS]], len(value))
+        return _show_items([show_value(v) for v in value[:_SHOWN_ITEMS]], len(value))
     return repr(value)
 
 
@@ -765,7 +765,7 @@ def describe_scheduler(scheduler: SchedulerSpec) -> str:
         param = sig.parameters.get(name)
         if param is not None and not param.required and _same(param.default, value):
             continue
-        parts.append(f"{name}={_show_value(value)}")
+        parts.append(f"{name}={show_value(value)}")
     return _clip(f"{scheduler.name}({', '.join(parts)})")
 
 
@@ -783,11 +783,11 @@ def describe_optimizer(optimizer: OptimizerSpec) -> str:
         param = sig.parameters.get(name)
         if name != "lr" and param is not None and _same(param.default, value):
             continue
-        parts.append(f"{name}={_show_value(value)}")
+        parts.append(f"{name}={show_value(value)}")
     text = ", ".join(parts)
     for group in optimizer.groups:
         if group.args:
-            overrides = ", ".join(f"{k}={_show_value(v)}" for k, v in group.args.items())
+            overrides = ", ".join(f"{k}={show_value(v)}" for k, v in group.args.items())
             text += f"; {group.name}: {overrides}"
         if len(text) > MAX_TITLE_LENGTH:
             break

@@ -90,7 +90,7 @@ def test_format_for_a_file_without_extension(runner: CliRunner, tmp_path: Path) 
 
 def test_notices_go_to_stderr_and_do_not_fail(runner: CliRunner, write_config) -> None:
     config = write_config(
-        "scheduler: {type: StepLR, step_size: 10, verbose: false}\nmetric: epoch\n"
+        "epochs: 20\nscheduler: {type: StepLR, step_size: 10, verbose: false}\nmetric: epoch\n"
     )
     result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
     assert result.exit_code == 0
@@ -515,3 +515,110 @@ def test_a_function_returning_a_scheduler_is_imported_when_allowed(
         "optimizer it was given (a torch LRScheduler, or an object with step() and that "
         "optimizer) (line 1)\n"
     )
+
+
+# Several configs: images drawn in worker processes, the same files and lines as one by one.
+
+SEVERAL = ["StepLR", "OneCycleLR", "ReduceLROnPlateau", "CyclicLR-2"]
+ALL_FORMATS = ["-f", "png", "-f", "svg", "-f", "pdf", "-f", "csv", "-f", "json"]
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def several(write_config) -> list[str]:
+    """Configs that render, one that fails, and one with notices, in that order."""
+    bad = write_config("scheduler: {type: StepLr, step_size: 3}\n", "bad.yaml")
+    noticed = write_config(
+        "epochs: 20\nscheduler: {type: StepLR, step_size: 10, verbose: false}\nmetric: epoch\n",
+        "noticed.yaml",
+    )
+    configs = [str(CONFIGS_DIR / "tutorial" / f"{name}.yaml") for name in SEVERAL]
+    return [configs[0], str(bad), *configs[1:], str(noticed)]
+
+
+def render_into(runner: CliRunner, configs: list[str], out: Path) -> tuple[int, list[str]]:
+    result = runner.invoke(cli, ["render", *configs, "-o", f"{out}/", *ALL_FORMATS])
+    return result.exit_code, result.stderr.replace(str(out), "OUT").splitlines()
+
+
+def test_several_configs_draw_in_workers_the_bytes_and_lines_of_one_at_a_time(
+    runner: CliRunner, several: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lrplot.workers
+
+    pools: list[int] = []
+    real_in_order = lrplot.workers.in_order
+
+    def in_order(*args, workers: int, **kwargs):
+        pools.append(workers)
+        return real_in_order(*args, workers=workers, **kwargs)
+
+    monkeypatch.setattr(lrplot.workers, "in_order", in_order)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    code, lines = render_into(runner, several, tmp_path / "workers")
+    assert pools == [2]
+    alone: list[str] = []
+    for config in several:  # one config per command: no pool, the painter's path
+        one_code, one_lines = render_into(runner, [config], tmp_path / "alone")
+        assert one_code == (1 if config.endswith("bad.yaml") else 0)
+        alone += one_lines
+    assert pools == [2]
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    sequential = render_into(runner, several, tmp_path / "sequential")
+    assert pools == [2]  # one core: one process
+    assert code == 1
+    assert lines == alone == sequential[1]
+    assert lines[5].startswith(f"Error: {several[1]}: scheduler.type: unknown scheduler 'StepLr'")
+    assert lines[-1] == "Wrote OUT/noticed.json"
+    assert files_in(tmp_path / "workers") == files_in(tmp_path / "alone")
+    assert files_in(tmp_path / "workers") == files_in(tmp_path / "sequential")
+    assert len(files_in(tmp_path / "workers")) == 5 * 5
+
+
+def test_an_image_a_worker_cannot_draw_is_drawn_here(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import lrplot.painter
+
+    parent = os.getpid()
+    real_draw = lrplot.painter.draw  # type: ignore[attr-defined]
+
+    def draw(data, formats):  # in a worker: dies on one config, fails on another
+        if os.getpid() != parent and data.title.startswith("OneCycleLR"):
+            os._exit(1)
+        if os.getpid() != parent and data.title.startswith("StepLR"):
+            raise RuntimeError("no luck")
+        return real_draw(data, formats)
+
+    monkeypatch.setattr(lrplot.painter, "draw", draw)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    configs = [str(CONFIGS_DIR / "tutorial" / f"{name}.yaml") for name in SEVERAL]
+    code, lines = render_into(runner, configs, tmp_path / "workers")
+    assert code == 0, lines
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert render_into(runner, configs, tmp_path / "here") == (code, lines)
+    assert files_in(tmp_path / "workers") == files_in(tmp_path / "here")
+
+
+def test_one_config_does_not_start_a_pool(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lrplot.workers
+
+    def in_order(*args, **kwargs):
+        raise AssertionError("a pool for one config")
+
+    monkeypatch.setattr(lrplot.workers, "in_order", in_order)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    result = runner.invoke(cli, ["render", str(STEP_LR), "-o", f"{tmp_path}/"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Wrote {tmp_path}/StepLR.png\n"
+    result = runner.invoke(cli, ["render", str(STEP_LR), "-", "-o", f"{tmp_path}/", "-f", "csv"],
+                           input=STEP_LR.read_text())  # fmt: skip
+    assert result.exit_code == 0, result.stderr  # no image: no pool either
+    assert (tmp_path / "stdin.csv").read_bytes() == (tmp_path / "StepLR.csv").read_bytes()

@@ -36,8 +36,23 @@ def test_compare_writes_one_plot_with_a_line_per_schedule(
     assert result.exit_code == 0, result.output
     assert result.stderr == f"Wrote {out}\n"
     svg = out.read_text()
-    for name in ("CyclicLR-1", "CyclicLR-2", "CyclicLR-exp"):
-        assert f"<!-- {name} -->" in svg  # legend entries
+    # Lines named by what differs, the title saying what they share.
+    for name in ("mode='triangular'", "mode='triangular2'", "mode='exp_range', gamma=0.95"):
+        assert f"<!-- {name} -->" in svg
+    assert "<!-- CyclicLR(base_lr=0.001, max_lr=0.1, step_size_up=20) -->" in svg
+    assert "<!-- SGD(lr=0.1, momentum=0.9) -->" in svg
+
+
+def test_lines_differing_in_too_much_keep_their_file_names(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "two.svg"
+    step, one_cycle = (CONFIGS_DIR / "tutorial" / f"{n}.yaml" for n in ("StepLR", "OneCycleLR"))
+    result = runner.invoke(cli, ["compare", str(step), str(one_cycle), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    svg = out.read_text()
+    assert "<!-- StepLR -->" in svg
+    assert "<!-- OneCycleLR -->" in svg
 
 
 def test_default_output_is_compare_png(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -618,3 +619,172 @@ def test_lines_come_in_the_configs_order_whatever_finishes_first(
     assert [line.split("/")[-1] for line in result.stderr.splitlines()[:4]] == [
         "a-long.yaml", "b.yaml", "c.yaml", "d.yaml"
     ]  # fmt: skip
+
+
+# --format: what each config is rendered to, recorded in the manifest.
+
+
+def outputs_of(folder: Path) -> set[str]:
+    return {name for name in snapshot(folder) if name not in ("README.md", "index.html", MANIFEST)}
+
+
+def test_format_chooses_what_each_config_is_rendered_to(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    code, stderr = gallery(runner, configs, out, "-f", "png")
+    assert code == 0, stderr
+    stems = [name.removesuffix(".yaml") for name in sorted(SMALL)]
+    assert outputs_of(out) == {f"{stem}.png" for stem in stems}
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["formats"] == ["png"]
+    assert set(manifest["entries"]["tutorial/StepLR.yaml"]["outputs"]) == {"tutorial/StepLR.png"}
+    for page in ("README.md", "index.html"):
+        text = (out / page).read_text()
+        assert 'src="tutorial/StepLR.png"' in text, page
+        assert ".svg" not in text, page
+        assert ".csv" not in text, page
+
+
+def test_formats_are_kept_in_lrplots_order_each_once(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    code, stderr = gallery(runner, configs, out, "-f", "json", "--format", "svg", "-f", "json")
+    assert code == 0, stderr
+    assert json.loads((out / MANIFEST).read_text())["formats"] == ["svg", "json"]
+    assert outputs_of(out) == {
+        f"{name.removesuffix('.yaml')}.{fmt}" for name in SMALL for fmt in ("svg", "json")
+    }
+    readme = (out / "README.md").read_text()  # no PNG: the SVG is the thumbnail
+    assert '<a href="tutorial/StepLR.svg"><img src="tutorial/StepLR.svg" width="320"' in readme
+    assert "[SVG](tutorial/StepLR.svg) · [JSON](tutorial/StepLR.json) · config:" in readme
+
+
+def test_without_format_the_manifest_records_png_svg_csv(built: Path) -> None:
+    assert json.loads((built / MANIFEST).read_text())["formats"] == ["png", "svg", "csv"]
+
+
+def test_a_change_of_formats_renders_again_and_removes_what_is_no_longer_chosen(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    (out / "tutorial" / "notes.csv").write_text("mine\n")  # not an output of any config
+    png = {name: data for name, data in snapshot(out).items() if name.endswith(".png")}
+    code, stderr = gallery(runner, configs, out, "-f", "png")
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == (
+        f"{out}: 3 rendered, 0 skipped, 0 failed, 6 old outputs removed."
+    )
+    assert outputs_of(out) == {*png, "tutorial/notes.csv"}
+    assert {name: snapshot(out)[name] for name in png} == png  # the same bytes
+    code, stderr = gallery(runner, configs, out, "-f", "png")
+    assert stderr == f"{out}: 0 rendered, 3 skipped, 0 failed.\n"
+    code, stderr = gallery(runner, configs, out, "-f", "png", "-f", "pdf")
+    assert stderr.splitlines()[-1] == f"{out}: 3 rendered, 0 skipped, 0 failed."
+    assert {name for name in outputs_of(out) if name.endswith(".pdf")} == {
+        f"{name.removesuffix('.yaml')}.pdf" for name in SMALL
+    }
+
+
+def test_back_to_the_default_formats_gives_the_same_gallery(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    before = snapshot(built)
+    assert gallery(runner, configs, built, "-f", "csv")[0] == 0
+    assert gallery(runner, configs, built)[0] == 0
+    assert snapshot(built) == before
+
+
+def test_a_failing_config_keeps_its_last_good_outputs_of_the_formats_still_chosen(
+    runner: CliRunner, configs: Path, built: Path
+) -> None:
+    out = built
+    old_png = (out / "tutorial" / "StepLR.png").read_bytes()
+    step = configs / "tutorial" / "StepLR.yaml"
+    step.write_text(step.read_text().replace("step_size: 10", "step_size: ten"))
+    code, stderr = gallery(runner, configs, out, "-f", "png")
+    assert code == 1
+    assert (
+        stderr.splitlines()[-2]
+        == f"{out}: 2 rendered, 0 skipped, 1 failed, 6 old outputs removed."
+    )
+    assert (out / "tutorial" / "StepLR.png").read_bytes() == old_png
+    assert not (out / "tutorial" / "StepLR.svg").exists()
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["entries"]["tutorial/StepLR.yaml"]["outputs"] == {
+        "tutorial/StepLR.png": hashlib.sha256(old_png).hexdigest()
+    }
+    assert "tutorial/StepLR.png" in (out / "README.md").read_text()
+
+
+def test_check_compares_with_the_formats_given(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    gallery(runner, configs, out, "-f", "png")
+    code, stderr = gallery(runner, configs, out, "--check", "-f", "png")
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == f"{out} is up to date (3 configs checked)."
+    code, stderr = gallery(runner, configs, out, "--check")
+    assert code == 1
+    lines = stderr.splitlines()
+    assert f"missing: {out / 'tutorial/StepLR.svg'}" in lines
+    assert f"stale: {out / MANIFEST}" in lines
+    assert lines[-1] == f"Run: lrplot gallery {configs} -o {out} --allow-import"
+    (configs / "tutorial" / "StepLR.yaml").write_text(STEP_EDITED)
+    code, stderr = gallery(runner, configs, out, "--check", "-f", "png", "-f", "png")
+    assert code == 1
+    assert stderr.splitlines()[-1] == (
+        f"Run: lrplot gallery {configs} -o {out} -f png --allow-import"
+    )
+
+
+STEP_EDITED = "epochs: 20\nscheduler: {type: StepLR, step_size: 5}\n"
+
+
+def test_index_only_merges_shards_of_the_formats_given(
+    runner: CliRunner, configs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    for k in (1, 2):
+        code, stderr = gallery(runner, configs, out, "--shard", f"{k}/2", "-f", "svg")
+        assert code == 0, stderr
+    merge = ["gallery", str(configs), "-o", str(out), "--index-only", "--allow-import"]
+    result = runner.invoke(cli, merge)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    for k in (1, 2):
+        assert lines[k - 1] == (
+            f"Notice: {out / f'manifest-{k}-of-2.json'}: rendered to svg, not png, svg, csv "
+            "(give --index-only the --format the shards had); ignored"
+        )
+    assert lines[-1] == (
+        f"Error: {configs / 'tutorial/StepLR.yaml'}: not rendered by any shard, or changed since"
+    )
+    for k in (1, 2):  # merged or not, the shard manifests are used up
+        gallery(runner, configs, out, "--shard", f"{k}/2", "-f", "svg")
+    result = runner.invoke(cli, [*merge, "-f", "svg"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / MANIFEST).read_text())["formats"] == ["svg"]
+    assert outputs_of(out) == {f"{name.removesuffix('.yaml')}.svg" for name in SMALL}
+
+
+def test_an_unknown_format_is_refused(runner: CliRunner, configs: Path, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["gallery", str(configs), "-o", str(tmp_path / "g"), "-f", "gif"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '-f' / '--format': 'gif' is not one of 'png', 'svg', 'pdf', "
+        "'csv', 'json'."
+    )
+    assert not (tmp_path / "g").exists()
+
+
+def test_without_images_no_process_draws(configs: Path, tmp_path: Path) -> None:
+    report = build_gallery(
+        config_dir=configs, out_dir=tmp_path / "g", jobs=2, allow_import=True, formats=["csv"]
+    )
+    assert report.rendered == sorted(SMALL)
+    assert outputs_of(tmp_path / "g") == {f"{n.removesuffix('.yaml')}.csv" for n in SMALL}
+    readme = (tmp_path / "g" / "README.md").read_text()
+    assert "| no image | **StepLR**" in readme

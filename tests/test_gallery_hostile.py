@@ -120,6 +120,34 @@ def test_only_what_lrplot_writes_for_a_removed_config_is_removed(
     assert (victim / "victim.txt").read_text() == "precious\n"
 
 
+def test_formats_a_manifest_names_delete_only_files_lrplot_would_write(
+    runner: CliRunner, small: Path, victim: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "gallery"
+    assert run(runner, small, out)[0] == 0
+    manifest = json.loads((out / MANIFEST).read_text())  # formats lrplot had not written
+    manifest["formats"] = ["png", "svg", "pdf", "csv", "json"]
+    for config in ("a", "b"):
+        outputs = manifest["entries"][f"{config}.yaml"]["outputs"]
+        outputs.update({f"{config}.pdf": "0" * 64, f"{config}.json": "0" * 64})
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    (out / "a.json").symlink_to(victim / "victim.txt")
+    (out / "b.pdf").mkdir()
+    (out / "b.json").write_text("{}")  # named as lrplot names its JSON for b.yaml
+    (out / "c.json").write_text("{}")  # no config c.yaml in the manifest
+    before = tree(victim)
+    code, stderr = run(runner, small, out)
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == (
+        f"{out}: 2 rendered, 0 skipped, 0 failed, 1 old outputs removed."
+    )
+    assert tree(victim) == before
+    assert (out / "a.json").is_symlink()
+    assert (out / "b.pdf").is_dir()
+    assert not (out / "b.json").exists()
+    assert (out / "c.json").read_text() == "{}"
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -133,6 +161,15 @@ def test_only_what_lrplot_writes_for_a_removed_config_is_removed(
         lambda m: m.update(versions=[]),
         lambda m: m.update(entries=None),
         lambda m: m.clear(),
+        lambda m: m.pop("formats"),
+        lambda m: m.update(formats=[]),
+        lambda m: m.update(formats="png"),
+        lambda m: m.update(formats=["png", "png", "svg", "csv"]),
+        lambda m: m.update(formats=["svg", "png", "csv"]),
+        lambda m: m.update(formats=["png", "svg", "csv", "gif"]),
+        lambda m: m.update(formats=[["png"], "svg", "csv"]),
+        lambda m: m.update(formats=["png", "svg"]),  # the entries have CSV outputs too
+        lambda m: m.update(formats=["png", "svg", "csv", "json"]),  # and no JSON
     ],
 )
 def test_a_malformed_manifest_is_treated_as_absent(

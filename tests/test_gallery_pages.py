@@ -82,7 +82,7 @@ def entry(**changes: object) -> Entry:
         "optimizer": "SGD(lr=0.1)",
         "epochs": 10,
         "steps_per_epoch": 4,
-        "outputs": {},
+        "outputs": {f"team/a|b.{fmt}": "0" * 64 for fmt in ("png", "svg", "csv")},
     }
     values.update(changes)
     return Entry(**values)  # type: ignore[arg-type]
@@ -103,6 +103,34 @@ def test_html_escapes_everything() -> None:
     assert "<b>not bold</b>" not in text
     assert "&lt;b&gt;not bold&lt;/b&gt;" in text
     assert 'alt="Warm-up | &quot;cosine&quot; &lt;fast&gt;"' in text
+
+
+@pytest.mark.parametrize(
+    ("formats", "image", "links"),
+    [
+        (["png", "svg", "csv"], ("a.svg", "a.png"), ["SVG", "CSV"]),
+        (["png"], ("a.png", "a.png"), []),
+        (["svg", "json"], ("a.svg", "a.svg"), ["SVG", "JSON"]),
+        (["pdf", "csv"], None, ["PDF", "CSV"]),
+        (["csv"], None, ["CSV"]),
+    ],
+)
+def test_pages_show_and_link_the_outputs_there_are(
+    formats: list[str], image: tuple[str, str] | None, links: list[str]
+) -> None:
+    shown = entry(config="a.yaml", outputs={f"a.{fmt}": "0" * 64 for fmt in formats})
+    markdown, page = index_markdown([shown], VERSIONS), index_html([shown], VERSIONS)
+    row = next(line for line in markdown.splitlines() if "**a**" in line)
+    if image is None:
+        assert row.startswith("| no image | ")
+        assert "<img" not in page
+    else:
+        assert row.startswith(f'| <a href="{image[0]}"><img src="{image[1]}" width="320" ')
+        assert f'<a href="{image[0]}"><img src="{image[1]}" width="800" height="450" ' in page
+    assert re.findall(r"\[([A-Z]+)\]\(a\.", row) == links
+    card_links = re.findall(r' · <a href="a\.\w+">([A-Z]+)</a>', page)
+    assert card_links == links
+    assert {*markdown_links(markdown), *html_links(page)[0]} <= {f"a.{fmt}" for fmt in formats}
 
 
 def test_pages_say_what_rendered_them() -> None:

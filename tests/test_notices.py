@@ -99,3 +99,24 @@ def test_resume_at_from_the_command_line_names_its_flag(runner: CliRunner, write
     result = runner.invoke(cli, ["validate", str(config), "--resume-at", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--resume-at': 0 is not in the range x>=1." in result.stderr
+
+
+def test_a_linear_axis_that_hides_low_stages_suggests_a_log_axis(tmp_path: Path) -> None:
+    staged = tmp_path / "staged.yaml"
+    staged.write_text("epochs: 120\nscheduler: {type: MultiStepLR, milestones: [30, 60, 90]}\n")
+    cosine = tmp_path / "cosine.yaml"
+    cosine.write_text("epochs: 100\nscheduler: {type: CosineAnnealingLR, T_max: 100}\n")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["render", str(staged), "-o", str(tmp_path / "s.png")])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"Notice: {staged}: 25% of the lr values are at most 1/100 of the highest (0.1, the "
+        "lowest 0.0001): on a linear axis they look like zero; --log-y (or plot: {yscale: "
+        "log}) tells them apart"
+    )
+    logged = runner.invoke(cli, ["render", str(staged), "--log-y", "-o", str(tmp_path / "l.png")])
+    assert "Notice:" not in logged.stderr
+    for numbers in (["validate", str(staged)], ["render", str(staged), "-f", "csv", "-o", "-"]):
+        assert "Notice:" not in runner.invoke(cli, numbers).stderr  # no plot, nothing hidden
+    smooth = runner.invoke(cli, ["render", str(cosine), "-o", str(tmp_path / "c.png")])
+    assert "Notice:" not in smooth.stderr

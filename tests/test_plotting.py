@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import struct
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from lrplot import load_spec, render, simulate
 from lrplot.export import Format
 from lrplot.simulation import Schedule
-from tests.conftest import CONFIG_FILES, CONFIGS_DIR
+from tests.conftest import CONFIGS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +104,10 @@ def svg_of(config: str, **options) -> str:
     ("config", "texts"),
     [
         ("tutorial/MultiStepLR", ["x0.1", "start 0.1", "final 0.001"]),
-        ("recipes/warmup-cosine", ["→ CosineAnnealingLR", "peak 0.001"]),
+        ("recipes/warmup-cosine", ["end of warm-up → CosineAnnealingLR", "peak 0.001"]),
         ("schedulers/CosineAnnealingWarmRestarts", ["restart"]),
         ("tutorial/OneCycleLR", ["end of warm-up", "peak 0.1", "Momentum"]),
-        ("schedulers/OneCycleLR", ["Beta1 (momentum)", "Step"]),
+        ("schedulers/OneCycleLR", ["Beta1", "Step"]),  # "Beta1 (momentum)" is too tall here
         ("recipes/plateau-synthetic-loss", ["reduced", "Metric"]),
     ],
 )
@@ -159,84 +158,26 @@ def test_what_matplotlib_cannot_draw_is_an_error_not_a_traceback() -> None:
         draw(PlotData(title="", epochs=float("inf"), series=(line,)), ["png"])
 
 
-def test_several_lines_label_the_line_on_top(two_group_schedule: Schedule) -> None:
+def test_every_line_has_its_start_and_final_labelled(two_group_schedule: Schedule) -> None:
     text = svg_texts(render(schedule=two_group_schedule, format="svg"))
-    head = two_group_schedule.lr[two_group_schedule.spec.optimizer.groups.index(
-        next(g for g in two_group_schedule.spec.optimizer.groups if g.name == "head")
-    )]  # fmt: skip
-    backbone_final = min(two_group_schedule.lr, key=lambda lr: lr[-1])[-1]
-    assert f"<!-- start {head[0]:.3g} -->" in text
-    assert f"<!-- final {head[-1]:.3g} -->" in text
-    assert f"<!-- final {backbone_final:.3g} -->" not in text
-
-
-def lines_through_labels(schedule: Schedule, **options: object) -> list[str]:
-    """The start/peak/final labels that an lr line runs through or that leave the axes,
-    measured on the drawn figure."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.cbook import pts_to_poststep
-    from matplotlib.path import Path as MplPath
-
-    from lrplot.options import PlotOptions
-    from lrplot.plotting import _figure, plot_data
-
-    data = plot_data(schedule, options=PlotOptions(**options) if options else None)  # type: ignore[arg-type]
-    figure = _figure(data)
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
-    axes = figure.axes[0]
-    frame = axes.get_window_extent(renderer)
-    bad = []
-    for label in axes.texts:
-        text = label.get_text()
-        if text.split(" ")[0] not in ("start", "peak", "final"):
-            continue
-        box = label.get_window_extent(renderer)
-        if not (
-            frame.x0 <= box.x0
-            and box.x1 <= frame.x1 + 1
-            and frame.y0 <= box.y0
-            and box.y1 <= frame.y1
-        ):
-            bad.append(f"{text} leaves the axes")
-        for line in axes.get_lines()[: len(data.series)]:
-            stepped = pts_to_poststep(line.get_xdata(), line.get_ydata())
-            path = axes.transData.transform_path(MplPath(stepped.T))
-            if path.intersects_bbox(box, filled=False):
-                bad.append(f"{text} is crossed by {line.get_label()}")
-    return bad
-
-
-@pytest.mark.parametrize("config", CONFIG_FILES, ids=lambda p: str(p.relative_to(CONFIGS_DIR)))
-def test_no_line_runs_through_a_point_label(config: Path) -> None:
-    schedule = simulate(spec=load_spec(path=config, allow_import=True))
-    assert lines_through_labels(schedule) == []
-
-
-@pytest.mark.parametrize(
-    "config", ["tutorial/OneCycleLR", "recipes/warmup-cosine", "recipes/resnet-step-decay"]
-)
-def test_no_line_runs_through_a_point_label_on_a_log_axis(config: str) -> None:
-    schedule = simulate(spec=load_spec(path=CONFIGS_DIR / f"{config}.yaml"))
-    assert lines_through_labels(schedule, yscale="log") == []
+    for column in two_group_schedule.lr:
+        assert f"<!-- start {column[0]:.3g} -->" in text
+        assert f"<!-- final {column[-1]:.3g} -->" in text
 
 
 @pytest.mark.parametrize("size", [(4.0, 3.0), (6.0, 6.0), (8.0, 4.5), (12.0, 4.0)])
-def test_long_titles_wrap_to_fit_the_figure_width(size: tuple[float, float]) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
+def test_long_titles_wrap_to_fit_the_figure_width_in_two_lines(size: tuple[float, float]) -> None:
     from lrplot.options import PlotOptions
-    from lrplot.plotting import _figure, plot_data
+    from lrplot.plotting import drawing, plot_data
 
-    config = CONFIGS_DIR / "schedulers" / "ChainedScheduler.yaml"
+    config = CONFIGS_DIR / "recipes" / "warmup-plateau-logged-loss.yaml"
     data = plot_data(simulate(spec=load_spec(path=config)), options=PlotOptions(size=size))
-    figure = _figure(data)
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    title = figure.axes[0].title.get_window_extent(canvas.get_renderer())  # type: ignore[no-untyped-call]
-    assert title.x0 >= 0
-    assert title.x1 <= figure.bbox.width
+    with drawing(data) as figure:
+        title = figure.axes[0].title
+        box = title.get_window_extent(figure.canvas.get_renderer())  # type: ignore[attr-defined]
+        assert box.x0 >= 0
+        assert box.x1 <= figure.bbox.width
+        assert title.get_text().count("\n") == 1
 
 
 def test_titles_wrap_between_arguments_not_inside_them() -> None:
@@ -245,6 +186,11 @@ def test_titles_wrap_between_arguments_not_inside_them() -> None:
     title = "CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=10, scale_fn=1 / 2 ** (x - 1))"
     assert wrap_title(f"{title} · SGD(lr=0.01)", width=60).splitlines() == [
         "CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=10,",
+        "scale_fn=1 / 2 ** (x - 1)) · SGD(lr=0.01)",
+    ]
+    assert wrap_title(f"{title} · SGD(lr=0.01)", width=40).splitlines() == [
+        "CyclicLR(base_lr=0.01, max_lr=0.1,",
+        "step_size_up=10,",
         "scale_fn=1 / 2 ** (x - 1))",
         "SGD(lr=0.01)",
     ]
@@ -254,15 +200,105 @@ def test_titles_wrap_between_arguments_not_inside_them() -> None:
 def test_lines_at_the_same_value_are_labelled_in_the_colour_of_the_one_on_top(
     write_config,
 ) -> None:
-    from lrplot.plotting import _figure, plot_data
+    from matplotlib.colors import same_color
+
+    from lrplot.plotting import drawing, plot_data
 
     path = write_config(
         "epochs: 6\noptimizer: {type: SGD, lr: 0.1, param_groups: [{}, {}, {}]}\n"
         "scheduler: {type: StepLR, step_size: 2}\n"
     )
-    figure = _figure(plot_data(simulate(spec=load_spec(path=path))))
-    axes = figure.axes[0]
-    top = axes.get_lines()[2].get_color()  # drawn last, over the two others
-    labels = [t for t in axes.texts if t.get_text().startswith(("start", "final"))]
-    assert len(labels) == 2
-    assert all(label.get_color() == top for label in labels)
+    with drawing(plot_data(simulate(spec=load_spec(path=path)))) as figure:
+        axes = figure.axes[0]
+        top = axes.get_lines()[2].get_color()  # drawn last, over the two others
+        labels = [t for t in axes.texts if t.get_text().startswith(("start", "final"))]
+        assert len(labels) == 2
+        assert all(same_color(label.get_color(), top) for label in labels)
+
+
+def marks_of(write_config, text: str) -> list[tuple[float, str]]:
+    from lrplot.plotting import regime_marks
+
+    return regime_marks(simulate(spec=load_spec(path=write_config(text))))
+
+
+def test_nested_milestones_and_the_phases_of_a_three_phase_cycle_are_marked(write_config) -> None:
+    chained = marks_of(
+        write_config,
+        "epochs: 40\nscheduler:\n  type: ChainedScheduler\n  schedulers:\n"
+        "    - {type: MultiStepLR, milestones: [10, 30], gamma: 0.5}\n"
+        "    - {type: ExponentialLR, gamma: 0.99}\n",
+    )
+    assert chained == [(10.0, "x0.5"), (30.0, "x0.5")]
+    sequential = marks_of(
+        write_config,
+        "epochs: 40\nscheduler:\n  type: SequentialLR\n  milestones: [10]\n  schedulers:\n"
+        "    - {type: ConstantLR, factor: 0.5, total_iters: 10}\n"
+        "    - {type: MultiStepLR, milestones: [5], gamma: 0.1}\n",
+    )
+    # Half the lr until the switch is a warm-up too.
+    assert sequential == [(10.0, "end of warm-up → MultiStepLR"), (15.0, "x0.1")]
+    three = marks_of(
+        write_config,
+        "epochs: 100\nscheduler: {type: OneCycleLR, max_lr: 1.0, total_steps: 100, "
+        "three_phase: true}\n",
+    )
+    assert three == [(29.0, "end of warm-up"), (58.0, "back to the initial lr")]
+
+
+def test_a_warm_up_is_named_whatever_makes_it(write_config) -> None:
+    lambda_warm_up = marks_of(
+        write_config,
+        "epochs: 50\nscheduler: {type: LambdaLR, lr_lambda: 'min(1.0, (epoch + 1) / 10) "
+        "* 0.97 ** max(0, epoch - 9)'}\n",
+    )
+    assert lambda_warm_up == [(9.0, "end of warm-up")]
+    cyclic = marks_of(
+        write_config,
+        "epochs: 50\nscheduler: {type: CyclicLR, base_lr: 0.01, max_lr: 0.1, step_size_up: 5}\n",
+    )
+    assert cyclic == []
+
+
+def test_every_groups_reductions_are_marked_naming_the_groups_when_not_all(write_config) -> None:
+    marks = marks_of(
+        write_config,
+        "epochs: 60\noptimizer: {type: SGD, lr: 0.1, param_groups: [{name: a}, "
+        "{name: b, lr: 0.01}]}\nscheduler: {type: ReduceLROnPlateau, patience: 2, "
+        "min_lr: [0.05, 0.0]}\nmetric: '1.0'\n",
+    )
+    labels = [label for _, label in marks]
+    assert labels[0] == "reduced"
+    assert "reduced b" in labels
+
+
+def test_long_step_axes_read_500k_1m_and_no_axis_has_an_offset() -> None:
+    from array import array
+
+    from lrplot.plotting import PlotData, Series, drawing
+
+    line = Series("", array("d", [0.0, 10.0, 20.0]), array("d", [2e-5, 1e-5, 1e-5]))
+    data = PlotData(title="", epochs=20, series=(line,), steps_per_epoch=100_000)
+    with drawing(data) as figure:
+        figure.canvas.draw()
+        axes = figure.axes[0]
+        top = axes.child_axes[0].xaxis
+        shown = [t.get_text() for t in top.get_ticklabels() if t.get_text()]
+        assert "1M" in shown
+        assert "2M" in shown
+        assert axes.yaxis.get_offset_text().get_text() == ""
+        assert "1e-05" in [t.get_text() for t in axes.yaxis.get_ticklabels()]
+
+
+def test_equal_momentum_of_several_groups_is_one_line_named_in_the_legend(write_config) -> None:
+    from lrplot.plotting import plot_data
+
+    path = write_config(
+        "epochs: 20\noptimizer: {type: SGD, lr: 0.1, momentum: 0.9, "
+        "param_groups: [{}, {lr: 0.01}]}\n"
+        "scheduler: {type: OneCycleLR, max_lr: [0.1, 0.01], total_steps: 20}\n"
+    )
+    svg = render(schedule=simulate(spec=load_spec(path=path)), format="svg").decode()
+    (panel,) = plot_data(simulate(spec=load_spec(path=path))).panels
+    assert [line.label for line in panel.series] == ["momentum, every group"]
+    assert "<!-- momentum, every group -->" in svg
