@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import math
 import os
 import sys
@@ -31,6 +32,7 @@ from lrplot.limits import MAX_MARKS, MAX_PLOTTED, MAX_PLOTTED_GROUPS
 from lrplot.options import PlotOptions
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
@@ -503,9 +505,9 @@ def drawing(data: PlotData) -> Iterator[Figure]:
                 engine.execute(figure)
                 _fit_ylabels(figure, renderer)
                 arrange(layout, renderer)
-            figure.set_layout_engine(
-                None
-            )  # "none" would leave a placeholder: a save then draws twice
+            _declutter(figure)
+            # "none" would leave a placeholder engine, and a save would then draw twice.
+            figure.set_layout_engine(None)
             yield figure
         except (ArithmeticError, ValueError, MemoryError) as e:  # values matplotlib cannot lay out
             raise OutputError(
@@ -542,6 +544,38 @@ def _fit_ylabels(figure: Figure, renderer: RendererBase) -> None:
             tall = label.get_window_extent(renderer).height
             if tall > each.get_window_extent(renderer).height:
                 label.set_text(_SHORT_LABELS[full])
+
+
+def _declutter(figure: Figure) -> None:
+    """On a log axis whose tick labels would overlap (3x10^-5 over 4x10^-5, on a short
+    axes), only the powers of ten are written."""
+    from matplotlib.ticker import NullFormatter
+
+    for each in figure.axes:
+        if each.get_yscale() == "log" and _crowded(each):
+            each.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _crowded(axes: Axes) -> bool:
+    """Whether two of the y tick labels in view would overlap (log axes' labels, with
+    their powers of ten, are about one and a half lines tall)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    low, high = sorted(axes.get_ylim())
+    axis = axes.yaxis
+    placed = []
+    for locs, formatter in (
+        (axis.get_majorticklocs(), axis.get_major_formatter()),
+        (axis.get_minorticklocs(), axis.get_minor_formatter()),
+    ):
+        shown = [loc for loc in locs if low <= loc <= high]
+        labels = formatter.format_ticks(shown)
+        written = [loc for loc, text in zip(shown, labels, strict=True) if text]
+        placed += [float(axes.transData.transform((0, loc))[1]) for loc in written]
+    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+    tall = 1.5 * size * axes.get_figure(root=True).dpi / 72  # type: ignore[union-attr]
+    return any(upper - lower < tall for lower, upper in itertools.pairwise(sorted(placed)))
 
 
 def _figure(data: PlotData) -> tuple[Figure, Layout]:

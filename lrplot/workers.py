@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent import futures
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -59,7 +60,8 @@ def in_order_polling(
     Tasks are taken as they come: the workers start, and run ``warm_up`` (imports, say;
     its failure is ignored), before the first task is taken, so a caller that makes
     tasks slowly (importing torch to simulate them) overlaps that with the workers' own
-    start-up, and each task runs as soon as it is made.
+    start-up, and each task runs as soon as it is made. Workers warm up one core fewer
+    at a time than there are cores (one at a time on two), leaving a core to the caller.
 
     When a worker dies (killed by the OOM killer, or by code a config imported calling
     ``os._exit``), the tasks not yet finished run again one at a time, in one worker, so
@@ -111,11 +113,13 @@ def _pool_results(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    context = multiprocessing.get_context("fork")
+    warming = context.Semaphore(max(1, (os.cpu_count() or 1) - 1))
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(os.getpid(), warm_up),
+        initargs=(os.getpid(), warm_up, warming),
     )
     try:
         pool.submit(_nothing)  # forks every worker now: they warm up while tasks are made
@@ -173,10 +177,13 @@ def _nothing() -> None:
     """The first task of a pool: submitting it starts the workers."""
 
 
-def _start_worker(parent: int, warm_up: Callable[[], object] | None) -> None:
+def _start_worker(
+    parent: int, warm_up: Callable[[], object] | None, warming: AbstractContextManager[object]
+) -> None:
     """In a worker: leave Ctrl-C to the parent process (which stops the pool), and exit
     when that process is gone (killed with -9, say) instead of waiting forever on a
-    queue whose other end this worker itself holds open; then warm up."""
+    queue whose other end this worker itself holds open; then warm up, holding
+    ``warming`` (a semaphore: the workers warm up a few at a time)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -186,5 +193,5 @@ def _start_worker(parent: int, warm_up: Callable[[], object] | None) -> None:
 
     threading.Thread(target=watch, daemon=True).start()
     if warm_up is not None:
-        with contextlib.suppress(Exception):
+        with warming, contextlib.suppress(Exception):
             warm_up()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import struct
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 
@@ -302,3 +304,30 @@ def test_equal_momentum_of_several_groups_is_one_line_named_in_the_legend(write_
     (panel,) = plot_data(simulate(spec=load_spec(path=path))).panels
     assert [line.label for line in panel.series] == ["momentum, every group"]
     assert "<!-- momentum, every group -->" in svg
+
+
+LAID_OUT = [
+    "recipes/warmup-plateau-logged-loss",  # a panel, a step axis, a long title
+    "schedulers/LambdaLR",  # a legend
+    "schedulers/OneCycleLR",  # a momentum panel
+    "recipes/resume-warmup-cosine",  # an overlay and its legend
+]
+
+
+@pytest.mark.parametrize("config", LAID_OUT)
+def test_every_text_is_inside_the_figure_and_stacked_axes_keep_apart(config: str) -> None:
+    from lrplot.options import PlotOptions
+    from lrplot.plotting import drawing, plot_data
+    from tests.test_labels import SIZES, schedule_of, texts_of
+
+    data = plot_data(schedule_of(CONFIGS_DIR / f"{config}.yaml"))
+    for size in SIZES:
+        with drawing(replace(data, options=PlotOptions(size=size))) as figure:
+            width, height = figure.bbox.width, figure.bbox.height
+            for _, text, (x0, y0, x1, y1) in texts_of(figure):
+                assert min(x0, y0) >= 0, (config, size, text)
+                assert x1 <= width, (config, size, text)
+                assert y1 <= height, (config, size, text)
+            frames = [axes.get_window_extent() for axes in figure.axes]
+            for upper, lower in itertools.pairwise(frames):
+                assert lower.y1 < upper.y0, (config, size)

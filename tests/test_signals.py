@@ -84,3 +84,27 @@ def test_a_ctrl_c_while_torch_is_imported_waits_for_the_import() -> None:
         "    print('interrupted; torch complete:', hasattr(sys.modules.get('torch'), 'optim'))\n"
     )
     assert (result.stdout, result.stderr) == ("interrupted; torch complete: True\n", "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "stdout"),
+    [
+        (["--version"], 0, "lrplot "),
+        (["validate", "no-such.yaml"], 1, ""),
+        (["render", "--format", "gif", "x.yaml"], 2, ""),
+    ],
+)
+def test_the_command_ends_at_once_with_its_status_and_its_output_flushed(
+    argv: list[str], status: int, stdout: str
+) -> None:
+    result = run(
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('torn down', file=sys.stderr))\n"
+        f"sys.argv = ['lrplot', *{argv!r}]\n"
+        "from lrplot.__main__ import main\n"
+        "main()\n"
+    )
+    assert result.returncode == status, result.stderr
+    assert result.stdout.startswith(stdout)
+    assert "torn down" not in result.stderr  # Python's teardown was skipped
+    assert "Traceback" not in result.stderr

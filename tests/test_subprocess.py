@@ -244,3 +244,36 @@ def test_a_reader_that_stops_early_ends_lrplot_quietly(command: str) -> None:
         stderr = process.stderr.read()
         assert process.wait(timeout=120) == -signal.SIGPIPE  # the shell shows 141
     assert stderr == b""
+
+
+@pytest.mark.parametrize("delay", [0.5, 2.0])
+def test_ctrl_c_stops_a_render_of_several_configs_and_its_workers(
+    tmp_path: Path, delay: float
+) -> None:
+    import time
+
+    from tests.conftest import alive
+    from tests.test_gallery import children
+
+    slow = tmp_path / "slow.yaml"  # simulated for seconds, between two quick ones
+    slow.write_text("epochs: 5000000\nscheduler: {type: StepLR, step_size: 10}\n")
+    configs = [str(CONFIGS_DIR / "tutorial" / f"{name}.yaml") for name in ("StepLR", "LambdaLR")]
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [str(LRPLOT), "render", configs[0], str(slow), configs[1], "-o", f"{out}/",
+         "-f", "png", "-f", "csv"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    time.sleep(delay)
+    workers = children(process.pid)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the workers too
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == -signal.SIGINT
+    assert stderr.endswith("Interrupted.\n")
+    assert "Traceback" not in stderr
+    written = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    assert written in ([], ["StepLR.csv", "StepLR.png"])  # whole sets, no temporary file
+    deadline = time.monotonic() + 5
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(alive, workers)), "worker processes outlived the render"
