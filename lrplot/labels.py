@@ -72,18 +72,15 @@ def arrange(layout: Layout, renderer: RendererBase | None) -> list[Box]:
     figure = axes.get_figure(root=True)
     assert figure is not None
     dpi = figure.dpi
-    height = LABEL_SIZE * 1.4 * dpi / 72
-    lane = height + 2 * _GAP if any(label for _, label in layout.marks) else 0.0
-    room = height + _GAP + 2
     if renderer is None:
+        lane, room = _room(layout, LABEL_SIZE * 1.4 * dpi / 72)
         guess = figure.bbox.height * layout.share * 0.7
         _set_ylim(layout, top=lane + room, bottom=room, pixels=guess)
         return []
-    height = _text_size("Ag", axes, renderer)[1]
-    lane = height + 2 * _GAP if any(label for _, label in layout.marks) else 0.0
-    room = height + _GAP + 2
-    _set_ylim(layout, top=lane + room, bottom=room, pixels=axes.get_window_extent(renderer).height)
+    lane, room = _room(layout, _text_size("Ag", axes, renderer)[1])
     frame = axes.get_window_extent(renderer)
+    _set_ylim(layout, top=lane + room, bottom=room, pixels=frame.height)
+    edges = (frame.x0, frame.y0, frame.x1, frame.y1)
     lane_bottom = frame.y1 - lane
     fraction = (lane_bottom - frame.y0) / max(frame.height, 1.0)
     pixels = [_to_pixels(axes, x, y) for x, y in layout.lines]
@@ -98,7 +95,7 @@ def arrange(layout: Layout, renderer: RendererBase | None) -> list[Box]:
             (at + 3, y1 - high, at + 3 + width, y1),
             (at - 3 - width, y1 - high, at - 3, y1),
         ):
-            if _inside(box, frame) and not any(_overlap(box, other) for other in boxes):
+            if _inside(box, edges) and not any(_overlap(box, other) for other in boxes):
                 boxes.append(box)
                 _annotate(layout, label, (x, 1.0), box, at, frame.y1, dpi, lane=True)
                 break
@@ -130,6 +127,13 @@ def arrange(layout: Layout, renderer: RendererBase | None) -> list[Box]:
             ys = _dashes_between(gaps, frame.y0, frame.height, fraction)
             lines[0].set_data([x] * len(ys), ys)
     return boxes
+
+
+def _room(layout: Layout, height: float) -> tuple[float, float]:
+    """The pixels a label ``height`` tall needs: the lane on top (when a mark is
+    named), and the room above and below the lines."""
+    lane = height + 2 * _GAP if any(label for _, label in layout.marks) else 0.0
+    return lane, height + _GAP + 2
 
 
 def _marks_in(box: Box, mark_x: Sequence[float]) -> list[int]:
@@ -256,15 +260,8 @@ def _crosses(line: tuple[list[float], list[float]], box: Box) -> bool:
     return bool(seen) and min(seen) <= box[3] and max(seen) >= box[1] and xs[0] <= box[2]
 
 
-def _inside(box: Box, frame: Box | object) -> bool:
-    x0, y0, x1, y1 = _edges(frame)
-    return box[0] >= x0 and box[2] <= x1 and box[1] >= y0 and box[3] <= y1
-
-
-def _edges(frame: Box | object) -> Box:
-    if isinstance(frame, tuple):
-        return frame
-    return (frame.x0, frame.y0, frame.x1, frame.y1)  # type: ignore[attr-defined]
+def _inside(box: Box, area: Box) -> bool:
+    return box[0] >= area[0] and box[2] <= area[2] and box[1] >= area[1] and box[3] <= area[3]
 
 
 def _grown(box: Box, by: float) -> Box:

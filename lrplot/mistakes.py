@@ -87,7 +87,7 @@ def _nested(
     yield scheduler, steps, per_batch
     if not scheduler.children:
         return
-    milestones = _numbers(scheduler.args.get("milestones"))
+    milestones = sorted(scheduler.numbers("milestones"))
     if not milestones:  # ChainedScheduler: every child every step
         for child in scheduler.children:
             yield from _nested(child, steps, per_batch)
@@ -107,7 +107,7 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
     for arg, kind in scheduler.facts.horizons.items():
         key = f"{scheduler.key}.{arg}"
         if kind == "milestones":
-            late = [m for m in _numbers(args.get(arg)) if m >= steps]
+            late = [m for m in sorted(scheduler.numbers(arg)) if m >= steps]
             if late and steps:
                 shown = ", ".join(f"{m:g}" for m in late)
                 found.append(
@@ -296,8 +296,9 @@ def review(schedule: Schedule) -> str:
         shown = []
         for arg, kind in scheduler.facts.horizons.items():
             value = scheduler.args.get(arg)
-            if kind == "milestones" and _numbers(value):
-                shown.append(f"{arg} {', '.join(f'{m:g}' for m in _numbers(value))}")
+            milestones = sorted(scheduler.numbers(arg)) if kind == "milestones" else []
+            if milestones:
+                shown.append(f"{arg} {', '.join(f'{m:g}' for m in milestones)}")
             elif _is_count(value):
                 shown.append(f"{arg} {value:,}")
         unit = "epochs" if scheduler.fractional_epoch else "steps"
@@ -389,14 +390,3 @@ def _is_count(value: object) -> TypeGuard[int]:
 
 def _count_or(value: Any, default: int) -> int:
     return value if _is_count(value) else default
-
-
-def _numbers(values: Any) -> list[float]:
-    if not isinstance(values, list | tuple):
-        return []
-    found = [
-        float(v)
-        for v in values
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    ]
-    return sorted(found)

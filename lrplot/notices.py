@@ -68,18 +68,23 @@ def linear_hides(schedule: Schedule, options: PlotOptions) -> list[str]:
     adds it), on a linear axis, a notice when much of the run is drawn within 1% of the
     axis' height (stages of 0.001 and 0.0001 under 0.1, a group at 1e-5 beside one at
     1e-3): those values look like zero, and a log axis tells them apart."""
+    import numpy as np
+
     if options.yscale != "linear":
         return []
-    top = max((max(column) for column in schedule.lr if len(column)), default=0.0)
+    columns = [np.frombuffer(column, dtype=np.float64) for column in schedule.lr if len(column)]
+    top = max((float(values.max()) for values in columns), default=0.0)
     if not top > 0:
         return []
-    low = [v for column in schedule.lr for v in column if 0 < v <= top / 100]
-    steps = sum(len(column) for column in schedule.lr)
-    if not steps or len(low) < HIDDEN_SHARE * steps:
+    low = [values[(values > 0) & (values <= top / 100)] for values in columns]
+    count = sum(len(values) for values in low)
+    steps = sum(len(values) for values in columns)
+    if not steps or count < HIDDEN_SHARE * steps:
         return []
+    lowest = min(float(values.min()) for values in low if len(values))
     return [
-        f"{schedule.spec.source}: {len(low) / steps:.0%} of the lr values are at most "
-        f"1/100 of the highest ({top:.3g}, the lowest {min(low):.3g}): on a linear axis "
+        f"{schedule.spec.source}: {count / steps:.0%} of the lr values are at most "
+        f"1/100 of the highest ({top:.3g}, the lowest {lowest:.3g}): on a linear axis "
         "they look like zero; --log-y (or plot: {yscale: log}) tells them apart"
     ]
 

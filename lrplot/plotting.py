@@ -260,12 +260,14 @@ def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
     warmed = {end for column in schedule.lr if (end := _warm_up_end(column)) is not None}
     marks += [(end / per_epoch, "end of warm-up") for end in sorted(warmed)]
     if any(s.facts.marks == "reductions" for s in _all_schedulers(spec.schedulers)):
+        import numpy as np
+
         names = [f"group {n}" if n.isdigit() else n for n in schedule.group_names]
         cut: dict[int, list[str]] = {}
         for name, column in zip(names, schedule.lr, strict=True):
-            for i in range(1, len(column)):
-                if column[i] < column[i - 1]:
-                    cut.setdefault(i, []).append(name)
+            values = np.frombuffer(column, dtype=np.float64)
+            for lower in np.flatnonzero(values[1:] < values[:-1]) + 1:
+                cut.setdefault(int(lower), []).append(name)
         for step, groups in sorted(cut.items()):
             who = "" if len(groups) == len(names) else f" {', '.join(groups)}"
             marks.append((step / per_epoch, f"reduced{who}"))
@@ -291,23 +293,24 @@ def _all_schedulers(schedulers: Sequence[SchedulerSpec]) -> Iterator[SchedulerSp
         yield from _all_schedulers(scheduler.children)
 
 
-def _warm_up_end(column: Sequence[float]) -> int | None:
+def _warm_up_end(column: array[float]) -> int | None:
     """The step a warm-up ends: the lr rises without falling from its start to its
     highest value (by half at least), in the first half of the run, and never rises
     again by a tenth as much (a cycle, even a damped one, is not a warm-up)."""
+    import numpy as np
+
     if len(column) < 3:
         return None
-    peak = max(range(len(column)), key=column.__getitem__)
-    start, top = column[0], column[peak]
-    if not (0 < peak <= len(column) // 2 and top > 0 and start < top / 1.5):
+    values = np.frombuffer(column, dtype=np.float64)
+    peak = int(np.argmax(values))  # the first of the highest
+    start, top = float(values[0]), float(values[peak])
+    if not (0 < peak <= len(values) // 2 and top > 0 and start < top / 1.5):
         return None
-    if any(column[i] < column[i - 1] for i in range(1, peak + 1)):
+    if np.any(values[1 : peak + 1] < values[:peak]):
         return None
-    lowest = top
-    for value in column[peak:]:
-        lowest = min(lowest, value)
-        if value - lowest > (top - start) / 10:
-            return None
+    after = values[peak:]
+    if np.any(after - np.minimum.accumulate(after) > (top - start) / 10):
+        return None
     return peak
 
 
@@ -320,13 +323,12 @@ def _counted_marks(
     args, kind = scheduler.args, scheduler.facts.marks
     marks: list[tuple[float, str]] = []
     if kind == "milestones":
-        gamma = args.get("gamma", 0.1)
-        factor = f"x{gamma:g}" if _is_number(gamma) else "x"
         marks += [
-            (offset + m * unit, factor) for m in sorted(set(_numbers(args.get("milestones"))))
+            (offset + m * unit, _factor(args))
+            for m in sorted(set(scheduler.numbers("milestones")))
         ]
     if kind == "boundaries":
-        milestones = _numbers(args.get("milestones"))
+        milestones = scheduler.numbers("milestones")
         starts = [0.0, *milestones]
         marks += [
             (offset + m * unit, f"→ {c.name}")
@@ -340,13 +342,11 @@ def _counted_marks(
     interval = next((a for a, k in scheduler.facts.horizons.items() if k == "interval"), None)
     size = args.get(interval) if interval else None
     if _is_number(size) and size >= 1:  # StepLR: every step_size
-        gamma = args.get("gamma", 0.1)
-        factor = f"x{gamma:g}" if _is_number(gamma) else "x"
         at = size
         while offset + at * unit < epochs and len(marks) < MAX_MARKS:
-            marks.append((offset + at * unit, factor))
+            marks.append((offset + at * unit, _factor(args)))
             at += size
-    if kind == "restarts" and _numbers([args.get("T_0")]) and args["T_0"] > 0:
+    if kind == "restarts" and _is_number(args.get("T_0")) and args["T_0"] > 0:
         period, restart = args["T_0"], args["T_0"]
         multiplier = args.get("T_mult", 1) if _is_number(args.get("T_mult", 1)) else 1
         while offset + restart * unit < epochs and len(marks) < MAX_MARKS:
@@ -367,9 +367,10 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _numbers(values: object) -> list[float]:
-    """The finite numbers among ``values`` (torch runs milestones it cannot reach)."""
-    return [v for v in values if _is_number(v)] if isinstance(values, list | tuple) else []
+def _factor(args: dict[str, Any]) -> str:
+    """A decay's mark: ``x0.1`` (its ``gamma``, torch's default 0.1 if not given)."""
+    gamma = args.get("gamma", 0.1)
+    return f"x{gamma:g}" if _is_number(gamma) else "x"
 
 
 def bounded_marks(marks: list[tuple[float, str]], epochs: float) -> list[tuple[float, str]]:
@@ -520,13 +521,20 @@ def drawing(data: PlotData) -> Iterator[Figure]:
 def _widest_ticks(figure: Figure) -> list[int]:
     """The length of the longest y tick label in view, of each axes (a proxy for its
     width: the digits of lrplot's font are all as wide)."""
-    widest = []
-    for each in figure.axes:
-        low, high = sorted(each.get_ylim())
-        ticks = [t for t in each.yaxis.get_majorticklocs() if low <= t <= high]
-        labels = each.yaxis.get_major_formatter().format_ticks(ticks)
-        widest.append(max((len(label) for label in labels), default=0))
-    return widest
+    return [
+        max((len(label) for _, label in _ticks_in_view(each, minor=False)), default=0)
+        for each in figure.axes
+    ]
+
+
+def _ticks_in_view(axes: Axes, *, minor: bool) -> list[tuple[float, str]]:
+    """The y ticks (major or minor) in view, with their labels as the axis writes them."""
+    low, high = sorted(axes.get_ylim())
+    axis = axes.yaxis
+    locs = axis.get_minorticklocs() if minor else axis.get_majorticklocs()
+    formatter = axis.get_minor_formatter() if minor else axis.get_major_formatter()
+    shown = [float(loc) for loc in locs if low <= loc <= high]
+    return list(zip(shown, formatter.format_ticks(shown), strict=True))
 
 
 _SHORT_LABELS = {"Learning Rate": "LR", "Beta1 (momentum)": "Beta1", "Momentum": "Mom."}
@@ -562,17 +570,12 @@ def _crowded(axes: Axes) -> bool:
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
-    low, high = sorted(axes.get_ylim())
-    axis = axes.yaxis
-    placed = []
-    for locs, formatter in (
-        (axis.get_majorticklocs(), axis.get_major_formatter()),
-        (axis.get_minorticklocs(), axis.get_minor_formatter()),
-    ):
-        shown = [loc for loc in locs if low <= loc <= high]
-        labels = formatter.format_ticks(shown)
-        written = [loc for loc, text in zip(shown, labels, strict=True) if text]
-        placed += [float(axes.transData.transform((0, loc))[1]) for loc in written]
+    placed = [
+        float(axes.transData.transform((0, loc))[1])
+        for minor in (False, True)
+        for loc, label in _ticks_in_view(axes, minor=minor)
+        if label
+    ]
     size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
     tall = 1.5 * size * axes.get_figure(root=True).dpi / 72  # type: ignore[union-attr]
     return any(upper - lower < tall for lower, upper in itertools.pairwise(sorted(placed)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -91,6 +92,14 @@ class SchedulerSpec:
         if self.custom:
             return self.name
         return "transformers" if self.type_name.startswith(TRANSFORMERS) else "torch"
+
+    def numbers(self, arg: str) -> list[float]:
+        """The finite numbers of list argument ``arg`` (milestones), in its order: torch
+        runs lists holding others (``.inf``), which no step reaches."""
+        values = self.args.get(arg)
+        if not isinstance(values, list | tuple):
+            return []
+        return [float(v) for v in values if _is_number(v) and math.isfinite(v)]
 
     def calls(self, epochs: int, steps_per_epoch: int) -> int:
         """How many times the training loop steps it in a run."""

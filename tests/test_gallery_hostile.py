@@ -148,6 +148,18 @@ def test_formats_a_manifest_names_delete_only_files_lrplot_would_write(
     assert (out / "c.json").read_text() == "{}"
 
 
+def rendered_again_after(change, runner: CliRunner, small: Path, out: Path) -> None:
+    """Build a gallery of ``small`` in ``out``, ``change`` its manifest, and check that
+    the next run, not believing it, renders every config again."""
+    run(runner, small, out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    change(manifest)
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    code, stderr = run(runner, small, out)
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == f"{out}: 2 rendered, 0 skipped, 0 failed."
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -176,13 +188,7 @@ def test_a_malformed_manifest_is_treated_as_absent(
     change, runner: CliRunner, small: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    run(runner, small, out)
-    manifest = json.loads((out / MANIFEST).read_text())
-    change(manifest)
-    (out / MANIFEST).write_text(json.dumps(manifest))
-    code, stderr = run(runner, small, out)
-    assert code == 0, stderr
-    assert stderr.splitlines()[-1] == f"{out}: 2 rendered, 0 skipped, 0 failed."
+    rendered_again_after(change, runner, small, out)
     assert json.loads((out / MANIFEST).read_text())["entries"]["a.yaml"]["title"] != 7
 
 
@@ -727,13 +733,7 @@ def test_a_manifest_lrplot_did_not_write_is_not_believed(
     change, runner: CliRunner, small: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    run(runner, small, out)
-    manifest = json.loads((out / MANIFEST).read_text())
-    change(manifest)
-    (out / MANIFEST).write_text(json.dumps(manifest))
-    code, stderr = run(runner, small, out)
-    assert code == 0, stderr
-    assert stderr.splitlines()[-1] == f"{out}: 2 rendered, 0 skipped, 0 failed."
+    rendered_again_after(change, runner, small, out)
     result = runner.invoke(cli, ["gallery", str(small), "-o", str(out), "--index-only"])
     assert result.exit_code == 0, result.stderr
 
