@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from tests.trainers import Trainers
+
 # On CI the fuzz tests see the same examples every run; locally they explore afresh.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -93,3 +95,9 @@ def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = build_gallery(config_dir=CONFIGS_DIR, out_dir=out, jobs=2, allow_import=True)
     assert report.ok, report.failed
     return out
+
+
+@pytest.fixture(scope="session")
+def trainers(tmp_path_factory: pytest.TempPathFactory) -> Trainers:
+    """Real HF and Lightning trainer runs on a tiny model, each run once per session."""
+    return Trainers(tmp_path_factory.mktemp("trainers"))
