@@ -32,12 +32,13 @@ test: install lint  ## lint, type-check and run the whole test suite
 
 NEXT_VENV ?= .venv-torch-next
 NEXT_TORCH ?= torch==2.14.1
+NEXT_TORCHVISION ?= torchvision==0.29.1
 
 test-torch-next:  ## the test suite under the next torch (2.14.1: a CUDA build, several GB)
 	test -x $(NEXT_VENV)/bin/python || $(PYTHON) -m venv $(NEXT_VENV)
-	grep -v '^torch==' constraints.txt > $(NEXT_VENV)/constraints.txt
+	grep -v '^torch\(vision\)\?==' constraints.txt > $(NEXT_VENV)/constraints.txt
 	$(NEXT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-		-c $(NEXT_VENV)/constraints.txt '$(NEXT_TORCH)' -e '.[dev]'
+		-c $(NEXT_VENV)/constraints.txt '$(NEXT_TORCH)' '$(NEXT_TORCHVISION)' -e '.[dev]'
 	$(NEXT_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -193,13 +193,16 @@ REGIONS: dict[str, Callable[[], str]] = {
 }
 
 
-def update(text: str) -> str:
-    """``text`` with each generated region made anew (an unknown region is an error)."""
+def update(text: str, only: str | None = None) -> str:
+    """``text`` with each generated region (or each named ``only``) made anew (an unknown
+    region is an error)."""
 
     def fill(match: re.Match[str]) -> str:
         name = match[2]
         if name not in REGIONS:
             raise ValueError(f"no generated region named {name!r}")
+        if only is not None and name != only:
+            return match[0]
         return match[1] + REGIONS[name]() + match[4]
 
     return _REGION.sub(fill, text)
