@@ -12,6 +12,7 @@ from typing import Literal
 Code = Literal[
     "horizon-unit",
     "horizon-long",
+    "horizon-ratio",
     "cosine-rises",
     "lr-at-zero",
     "schedule-cut-short",
@@ -28,21 +29,26 @@ Code = Literal[
 ]
 
 CODES: Mapping[Code, str] = {
-    "horizon-unit": "a horizon written in epochs for a scheduler stepped every batch",
+    "horizon-unit": "a horizon (or an lr_lambda) written in epochs for a scheduler stepped "
+    "every batch",
     "horizon-long": "a horizon past the end of the steps its scheduler is given (a warm-up "
     "that never ends, a milestone never reached, a decay that never happens)",
+    "horizon-ratio": "a share of the run written where a count of steps goes (transformers' "
+    "num_warmup_steps: 0.06)",
     "cosine-rises": "CosineAnnealingLR's T_max shorter than its steps: the lr rises again",
     "lr-at-zero": "a decay to zero that ends early: the lr is 0 for much of the run",
     "schedule-cut-short": "a schedule sized for more steps than it is given, cut mid-way",
-    "decays-often": "a StepLR interval so short that the lr decays dozens of times",
+    "decays-often": "a StepLR interval so short that the lr decays dozens of times, to less "
+    "than a millionth of its start",
     "restarts-often": "warm restarts so short that the schedule restarts hundreds of times",
     "cycle-never-peaks": "a CyclicLR half-cycle longer than its steps: max_lr is never reached",
     "cycles-often": "CyclicLR cycles so short that the lr oscillates hundreds of times",
     "plateau-per-batch": "ReduceLROnPlateau stepped every batch: patience counts batches",
-    "plateau-mode": "ReduceLROnPlateau's mode against its metric (min on a rising one, max "
-    "on a falling one)",
+    "plateau-mode": "ReduceLROnPlateau's mode against its metric (min on one that rises, max "
+    "on one that falls, from its first value on)",
     "metric-never-improves": "a metric that never improves on its first value",
-    "lr-grows": "an lr that keeps growing to the end, many times its start",
+    "lr-grows": "an lr that keeps growing to the end, many times its start (but a range "
+    "test's sweep)",
     "negative-lr": "an lr below zero",
     "resume-changes": "a resume from a checkpoint that changes the schedule",
 }

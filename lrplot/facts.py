@@ -14,7 +14,7 @@ transformers' source. Cheap to import: no torch.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Mark = Literal["milestones", "boundaries", "restarts", "peak", "reductions"]
@@ -81,6 +81,15 @@ class SchedulerFacts:
     horizons: Mapping[str, Horizon] = field(default_factory=dict)
     """Its arguments that count its own steps, and what each is (see :data:`Horizon`)."""
 
+    horizons_in_steps: bool = False
+    """Its horizons count optimizer steps by definition, never epochs (transformers'
+    ``num_warmup_steps``): one equal to the run's epochs is no sign of a wrong unit."""
+
+    rate: str | None = None
+    """Its argument that sets how the lr changes from step to step: a decay's factor
+    (``gamma``), or ``lr_lambda``. A warning of an lr that keeps growing names it; many
+    decays are judged by where its factor takes the lr."""
+
 
 _NESTED_EXAMPLE = [
     {"type": "LinearLR", "start_factor": 0.1, "total_iters": 10},
@@ -92,23 +101,27 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
         summary="lr = initial lr x lr_lambda(epoch)",
         per_group=("lr_lambda",),
         expressions={"lr_lambda": ("epoch",)},
+        rate="lr_lambda",
         example={"lr_lambda": "0.95 ** epoch"},
     ),
     "MultiplicativeLR": SchedulerFacts(
         summary="lr = previous lr x lr_lambda(epoch), each epoch",
         per_group=("lr_lambda",),
         expressions={"lr_lambda": ("epoch",)},
+        rate="lr_lambda",
         example={"lr_lambda": "0.95"},
     ),
     "StepLR": SchedulerFacts(
         summary="multiply by gamma every step_size epochs",
         horizons={"step_size": "interval"},
+        rate="gamma",
         example={"step_size": 30, "gamma": 0.1},
     ),
     "MultiStepLR": SchedulerFacts(
         summary="multiply by gamma at each milestone epoch",
         marks="milestones",
         horizons={"milestones": "milestones"},
+        rate="gamma",
         example={"milestones": [30, 80], "gamma": 0.1},
     ),
     "ConstantLR": SchedulerFacts(
@@ -122,7 +135,7 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
         example={"start_factor": 0.1, "total_iters": 10},
     ),
     "ExponentialLR": SchedulerFacts(
-        summary="multiply by gamma every epoch", example={"gamma": 0.95}
+        summary="multiply by gamma every epoch", rate="gamma", example={"gamma": 0.95}
     ),
     "PolynomialLR": SchedulerFacts(
         summary="decay to 0 over total_iters as (1 - t / total_iters) ** power",
@@ -172,6 +185,7 @@ SCHEDULERS: Mapping[str, SchedulerFacts] = {
         summary="run schedulers one after another, switching at each milestone",
         nested=True,
         marks="boundaries",
+        horizons={"milestones": "milestones"},
         example={"schedulers": _NESTED_EXAMPLE, "milestones": [10]},
     ),
     "ChainedScheduler": SchedulerFacts(
@@ -198,7 +212,7 @@ _HF_WARMUP: Mapping[str, Horizon] = {"num_warmup_steps": "warmup"}
 _HF_RUN: Mapping[str, Horizon] = {"num_warmup_steps": "warmup", "num_training_steps": "length"}
 
 TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
-    TRANSFORMERS + name: facts
+    TRANSFORMERS + name: replace(facts, horizons_in_steps=True)
     for name, facts in {
         "get_constant_schedule": SchedulerFacts(summary="the optimizer's lr, constant"),
         "get_constant_schedule_with_warmup": SchedulerFacts(
@@ -289,7 +303,8 @@ TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
     }.items()
 }
 """Facts per transformers schedule function (``transformers.<function>``): the ones a
-config may name without ``--allow-import``, each run through transformers' own code."""
+config may name without ``--allow-import``, each run through transformers' own code
+(whose ``num_*_steps`` count optimizer steps)."""
 
 
 NO_FACTS = SchedulerFacts()

@@ -4,17 +4,21 @@ Each warning has a code a config can silence when it means the schedule (``silen
 [cosine-rises]``). Horizons are judged in the steps each scheduler is really given:
 the times the training loop steps it (:mod:`lrplot.loop`), or its segment of a
 SequentialLR; which arguments are horizons, and of what kind, is in the facts table
-(:data:`lrplot.facts.SchedulerFacts.horizons`). Cheap to import: no torch.
+(:data:`lrplot.facts.SchedulerFacts.horizons`). Each rule, and the official recipes it
+is held against, is in docs/warnings.md. Cheap to import: no torch.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from lrplot.codes import Code
+from lrplot.loop import call_positions
+from lrplot.registry import scheduler_signature
 
 if TYPE_CHECKING:
     from lrplot.simulation import Schedule
@@ -23,6 +27,17 @@ if TYPE_CHECKING:
 
 OFTEN = 100
 """Restarts, cycles or decays past this many in a run are called too many."""
+
+NEGLIGIBLE = 1e-6
+"""An lr below this share of its start (or its peak) trains nothing: decays down to it
+are what make many of them a mistake."""
+
+SWEEP = 1e6
+"""A range test (Lightning's ``lr_find``, fastai's) sweeps the lr over at least this
+factor, six decades, ..."""
+
+SWEEP_END = 10.0
+"""... and stops at an lr of at most this, where every model has diverged."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,8 @@ def find_mistakes(schedule: Schedule) -> list[Mistake]:
     found: list[Mistake] = []
     for scheduler, steps, per_batch in stepped(spec):
         found += _horizons(scheduler, steps, per_batch, spec)
+    found += _lambda_units(schedule)
+    found += _cycle_lengths(schedule)
     found += _plateaus(schedule)
     if not found:
         found += _growth(schedule)
@@ -107,16 +124,20 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
     for arg, kind in scheduler.facts.horizons.items():
         key = f"{scheduler.key}.{arg}"
         if kind == "milestones":
-            late = [m for m in sorted(scheduler.numbers(arg)) if m >= steps]
+            milestones = sorted(scheduler.numbers(arg))
+            late = [m for m in milestones if m >= steps]
             if late and steps:
                 shown = ", ".join(f"{m:g}" for m in late)
+                # A nested scheduler after a milestone never reached never runs.
+                idle = [c.name for c in scheduler.children[len(milestones) - len(late) + 1 :]]
+                never = f": {' and '.join(idle)} never run{'s' * (len(idle) == 1)}" if idle else ""
                 found.append(
                     Mistake(
                         "horizon-long",
                         key,
                         (
                             f"{name} is stepped {times}, so milestone{'s' * (len(late) > 1)} "
-                            f"{shown} {'are' if len(late) > 1 else 'is'} never reached"
+                            f"{shown} {'are' if len(late) > 1 else 'is'} never reached{never}"
                         ),
                     )
                 )
@@ -124,9 +145,25 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
         value = args.get(arg)
         if kind == "cycle" and value is None:
             value = 2000  # CyclicLR's default step_size_up
+        if kind == "warmup" and scheduler.facts.horizons_in_steps and _is_share(value) and steps:
+            found.append(
+                Mistake(
+                    "horizon-ratio",
+                    key,
+                    (
+                        f"{arg} is {value:g}, a share of the run, but {name} counts it in "
+                        "steps, so its warm-up ends after step 0: there is none (a number "
+                        "below 1 is a share in TrainingArguments' warmup_steps, not here); "
+                        f"{arg}: {math.ceil(value * steps):,} is {100 * value:.3g}% of its "
+                        f"{steps:,} steps"
+                    ),
+                )
+            )
+            continue
         if not _is_count(value) or not steps:
             continue
-        if per_batch and value == spec.epochs and steps >= 2 * value:
+        in_epochs = per_batch and not scheduler.facts.horizons_in_steps
+        if in_epochs and value == spec.epochs and steps >= 2 * value:
             found.append(
                 Mistake(
                     "horizon-unit",
@@ -159,10 +196,11 @@ def _judge(
     if kind == "interval":
         if value >= steps:
             return "horizon-long", f"{stepped}, so a {arg} of {value:,} never decays the lr"
-        if steps // value > OFTEN // 2:
+        decays, rate = (steps - 1) // value, _rate(scheduler)
+        if steps // value > OFTEN // 2 and rate is not None and rate**decays < NEGLIGIBLE:
             return "decays-often", (
-                f"{arg} is {value:,} and {stepped}: the lr decays {steps // value:,} times, "
-                f"by gamma ** {steps // value:,}"
+                f"{arg} is {value:,} and {stepped}: the lr decays {decays:,} times, to "
+                f"{scheduler.facts.rate} ** {decays:,} = {rate**decays:.3g} of its start"
             )
     if kind == "period":
         if value < steps - 1:
@@ -257,7 +295,11 @@ def _plateaus(schedule: Schedule) -> list[Mistake]:
     first, rest = values[0], values[1:]
     start, end = _mean(values[: len(values) // 5 or 1]), _mean(values[-(len(values) // 5 or 1) :])
     rising, falling = end > start * 1.05 + 1e-12, end < start * 0.95 - 1e-12
-    if (mode == "min" and rising) or (mode == "max" and falling):
+    # A metric that first improves (a validation loss before the model overfits) is one
+    # the mode is right for, whichever way it ends.
+    gain = first - min(values) if mode == "min" else max(values) - first
+    improved = gain > 0.05 * abs(first) + 1e-12
+    if ((mode == "min" and rising) or (mode == "max" and falling)) and not improved:
         trend = "rises" if rising else "falls"
         wanted = "max (an accuracy)" if rising else "min (a loss)"
         found.append(
@@ -312,17 +354,143 @@ def _growth(schedule: Schedule) -> list[Mistake]:
     for group, column in enumerate(schedule.lr):
         start, end = column[0], column[-1]
         late = column[int(len(column) * 0.9)]
-        if start > 0 and end > 10 * start and end > late * 1.01 and end == max(column):
+        sweep = end >= SWEEP * start and end <= SWEEP_END  # a range test: it means to grow
+        if (
+            start > 0
+            and end > 10 * start
+            and end > late * 1.01
+            and end == max(column)
+            and not sweep
+        ):
             found.append(
                 Mistake(
                     "lr-grows",
-                    schedule.spec.scheduler.key,
+                    _grower(schedule.spec),
                     (
                         f"{schedule.learning_rate(group)} keeps growing to the end, from "
                         f"{start:.3g} to {end:.3g} ({end / start:,.0f} times its start)"
                     ),
                 )
             )
+    return found
+
+
+def _grower(spec: Spec) -> str:
+    """The key of what most likely makes the lr grow: a rate above 1 (``gamma: 1.04``),
+    else an ``lr_lambda``, else the scheduler the loop steps first."""
+    rates = [(s, s.facts.rate) for s in spec.walk() if s.facts.rate and s.facts.rate in s.args]
+    for scheduler, rate in rates:
+        value = scheduler.args[rate]
+        if _is_number(value) and value > 1:
+            return f"{scheduler.key}.{rate}"
+    for scheduler, rate in rates:
+        if not _is_number(scheduler.args[rate]):
+            return f"{scheduler.key}.{rate}"
+    return spec.scheduler.key
+
+
+def _lambda_units(schedule: Schedule) -> list[Mistake]:
+    """A lambda of torch's epoch count written in epochs, but stepped every batch: the lr
+    is all but 0 for most of the run, where counted in epochs it would not be. Judged on
+    the run's own lr, so for a scheduler the loop steps alone."""
+    spec = schedule.spec
+    scheduler, calls, per_batch = next(stepped(spec))
+    arg = next((a for a, names in scheduler.facts.expressions.items() if names[0] == "epoch"), "")
+    if len(spec.schedulers) > 1 or not per_batch or arg not in scheduler.args:
+        return []
+    import numpy as np
+
+    per_epoch = spec.steps_per_epoch // scheduler.frequency
+    how = scheduler.cadence().strip() or "every batch"
+    # Where the lr stands once the scheduler is stepped epochs - 1 times: the run's last
+    # epoch, had it been stepped once an epoch.
+    positions = call_positions(
+        scheduler.interval,
+        scheduler.frequency,
+        epochs=spec.epochs,
+        steps_per_epoch=spec.steps_per_epoch,
+    )
+    in_epochs = 0
+    if spec.epochs > 1:
+        in_epochs = next(itertools.islice(positions, spec.epochs - 2, None))[1] + 1
+    found: list[Mistake] = []
+    for group, column in enumerate(schedule.lr):
+        lrs = np.asarray(column)
+        bound = float(lrs.max()) * NEGLIGIBLE
+        dead = lrs <= bound
+        if bound <= 0 or 2 * int(dead.sum()) < len(lrs) or column[in_epochs] <= bound:
+            continue
+        found.append(
+            Mistake(
+                "horizon-unit",
+                f"{scheduler.key}.{arg}",
+                (
+                    f"{scheduler.name} is stepped {how} ({calls:,} times), so the epoch its "
+                    f"{arg} is given counts batches: {schedule.learning_rate(group)} is below "
+                    f"a millionth of its peak for {_share(int(dead.sum()), len(lrs))} of the "
+                    f"run, from {schedule.at_step(int(dead.argmax()))}; counted in epochs, it "
+                    f"would end at {column[in_epochs]:.3g}: interval: epoch steps it once an "
+                    f"epoch, or write epoch // {per_epoch} for the epoch"
+                ),
+            )
+        )
+    return found
+
+
+def _cycle_lengths(schedule: Schedule) -> list[Mistake]:
+    """A schedule given its length as its own ``epochs`` and ``steps_per_epoch``
+    (OneCycleLR) for more steps than the loop gives it: the cycle is cut."""
+    spec, found = schedule.spec, []
+    for scheduler in spec.schedulers:
+        args = scheduler.args
+        epochs, per_epoch = args.get("epochs"), args.get("steps_per_epoch")
+        if not scheduler.facts.needs_length or args.get("total_steps") is not None:
+            continue
+        calls = scheduler.calls(spec.epochs, spec.steps_per_epoch)
+        if not (_is_count(epochs) and _is_count(per_epoch) and calls):
+            continue
+        planned = epochs * per_epoch
+        if planned <= calls + max(1, calls // 100):
+            continue
+        cut = (
+            f"its cycle of {epochs} x {per_epoch} = {planned:,} steps is cut at "
+            f"{_share(calls, planned)}, and {schedule.learning_rate(0)} ends at "
+            f"{schedule.lr[0][-1]:.3g}"
+        )
+        divisor = _argument(scheduler, "final_div_factor")
+        if len(spec.schedulers) == 1 and _is_number(divisor) and divisor > 0:
+            cut += f" instead of about {schedule.lr[0][0] / divisor:.3g}"  # its start / that
+        if scheduler.interval == "epoch" and per_epoch > 1:
+            found.append(
+                Mistake(
+                    "schedule-cut-short",
+                    f"{scheduler.key}.interval",
+                    (
+                        f"{scheduler.name} counts batches (steps_per_epoch {per_epoch}), but "
+                        f"interval: epoch steps it {calls:,} times "
+                        f"({scheduler.cadence().strip()}): {cut}; interval: step steps it "
+                        "after every batch"
+                    ),
+                )
+            )
+            continue
+        how = scheduler.cadence().strip()
+        fits = {"steps_per_epoch": 1, "epochs": calls}
+        if scheduler.interval == "step":
+            how = f"{spec.epochs} epochs x {calls // spec.epochs}"
+            fits = {"steps_per_epoch": calls // spec.epochs, "epochs": spec.epochs}
+        wrong = {k: v for k, v in fits.items() if args[k] != v}  # one at least
+        found.append(
+            Mistake(
+                "schedule-cut-short",
+                f"{scheduler.key}.{next(iter(wrong))}",
+                (
+                    f"{scheduler.name} is stepped {calls:,} times ({how}), but {cut}; "
+                    f"{' and '.join(f'{k}: {v}' for k, v in wrong.items())} "
+                    f"fit{'s' * (len(wrong) == 1)} the run"
+                ),
+            )
+        )
     return found
 
 
@@ -359,6 +527,22 @@ def _resume(schedule: Schedule) -> list[Mistake]:
     ]
 
 
+def _argument(scheduler: SchedulerSpec, name: str, default: Any = None) -> Any:
+    """The value of argument ``name`` of ``scheduler``: as written, else its signature's
+    default (``default`` if it has none)."""
+    if name in scheduler.args:
+        return scheduler.args[name]
+    parameter = scheduler_signature(scheduler.cls).parameters.get(name)
+    return default if parameter is None or parameter.required else parameter.default
+
+
+def _rate(scheduler: SchedulerSpec) -> float | None:
+    """The factor of each of ``scheduler``'s decays (its ``gamma``), if it is one: a
+    number between 0 and 1."""
+    value = _argument(scheduler, scheduler.facts.rate) if scheduler.facts.rate else None
+    return float(value) if _is_number(value) and 0 < value < 1 else None
+
+
 def _restarts(period: int, multiplier: int, steps: int) -> int:
     """How many times CosineAnnealingWarmRestarts restarts within ``steps``."""
     count, at = 0, period
@@ -386,6 +570,15 @@ def _mean(values: Sequence[float]) -> float:
 
 def _is_count(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_share(value: object) -> TypeGuard[float]:
+    """A fraction of something: a float strictly between 0 and 1."""
+    return isinstance(value, float) and 0 < value < 1
 
 
 def _count_or(value: Any, default: int) -> int:

@@ -151,3 +151,17 @@ def test_a_new_trait_is_one_edit_of_the_table(
     assert case["then"]["anyOf"][0] == {"required": ["total_steps"]}
     assert "In short: made up." in runner.invoke(cli, ["list", "CosineAnnealingLR"]).stdout
     assert "Made up.\n\n- arguments: `T_max, eta_min=0.0`\n- needs `total_steps`" in schedulers()
+
+
+def test_the_horizons_and_rates_are_arguments_each_scheduler_takes() -> None:
+    """The warnings read these arguments by name (lrplot/mistakes.py): a name torch or
+    transformers does not take would leave a warning silent."""
+    from lrplot.facts import TRANSFORMERS_SCHEDULES
+    from lrplot.registry import Maker, scheduler_signature, transformers_schedules
+
+    makers: dict[str, Maker] = {**scheduler_classes(), **transformers_schedules()}
+    for name, facts in {**SCHEDULERS, **TRANSFORMERS_SCHEDULES}.items():
+        named = [*facts.horizons, *([facts.rate] if facts.rate else [])]
+        if not named:
+            continue
+        assert set(named) <= set(scheduler_signature(makers[name]).parameters), name
