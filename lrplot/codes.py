@@ -19,6 +19,7 @@ Code = Literal[
     "restarts-often",
     "cycle-never-peaks",
     "cycles-often",
+    "never-stepped",
     "plateau-per-batch",
     "plateau-mode",
     "metric-never-improves",
@@ -38,6 +39,8 @@ CODES: Mapping[Code, str] = {
     "restarts-often": "warm restarts so short that the schedule restarts hundreds of times",
     "cycle-never-peaks": "a CyclicLR half-cycle longer than its steps: max_lr is never reached",
     "cycles-often": "CyclicLR cycles so short that the lr oscillates hundreds of times",
+    "never-stepped": "a frequency (or every) the training loop never reaches: the scheduler is "
+    "never stepped",
     "plateau-per-batch": "ReduceLROnPlateau stepped every batch: patience counts batches",
     "plateau-mode": "ReduceLROnPlateau's mode against its metric (min on a rising one, max "
     "on a falling one)",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrplot.loop import Batches, Interval, call_count, call_positions, calls_before
+from lrplot.loop import Batches, Interval, Stepping, TrainingLoop
 from tests.reference import steps_per_epoch
 
 
@@ -52,16 +52,16 @@ def test_the_arithmetic_is_shown_in_words() -> None:
 def test_the_counts_agree_with_the_positions(
     interval: Interval, frequency: int, epochs: int, per_epoch: int
 ) -> None:
-    kind = interval
-    positions = list(call_positions(kind, frequency, epochs=epochs, steps_per_epoch=per_epoch))
-    assert len(positions) == call_count(kind, frequency, epochs=epochs, steps_per_epoch=per_epoch)
+    loop, stepping = TrainingLoop(epochs, per_epoch), Stepping(interval, frequency)
+    positions = list(loop.positions(stepping))
+    assert len(positions) == loop.calls(stepping)
     for position in range(epochs * per_epoch + 1):
         done = sum(1 for _, step in positions if step < position)
-        assert calls_before(kind, frequency, position=position, steps_per_epoch=per_epoch) == done
+        assert loop.calls_before(stepping, position) == done
     for epoch, step in positions:
         assert step // per_epoch == epoch
         batch = step % per_epoch
-        if kind == "step":
+        if interval == "step":
             assert (batch + 1) % frequency == 0
         else:
             assert batch == per_epoch - 1
@@ -80,4 +80,4 @@ def test_the_counts_agree_with_the_positions(
 def test_positions_by_hand(
     interval: Interval, frequency: int, expected: list[tuple[int, int]]
 ) -> None:
-    assert list(call_positions(interval, frequency, epochs=2, steps_per_epoch=3)) == expected
+    assert list(TrainingLoop(2, 3).positions(Stepping(interval, frequency))) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrplot import ConfigError, parse_spec, simulate
-from lrplot.loop import Interval, call_count, call_positions
+from lrplot.loop import Interval, Stepping, TrainingLoop
 from lrplot.metrics import metric_values, parse_metric, synthetic_loss
 from tests.reference import synthetic_loss as documented_loss
 
@@ -45,9 +45,14 @@ def values_of(
     metric: object, *, epochs: int, per_epoch: int, interval: Interval = "step"
 ) -> list[float]:
     """The metric a scheduler with ``interval`` is fed over a run."""
-    count = call_count(interval, 1, epochs=epochs, steps_per_epoch=per_epoch)
-    positions = call_positions(interval, 1, epochs=epochs, steps_per_epoch=per_epoch)
-    return list(metric_values(parse_metric(metric), count=count, positions=positions, taker="it"))
+    loop, stepping = TrainingLoop(epochs, per_epoch), Stepping(interval)
+    fed = metric_values(
+        parse_metric(metric),
+        count=loop.calls(stepping),
+        positions=loop.positions(stepping),
+        taker="it",
+    )
+    return list(fed.values)
 
 
 def test_expressions_see_epoch_and_global_step() -> None:
