@@ -41,7 +41,8 @@ CODES: Mapping[Code, str] = {
     "cycles-often": "CyclicLR cycles so short that the lr oscillates hundreds of times",
     "never-stepped": "a frequency (or every) the training loop never reaches: the scheduler is "
     "never stepped",
-    "plateau-per-batch": "ReduceLROnPlateau stepped every batch: patience counts batches",
+    "plateau-per-batch": "ReduceLROnPlateau stepped every batch (or every few): patience counts "
+    "those steps",
     "plateau-mode": "ReduceLROnPlateau's mode against its metric (min on a rising one, max "
     "on a falling one)",
     "metric-never-improves": "a metric that never improves on its first value",

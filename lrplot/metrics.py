@@ -255,7 +255,9 @@ def fed_by_step(
     step already logged (a run resumed, or restarted, into the same log) replaces the
     values from that step on. A step with no value logged by then is an error, but for
     steps before ``resume_at`` in a log that starts there: the scheduler is not stepped
-    there (the run before the checkpoint is not in the log)."""
+    there (the run before the checkpoint is not in the log). A step with none logged
+    since the last is fed that one again, as Lightning feeds its monitor's latest, but
+    past the log's last value, where the run ended, it is an error."""
     assert metric.steps is not None
     offset, file = metric.offset, f"{printable(metric.file or '')}, {name_excerpt(metric.column)}"
     kept: list[int] = []  # indexes into values, their steps rising
@@ -275,7 +277,8 @@ def fed_by_step(
     skipped = 0
     at, latest = 0, -1  # the next kept value; the index of the last one fed
     last_call = None
-    for epoch, position in positions:
+    calls = iter(positions)
+    for epoch, position in calls:
         last_call = position
         found = -1
         while at < len(kept) and metric.steps[kept[at]] - offset <= position:
@@ -298,6 +301,15 @@ def fed_by_step(
                 f"{file}: {taker} is first stepped at step {position + offset:,} (epoch "
                 f"{epoch}), but no value is logged by then ({logged}); for a run resumed "
                 "from a checkpoint, give resume_at: the step it resumed at",
+                key=key,
+            )
+        if found < 0 and at == len(kept):
+            more = 1 + sum(1 for _ in calls)
+            shown = f"{metric.steps[latest]:,}"
+            raise ConfigError(
+                f"{file}: its last value is logged at step {shown}, but {taker} is stepped "
+                f"{more:,} more time{'s' * (more > 1)} after it, from step {position + offset:,} "
+                f"(epoch {epoch}); give the whole run's log, or plot fewer epochs",
                 key=key,
             )
         if found < 0:

@@ -127,8 +127,9 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
                     "horizon-unit",
                     key,
                     (
-                        f"{arg} is {value}, the run's epochs, but {name} is stepped every batch "
-                        f"({times}), so it counts batches: {arg}: {_scaled(value, steps, spec)} "
+                        f"{arg} is {value}, the run's epochs, but {name} is stepped "
+                        f"{scheduler.cadence().strip() or 'every batch'} ({times}), so it counts "
+                        f"batches: {arg}: {_scaled(value, steps, spec)} "
                         "for the same in batches, or interval: epoch"
                     ),
                 )
