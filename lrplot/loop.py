@@ -213,11 +213,6 @@ class TrainingLoop:
     def steps(self) -> int:
         return self.epochs * self.steps_per_epoch
 
-    def counted(self, step: int) -> int:
-        """What ``frequency`` is checked against after optimizer step ``step`` of an
-        epoch (from 0)."""
-        return min((step + 1) * self.grad_accum, self.counted_batches)
-
     def _in_epoch(self, frequency: int) -> tuple[int, int, bool]:
         """Where in an epoch ``interval: step`` with ``frequency`` steps a scheduler:
         after steps ``period - 1, 2 * period - 1, ...`` below ``whole`` (the steps of

@@ -228,7 +228,8 @@ def _expression_values(
 
 @dataclass(frozen=True)
 class Fed:
-    """What a logged run with steps feeds a scheduler, and what it says of that."""
+    """What a metric feeds a scheduler, and what lrplot says of that (of a logged run's
+    values fed by step)."""
 
     values: array[float]
     """One value each time the loop steps the scheduler; NaN where it is not stepped."""
