@@ -161,3 +161,18 @@ def test_values_logged_between_two_steps_feed_the_latest(
         "1, 3, 4, 6, 7, ... (8 in all), each followed by another before ReduceLROnPlateau is "
         "stepped\n"
     )
+
+
+def test_a_log_without_steps_feeds_its_values_in_order(
+    runner: CliRunner, write_config, tmp_path: Path
+) -> None:
+    config = write_config(
+        "epochs: 3\nsteps_per_epoch: 2\nscheduler: {type: ReduceLROnPlateau, interval: epoch}\n"
+        "metric: {file: m.csv, column: loss}\n"
+    )
+    (tmp_path / "m.csv").write_text("loss\n3\n2\n1\n0.5\n")
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    fed = [row["metric"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert fed == ["", "3.0", "", "2.0", "", "1.0"]
+    assert result.stderr == ""

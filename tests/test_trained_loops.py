@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from lrplot.cli import cli
 from tests.trainers import TrainerRun, Trainers
 
-PLATEAU = {"lr_scheduler_type": "reduce_lr_on_plateau", "learning_rate": 1e-3}
 HF_PLATEAU = "transformers.get_reduce_on_plateau_schedule"
 LIGHTNING_PLATEAU = {"type": "ReduceLROnPlateau", "patience": 0, "factor": 0.5}
 
@@ -40,29 +39,40 @@ def beside(run: TrainerRun, folder: Path, config: str) -> Path:
     return path
 
 
+def hf_plateau(trainers: Trainers, **kw: Any) -> TrainerRun:
+    """An HF run of 3 epochs (unless said), its reduce_lr_on_plateau cutting at once."""
+    settings = {
+        "num_train_epochs": 3,
+        "gradient_accumulation_steps": 2,
+        "lr_scheduler_type": "reduce_lr_on_plateau",
+        "lr_scheduler_kwargs": {"patience": 0, "factor": 0.5},
+        "learning_rate": 1e-3,
+        **kw,
+    }
+    return trainers.hf(**settings)
+
+
+def hf_plan(data: str, cadence: str, *, epochs: int = 3, lr: float = 0.001) -> str:
+    """The plan of :func:`hf_plateau`'s run: ``data`` the steps' data, ``cadence`` how
+    its plateau is stepped."""
+    return (
+        f"epochs: {epochs}\nsteps_per_epoch: {{{data}, loop: transformers}}\n"
+        f"optimizer: {{type: AdamW, lr: {lr}}}\n"
+        f"scheduler: {{type: {HF_PLATEAU}, patience: 0, factor: 0.5, {cadence}}}\n"
+        "metric: {file: trainer_state.json, key: eval_loss}\n"
+    )
+
+
+EVERY_2 = {"dataset_size": 40, "eval_strategy": "steps", "eval_steps": 2}
+EVERY_2_DATA = "dataset_size: 40, batch_size: 8, grad_accum: 2"
+
+
 def test_hf_steps_with_a_remainder_and_a_plateau_every_n_steps(
     trainers: Trainers, runner: CliRunner, tmp_path: Path
 ) -> None:
-    run = trainers.hf(
-        dataset_size=40,
-        num_train_epochs=3,
-        gradient_accumulation_steps=2,
-        eval_strategy="steps",
-        eval_steps=2,
-        eval_on_start=True,
-        lr_scheduler_kwargs={"patience": 0, "factor": 0.5},
-        **PLATEAU,
-    )
+    run = hf_plateau(trainers, eval_on_start=True, **EVERY_2)
     assert len(set(run.lrs[0])) > 1  # the plateau cut the lr
-    config = beside(
-        run,
-        tmp_path,
-        "epochs: 3\n"
-        "steps_per_epoch: {dataset_size: 40, batch_size: 8, grad_accum: 2, loop: transformers}\n"
-        "optimizer: {type: AdamW, lr: 0.001}\n"
-        f"scheduler: {{type: {HF_PLATEAU}, patience: 0, factor: 0.5, every: 2}}\n"
-        "metric: {file: trainer_state.json, key: eval_loss}\n",
-    )
+    config = beside(run, tmp_path, hf_plan(EVERY_2_DATA, "every: 2"))
     rows, said = render(runner, config)
     assert hex_of(row["lr"] for row in rows) == hex_of(run.lrs[0])
     assert said == (
@@ -81,26 +91,18 @@ def test_hf_steps_with_a_remainder_and_a_plateau_every_n_steps(
 def test_hf_evaluating_each_epoch_with_drop_last(
     trainers: Trainers, runner: CliRunner, tmp_path: Path
 ) -> None:
-    run = trainers.hf(
+    run = hf_plateau(
+        trainers,
         dataset_size=60,
         num_train_epochs=4,
-        gradient_accumulation_steps=2,
         dataloader_drop_last=True,
         eval_strategy="epoch",
         eval_on_start=True,
-        lr_scheduler_kwargs={"patience": 0, "factor": 0.5},
-        **{**PLATEAU, "learning_rate": 3e-3},
+        learning_rate=3e-3,
     )
     assert len(set(run.lrs[0])) > 1
-    config = beside(
-        run,
-        tmp_path,
-        "epochs: 4\nsteps_per_epoch:\n"
-        "  {dataset_size: 60, batch_size: 8, grad_accum: 2, drop_last: true, loop: transformers}\n"
-        "optimizer: {type: AdamW, lr: 0.003}\n"
-        f"scheduler: {{type: {HF_PLATEAU}, patience: 0, factor: 0.5, interval: epoch}}\n"
-        "metric: {file: trainer_state.json, key: eval_loss}\n",
-    )
+    data = "dataset_size: 60, batch_size: 8, grad_accum: 2, drop_last: true"
+    config = beside(run, tmp_path, hf_plan(data, "interval: epoch", epochs=4, lr=0.003))
     rows, said = render(runner, config)
     assert len(rows) == run.optimizer_steps
     assert hex_of(row["lr"] for row in rows) == hex_of(run.lrs[0])
@@ -113,40 +115,19 @@ def test_hf_evaluating_each_epoch_with_drop_last(
 def test_a_resumed_hf_run_feeds_a_plan_resumed_where_it_was(
     trainers: Trainers, runner: CliRunner, tmp_path: Path
 ) -> None:
-    run = trainers.hf(
-        dataset_size=40,
-        num_train_epochs=3,
-        gradient_accumulation_steps=2,
-        eval_strategy="steps",
-        eval_steps=2,
-        lr_scheduler_kwargs={"patience": 0, "factor": 0.5},
-        resume_at=4,
-        **PLATEAU,
-    )
-    config = beside(
-        run,
-        tmp_path,
-        "epochs: 3\n"
-        "steps_per_epoch: {dataset_size: 40, batch_size: 8, grad_accum: 2, loop: transformers}\n"
-        "optimizer: {type: AdamW, lr: 0.001}\n"
-        f"scheduler: {{type: {HF_PLATEAU}, patience: 0, factor: 0.5, every: 2}}\n"
-        "metric: {file: trainer_state.json, key: eval_loss}\n"
-        "resume_at: 4\n",
-    )
+    run = hf_plateau(trainers, resume_at=4, **EVERY_2)
+    config = beside(run, tmp_path, hf_plan(EVERY_2_DATA, "every: 2") + "resume_at: 4\n")
     rows, _ = render(runner, config)
     assert len(rows) == 4 + len(run.lrs[0])
     assert hex_of(row["lr_resumed"] for row in rows[4:]) == hex_of(run.lrs[0])
     assert len(set(run.lrs[0])) > 1
 
 
-LIGHTNING_DATA = (
-    "{dataset_size: 60, batch_size: 8, grad_accum: 2, drop_last: true, loop: lightning}"
-)
-
-
-def test_lightning_steps_on_a_last_partial_accumulation_and_counts_frequency_in_batches(
-    trainers: Trainers, runner: CliRunner, tmp_path: Path
-) -> None:
+def lightning_stepped(
+    trainers: Trainers, tmp_path: Path, frequency: int
+) -> tuple[TrainerRun, Path]:
+    """A Lightning run of 3 epochs of 7 batches, accumulating 2, whose StepLR is stepped
+    with ``interval: step`` and ``frequency``; and its plan."""
     run = trainers.lightning(
         dataset_size=60,
         drop_last=True,
@@ -154,14 +135,22 @@ def test_lightning_steps_on_a_last_partial_accumulation_and_counts_frequency_in_
         accumulate_grad_batches=2,
         scheduler={"type": "StepLR", "step_size": 1, "gamma": 0.5},
         interval="step",
-        frequency=2,
+        frequency=frequency,
     )
     config = tmp_path / "plan.yaml"
     config.write_text(
-        f"epochs: 3\nsteps_per_epoch: {LIGHTNING_DATA}\n"
+        "epochs: 3\nsteps_per_epoch:\n"
+        "  {dataset_size: 60, batch_size: 8, grad_accum: 2, drop_last: true, loop: lightning}\n"
         "optimizer: {type: SGD, lr: 0.1, momentum: 0.9}\n"
-        "scheduler: {type: StepLR, step_size: 1, gamma: 0.5, interval: step, frequency: 2}\n"
+        f"scheduler: {{type: StepLR, step_size: 1, gamma: 0.5, frequency: {frequency}}}\n"
     )
+    return run, config
+
+
+def test_lightning_steps_on_a_last_partial_accumulation_and_counts_frequency_in_batches(
+    trainers: Trainers, runner: CliRunner, tmp_path: Path
+) -> None:
+    run, config = lightning_stepped(trainers, tmp_path, 2)
     rows, said = render(runner, config)
     assert said == ""
     assert len(rows) == run.optimizer_steps
@@ -178,29 +167,15 @@ def test_lightning_steps_on_a_last_partial_accumulation_and_counts_frequency_in_
 def test_a_frequency_lightning_never_reaches_warns(
     trainers: Trainers, runner: CliRunner, tmp_path: Path
 ) -> None:
-    run = trainers.lightning(
-        dataset_size=60,
-        drop_last=True,
-        max_epochs=3,
-        accumulate_grad_batches=2,
-        scheduler={"type": "StepLR", "step_size": 1, "gamma": 0.5},
-        interval="step",
-        frequency=5,
-    )
+    run, config = lightning_stepped(trainers, tmp_path, 5)
     assert len(set(run.lrs[0])) == 1  # Lightning never stepped it
-    config = tmp_path / "plan.yaml"
-    config.write_text(
-        f"epochs: 3\nsteps_per_epoch: {LIGHTNING_DATA}\n"
-        "optimizer: {type: SGD, lr: 0.1, momentum: 0.9}\n"
-        "scheduler: {type: StepLR, step_size: 1, gamma: 0.5, interval: step, frequency: 5}\n"
-    )
     result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert hex_of(row["lr"] for row in rows) == hex_of(run.lrs[0])
     assert result.stderr == (
         f"Warning: {config}: scheduler.frequency: frequency is 5, but Lightning checks it "
         "against the batches of the epoch only where the optimizer steps (every 2 batches, and "
-        "the last of 7), none a multiple of 5, so StepLR is never stepped (line 4) "
+        "the last of 7), none a multiple of 5, so StepLR is never stepped (line 5) "
         "[never-stepped]\n"
     )
 
