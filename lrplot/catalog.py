@@ -145,7 +145,8 @@ def _loop_rows(cls: Maker) -> list[str]:
     pad = max(len(key.name) for key in keys) + 2
     rows = ["How the training loop steps it (in scheduler: or an entry of schedulers:):"]
     for key in keys:
-        rows.append(f"  {key.name:<{pad}}{key.doc}; default {_yaml(key.default)}")
+        default = f"; default {_yaml(key.default)}" if key.default is not None else ""
+        rows.append(f"  {key.name:<{pad}}{key.doc}{default}")
     return rows
 
 

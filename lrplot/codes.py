@@ -20,6 +20,7 @@ Code = Literal[
     "restarts-often",
     "cycle-never-peaks",
     "cycles-often",
+    "never-stepped",
     "plateau-per-batch",
     "plateau-mode",
     "metric-never-improves",
@@ -43,7 +44,10 @@ CODES: Mapping[Code, str] = {
     "restarts-often": "warm restarts so short that the schedule restarts hundreds of times",
     "cycle-never-peaks": "a CyclicLR half-cycle longer than its steps: max_lr is never reached",
     "cycles-often": "CyclicLR cycles so short that the lr oscillates hundreds of times",
-    "plateau-per-batch": "ReduceLROnPlateau stepped every batch: patience counts batches",
+    "never-stepped": "a frequency (or every) the training loop never reaches: the scheduler is "
+    "never stepped",
+    "plateau-per-batch": "ReduceLROnPlateau stepped every batch (or every few): patience counts "
+    "those steps",
     "plateau-mode": "ReduceLROnPlateau's mode against its metric (min on one that rises, max "
     "on one that falls, from its first value on)",
     "metric-never-improves": "a metric that never improves on its first value",

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from lrplot.codes import CODES
 from lrplot.errors import ConfigError, describe_value, excerpt, printable
 from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from lrplot.loop import LOOPS
 
 Kind = Literal[
     "line",  # one line of display text, at most `limit` characters
@@ -103,6 +104,14 @@ STEPS: Mapping[str, Key] = {
         Key("world_size", "count", "processes training together (GPUs)", 1),
         Key("grad_accum", "count", "batches accumulated per optimizer step", 1),
         Key("drop_last", "flag", "the DataLoader drops a last, short batch", False),
+        Key(
+            "loop",
+            "choice",
+            "the training loop that counts them: a plain torch loop, Lightning's Trainer, or "
+            "transformers' Trainer (the installed one's rule, or one named)",
+            "torch",
+            choices=LOOPS,
+        ),
     )
 }
 """The keys of ``steps_per_epoch:`` given as the data it comes from (see
@@ -118,7 +127,19 @@ SCHEDULE: Mapping[str, Key] = {
             "step",
             choices=("step", "epoch"),
         ),
-        Key("frequency", "count", "steps it after every Nth batch (or epoch)", 1),
+        Key(
+            "frequency",
+            "count",
+            "steps it after every Nth batch (or epoch), counted from the start of each epoch",
+            1,
+        ),
+        Key(
+            "every",
+            "count",
+            "instead of interval and frequency: steps it after every Nth optimizer step, "
+            "counted over the whole run (HF's eval_steps)",
+            example="500",
+        ),
         Key(
             "fractional_epoch",
             "flag",

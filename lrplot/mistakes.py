@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from lrplot.codes import Code
-from lrplot.loop import call_positions
 from lrplot.registry import scheduler_signature
 
 if TYPE_CHECKING:
@@ -72,6 +71,7 @@ def find_mistakes(schedule: Schedule) -> list[Mistake]:
         found += _horizons(scheduler, steps, per_batch, spec)
     found += _lambda_units(schedule)
     found += _cycle_lengths(schedule)
+    found += _never_stepped(spec)
     found += _plateaus(schedule)
     if not found:
         found += _growth(schedule)
@@ -86,15 +86,9 @@ def stepped(spec: Spec) -> Iterator[tuple[SchedulerSpec, int, bool]]:
     horizon in epochs would be a mistake): a nested scheduler is stepped in its
     SequentialLR segment, or with its ChainedScheduler."""
     for scheduler in spec.schedulers:
-        per_batch = (
-            scheduler.interval == "step"
-            and not scheduler.fractional_epoch
-            and spec.steps_per_epoch // scheduler.frequency > 1
-        )
-        if scheduler.fractional_epoch:
-            counts = spec.epochs
-        else:
-            counts = scheduler.calls(spec.epochs, spec.steps_per_epoch)
+        calls = scheduler.calls(spec.loop)
+        per_batch = not scheduler.fractional_epoch and calls > spec.epochs
+        counts = spec.epochs if scheduler.fractional_epoch else calls
         yield from _nested(scheduler, counts, per_batch)
 
 
@@ -169,8 +163,9 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
                     "horizon-unit",
                     key,
                     (
-                        f"{arg} is {value}, the run's epochs, but {name} is stepped every batch "
-                        f"({times}), so it counts batches: {arg}: {_scaled(value, steps, spec)} "
+                        f"{arg} is {value}, the run's epochs, but {name} is stepped "
+                        f"{scheduler.cadence().strip() or 'every batch'} ({times}), so it counts "
+                        f"batches: {arg}: {_scaled(value, steps, spec)} "
                         "for the same in batches, or interval: epoch"
                     ),
                 )
@@ -263,25 +258,59 @@ def _judge(
     return None
 
 
+def _never_stepped(spec: Spec) -> list[Mistake]:
+    """A scheduler the loop never steps: its ``frequency`` (or ``every``) is never reached."""
+    found: list[Mistake] = []
+    loop = spec.loop
+    for scheduler in spec.schedulers:
+        if scheduler.calls(loop):
+            continue
+        every, frequency, batches = scheduler.every, scheduler.frequency, loop.counted_batches
+        key, never = "frequency", f"so {scheduler.name} is never stepped"
+        if every is not None:
+            key, why = "every", f"every is {every:,}, more than the run's {loop.steps:,} steps"
+        elif scheduler.interval == "epoch":
+            why = f"frequency is {frequency:,}, more than the run's {spec.epochs:,} epochs"
+        elif loop.grad_accum > 1 and frequency <= batches:
+            why = (
+                f"frequency is {frequency:,}, but Lightning checks it against the batches of "
+                f"the epoch only where the optimizer steps (every {loop.grad_accum} batches, "
+                f"and the last of {batches:,}), none a multiple of {frequency:,}"
+            )
+        else:
+            counted = "batches" if loop.grad_accum > 1 else "steps"
+            why = (
+                f"frequency is {frequency:,}, more than the {batches:,} {counted} of an "
+                "epoch, counted again from each epoch's start"
+            )
+            if loop.grad_accum == 1 and frequency <= loop.steps:
+                never += (
+                    f"; every: {frequency} counts optimizer steps over the whole run "
+                    "(HF's eval_steps)"
+                )
+        found.append(Mistake("never-stepped", f"{scheduler.key}.{key}", f"{why}, {never}"))
+    return found
+
+
 def _plateaus(schedule: Schedule) -> list[Mistake]:
     spec = schedule.spec
     found: list[Mistake] = []
     for scheduler in spec.schedulers:
         if not scheduler.facts.metric:
             continue
-        per_batch = (
-            scheduler.interval == "step" and spec.steps_per_epoch // scheduler.frequency > 1
-        )
-        if per_batch:
+        calls = scheduler.calls(spec.loop)
+        if scheduler.every is None and calls > spec.epochs:  # every: an evaluation cadence
             patience = scheduler.args.get("patience", 10)
+            how = scheduler.cadence().strip() or "every batch"
+            counted = "batches" if scheduler.frequency == 1 else "those steps"
             found.append(
                 Mistake(
                     "plateau-per-batch",
                     scheduler.key,
                     (
-                        f"{scheduler.name} is stepped every batch ({spec.steps_per_epoch} an "
-                        f"epoch), so patience {patience} counts batches, not epochs: interval: "
-                        "epoch steps it once an epoch, after validation"
+                        f"{scheduler.name} is stepped {how} ({calls // spec.epochs:,} an "
+                        f"epoch), so patience {patience} counts {counted}, not epochs: "
+                        "interval: epoch steps it once an epoch, after validation"
                     ),
                 )
             )
@@ -400,16 +429,11 @@ def _lambda_units(schedule: Schedule) -> list[Mistake]:
         return []
     import numpy as np
 
-    per_epoch = spec.steps_per_epoch // scheduler.frequency
+    per_epoch = spec.loop.calls_per_epoch(scheduler.frequency)
     how = scheduler.cadence().strip() or "every batch"
     # Where the lr stands once the scheduler is stepped epochs - 1 times: the run's last
     # epoch, had it been stepped once an epoch.
-    positions = call_positions(
-        scheduler.interval,
-        scheduler.frequency,
-        epochs=spec.epochs,
-        steps_per_epoch=spec.steps_per_epoch,
-    )
+    positions = spec.loop.positions(scheduler.stepping)
     in_epochs = 0
     if spec.epochs > 1:
         in_epochs = next(itertools.islice(positions, spec.epochs - 2, None))[1] + 1
@@ -446,7 +470,7 @@ def _cycle_lengths(schedule: Schedule) -> list[Mistake]:
         epochs, per_epoch = args.get("epochs"), args.get("steps_per_epoch")
         if not scheduler.facts.needs_length or args.get("total_steps") is not None:
             continue
-        calls = scheduler.calls(spec.epochs, spec.steps_per_epoch)
+        calls = scheduler.calls(spec.loop)
         if not (_is_count(epochs) and _is_count(per_epoch) and calls):
             continue
         planned = epochs * per_epoch

@@ -26,6 +26,7 @@ def collect(schedule: Schedule, options: PlotOptions) -> tuple[str, ...]:
     notices = [
         *spec.notices,
         *accepted_doubts(spec),
+        *schedule.notices,
         *warned,
         *log_scale(schedule, options),
     ]

@@ -32,7 +32,7 @@ from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationE
 from lrplot.expressions import Expression, quoted
 from lrplot.facts import ARGUMENT_WORDS
 from lrplot.limits import DEFAULT_MAX_STEPS, OPERATIONS_PER_STEP, WORK_PER_STEP
-from lrplot.loop import call_positions, calls_before
+from lrplot.loop import TrainingLoop
 from lrplot.metrics import metric_values
 from lrplot.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.torch_compat import (
@@ -74,6 +74,9 @@ class Schedule:
     resumed: tuple[array[float], ...] = ()
     """With ``resume_at``: each group's lr in the resumed run (before ``resume_at``, the
     same as ``lr``)."""
+    notices: tuple[str, ...] = ()
+    """What lrplot says of the run as it fed it (a logged metric's values not used):
+    ``file: key: message`` lines."""
 
     @property
     def steps(self) -> int:
@@ -149,7 +152,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
     resumed: tuple[array[float], ...] = ()
     try:
         check_work(spec, max_steps)
-        feeds = _feeds(spec)
+        feeds, notices = _feeds(spec)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
             for message in _IGNORED_TORCH_WARNINGS:
@@ -183,31 +186,31 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         metric=_metric_column(spec, feeds),
         torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
         resumed=resumed,
+        notices=notices,
     )
 
 
-def _feeds(spec: Spec) -> tuple[array[float] | None, ...]:
+def _feeds(spec: Spec) -> tuple[tuple[array[float] | None, ...], tuple[str, ...]]:
     """The metric values each scheduler the loop steps is fed, in order (None for those
-    stepped without one)."""
+    stepped without one; NaN where it is not stepped), and the notices of feeding them."""
     feeds: list[array[float] | None] = []
-    epochs, per_epoch = spec.epochs, spec.steps_per_epoch
+    notices: list[str] = []
+    loop = spec.loop
     for scheduler in spec.schedulers:
         if not scheduler.facts.metric or spec.metric is None:
             feeds.append(None)
             continue
-        positions = call_positions(
-            scheduler.interval, scheduler.frequency, epochs=epochs, steps_per_epoch=per_epoch
+        fed = metric_values(
+            spec.metric,
+            count=scheduler.calls(loop),
+            positions=loop.positions(scheduler.stepping),
+            taker=scheduler.name,
+            cadence=scheduler.cadence().strip() or "per batch",
+            resume_at=spec.resume_at,
         )
-        feeds.append(
-            metric_values(
-                spec.metric,
-                count=scheduler.calls(epochs, per_epoch),
-                positions=positions,
-                taker=scheduler.name,
-                cadence=scheduler.cadence().strip() or "per batch",
-            )
-        )
-    return tuple(feeds)
+        feeds.append(fed.values)
+        notices += [f"{spec.source}: {text}" for text in fed.notices]
+    return tuple(feeds), tuple(dict.fromkeys(notices))
 
 
 def _metric_column(spec: Spec, feeds: Sequence[array[float] | None]) -> array[float] | None:
@@ -218,12 +221,7 @@ def _metric_column(spec: Spec, feeds: Sequence[array[float] | None]) -> array[fl
         if len(feed) == spec.steps:
             return feed
         column = array("d", [math.nan]) * spec.steps
-        positions = call_positions(
-            scheduler.interval,
-            scheduler.frequency,
-            epochs=spec.epochs,
-            steps_per_epoch=spec.steps_per_epoch,
-        )
+        positions = spec.loop.positions(scheduler.stepping)
         for (_, step), value in zip(positions, feed, strict=True):
             column[step] = value
         return column
@@ -269,23 +267,24 @@ class _Run:
 
     def _loop(self, start: int, stop: int) -> None:
         """The training loop of :mod:`lrplot.loop`, for any intervals and frequencies."""
-        per_epoch = self.spec.steps_per_epoch
-        after_batch: list[tuple[int, Callable[[int, int], None]]] = []
+        per_epoch, loop = self.spec.steps_per_epoch, self.spec.loop
+        after_batch: list[tuple[Callable[[int, int], bool], Callable[[int, int], None]]] = []
         after_epoch: list[tuple[int, Callable[[int, int], None]]] = []
         for spec, scheduler, feed in zip(
             self.spec.schedulers, self.schedulers, self.feeds, strict=True
         ):
-            action = _action(spec, scheduler, feed, start, per_epoch)
-            (after_batch if spec.interval == "step" else after_epoch).append(
-                (spec.frequency, action)
-            )
+            action = _action(spec, scheduler, feed, start, loop)
+            if spec.interval == "step":
+                after_batch.append((loop.stepper(spec.stepping), action))
+            else:
+                after_epoch.append((spec.frequency, action))
         record, recorder = self.recorder.record, self.recorder
         for position in range(start, stop):
             recorder.step = position
             record()
             epoch, batch = divmod(position, per_epoch)
-            for frequency, action in after_batch:
-                if (batch + 1) % frequency == 0:
+            for stepped, action in after_batch:
+                if stepped(batch, position):
                     action(epoch, batch)
             if batch == per_epoch - 1:
                 for frequency, action in after_epoch:
@@ -341,6 +340,7 @@ def _every_batch(schedulers: Sequence[SchedulerSpec]) -> bool:
         not others
         and first.interval == "step"
         and first.frequency == 1
+        and first.every in (None, 1)
         and not first.fractional_epoch
     )
 
@@ -350,18 +350,17 @@ def _action(
     scheduler: Any,
     feed: array[float] | None,
     start: int,
-    per_epoch: int,
+    loop: TrainingLoop,
 ) -> Callable[[int, int], None]:
     """What the loop does to step ``scheduler`` after batch ``batch`` of ``epoch``."""
-    step = scheduler.step
+    step, per_epoch = scheduler.step, loop.steps_per_epoch
     if feed is not None:
-        done = calls_before(
-            spec.interval, spec.frequency, position=start, steps_per_epoch=per_epoch
-        )
-        index = itertools.count(done).__next__
+        index = itertools.count(loop.calls_before(spec.stepping, start)).__next__
 
         def fed(epoch: int, batch: int) -> None:
-            step(feed[index()])
+            value = feed[index()]
+            if value == value:  # NaN: a step the log has no value for, not stepped
+                step(value)
 
         return fed
     if spec.fractional_epoch:
@@ -487,7 +486,7 @@ class _Recorder:
                 record()
                 if metric is None:
                     step()
-                else:
+                elif metric[i] == metric[i]:  # NaN: a step the log has no value for
                     step(metric[i])
         finally:
             self.step = i

@@ -39,7 +39,7 @@ from lrplot.keys import (
     check_value,
 )
 from lrplot.limits import MAX_TITLE_LENGTH
-from lrplot.loop import Batches, Interval, call_count
+from lrplot.loop import Batches, Interval, Stepping, TrainingLoop
 from lrplot.metrics import MetricSpec, parse_metric
 from lrplot.options import PlotOptions, parse_plot_options
 from lrplot.overrides import apply_overrides, set_value
@@ -79,6 +79,8 @@ class SchedulerSpec:
     interval: Interval = "step"
     """How the training loop steps it (see :mod:`lrplot.loop`): after batches, or epochs."""
     frequency: int = 1
+    every: int | None = None
+    """Steps it after every ``every``-th optimizer step of the run, if given."""
     fractional_epoch: bool = False
 
     @property
@@ -101,11 +103,14 @@ class SchedulerSpec:
             return []
         return [float(v) for v in values if _is_number(v) and math.isfinite(v)]
 
-    def calls(self, epochs: int, steps_per_epoch: int) -> int:
+    @property
+    def stepping(self) -> Stepping:
+        """When the training loop steps it (see :mod:`lrplot.loop`)."""
+        return Stepping(self.interval, self.frequency, self.every)
+
+    def calls(self, loop: TrainingLoop) -> int:
         """How many times the training loop steps it in a run."""
-        return call_count(
-            self.interval, self.frequency, epochs=epochs, steps_per_epoch=steps_per_epoch
-        )
+        return loop.calls(self.stepping)
 
     def epochs_per_count(self, steps_per_epoch: int) -> float:
         """How many epochs one unit of what it counts (milestones, ``T_0``) spans: one of
@@ -114,13 +119,15 @@ class SchedulerSpec:
             return 1.0
         if self.interval == "epoch":
             return float(self.frequency)
-        return self.frequency / steps_per_epoch
+        return (self.every or self.frequency) / steps_per_epoch
 
     def cadence(self) -> str:
         """How the loop steps it, when not after every batch: `` per epoch``,
-        `` every 4 batches``, `` with fractional epochs``."""
+        `` every 4 batches``, `` every 500 steps``, `` with fractional epochs``."""
         unit = "batch" if self.interval == "step" else "epoch"
         text = f" every {self.frequency} {unit}es" if self.frequency > 1 else ""
+        if self.every is not None and self.every > 1:
+            text = f" every {self.every:,} steps"
         if unit == "epoch":
             text = text.replace("epoches", "epochs") or " per epoch"
         if self.fractional_epoch:
@@ -219,6 +226,13 @@ class Spec:
     def steps(self) -> int:
         """How many scheduler steps are simulated (and values recorded)."""
         return self.epochs * self.steps_per_epoch
+
+    @property
+    def loop(self) -> TrainingLoop:
+        """The training loop it runs in: its length, and how it counts ``frequency``."""
+        if self.batches is not None:
+            return self.batches.training_loop(self.epochs)
+        return TrainingLoop(self.epochs, self.steps_per_epoch)
 
     @property
     def display_title(self) -> str:
@@ -353,8 +367,9 @@ class _Validator:
                 "ignored: only ReduceLROnPlateau is fed a metric, not "
                 + " or ".join(dict.fromkeys(s.name for s in schedulers)),
             )
+        loop = batches.training_loop(epochs) if batches else TrainingLoop(epochs, steps_per_epoch)
         for scheduler in schedulers:
-            self.check_length(scheduler, epochs, steps_per_epoch)
+            self.check_length(scheduler, loop)
         resume_at = values.get("resume_at")
         steps = epochs * steps_per_epoch
         if resume_at is not None and resume_at >= steps:
@@ -400,10 +415,11 @@ class _Validator:
             if name in value:
                 given[name] = check_value(step_key, value[name], path=child_key(key, name))
             elif step_key.required:
+                optional = sum(not k.required for k in STEPS.values())
                 raise self.error(
                     key,
-                    f"missing `{name}:`; the data needs {', '.join(STEPS)} (the last three "
-                    "are optional)",
+                    f"missing `{name}:`; the data needs {', '.join(STEPS)} (the last "
+                    f"{optional} are optional)",
                 )
         batches = Batches(**given)
         if batches.steps < 1:
@@ -617,6 +633,18 @@ class _Validator:
                 "the scheduler it is nested in",
             )
         loop = {k: check_value(SCHEDULE[k], v, path=child_key(key, k)) for k, v in given.items()}
+        if "every" in loop and "frequency" in loop:
+            raise self.error(
+                child_key(key, "every"),
+                "every counts optimizer steps over the whole run, frequency those of each "
+                "epoch (or epochs): give one of them",
+            )
+        if "every" in loop and loop.get("interval") == "epoch":
+            raise self.error(
+                child_key(key, "every"),
+                "every counts optimizer steps, so it needs interval: step (the default), not "
+                "epoch; frequency: N steps it every N epochs",
+            )
         if not loop.get("fractional_epoch"):
             return loop
         where, name = child_key(key, "fractional_epoch"), type_name_of(cls)
@@ -710,14 +738,15 @@ class _Validator:
 
         return make
 
-    def check_length(self, scheduler: SchedulerSpec, epochs: int, steps_per_epoch: int) -> None:
+    def check_length(self, scheduler: SchedulerSpec, loop: TrainingLoop) -> None:
         """A scheduler that needs the run's length (OneCycleLR) needs ``total_steps`` (or
         its own ``epochs`` and ``steps_per_epoch``) of at least the times the loop steps
         it: torch would otherwise fail at the step past it."""
         if not scheduler.facts.needs_length:
             return
         args, key = scheduler.args, scheduler.key
-        calls = scheduler.calls(epochs, steps_per_epoch)
+        epochs, steps_per_epoch = loop.epochs, loop.steps_per_epoch
+        calls = scheduler.calls(loop)
         every_batch = calls == epochs * steps_per_epoch
         stepped = f"plots {calls} steps" if every_batch else f"steps it {calls} times"
         taken = f"{calls} steps are plotted" if every_batch else f"it is stepped {calls} times"

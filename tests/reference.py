@@ -89,19 +89,73 @@ def _build(raw: dict[str, Any], optimizer: Any, config_dir: Path) -> Any:
     return cls(optimizer, **args)
 
 
-def steps_per_epoch(value: Any) -> int:
-    """Optimizer steps per epoch as a DistributedSampler, a DataLoader and an
-    accumulation loop make them: padded shards, a last short batch unless dropped, and
-    ``optimizer.step()`` after every ``grad_accum``-th batch."""
+def batches_per_process(value: dict[str, Any]) -> int:
+    """The batches one process runs an epoch, as the real classes make them: torch's
+    DistributedSampler and DataLoader (the plain loop, Lightning), or a DataLoader that
+    accelerate's BatchSamplerShard deals out (transformers' Trainer)."""
+    from torch.utils.data import BatchSampler, DataLoader, DistributedSampler, SequentialSampler
+
+    data: Any = range(value["dataset_size"])
+    world, size = value.get("world_size", 1), value["batch_size"]
+    drop_last = value.get("drop_last", False)
+    if not str(value.get("loop", "torch")).startswith("transformers"):
+        sampler: Any = DistributedSampler(data, num_replicas=world, rank=0, shuffle=False)
+        return len(DataLoader(data, batch_size=size, sampler=sampler, drop_last=drop_last))
+    from accelerate.data_loader import BatchSamplerShard  # type: ignore[import-untyped]
+
+    batches = BatchSampler(SequentialSampler(data), size, drop_last)
+    return len(BatchSamplerShard(batches, num_processes=world, process_index=0))
+
+
+def stepped_batches(value: Any) -> list[int]:
+    """Per optimizer step of an epoch, the batches done by then, as the loop named runs
+    them: ``step()`` after every ``grad_accum``-th batch (the plain loop), and the
+    epoch's last too (Lightning), or transformers' Trainer's count of update steps."""
     if not isinstance(value, dict):
-        return int(value if value is not None else 1)
-    world = value.get("world_size", 1)
-    per_process = (value["dataset_size"] + world - 1) // world
-    if value.get("drop_last", False):
-        batches = per_process // value["batch_size"]
+        return list(range(1, int(value if value is not None else 1) + 1))
+    batches, accum = batches_per_process(value), value.get("grad_accum", 1)
+    loop = value.get("loop", "torch")
+    if loop == "torch":
+        return [i + 1 for i in range(batches) if (i + 1) % accum == 0]
+    if loop == "lightning":
+        return [i + 1 for i in range(batches) if (i + 1) % accum == 0 or i + 1 == batches]
+    if loop == "transformers<4.52":
+        updates = max(batches // accum, 1)  # documented rule; this transformers is newer
     else:
-        batches = (per_process + value["batch_size"] - 1) // value["batch_size"]
-    return int(batches // value.get("grad_accum", 1))
+        updates = hf_updates_per_epoch(batches, accum)
+    return [min((i + 1) * accum, batches) for i in range(updates)]
+
+
+def hf_updates_per_epoch(batches: int, accum: int) -> int:
+    """transformers' Trainer's own count of an epoch's update steps for a dataloader of
+    ``batches`` (its ``set_initial_training_values``)."""
+    from types import SimpleNamespace
+
+    from transformers import Trainer
+
+    trainer = SimpleNamespace(
+        get_total_train_batch_size=lambda args: 1,
+        get_sp_size=lambda: 1,
+        num_examples=lambda loader: batches,
+    )
+    args = SimpleNamespace(max_steps=-1, num_train_epochs=1, gradient_accumulation_steps=accum)
+    values = Trainer.set_initial_training_values(trainer, args, _Sized(batches))  # type: ignore[arg-type]
+    return int(values[1])
+
+
+class _Sized:
+    """A dataloader of ``length`` batches, for transformers' counting."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def steps_per_epoch(value: Any) -> int:
+    """Optimizer steps per epoch as the loop the config names makes them."""
+    return len(stepped_batches(value))
 
 
 def read_logged(given: dict[str, Any], config_dir: Path) -> list[float]:
@@ -114,7 +168,7 @@ def read_logged(given: dict[str, Any], config_dir: Path) -> list[float]:
     return [float(row[given["column"]]) for row in rows if (row[given["column"]] or "").strip()]
 
 
-_LOOP_KEYS = ("interval", "frequency", "fractional_epoch")
+_LOOP_KEYS = ("interval", "frequency", "every", "fractional_epoch")
 _FED = {
     "ReduceLROnPlateau",
     "transformers.get_reduce_on_plateau_schedule",
@@ -133,14 +187,21 @@ def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
     group, the metric per batch (None after a batch none was fed after), and with
     ``resume_at``, the lr lists of the run resumed there."""
     epochs = raw.get("epochs", 100)
-    per_epoch = steps_per_epoch(raw.get("steps_per_epoch"))
+    data = raw.get("steps_per_epoch")
+    done = stepped_batches(data)  # Lightning counts frequency in batches
+    if not (isinstance(data, dict) and data.get("loop") == "lightning"):
+        done = list(range(1, len(done) + 1))
+    per_epoch = len(done)
     steps = epochs * per_epoch
     entries = raw["schedulers"] if "schedulers" in raw else [raw["scheduler"]]
 
     def stepped_after(entry: dict[str, Any], epoch: int, batch: int) -> bool:
         frequency: int = entry.get("frequency", 1)
+        if "every" in entry:
+            every: int = entry["every"]
+            return (epoch * per_epoch + batch + 1) % every == 0
         if entry.get("interval", "step") == "step":
-            return (batch + 1) % frequency == 0
+            return done[batch] % frequency == 0
         return batch == per_epoch - 1 and (epoch + 1) % frequency == 0
 
     calls = [

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from lrplot import ConfigError, parse_spec, simulate
-from lrplot.loop import Interval, call_count, call_positions
+from lrplot.cli import cli
+from lrplot.loop import Interval, Stepping, TrainingLoop
 from lrplot.metrics import metric_values, parse_metric, synthetic_loss
 from tests.reference import synthetic_loss as documented_loss
 
@@ -45,9 +51,14 @@ def values_of(
     metric: object, *, epochs: int, per_epoch: int, interval: Interval = "step"
 ) -> list[float]:
     """The metric a scheduler with ``interval`` is fed over a run."""
-    count = call_count(interval, 1, epochs=epochs, steps_per_epoch=per_epoch)
-    positions = call_positions(interval, 1, epochs=epochs, steps_per_epoch=per_epoch)
-    return list(metric_values(parse_metric(metric), count=count, positions=positions, taker="it"))
+    loop, stepping = TrainingLoop(epochs, per_epoch), Stepping(interval)
+    fed = metric_values(
+        parse_metric(metric),
+        count=loop.calls(stepping),
+        positions=loop.positions(stepping),
+        taker="it",
+    )
+    return list(fed.values)
 
 
 def test_expressions_see_epoch_and_global_step() -> None:
@@ -92,3 +103,76 @@ def test_bad_metrics(value: object, message: str) -> None:
 def test_non_finite_expression_values_name_the_step() -> None:
     with pytest.raises(ConfigError, match=r"'1e308 \* 10 \*\* step' gave inf at epoch=1, step=1"):
         values_of("1e308 * 10 ** step", epochs=3, per_epoch=1)
+
+
+def test_a_step_fed_no_new_value_is_fed_the_last_again(runner: CliRunner, write_config) -> None:
+    config = write_config(
+        "epochs: 2\nsteps_per_epoch: 3\nscheduler: {type: ReduceLROnPlateau, every: 2}\n"
+        "metric: {file: m.csv, column: val_loss}\n"
+    )
+    (config.parent / "m.csv").write_text("epoch,step,val_loss\n0,1,1.0\n1,5,0.9\n")
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    fed = [row["metric"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert fed == ["", "1.0", "", "1.0", "", "0.9"]
+    assert result.stderr == (
+        f"Notice: {config}: metric: m.csv, 'val_loss': ReduceLROnPlateau is stepped 1 time "
+        "with no value logged since the last (first at step 3): it is fed the latest again, "
+        "as Lightning feeds its monitor's\n"
+    )
+
+
+def test_a_run_resumed_into_the_same_log_replaces_what_it_logs_again(
+    runner: CliRunner, write_config
+) -> None:
+    config = write_config(
+        "epochs: 4\nsteps_per_epoch: 2\n"
+        "scheduler: {type: ReduceLROnPlateau, interval: epoch}\n"
+        "metric: {file: m.csv, column: val_loss}\n"
+    )
+    # Lightning appends a run resumed at step 2 to the metrics.csv of the run it resumes.
+    (config.parent / "m.csv").write_text(
+        "epoch,step,val_loss\n0,1,1.0\n1,3,0.9\n2,5,0.8\n1,3,0.7\n2,5,0.6\n3,7,0.5\n"
+    )
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    fed = [row["metric"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert fed == ["", "1.0", "", "0.7", "", "0.6", "", "0.5"]
+    assert result.stderr == (
+        f"Notice: {config}: metric: m.csv, 'val_loss': 2 of its 6 values are not used: steps "
+        "3, 5, logged again later (a run resumed into the same log)\n"
+    )
+
+
+def test_values_logged_between_two_steps_feed_the_latest(
+    runner: CliRunner, write_config, tmp_path: Path
+) -> None:
+    config = write_config(
+        "epochs: 4\nsteps_per_epoch: 3\nscheduler: {type: ReduceLROnPlateau, interval: epoch}\n"
+        "metric: {file: m.csv, column: loss}\n"
+    )
+    (tmp_path / "m.csv").write_text("step,loss\n" + "".join(f"{s},{12 - s}\n" for s in range(12)))
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    fed = [row["metric"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert fed == ["", "", "10.0", "", "", "7.0", "", "", "4.0", "", "", "1.0"]
+    assert result.stderr == (
+        f"Notice: {config}: metric: m.csv, 'loss': 8 of its 12 values are not used: steps 0, "
+        "1, 3, 4, 6, 7, ... (8 in all), each followed by another before ReduceLROnPlateau is "
+        "stepped\n"
+    )
+
+
+def test_a_log_without_steps_feeds_its_values_in_order(
+    runner: CliRunner, write_config, tmp_path: Path
+) -> None:
+    config = write_config(
+        "epochs: 3\nsteps_per_epoch: 2\nscheduler: {type: ReduceLROnPlateau, interval: epoch}\n"
+        "metric: {file: m.csv, column: loss}\n"
+    )
+    (tmp_path / "m.csv").write_text("loss\n3\n2\n1\n0.5\n")
+    result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    fed = [row["metric"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert fed == ["", "3.0", "", "2.0", "", "1.0"]
+    assert result.stderr == ""

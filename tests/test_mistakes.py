@@ -204,6 +204,24 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "scheduler: {type: CyclicLR, base_lr: 0.001, max_lr: 0.1, step_size_up: 20}",
         ],
     ),
+    "never-stepped": (
+        [
+            "epochs: 10\nsteps_per_epoch: 50\n"
+            "scheduler: {type: ReduceLROnPlateau, interval: step, frequency: 1000}",
+            "epochs: 10\nscheduler: {type: StepLR, step_size: 1, interval: epoch, frequency: 11}",
+            "epochs: 10\nsteps_per_epoch: 50\nscheduler: {type: ReduceLROnPlateau, every: 501}",
+            "epochs: 10\nsteps_per_epoch: {dataset_size: 40, batch_size: 8, grad_accum: 2, "
+            "loop: lightning}\nscheduler: {type: ReduceLROnPlateau, frequency: 3}",
+        ],
+        [
+            "epochs: 10\nsteps_per_epoch: 50\n"
+            "scheduler: {type: ReduceLROnPlateau, interval: step, frequency: 50}",
+            "epochs: 10\nscheduler: {type: StepLR, step_size: 1, interval: epoch, frequency: 10}",
+            "epochs: 10\nsteps_per_epoch: 50\nscheduler: {type: ReduceLROnPlateau, every: 500}",
+            "epochs: 10\nsteps_per_epoch: {dataset_size: 40, batch_size: 8, grad_accum: 2, "
+            "loop: lightning}\nscheduler: {type: ReduceLROnPlateau, frequency: 5}",
+        ],
+    ),
     "plateau-per-batch": (
         [
             "epochs: 20\nsteps_per_epoch: 100\nscheduler: {type: ReduceLROnPlateau, patience: 3}",
