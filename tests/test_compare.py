@@ -402,7 +402,7 @@ def test_a_current_hf_log_is_read_as_its_transformers_wrote_it(
     assert logged_rows(result) == dict(enumerate(run.lrs[0]))
 
     wrong = write_config(hf_linear_plan(2, per_epoch, warmup=3), "half-warm-up.yaml")
-    planned = reference_run(yaml.safe_load(wrong.read_text()), wrong.parent)["lr"][0]
+    planned = expected_lr(wrong)
     result = compared(runner, wrong, run.log)
     # Every logged step differs but the first, whose lr is 0 in both.
     assert result.stderr.splitlines()[1] == (
@@ -572,7 +572,7 @@ def test_an_hf_log_with_gradient_accumulation(
     assert result.stderr == f"Notice: {run.log}: {BEFORE}, {INSTALLED}\n"
     # The steps of transformers before 4.52 (floor), whose schedule ends sooner.
     floor = write_config(hf_linear_plan(2, run.batches_per_epoch // 3, warmup=0), "floor.yaml")
-    planned = reference_run(yaml.safe_load(floor.read_text()), floor.parent)["lr"][0]
+    planned = expected_lr(floor)
     result = compared(runner, floor, run.log)
     assert result.stderr.splitlines()[1] == (
         f"Warning: {run.log}: the run did not follow floor: at step 1 (logged at step 2), "
