@@ -28,11 +28,13 @@ from lrplot.keys import PLOT
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
 from lrplot.pipeline import NO_CHANGES, Config, InFolder, Outcome, PlotChanges, Settings, Target
+from lrplot.runlogs import AFTER_SCHEDULER, BEFORE_SCHEDULER, HF_ORDERS
 from lrplot.signals import end_by_signal, interrupted
 
 if TYPE_CHECKING:
     from lrplot.compare import Axis
     from lrplot.gallery import Shard
+    from lrplot.runlogs import HfOrder
 
 F = TypeVar("F", bound=Callable[..., Any])
 HELP_OPTIONS = ["-h", "--help"]
@@ -628,6 +630,16 @@ COMPARE_FORMATS: tuple[Format, ...] = ("png", "svg", "pdf", "csv")
     help="Align the schedules by epoch or by optimizer step. Default: by step when their "
     "epochs differ in length (steps_per_epoch above 1 that differ), else by epoch.",
 )
+@click.option(
+    "--hf-log-order",
+    "hf_order",
+    type=click.Choice(HF_ORDERS),
+    help=f"How an HF trainer_state.json logged learning_rate: {AFTER_SCHEDULER} (transformers "
+    f"4.50 and earlier: at step N, the lr of step N) or {BEFORE_SCHEDULER} (4.51 and later, "
+    "and ReduceLROnPlateau in every version: the lr of step N - 1). Default: ReduceLROnPlateau's "
+    "order for a plan of it, else that of the transformers_version in the config.json beside "
+    "the log, else the order the plans fit.",
+)
 @config_options
 @plot_options
 @verbosity_options
@@ -636,6 +648,7 @@ def compare_command(
     outputs: tuple[str, ...],
     formats: tuple[Format, ...],
     axis: Axis | None,
+    hf_order: HfOrder | None,
     settings: Settings,
     plot: PlotChanges,
     say: _Say,
@@ -647,7 +660,8 @@ def compare_command(
     share. A CONFIG may also be a
     logged run (HF's trainer_state.json, a Lightning CSVLogger metrics.csv, or lrplot's
     own CSV): its lr is drawn as markers at the logged steps, aligned by optimizer step,
-    and a Warning: names the first step where it did not follow the planned schedules.
+    and a Warning: names the first step where it did not follow the planned schedules;
+    a Notice: says in which order an HF log was read, and why.
     The CSV is in long form (schedule,epoch,lr, or schedule,step,lr) for pandas and
     duckdb; epoch is fractional for schedules stepped per batch.
 
@@ -658,7 +672,7 @@ def compare_command(
       lrplot compare plan.yaml output/trainer_state.json -o followed.png
       lrplot compare a.yaml b.yaml -f csv -o - | duckdb -c "select * from read_csv('/dev/stdin')"
     """
-    from lrplot.compare import comparison_outputs, file_names, logged_warnings, schedule_names
+    from lrplot.compare import check_logged, comparison_outputs, file_names, schedule_names
     from lrplot.files import write_files
     from lrplot.options import PlotOptions
     from lrplot.runlogs import is_logged_run, read_logged_lr
@@ -689,7 +703,10 @@ def compare_command(
             _say_notices(say, outcome)
         schedules = [outcome.schedule for outcome in outcomes]
         names = schedule_names(schedules, [str(c) for c in configs])
-        for warning in logged_warnings(logged, schedules, names):
+        checked = check_logged(logged, schedules, names, hf_order=hf_order)
+        for notice in checked.notices:
+            say.status(f"Notice: {notice}")
+        for warning in checked.warnings:
             say.status(f"Warning: {warning}")
         filled = comparison_outputs(
             schedules=schedules,
@@ -700,7 +717,7 @@ def compare_command(
             ),
             painter=painter,
             axis=axis,
-            logged=logged,
+            logged=checked.runs,
         )
     write_files({path: fill for path, fill in filled if path is not None})
     for path, fill in filled:

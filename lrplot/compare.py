@@ -9,8 +9,10 @@ view that lines up with any. ``axis`` chooses either way. A schedule with severa
 groups contributes one line per group (``name/group``).
 
 A logged run (HF's ``trainer_state.json``, a Lightning CSVLogger ``metrics.csv``, or
-lrplot's own CSV; see :mod:`lrplot.runlogs`) is drawn as markers at its logged steps, by
-optimizer step, and checked against the planned schedules (:func:`logged_warnings`).
+lrplot's own CSV; see :mod:`lrplot.runlogs`) is drawn as markers at lrplot's steps of its
+logged ones (an HF log in the order decided by :func:`hf_placed`), and checked against
+the planned schedules (:func:`check_logged`): each logged lr against the param group its
+name says, Lightning's logged momentum against the plan's.
 
 Long-form CSV (``schedule,epoch,lr`` or ``schedule,step,lr``), one row per step of each
 schedule (and per logged step of each logged run): ``epoch`` is the step's position in
@@ -25,21 +27,29 @@ import io
 import itertools
 import math
 from array import array
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal
 
-from lrplot.errors import OutputError, printable
+from lrplot.errors import OutputError, name_excerpt, printable
 from lrplot.export import CHUNK_ROWS
 from lrplot.files import Fill
-from lrplot.limits import MAX_PLOTTED_GROUPS
+from lrplot.limits import MAX_LISTED, MAX_PLOTTED_GROUPS
 from lrplot.options import PlotOptions
 from lrplot.plotting import PlotData, Series, series_of
+from lrplot.runlogs import (
+    AFTER_SCHEDULER,
+    BEFORE_SCHEDULER,
+    HF_ORDERS,
+    HfOrder,
+    LoggedLr,
+    LoggedSeries,
+    hf_order_of,
+)
 
 if TYPE_CHECKING:
     from lrplot.painter import Painter
-    from lrplot.runlogs import LoggedLr
     from lrplot.simulation import Schedule
 
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -190,7 +200,7 @@ def comparison_data(
     axis = aligned_axis(schedules, axis, logged=bool(logged))
     series: list[Series] = []
     count = sum(len(schedule.lr) for schedule in schedules)
-    count += sum(len(run.series) for run, _ in logged)
+    count += sum(len(run.learning_rates) for run, _ in logged)
     if count > MAX_PLOTTED_GROUPS:
         raise OutputError(
             f"a plot draws at most {MAX_PLOTTED_GROUPS} lines, and these configs have "
@@ -206,10 +216,11 @@ def comparison_data(
             series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
     ends = [s.spec.epochs if axis == "epoch" else s.steps for s in schedules]
     for run, name in logged:
-        for label, steps, values in run.series:
-            series.append(_logged_series(name if len(run.series) == 1 else f"{name}/{label}",
-                                         steps, values))  # fmt: skip
-            ends.append(max(steps) + 1)
+        for logged_series in run.learning_rates:
+            steps, values = run.placed(logged_series)
+            label = name if len(run.learning_rates) == 1 else f"{name}/{logged_series.name}"
+            series.append(_logged_series(label, steps, values))
+            ends.append(max(steps, default=0) + 1)
     shown = [*legend, *(name for _, name in logged)]
     title = " vs ".join(shown) if len(" vs ".join(shown)) <= 60 else f"{len(shown)} schedules"
     if shared is not None and not logged and len(schedules) > 1:
@@ -237,15 +248,207 @@ def _logged_series(label: str, steps: Sequence[int], values: Sequence[float]) ->
     return Series(label, array("d", x[kept].tobytes()), array("d", y[kept].tobytes()), points=True)
 
 
+_ORDERS: dict[HfOrder, str] = {
+    AFTER_SCHEDULER: "the order of transformers <= 4.50 (learning_rate logged after "
+    "lr_scheduler.step(): at step N, the lr of step N)",
+    BEFORE_SCHEDULER: "the order of transformers >= 4.51 (learning_rate logged before "
+    "lr_scheduler.step(): at step N, the lr of step N - 1)",
+}
+"""How an HF log's order is named in the notice that says which was used."""
+
+
+@dataclass(frozen=True)
+class LoggedCheck:
+    """What ``compare`` says of its logged runs: each ``(run, name)`` placed at lrplot's
+    steps (an HF log in the order decided), the notices and the warnings."""
+
+    runs: tuple[tuple[LoggedLr, str], ...]
+    notices: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def check_logged(
+    logged: Sequence[tuple[LoggedLr, str]],
+    schedules: Sequence[Schedule],
+    names: Sequence[str],
+    *,
+    hf_order: HfOrder | None = None,
+) -> LoggedCheck:
+    """Each logged run against the planned schedules: an HF log's order decided (by
+    ``hf_order``, else :func:`hf_placed`), a notice for what is not compared, and the
+    warnings of :func:`logged_warnings`."""
+    runs: list[tuple[LoggedLr, str]] = []
+    notices: list[str] = []
+    for run, label in logged:
+        if run.logger == "HF Trainer":
+            run, notice = hf_placed(run, schedules, names, hf_order)
+            notices.append(notice)
+        runs.append((run, label))
+        notices.extend(_left_out(run, schedules, names))
+    return LoggedCheck(tuple(runs), tuple(notices), tuple(logged_warnings(runs, schedules, names)))
+
+
+def hf_placed(
+    run: LoggedLr,
+    schedules: Sequence[Schedule],
+    names: Sequence[str],
+    order: HfOrder | None = None,
+) -> tuple[LoggedLr, str]:
+    """An HF log in the order it was logged in, and the notice saying which and why:
+    ``order`` if given; else, when every plan is stepped in evaluation (ReduceLROnPlateau,
+    GreedyLR), the order of every version; else that of the ``transformers_version``
+    beside the log; else the order the plans fit over the whole log."""
+    said = f"{run.source}: read in "
+    if order is not None:
+        return run.in_order(order), f"{said}{_ORDERS[order]}, as --hf-log-order says"
+    if schedules and all(_stepped_in_evaluation(schedule) for schedule in schedules):
+        scheduler = schedules[0].spec.schedulers[0].name
+        return run.in_order(BEFORE_SCHEDULER), (
+            f"{said}the order HF's Trainer logs {scheduler} in, in every transformers version "
+            "(learning_rate logged before the evaluation that steps it: at step N, the lr of "
+            f"step N - 1), as {names[0]} steps {scheduler}"
+        )
+    version = run.transformers_version
+    if version is not None:
+        order = hf_order_of(version)
+        return run.in_order(order), (
+            f"{said}{_ORDERS[order]}, as its folder's config.json says transformers_version "
+            f"{version}"
+        )
+    if not schedules:
+        return run.in_order(BEFORE_SCHEDULER), (
+            f"{said}{_ORDERS[BEFORE_SCHEDULER]}, today's, with no plan to tell by "
+            f"({run.unversioned})"
+        )
+    fits = {
+        order: min(
+            (_departure(run.in_order(order), schedule)[1], index)
+            for index, schedule in enumerate(schedules)
+        )
+        for order in HF_ORDERS
+    }
+    (after, _), (before, _) = fits[AFTER_SCHEDULER], fits[BEFORE_SCHEDULER]
+    order = AFTER_SCHEDULER if after < before else BEFORE_SCHEDULER
+    (differ, index), other = fits[order], max(after, before)
+    name = names[index]
+    if differ == other == 0:
+        why = f"one of the two {name} fits"
+    elif differ == 0:
+        why = f"the one {name} fits"
+    elif differ == other:
+        why = f"as {name} differs at {differ:,} logged steps in either"
+    else:
+        why = f"where {name} differs at fewer logged steps, {differ:,} (in the other: {other:,})"
+    return run.in_order(order), f"{said}{_ORDERS[order]}, {why} ({run.unversioned})"
+
+
+def _stepped_in_evaluation(schedule: Schedule) -> bool:
+    """HF's Trainer holds one scheduler; one fed a metric (ReduceLROnPlateau, GreedyLR) it
+    steps in evaluation, after logging."""
+    schedulers = schedule.spec.schedulers
+    return len(schedulers) == 1 and schedulers[0].facts.metric
+
+
+def _left_out(run: LoggedLr, schedules: Sequence[Schedule], names: Sequence[str]) -> list[str]:
+    """Notices for what of ``run`` is compared row by row or not at all: several runs in
+    one log, weight decay, momentum a plan has none of, an lr of no planned group."""
+    notices = []
+    if run.starts:
+        starts = [f"{s.where} (step {s.step:,} after step {s.after:,})" for s in run.starts]
+        notices.append(
+            f"{run.source}: holds {len(starts) + 1} runs, one after another, a run starting "
+            f"again at {_listed(starts)}: at each step, what the last run to log it logged "
+            "is compared"
+        )
+    decay = [name_excerpt(s.name) for s in run.series if s.kind == "weight_decay"]
+    if decay:
+        notices.append(
+            f"{run.source}: {_listed(decay)} {_is(decay)} weight decay, which no plan "
+            "schedules: not drawn or compared"
+        )
+    momentum = [name_excerpt(s.name) for s in run.series if s.kind == "momentum"]
+    for schedule, name in zip(schedules, names, strict=True):
+        _, free = _matched(run, schedule)
+        if free:
+            shown = [name_excerpt(s.name) for s in free]
+            groups = ", ".join(schedule.group_names)
+            notices.append(
+                f"{run.source}: {_listed(shown)} {_is(shown)} the lr of no param group of "
+                f"{name} ({groups}): not compared"
+            )
+        if momentum and _plan_momentum(schedule, 0) is None:
+            notices.append(
+                f"{run.source}: {_listed(momentum)} {_is(momentum)} momentum, which "
+                f"{name}'s {schedule.spec.optimizer.type_name} has none of: not compared"
+            )
+    return notices
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``; past :data:`~lrplot.limits.MAX_LISTED`, the
+    rest counted."""
+    shown = list(items[:MAX_LISTED])
+    if len(items) > MAX_LISTED:
+        shown.append(f"{len(items) - MAX_LISTED:,} more")
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _is(items: Sequence[str]) -> str:
+    return "is" if len(items) == 1 else "are"
+
+
+def _matched(
+    run: LoggedLr, schedule: Schedule
+) -> tuple[dict[int, LoggedSeries], list[LoggedSeries]]:
+    """The lr series logged for each param group of ``schedule``, by the names loggers
+    give groups (see :func:`_labels`), and the lr series of none."""
+    free = list(run.learning_rates)
+    matched = {}
+    for index, name in enumerate(schedule.group_names):
+        for label in _labels(run, name, index):
+            found = next((series for series in free if series.group == label), None)
+            if found is not None:
+                matched[index] = found
+                free.remove(found)
+                break
+    return matched, free
+
+
+def _labels(run: LoggedLr, name: str, index: int) -> list[str | None]:
+    """What a logger calls param group ``index`` named ``name`` (its index when it has no
+    ``name:``), best first: Lightning ``<name>`` for a named group, else ``pg<index + 1>``;
+    lrplot ``<name>``; a log that names no group (HF's one ``learning_rate``) the first."""
+    labels: list[str | None] = []
+    if run.logger == "lrplot" or (run.logger == "Lightning" and name != str(index)):
+        labels.append(name)
+    if run.logger == "Lightning":
+        labels.append(f"pg{index + 1}")
+    if index == 0:
+        labels.append(None)
+    return labels
+
+
+def _plan_momentum(schedule: Schedule, group: int) -> Callable[[int], float] | None:
+    """The plan's momentum (or ``betas[0]``) of ``group`` at each step, when its optimizer
+    has one: as cycled, else where it started."""
+    if schedule.momentum:
+        return schedule.momentum[group].__getitem__
+    if not schedule.start_momentum:
+        return None
+    start = schedule.start_momentum[group]
+    return lambda _step: start
+
+
 def logged_warnings(
     logged: Sequence[tuple[LoggedLr, str]], schedules: Sequence[Schedule], names: Sequence[str]
 ) -> list[str]:
-    """For each logged run that follows none of the planned schedules (every logged lr
-    within :data:`LOGGED_TOLERANCE` of the plan's at its step), a warning per plan naming
-    the first logged step that differs, with both values."""
+    """For each logged run that follows none of the planned schedules (every logged lr,
+    and momentum where the plan has one, within :data:`LOGGED_TOLERANCE` of the plan's
+    at its step), a warning per plan naming the first logged step that differs, with
+    both values."""
     warnings = []
     for run, _ in logged:
-        differences = [_first_difference(run, schedule) for schedule in schedules]
+        differences = [_departure(run, schedule)[0] for schedule in schedules]
         if None in differences:
             continue
         for name, difference in zip(names, differences, strict=True):
@@ -253,31 +456,71 @@ def logged_warnings(
     return warnings
 
 
-def _first_difference(run: LoggedLr, schedule: Schedule) -> str | None:
-    """Where ``run``'s logged lr first differs from ``schedule``'s (each logged series
-    against the param group of its place), or None if it never does."""
-    found: list[tuple[int, str]] = []
-    for group, (label, steps, values) in enumerate(run.series[: len(schedule.lr)]):
+def _departure(run: LoggedLr, schedule: Schedule) -> tuple[str | None, int]:
+    """Where ``run``'s logged values first differ from ``schedule``'s (each logged lr
+    against the param group it is logged for, with its momentum where the plan has
+    one), or None if they never do; and how many logged values differ in all."""
+    found: list[tuple[tuple[int, int], str]] = []
+    total = 0
+    single = len(run.learning_rates) == 1
+    momenta = {s.name: s for s in run.series if s.kind == "momentum"}
+    matched = _matched(run, schedule)[0]
+    if not matched:
+        groups = ", ".join(schedule.group_names)
+        count = sum(len(series.values) for series in run.learning_rates)
+        return f"it logs the lr of none of the plan's param groups ({groups})", count
+    for group, series in sorted(matched.items()):
         plan = schedule.lr[group]
-        what = "the learning rate" if len(run.series) == 1 else label
-        differ = 0
-        first: tuple[int, str] | None = None
-        for step, value in zip(steps, values, strict=True):
-            if step == len(plan):
-                continue  # the lr after the last step: not part of a plan
-            if step > len(plan):
-                text = f"it logs step {step:,}, past the plan's last step, {len(plan) - 1:,}"
-            elif math.isclose(value, plan[step], rel_tol=LOGGED_TOLERANCE, abs_tol=1e-12):
-                continue
-            else:
-                text = f"{what} logged {value!r} where the plan has {plan[step]!r}"
-            differ += 1
-            first = first or (step, text)
-        if first is not None:
-            step, text = first
-            total = f" (the first of {differ:,} logged steps that differ)" if differ > 1 else ""
-            found.append((step, f"at step {step:,}, {text}{total}"))
-    return min(found)[1] if found else None
+        compared: list[tuple[LoggedSeries, str, Callable[[int], float]]] = [
+            (series, "the learning rate" if single else series.name, plan.__getitem__)
+        ]
+        momentum, at = momenta.get(f"{series.name}-momentum"), _plan_momentum(schedule, group)
+        if momentum is not None and at is not None:
+            compared.append((momentum, "the momentum" if single else momentum.name, at))
+        for logged, what, planned in compared:
+            first, differ = _first_difference(run, logged, what, planned, len(plan))
+            total += differ
+            if first is not None:
+                found.append(((first[0], len(found)), first[1]))
+    return (min(found)[1] if found else None), total
+
+
+def _first_difference(
+    run: LoggedLr,
+    series: LoggedSeries,
+    what: str,
+    planned: Callable[[int], float],
+    length: int,
+) -> tuple[tuple[int, str] | None, int]:
+    """``(step, text)`` of the first of ``series``' values that differs from the plan's
+    (``planned``, ``length`` steps) at lrplot's step, and how many do."""
+    differ = 0
+    first: tuple[int, int, str] | None = None
+    for step, value in zip(series.steps, series.values, strict=True):
+        at = step - run.shift
+        if at == length and not run.shift:
+            continue  # the lr after the last step: not part of a plan
+        if at < 0:
+            text = "it logs a step before the plan's first, 0"
+        elif at >= length:
+            text = f"it logs step {at:,}, past the plan's last step, {length - 1:,}"
+        elif math.isclose(value, planned(at), rel_tol=LOGGED_TOLERANCE, abs_tol=1e-12):
+            continue
+        else:
+            text = f"{what} logged {value!r} where the plan has {planned(at)!r}"
+        differ += 1
+        first = first or (at, step, text)
+    if first is None:
+        return None, 0
+    at, step, text = first
+    where = f"at step {at:,} (logged at step {step:,})" if run.shift else f"at step {at:,}"
+    notes = [f"the first of {differ:,} logged steps that differ"] if differ > 1 else []
+    if step in series.earlier:
+        runs = [f"run {r} logged {v!r}" for r, v in series.earlier[step][:MAX_LISTED]]
+        value = series.values[series.steps.index(step)]
+        runs.append(f"run {series.last_run[step]} (compared) {value!r}")
+        notes.append(f"the runs in the log disagree at this step: {', '.join(runs)}")
+    return (at, f"{where}, {text}" + (f" ({'; '.join(notes)})" if notes else "")), differ
 
 
 def comparison_outputs(
@@ -334,8 +577,10 @@ def iter_long_csv(
             while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
                 yield "".join(f"{prefix}{epoch},{lr}\n" for epoch, lr in chunk)
     for run, name in logged:
-        for label, steps, values in run.series:
-            prefix = _csv_field(name if len(run.series) == 1 else f"{name}/{label}") + ","
+        for logged_series in run.learning_rates:
+            label = name if len(run.learning_rates) == 1 else f"{name}/{logged_series.name}"
+            prefix = _csv_field(label) + ","
+            steps, values = run.placed(logged_series)
             yield "".join(
                 f"{prefix}{step},{value!r}\n" for step, value in zip(steps, values, strict=True)
             )

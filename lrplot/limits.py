@@ -57,5 +57,12 @@ MAX_CODE_BYTES = 4 * 1024 * 1024
 MAX_LOG_BYTES = 64 * 1024 * 1024
 """Largest logged run (a metrics.csv, a trainer_state.json) read."""
 
+MAX_MODEL_CONFIG_BYTES = 1024 * 1024
+"""Largest ``config.json`` read beside an HF trainer_state.json (for the transformers
+version that wrote it)."""
+
+MAX_LISTED = 5
+"""The most items (columns, runs) one notice lists by name; the rest are counted."""
+
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 """Largest gallery manifest read; a larger file is not one lrplot wrote."""

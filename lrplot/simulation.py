@@ -77,6 +77,9 @@ class Schedule:
     notices: tuple[str, ...] = ()
     """What lrplot says of the run as it fed it (a logged metric's values not used):
     ``file: key: message`` lines."""
+    start_momentum: tuple[float, ...] = ()
+    """Each group's momentum (or ``betas[0]``) before the first batch, when its optimizer
+    has one: where it stays unless a scheduler cycles it (then see ``momentum``)."""
 
     @property
     def steps(self) -> int:
@@ -158,6 +161,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             for message in _IGNORED_TORCH_WARNINGS:
                 warnings.filterwarnings("ignore", message=re.escape(message))
             run = _Run(spec, feeds, keys)
+            start_momentum = run.recorder.momenta()
             if resume_at is None:
                 run.go(0, steps)
             else:
@@ -187,6 +191,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
         resumed=resumed,
         notices=notices,
+        start_momentum=start_momentum,
     )
 
 
@@ -452,6 +457,15 @@ class _Recorder:
                 column.append(group["betas"][0] if beta else group["momentum"])
 
         return record
+
+    def momenta(self) -> tuple[float, ...]:
+        """Each group's momentum (or ``betas[0]``) now; () when the optimizer has neither."""
+        if not all("betas" in group or "momentum" in group for group in self.groups):
+            return ()
+        return tuple(
+            float(group["betas"][0] if "betas" in group else group["momentum"])
+            for group in self.groups
+        )
 
     def run(
         self, step: Callable[..., Any], start: int, stop: int, metric: array[float] | None
