@@ -754,7 +754,10 @@ class _Validator:
         if args.get("total_steps") is not None:
             total, total_key = args["total_steps"], child_key(key, "total_steps")
         elif args.get("epochs") is not None and args.get("steps_per_epoch") is not None:
-            total, total_key = args["epochs"] * args["steps_per_epoch"], child_key(key, "epochs")
+            own = (args["epochs"], args["steps_per_epoch"])
+            if not all(isinstance(n, int) and not isinstance(n, bool) for n in own):
+                return  # torch refuses them, in its own words
+            total, total_key = own[0] * own[1], child_key(key, "epochs")
         else:
             raise self.error(
                 child_key(key, "total_steps"),

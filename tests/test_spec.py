@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from lrplot import ConfigError, Spec, load_spec, parse_spec, simulate
+from lrplot.cli import cli
 from lrplot.spec import default_title
 
 
@@ -190,3 +193,18 @@ def test_per_group_lists_must_match_the_groups() -> None:
         "scheduler: {type: LambdaLR, lr_lambda: ['1.0', '0.5 ** epoch']}"
     )
     assert len(spec.scheduler.args["lr_lambda"]) == 2
+
+
+def test_onecycle_s_own_length_of_the_wrong_type_is_refused_not_multiplied(
+    runner: CliRunner, write_config: Callable[..., Path]
+) -> None:
+    path = write_config(
+        "optimizer: {type: SGD, lr: 0.1}\n"
+        "scheduler: {type: OneCycleLR, max_lr: 0.1, epochs: 0, steps_per_epoch: {a: 1}}\n"
+    )
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path}: scheduler.steps_per_epoch: expected an integer or null, got a "
+        "mapping (line 2)\n"
+    )
