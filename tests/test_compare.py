@@ -346,13 +346,22 @@ HF_LINEAR = {"num_train_epochs": 2, "learning_rate": 1e-3, "warmup_steps": 6}
 PLATEAU = {"patience": 0, "factor": 0.5}
 
 
-def hf_linear_plan(epochs: int, per_epoch: int, *, warmup: int = 6, resume: str = "") -> str:
-    """HF's default schedule (linear, after warmup_steps) over the Trainer's steps."""
+def hf_linear_plan(
+    epochs: int,
+    per_epoch: int | str,
+    *,
+    warmup: int = 6,
+    resume: str = "",
+    total: int | None = None,
+) -> str:
+    """HF's default schedule (linear, after warmup_steps) over the Trainer's steps
+    (``total``, else ``epochs`` of ``per_epoch``)."""
+    total = total if total is not None else epochs * int(per_epoch)
     return (
         f"epochs: {epochs}\nsteps_per_epoch: {per_epoch}\n"
         "optimizer: {type: AdamW, lr: 1.0e-3}\n"
         "scheduler: {type: transformers.get_linear_schedule_with_warmup, "
-        f"num_warmup_steps: {warmup}, num_training_steps: {epochs * per_epoch}}}\n{resume}"
+        f"num_warmup_steps: {warmup}, num_training_steps: {total}}}\n{resume}"
     )
 
 
@@ -510,7 +519,7 @@ def test_an_hf_log_of_reduce_on_plateau_is_read_as_every_version_logs_it(
         "scheduler: {type: transformers.get_reduce_on_plateau_schedule, factor: 0.5, "
         "patience: 0, interval: epoch}\n"
         "metric: {file: run/trainer_state.json, key: eval_loss}\n"
-        "silence: [metric-never-improves, plateau-mode]  # a tiny model on random labels\n"
+        "silence: [metric-never-improves]  # true of a tiny model on random labels\n"
     )
     plan = tmp_path / "plateau.yaml"
     plan.write_text(body)
@@ -550,9 +559,9 @@ def test_an_hf_log_of_reduce_on_plateau_every_eval_steps(
         f"epochs: 2\nsteps_per_epoch: {run.batches_per_epoch}\n"
         "optimizer: {type: AdamW, lr: 1.0e-2}\n"
         "scheduler: {type: transformers.get_reduce_on_plateau_schedule, factor: 0.5, "
-        "patience: 0, frequency: 4}\n"
+        "patience: 0, every: 4}\n"
         "metric: {file: run/trainer_state.json, key: eval_loss}\n"
-        "silence: [metric-never-improves, plateau-per-batch]  # evaluated every 4 steps\n"
+        "silence: [metric-never-improves]  # true of a tiny model on random labels\n"
     )
     assert rendered(runner, plan)["lr"] == list(run.lrs[0])
     result = compared(runner, plan, log)
@@ -565,13 +574,14 @@ def test_an_hf_log_with_gradient_accumulation(
     runner: CliRunner, trainers: Trainers, write_config
 ) -> None:
     run = trainers.hf(num_train_epochs=2, learning_rate=1e-3, gradient_accumulation_steps=3)
-    per_epoch = run.optimizer_steps // 2  # the Trainer's steps an epoch, from the trainer
-    plan = write_config(hf_linear_plan(2, per_epoch, warmup=0))
+    data = "{dataset_size: 64, batch_size: 8, grad_accum: 3, loop: %s}"
+    plan = write_config(hf_linear_plan(2, data % "transformers", warmup=0, total=6))
     assert rendered(runner, plan)["lr"] == list(run.lrs[0])
     result = compared(runner, plan, run.log)
     assert result.stderr == f"Notice: {run.log}: {BEFORE}, {INSTALLED}\n"
     # The steps of transformers before 4.52 (floor), whose schedule ends sooner.
-    floor = write_config(hf_linear_plan(2, run.batches_per_epoch // 3, warmup=0), "floor.yaml")
+    older = hf_linear_plan(2, data % "'transformers<4.52'", warmup=0, total=4)
+    floor = write_config(older, "floor.yaml")
     planned = expected_lr(floor)
     result = compared(runner, floor, run.log)
     assert result.stderr.splitlines()[1] == (
