@@ -23,12 +23,12 @@ the epoch's batches instead (``batch_idx + 1``, see :class:`TrainingLoop`).
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
+
+from lrplot.releases import HF_CEIL_SINCE, installed_transformers, release_of
 
 LoopName = Literal["torch", "lightning", "transformers", "transformers>=4.52", "transformers<4.52"]
 LOOPS: tuple[LoopName, ...] = (
@@ -41,20 +41,6 @@ LOOPS: tuple[LoopName, ...] = (
 """The training loops ``steps_per_epoch: {loop: ...}`` may name: ``transformers``
 follows the installed transformers; the other two name one rule of its Trainer."""
 
-HF_CEIL_SINCE = (4, 52)
-"""The transformers release whose Trainer rounds an epoch's optimizer steps up (PR #37923)."""
-
-
-@functools.cache
-def installed_transformers() -> str | None:
-    """The installed transformers' version (read without importing it), if any."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("transformers")
-    except PackageNotFoundError:
-        return None
-
 
 def rounds_up(loop: LoopName) -> bool:
     """Whether transformers' Trainer in ``loop`` rounds up: ``transformers>=4.52``, and
@@ -62,8 +48,8 @@ def rounds_up(loop: LoopName) -> bool:
     if loop != "transformers":
         return loop == "transformers>=4.52"
     found = installed_transformers()
-    numbers = re.match(r"(\d+)\.(\d+)", found or "")
-    return numbers is None or (int(numbers[1]), int(numbers[2])) >= HF_CEIL_SINCE
+    release = release_of(found) if found is not None else None
+    return release is None or release >= HF_CEIL_SINCE
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,6 @@ import io
 import json
 import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +48,7 @@ from typing import Final, Literal
 
 from lrplot.errors import ConfigError, excerpt, name_excerpt, printable
 from lrplot.limits import MAX_LOG_BYTES, MAX_MODEL_CONFIG_BYTES
+from lrplot.releases import BEFORE_SCHEDULER_SINCE, is_since, release_of
 
 
 @dataclass(frozen=True)
@@ -176,23 +176,16 @@ BEFORE_SCHEDULER: Final = "before-scheduler"
 version): read before the scheduler steps, the lr of the step just taken (lrplot's step
 ``global_step - 1``)."""
 HF_ORDERS: tuple[HfOrder, ...] = (AFTER_SCHEDULER, BEFORE_SCHEDULER)
-BEFORE_SCHEDULER_SINCE = (4, 51)
-"""The first transformers version whose Trainer logs the lr before the scheduler steps
-(PR #36973)."""
 Kind = Literal["lr", "momentum", "weight_decay"]
 _SUFFIXES: tuple[tuple[str, Kind], ...] = (
     ("-momentum", "momentum"),
     ("-weight_decay", "weight_decay"),
 )
-_VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})(\.\d{1,6})?([.+-]?[0-9A-Za-z]{1,20}){0,4}")
 
 
 def hf_order_of(version: str) -> HfOrder:
     """The order the Trainer of transformers ``version`` (a version number) logs in."""
-    match = _VERSION.fullmatch(version)
-    assert match is not None
-    since = (int(match[1]), int(match[2])) >= BEFORE_SCHEDULER_SINCE
-    return BEFORE_SCHEDULER if since else AFTER_SCHEDULER
+    return BEFORE_SCHEDULER if is_since(version, BEFORE_SCHEDULER_SINCE) else AFTER_SCHEDULER
 
 
 @dataclass(frozen=True)
@@ -325,7 +318,7 @@ def _transformers_version(folder: Path) -> tuple[str | None, str]:
     except (ValueError, RecursionError):
         return None, "its config.json is not JSON"
     version = data.get("transformers_version") if isinstance(data, dict) else None
-    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+    if not isinstance(version, str) or release_of(version) is None:
         return None, "its config.json has no transformers_version"
     return version, ""
 
