@@ -24,6 +24,7 @@ from lrplot import __version__
 from lrplot.custom_schedulers import ALLOW_IMPORT_ENV
 from lrplot.errors import ConfigError, LrplotError, OutputError, UsageError, printable
 from lrplot.export import FORMATS, IMAGE_FORMATS, Format, format_of
+from lrplot.formats import FILE_FORMATS, FileFormat, RunFacts
 from lrplot.keys import PLOT
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.painter import Painter
@@ -190,9 +191,14 @@ def config_options(f: Command) -> Command:
         allow_import: bool,
         max_steps: int,
         resume_at: int | None,
+        file_format: FileFormat,
+        dataset_size: int | None,
+        world_size: int | None,
+        transformers_version: str | None,
         **kwargs: Any,
     ) -> Any:
-        settings = Settings(set_values, allow_import, max_steps, resume_at)
+        native = RunFacts(file_format, dataset_size, world_size, transformers_version)
+        settings = Settings(set_values, allow_import, max_steps, resume_at, native)
         return f(*args, settings=settings, **kwargs)
 
     set_option = click.option(
@@ -211,7 +217,45 @@ def config_options(f: Command) -> Command:
         help="Also run it resumed from a checkpoint at this step (the config's resume_at): "
         "both are plotted, and a warning names where they differ.",
     )
-    return _options(wrapper, [set_option, allow_import_option, max_steps_option, resume_option])
+    return _options(
+        wrapper,
+        [set_option, allow_import_option, max_steps_option, resume_option, *native_options()],
+    )
+
+
+def native_options() -> list[Callable[[Command], Command]]:
+    """``--config-format``, and what a native file cannot say: ``--dataset-size``,
+    ``--world-size``, ``--transformers-version`` (see :mod:`lrplot.formats`)."""
+    return [
+        click.option(
+            "--config-format",
+            "file_format",
+            type=click.Choice(FILE_FORMATS),
+            default="auto",
+            show_default=True,
+            help="What CONFIG is: lrplot's config, or HF transformers' TrainingArguments "
+            "(YAML or JSON); auto tells them by their keys.",
+        ),
+        click.option(
+            "--dataset-size",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Training samples (after tokenising), for a TrainingArguments file "
+            "planned by epochs.",
+        ),
+        click.option(
+            "--world-size",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Processes training together, for a TrainingArguments file.  [default: 1]",
+        ),
+        click.option(
+            "--transformers-version",
+            metavar="VERSION",
+            help="Plan a TrainingArguments file by this transformers release's Trainer "
+            "rules (warm-up, rounding) rather than the installed one's.",
+        ),
+    ]
 
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:

@@ -100,6 +100,26 @@ _Loader.yaml_implicit_resolvers = _yaml_1_2_resolvers()
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+class _Yaml11Loader(_Loader):
+    """Plain values as PyYAML's ``yaml.safe_load`` reads them (YAML 1.1: ``2e-5`` and
+    ``yes`` are text and true, ``010`` is eight), as other tools read their files; dates
+    stay text. The same limits as :class:`_Loader`."""
+
+
+_Yaml11Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
+    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_yaml_1_1_int(loader: yaml.SafeLoader, node: Any) -> int:
+    value: int = yaml.SafeLoader.construct_yaml_int(loader, node)
+    return value
+
+
+_Yaml11Loader.add_constructor("tag:yaml.org,2002:int", _construct_yaml_1_1_int)
+
+
 @dataclass(frozen=True)
 class ConfigDocument:
     """A parsed config: plain data, plus the line where each key path starts, and the
@@ -265,14 +285,16 @@ def decode_config_bytes(raw: bytes, *, source: str) -> str:
         ) from None
 
 
-def parse_config_text(text: str, *, source: str) -> ConfigDocument:
-    """Parse YAML (or JSON, a subset of it) into plain dicts, lists and scalars.
+def parse_config_text(text: str, *, source: str, yaml_1_1: bool = False) -> ConfigDocument:
+    """Parse YAML (or JSON, a subset of it) into plain dicts, lists and scalars; with
+    ``yaml_1_1``, plain values as PyYAML's ``safe_load`` reads them (see
+    :class:`_Yaml11Loader`).
 
     Only plain data is accepted: no tags (``!!python/object`` ...), no duplicate keys,
     and no more than :data:`MAX_VALUES` values after aliases are expanded.
     """
     try:
-        loader = _Loader(text)
+        loader = (_Yaml11Loader if yaml_1_1 else _Loader)(text)
     except yaml.reader.ReaderError as e:
         raise _reader_error(e, text, source) from None
     try:

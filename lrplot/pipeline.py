@@ -8,14 +8,14 @@ about it. Commands choose inputs and print; nothing here prints.
 
 from __future__ import annotations
 
-import functools
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
 from lrplot.errors import LrplotError
+from lrplot.formats import RunFacts
 from lrplot.limits import DEFAULT_MAX_STEPS
 
 if TYPE_CHECKING:
@@ -29,12 +29,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Settings:
     """How configs are loaded and simulated: ``--set``, ``--allow-import``, ``--max-steps``,
-    ``--resume-at``."""
+    ``--resume-at``, and what a native file cannot say (``--config-format``, ``--dataset-size``,
+    ...)."""
 
     overrides: tuple[str, ...] = ()
     allow_import: bool = False
     max_steps: int = DEFAULT_MAX_STEPS
     resume_at: int | None = None
+    native: RunFacts = field(default_factory=RunFacts)
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,11 @@ def prepare(
     from lrplot.notices import collect, collect_warnings
     from lrplot.simulation import simulate
 
-    schedule = simulate(spec=load(config=config, settings=settings), max_steps=settings.max_steps)
-    spec = schedule.spec
+    spec, located = loaded(config=config, settings=settings)
+    try:
+        schedule = simulate(spec=spec, max_steps=settings.max_steps)
+    except LrplotError as e:
+        raise located(e) from None
     try:
         options = spec.plot.merged(
             yscale=plot.yscale, size=plot.size, dpi=plot.dpi, transparent=plot.transparent
@@ -173,17 +178,46 @@ def _path(target: Target) -> Path:
 
 
 def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:
-    """The validated config (see :func:`lrplot.spec.load_spec`)."""
+    """The validated config (see :func:`lrplot.spec.load_spec`), or the plan of a native
+    file (see :mod:`lrplot.formats`)."""
+    return loaded(config=config, settings=settings)[0]
+
+
+def loaded(
+    *, config: Config, settings: Settings = DEFAULT_SETTINGS
+) -> tuple[Spec, Callable[[LrplotError], LrplotError]]:
+    """:func:`load`'s config, and what names an error about it as the file's keys (a
+    native file's are not lrplot's)."""
+    from lrplot.formats import read
     from lrplot.spec import load_spec
 
-    read = functools.partial(
-        load_spec,
+    found = read(
+        path=config.path,
+        text=config.text,
         source=config.source,
         base_dir=config.base_dir,
+        file_format=settings.native.file_format,
+    )
+    if found.file_format == "transformers":
+        from lrplot.formats.transformers_args import load as load_training_arguments
+
+        spec, translation = load_training_arguments(
+            found,
+            facts=settings.native,
+            overrides=settings.overrides,
+            resume_at=settings.resume_at,
+        )
+        return spec, translation.located
+    spec = load_spec(
+        text=found.text,
+        source=found.source,
+        base_dir=found.base_dir,
         allow_import=settings.allow_import,
         overrides=settings.overrides,
         resume_at=settings.resume_at,
     )
-    if config.path is not None:
-        return read(path=config.path)
-    return read(text=config.text or "")
+    return spec, _as_is
+
+
+def _as_is(error: LrplotError) -> LrplotError:
+    return error

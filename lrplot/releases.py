@@ -14,6 +14,13 @@ BEFORE_SCHEDULER_SINCE: Release = (4, 51)
 """The first transformers release whose Trainer logs the lr before the scheduler steps
 (PR #36973)."""
 
+WARMUP_RATIO_IN_STEPS_SINCE: Release = (5, 0)
+"""The first transformers release whose ``warmup_steps`` below 1 is a share of the run,
+and whose ``warmup_ratio`` (deprecated) replaces ``warmup_steps``; before it,
+``warmup_steps`` is a whole number that wins over ``warmup_ratio``."""
+WARMUP_RATIO_GONE_SINCE: Release = (5, 15)
+"""The first transformers release without ``TrainingArguments.warmup_ratio``."""
+
 _VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})(\.\d{1,6})?([.+-]?[0-9A-Za-z]{1,20}){0,4}")
 
 

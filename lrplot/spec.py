@@ -276,6 +276,15 @@ def load_spec(
     return _Validator(document, base_dir=folder, allow_import=allow_import).spec()
 
 
+def document_spec(
+    document: ConfigDocument, *, base_dir: Path | None, allow_import: bool = False
+) -> Spec:
+    """Validate an already-read config document, its lines and ``--set`` origins kept
+    (for the readers of other tools' files, :mod:`lrplot.formats`, which translate a
+    file into one)."""
+    return _Validator(document, base_dir=base_dir, allow_import=allow_import).spec()
+
+
 def parse_spec(
     *,
     data: Mapping[str, Any],

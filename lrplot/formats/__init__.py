@@ -1,0 +1,81 @@
+"""Readers of the files other tools train from (native configs), each translating one into
+lrplot's own config, so that one pipeline and one simulator serve every file.
+
+:func:`read` reads a config and says which format it is in: named (``--config-format``), or
+recognised by its keys, never by running it. Cheap to import: no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from lrplot.configfile import ConfigDocument, parse_config_text, read_config_text
+from lrplot.errors import printable
+
+FileFormat = Literal["auto", "lrplot", "transformers"]
+FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers")
+"""What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config, or
+HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them)."""
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a native file cannot say about its run, given on the command line."""
+
+    file_format: FileFormat = "auto"
+    dataset_size: int | None = None
+    """Training samples (after tokenising): ``--dataset-size``."""
+    world_size: int | None = None
+    """Processes training together: ``--world-size`` (default 1)."""
+    transformers_version: str | None = None
+    """Whose Trainer rules apply (``--transformers-version``; default: the installed)."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """A config read as text, and the format it is in."""
+
+    text: str
+    source: str
+    base_dir: Path | None
+    document: ConfigDocument
+    """Its data as lrplot's own configs are read (YAML 1.2)."""
+    file_format: Literal["lrplot", "transformers"]
+    json: bool
+    """It is JSON (a ``.json`` file, or text that starts with ``{``)."""
+
+
+def read(
+    *,
+    path: Path | None,
+    text: str | None,
+    source: str | None,
+    base_dir: Path | None,
+    file_format: FileFormat,
+) -> Read:
+    """Read a config (from ``path``, or ``text``) and tell its format: ``file_format``
+    unless ``auto``, else by its keys (see :func:`recognise`)."""
+    folder: Path | None
+    if path is not None:
+        shown = printable(source or str(path))
+        text = read_config_text(path, source=shown)
+        folder = base_dir or path.resolve().parent
+    else:
+        shown = printable(source or "<text>")
+        text = text or ""
+        folder = base_dir
+    json = path.suffix.lower() == ".json" if path is not None else text.lstrip().startswith("{")
+    document = parse_config_text(text, source=shown)
+    found = recognise(document.data) if file_format == "auto" else file_format
+    return Read(text, shown, folder, document, found, json)
+
+
+def recognise(data: object) -> Literal["lrplot", "transformers"]:
+    """The format of a config's data, by its keys: TrainingArguments' (``learning_rate``,
+    ``lr_scheduler_type``, ``output_dir``, ...) with no ``scheduler:`` or ``schedulers:``
+    of lrplot's, else lrplot's own (whose errors then say what is wrong)."""
+    from lrplot.formats.transformers_args import is_training_arguments
+
+    return "transformers" if is_training_arguments(data) else "lrplot"

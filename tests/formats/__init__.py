@@ -1,0 +1,1 @@
+"""Tests of lrplot.formats: the readers of other tools' files."""
