@@ -223,6 +223,17 @@ def config_options(f: Command) -> Command:
     )
 
 
+def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from lrplot.formats.transformers_args import check_version
+
+    if value is not None:
+        try:
+            check_version(value)
+        except UsageError as e:
+            raise _usage(e) from None
+    return value
+
+
 def native_options() -> list[Callable[[Command], Command]]:
     """``--config-format``, and what a native file cannot say: ``--dataset-size``,
     ``--world-size``, ``--transformers-version`` (see :mod:`lrplot.formats`)."""
@@ -252,6 +263,7 @@ def native_options() -> list[Callable[[Command], Command]]:
         click.option(
             "--transformers-version",
             metavar="VERSION",
+            callback=_check_version,
             help="Plan a TrainingArguments file by this transformers release's Trainer "
             "rules (warm-up, rounding) rather than the installed one's.",
         ),

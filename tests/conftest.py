@@ -19,7 +19,11 @@ if os.environ.get("CI"):
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS_DIR = ROOT / "configs"
-CONFIG_FILES = sorted(CONFIGS_DIR.rglob("*.yaml"))
+NATIVE_DIR = CONFIGS_DIR / "native"
+"""Other tools' files (lrplot.formats), which the gallery renders too."""
+CONFIG_FILES = sorted(p for p in CONFIGS_DIR.rglob("*.yaml") if NATIVE_DIR not in p.parents)
+"""lrplot's own configs."""
+NATIVE_FILES = sorted(NATIVE_DIR.rglob("*.yaml"))
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

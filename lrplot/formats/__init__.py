@@ -49,7 +49,7 @@ class Read:
 
 def read(
     *,
-    path: Path | None,
+    path: str | Path | None,
     text: str | None,
     source: str | None,
     base_dir: Path | None,
@@ -58,6 +58,7 @@ def read(
     """Read a config (from ``path``, or ``text``) and tell its format: ``file_format``
     unless ``auto``, else by its keys (see :func:`recognise`)."""
     folder: Path | None
+    path = Path(path) if path is not None else None
     if path is not None:
         shown = printable(source or str(path))
         text = read_config_text(path, source=shown)

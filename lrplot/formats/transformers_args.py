@@ -122,6 +122,17 @@ class Rules:
         return "transformers>=4.52" if self.release >= HF_CEIL_SINCE else "transformers<4.52"
 
 
+def check_version(version: str) -> Release:
+    """The release a ``--transformers-version`` names; UsageError if it names none."""
+    named = release_of(version)
+    if named is None or named < (4, 0):
+        raise UsageError(
+            f"{excerpt(version)}: expected a transformers version number from 4.0 on, such "
+            "as 4.57 or 5.10.4"
+        )
+    return named
+
+
 def rules_of(version: str | None) -> Rules:
     """The rules of transformers ``version`` (None: the installed one's); UsageError for a
     version number that is not one, ConfigError when none is installed."""
@@ -135,12 +146,7 @@ def rules_of(version: str | None) -> Rules:
         release = release_of(installed)
         assert release is not None, installed
         return Rules(installed, release, installed=True)
-    named = release_of(version)
-    if named is None or named < (4, 0):
-        raise UsageError(
-            f"--transformers-version {excerpt(version)}: expected a transformers version "
-            "number from 4.0 on, such as 4.57 or 5.10.4"
-        )
+    named = check_version(version)
     same = release_of(installed) == named
     return Rules(installed if same else version, named, installed=same)
 
@@ -590,18 +596,19 @@ def _reads_as_number(text: str) -> bool:
 def _text_number(text: str, kind: str) -> str:
     return (
         f"{excerpt(text)} is text, not a number, for HfArgumentParser, which keeps it so, "
-        f"and the Trainer fails on it (torch's optimizer compares it with 0.0)"
-        + _dot_hint(text, kind)
+        "and the Trainer fails on it" + _dot_hint(text, kind)
     )
 
 
 def _dot_hint(text: str, kind: str) -> str:
     """How to write ``text`` as a number ``kind`` reads (PyYAML's YAML 1.1 needs a dot,
     and a sign on the exponent)."""
-    if kind == "JSON":
-        return ": write it without quotes"
+    import yaml
+
     if not _reads_as_number(text):
         return ""
+    if kind == "JSON" or isinstance(yaml.safe_load(text.strip()), int | float):
+        return ": write it without quotes"
     mantissa, _, exponent = text.strip().lower().partition("e")
     if "." not in mantissa:
         mantissa += ".0"

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
+from tests.conftest import NATIVE_FILES
 from tests.trainers import TrainerRun, Trainers
 
 PARSER_OUTPUT = "unused"
@@ -189,3 +190,286 @@ def test_validate_shows_the_trainers_arithmetic(runner: CliRunner, tmp_path: Pat
         "num_warmup_steps = warmup_steps 4 = 4; get_scheduler('constant_with_warmup')\n"
     )
     assert result.stdout.startswith(f"{path}: ok: 12 steps (4 epochs x 3); steps per epoch: ")
+
+
+@pytest.mark.parametrize("config", NATIVE_FILES, ids=lambda p: p.name)
+def test_the_shipped_native_files_are_the_trainers_runs(
+    config: Path, trainers: Trainers, runner: CliRunner
+) -> None:
+    rows, _ = planned(runner, config)  # max_steps set: no data set size needed
+    assert_same(rows, trained(trainers, config, dataset_size=64))
+
+
+def test_yaml_is_read_as_pyyamls_safe_load_reads_it(
+    trainers: Trainers, runner: CliRunner, tmp_path: Path
+) -> None:
+    text, dataset_size = CASES["drop-last-one-step-warmup"]
+    path = tmp_path / "yes.yaml"
+    path.write_text(text.replace("true", "yes"))  # YAML 1.1's true, as HfArgumentParser reads
+    assert parsed(path)["dataloader_drop_last"] is True
+    rows, _ = planned(runner, path, "--dataset-size", str(dataset_size))
+    assert_same(rows, trained(trainers, path, dataset_size))
+
+
+def said(runner: CliRunner, path: Path, text: str, *options: str) -> tuple[int, str]:
+    """What ``lrplot validate -q`` says of ``text`` written at ``path``, and its exit code."""
+    path.write_text(text)
+    result = runner.invoke(cli, ["validate", "-q", str(path), *options])
+    return result.exit_code, result.stderr
+
+
+REFUSED = {
+    "unknown keys": (
+        "output_dir: o\nmax_steps: 10\nlearning_rat: 1.0e-3\nfoo: 1\n",
+        (),
+        "learning_rat: Some keys are not used by the HfArgumentParser: ['foo', "
+        "'learning_rat'] (did you mean learning_rate?); HfArgumentParser(TrainingArguments) "
+        "of transformers 5.24.0 fails on them (line 3)",
+    ),
+    "warmup_ratio, gone": (
+        "max_steps: 10\nwarmup_ratio: 0.1\n",
+        (),
+        "warmup_ratio: Some keys are not used by the HfArgumentParser: ['warmup_ratio'] "
+        "(transformers 5.24.0 has no warmup_ratio: since 5.15, warmup_steps below 1 is the "
+        "share of the run, warmup_steps: 0.1); HfArgumentParser(TrainingArguments) of "
+        "transformers 5.24.0 fails on them (line 2)",
+    ),
+    "a number YAML 1.1 reads as text": (
+        "max_steps: 10\nlearning_rate: 2e-5\n",
+        (),
+        "learning_rate: '2e-5' is text, not a number, for HfArgumentParser, which keeps it "
+        "so, and the Trainer fails on it: PyYAML (YAML 1.1) reads a number only with a dot "
+        "and a signed exponent: write 2.0e-5 (line 2)",
+    ),
+    "a number quoted": (
+        "max_steps: 10\nweight_decay: '0.01'\n",
+        (),
+        "weight_decay: '0.01' is text, not a number, for HfArgumentParser, which keeps it "
+        "so, and the Trainer fails on it: write it without quotes (line 2)",
+    ),
+    "warm-up steps as text": (
+        "max_steps: 10\nwarmup_steps: '5'\n",
+        (),
+        "warmup_steps: text '5': HfArgumentParser keeps it, and TrainingArguments fails on "
+        "it ('<' not supported between instances of 'str' and 'int'): write it without "
+        "quotes (line 2)",
+    ),
+    "not a number": (
+        "max_steps: 10\nlearning_rate: abc\n",
+        (),
+        "learning_rate: expected a number, got text 'abc' (line 2)",
+    ),
+    "not a whole number": (
+        "max_steps: 2.5\n",
+        (),
+        "max_steps: expected a whole number, got 2.5 (line 1)",
+    ),
+    "too small": (
+        "max_steps: 10\nper_device_train_batch_size: 0\n",
+        (),
+        "per_device_train_batch_size: 0 is below 1; the Trainer needs at least 1 (line 2)",
+    ),
+    "negative warm-up": (
+        "max_steps: 10\nwarmup_steps: -1\n",
+        (),
+        "warmup_steps: -1 is below 0; the Trainer needs at least 0 (line 2)",
+    ),
+    "infinite": (
+        "max_steps: 10\nlearning_rate: .inf\n",
+        (),
+        "learning_rate: expected a finite number, got inf (line 2)",
+    ),
+    "no such schedule": (
+        "max_steps: 10\nlr_scheduler_type: cosin\n",
+        (),
+        "lr_scheduler_type: 'cosin' is not a valid SchedulerType (did you mean cosine?), "
+        "please select one of ['linear', 'cosine', 'cosine_with_restarts', 'polynomial', "
+        "'constant', 'constant_with_warmup', 'inverse_sqrt', 'reduce_lr_on_plateau', "
+        "'cosine_with_min_lr', 'cosine_warmup_with_min_lr', 'warmup_stable_decay', "
+        "'greedy'] (line 2)",
+    ),
+    "stepped on metrics": (
+        "max_steps: 10\nlr_scheduler_type: reduce_lr_on_plateau\n",
+        (),
+        "lr_scheduler_type: reduce_lr_on_plateau is stepped with each evaluation's metric, "
+        "which a TrainingArguments file is not planned with yet: write an lrplot config "
+        "(configs/transformers/get_reduce_on_plateau_schedule.yaml, `every: eval_steps`) "
+        "(line 2)",
+    ),
+    "drop_last not a flag": (
+        "max_steps: 10\ndataloader_drop_last: 'no'\n",
+        (),
+        "dataloader_drop_last: expected true or false, got text 'no' (torch's DataLoader: "
+        "drop_last should be a boolean value) (line 2)",
+    ),
+    "kwargs not a mapping": (
+        "max_steps: 10\nlr_scheduler_kwargs: [1]\n",
+        (),
+        "lr_scheduler_kwargs: expected a mapping of the schedule's arguments, got a list "
+        "[1] (line 2)",
+    ),
+    "kwargs not JSON": (
+        "max_steps: 10\nlr_scheduler_kwargs: '{bad'\n",
+        (),
+        "lr_scheduler_kwargs: not JSON text of a mapping: Expecting property name enclosed "
+        "in double quotes: line 1 column 2 (char 1) (line 2)",
+    ),
+    "no data set size": (
+        "output_dir: o\nnum_train_epochs: 3\n",
+        (),
+        "num_train_epochs: the Trainer counts optimizer steps from the data set's size, "
+        "which TrainingArguments do not hold: give it with --dataset-size N (the training "
+        "samples, after tokenising), or set max_steps (line 2)",
+    ),
+    "no data set size, all defaults": (
+        "output_dir: o\n",
+        (),
+        "the Trainer counts optimizer steps from the data set's size, which "
+        "TrainingArguments do not hold: give it with --dataset-size N (the training "
+        "samples, after tokenising), or set max_steps",
+    ),
+    "no step": (
+        "num_train_epochs: 0\n",
+        ("--dataset-size", "10"),
+        "num_train_epochs: the Trainer makes no optimizer step: ceil(num_train_epochs 0 x "
+        "2) = 0 (line 1)",
+    ),
+    "no batch": (
+        "num_train_epochs: 1\ndataloader_drop_last: true\n",
+        ("--dataset-size", "4"),
+        "per_device_train_batch_size: the data makes no optimizer step per epoch: 4 "
+        "samples / 8 per batch = 0 batches (dropping the last short batch)",
+    ),
+    "4.x warm-up steps are whole": (
+        "max_steps: 10\nwarmup_steps: 0.1\n",
+        ("--transformers-version", "4.57"),
+        "warmup_steps: warmup_steps must be of type int and must be 0 or a positive "
+        "integer (transformers 4.57: a share of the run is warmup_ratio) (line 2)",
+    ),
+    "4.x warm-up ratio above 1": (
+        "max_steps: 10\nwarmup_ratio: 1.5\n",
+        ("--transformers-version", "4.57"),
+        "warmup_ratio: warmup_ratio must lie in range [0,1] (line 2)",
+    ),
+    "an argument the schedule does not take": (
+        "max_steps: 10\nlr_scheduler_type: cosine\nlr_scheduler_kwargs: {num_cycle: 2}\n",
+        (),
+        "lr_scheduler_type: transformers rejected the arguments of get_scheduler: "
+        "get_cosine_schedule_with_warmup() got an unexpected keyword argument 'num_cycle' "
+        "(line 2)",
+    ),
+    "torch's refusal, named by the file's key": (
+        "max_steps: 10\nlearning_rate: -1.0\n",
+        (),
+        "learning_rate: torch rejected the arguments of AdamW: Invalid learning rate: -1.0 "
+        "(line 2)",
+    ),
+    "a --set of the file's key": (
+        "max_steps: 10\n",
+        ("--set", "learning_rate=-2.0"),
+        "learning_rate: torch rejected the arguments of AdamW: Invalid learning rate: -2.0 "
+        "(from --set learning_rate=-2.0)",
+    ),
+    "an lrplot config named TrainingArguments": (
+        "epochs: 3\nscheduler: {type: StepLR, step_size: 1}\n",
+        ("--config-format", "transformers"),
+        "epochs: Some keys are not used by the HfArgumentParser: ['epochs', 'scheduler']; "
+        "HfArgumentParser(TrainingArguments) of transformers 5.24.0 fails on them (line 1)",
+    ),
+    "not a mapping": (
+        "[1, 2]\n",
+        ("--config-format", "transformers"),
+        "expected a mapping of TrainingArguments' fields, got a list [1, 2]",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_each_refusal_in_its_exact_words(name: str, runner: CliRunner, tmp_path: Path) -> None:
+    text, options, message = REFUSED[name]
+    path = tmp_path / "args.yaml"
+    assert said(runner, path, text, *options) == (1, f"Error: {path}: {message}\n")
+
+
+def test_a_quoted_json_number_is_text_too(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "args.json"
+    assert said(runner, path, '{"max_steps": 10, "learning_rate": "2e-5"}') == (
+        1,
+        f"Error: {path}: learning_rate: '2e-5' is text, not a number, for HfArgumentParser, "
+        "which keeps it so, and the Trainer fails on it: write it without quotes (line 1)\n",
+    )
+
+
+def test_a_version_that_is_none_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    code, message = said(
+        runner, tmp_path / "a.yaml", "max_steps: 10\n", "--transformers-version", "3.1"
+    )
+    assert code == 2
+    assert message.endswith(
+        "Error: Invalid value for '--transformers-version': '3.1': expected a transformers "
+        "version number from 4.0 on, such as 4.57 or 5.10.4\n"
+    )
+
+
+LRPLOT_KEYS = (
+    "unknown key; allowed keys: title, description, epochs, steps_per_epoch, optimizer, "
+    "scheduler, schedulers, metric, resume_at, plot, silence (line 1)"
+)
+
+
+def test_the_format_is_told_by_the_keys(runner: CliRunner, tmp_path: Path) -> None:
+    # lrplot's config (it has a scheduler:) with a TrainingArguments key: lrplot's error
+    path = tmp_path / "a.yaml"
+    text = "learning_rate: 0.1\nscheduler: {type: StepLR, step_size: 1}\n"
+    assert said(runner, path, text) == (1, f"Error: {path}: learning_rate: {LRPLOT_KEYS}\n")
+    # a TrainingArguments file named lrplot's
+    said_as_lrplot = said(runner, path, "max_steps: 10\n", "--config-format", "lrplot")
+    assert said_as_lrplot == (1, f"Error: {path}: max_steps: {LRPLOT_KEYS}\n")
+    assert said(runner, path, "max_steps: 10\n") == (0, "")
+
+
+PLANS = {
+    "4.x: warmup_steps wins over warmup_ratio": (
+        "max_steps: 10\nwarmup_steps: 3\nwarmup_ratio: 0.5\n",
+        ("--transformers-version", "4.57"),
+        "transformers 4.57's rules): num_training_steps = max_steps 10 = 10; "
+        "num_warmup_steps = warmup_steps 3 = 3; get_scheduler('linear')",
+    ),
+    "4.x: warmup_ratio when warmup_steps is 0": (
+        "max_steps: 10\nwarmup_ratio: 0.25\n",
+        ("--transformers-version", "4.57"),
+        "transformers 4.57's rules): num_training_steps = max_steps 10 = 10; "
+        "num_warmup_steps = ceil(10 x warmup_ratio 0.25) = 3; get_scheduler('linear')",
+    ),
+    "5.0 to 5.14: warmup_ratio replaces warmup_steps": (
+        "max_steps: 10\nwarmup_steps: 3\nwarmup_ratio: 0.25\n",
+        ("--transformers-version", "5.10"),
+        "transformers 5.10's rules): num_training_steps = max_steps 10 = 10; "
+        "num_warmup_steps = ceil(10 x warmup_ratio 0.25, a share below 1) = 3; "
+        "get_scheduler('linear')",
+    ),
+    "5.x: warmup_steps 1.0 is one step": (
+        "max_steps: 10\nwarmup_steps: 1.0\n",
+        (),
+        "transformers 5.24.0's rules): num_training_steps = max_steps 10 = 10; "
+        "num_warmup_steps = warmup_steps 1.0 = 1; get_scheduler('linear')",
+    ),
+    "before 4.52: an epoch's partial accumulation dropped": (
+        "num_train_epochs: 2\ngradient_accumulation_steps: 3\n",
+        ("--dataset-size", "60", "--world-size", "1", "--transformers-version", "4.51"),
+        "transformers 4.51's rules): 60 samples / 8 per batch = 8 batches (the last one "
+        "short) / 3 accumulated = 2 optimizer steps (transformers<4.52: rounded down, at "
+        "least 1) per epoch; num_training_steps = ceil(num_train_epochs 2 x 2) = 4; "
+        "num_warmup_steps = ceil(4 x warmup_ratio 0.0) = 0; get_scheduler('linear')",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_each_releases_rules(name: str, runner: CliRunner, tmp_path: Path) -> None:
+    text, options, plan = PLANS[name]
+    path = tmp_path / "args.yaml"
+    path.write_text(text)
+    result = runner.invoke(cli, ["validate", str(path), *options])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Notice: {path}: the Trainer's plan ({plan}\n"
