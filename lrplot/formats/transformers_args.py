@@ -80,6 +80,17 @@ handlers); the Adam ones are also given ``betas`` and ``eps``."""
 STEPPED_ON_METRICS = ("reduce_lr_on_plateau", "greedy")
 """Schedules the Trainer steps with each evaluation's metric, not each optimizer step."""
 
+UNMODELLED: Mapping[str, str] = {
+    "accelerator_config": "its split_batches or even_batches change how batches are shared",
+    "parallelism_config": "its tensor, context or sequence parallel sizes change the data "
+    "parallel processes",
+    "auto_find_batch_size": "the Trainer halves the batch size when it runs out of memory",
+    "deepspeed": "a DeepSpeed config's own scheduler replaces the Trainer's",
+    "optim_args": "they set the optimizer's other arguments, not its lr",
+}
+"""Keys that can change the run that lrplot does not read, and how: a notice names each
+one a file sets; the plan is that of the defaults."""
+
 GROUPS = ("decay", "no_decay")
 """The Trainer's two param groups (create_optimizer): with ``weight_decay``, and without."""
 
@@ -357,6 +368,8 @@ class _Reader:
         key = "warmup_steps"
         if ratio_key and self.data["warmup_ratio"] is not None:
             key, steps = "warmup_ratio", self.number("warmup_ratio", low=0)
+        if steps == 0:
+            return 0, key, f"{key} {steps!r}"
         if steps >= 1:
             return int(steps), key, f"{key} {steps!r}" + (" (whole steps)" * (steps != int(steps)))
         warmup = math.ceil(training_steps * steps)
@@ -398,6 +411,11 @@ class _Reader:
         self.flag("dataloader_drop_last")
         kwargs = self.kwargs()
         batches = self.batches()
+        for key, how in UNMODELLED.items():
+            if self.data.get(key) not in (None, False, ""):
+                self.notices.append(
+                    f"{self.document.source}: {key}: not read: {how}; planned as without it"
+                )
         if max_steps > 0:
             total, how = max_steps, f"max_steps {max_steps:,}"
         elif batches is None:

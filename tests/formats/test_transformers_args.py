@@ -10,7 +10,7 @@ import io
 import math
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from click.testing import CliRunner
@@ -27,7 +27,7 @@ def parsed(path: Path) -> dict[str, Any]:
     ``parse_yaml_file`` or ``parse_json_file``), but ``output_dir``."""
     from transformers import HfArgumentParser, TrainingArguments
 
-    parser = HfArgumentParser(TrainingArguments)
+    parser = HfArgumentParser(cast(Any, TrainingArguments))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if path.suffix == ".json":
@@ -158,7 +158,7 @@ TWO_PROCESSES = (
 def test_two_processes_share_the_batches_as_accelerate_deals_them(
     trainers: Trainers, runner: CliRunner, tmp_path: Path
 ) -> None:
-    from accelerate.data_loader import BatchSamplerShard
+    from accelerate.data_loader import BatchSamplerShard  # type: ignore[import-untyped]
     from torch.utils.data import BatchSampler, SequentialSampler
 
     batches = BatchSampler(SequentialSampler(range(100)), batch_size=8, drop_last=False)
@@ -473,3 +473,43 @@ def test_each_releases_rules(name: str, runner: CliRunner, tmp_path: Path) -> No
     result = runner.invoke(cli, ["validate", str(path), *options])
     assert result.exit_code == 0, result.stderr
     assert result.stderr == f"Notice: {path}: the Trainer's plan ({plan}\n"
+
+
+def test_a_key_that_changes_the_run_unread_is_named(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "args.yaml"
+    plan = (
+        f"Notice: {path}: the Trainer's plan (transformers 5.24.0's rules): "
+        "num_training_steps = max_steps 10 = 10; num_warmup_steps = warmup_steps 0 = 0; "
+        "get_scheduler('linear')\n"
+    )
+    for quiet in ("auto_find_batch_size: false\n", "deepspeed: null\n"):
+        path.write_text("max_steps: 10\n" + quiet)
+        result = runner.invoke(cli, ["validate", str(path)])
+        assert (result.exit_code, result.stderr) == (0, plan)
+    path.write_text("max_steps: 10\nauto_find_batch_size: true\n")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert (result.exit_code, result.stderr) == (
+        0,
+        f"Notice: {path}: auto_find_batch_size: not read: the Trainer halves the batch size "
+        "when it runs out of memory; planned as without it\n" + plan,
+    )
+
+
+def test_the_docs_example_plans_as_the_docs_say(runner: CliRunner, tmp_path: Path) -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "config.md").read_text()
+    section = page[page.index("## Native configs") : page.index("## Every key")]
+    config = re.search(r"```yaml\n(# TrainingArguments.*?)```", section, re.DOTALL)
+    shown = re.search(r"```text\n(Notice: args.yaml.*?)```", section, re.DOTALL)
+    command = re.search(r"\$ lrplot validate args.yaml (.*)\n", section)
+    assert config and shown and command
+    path = tmp_path / "args.yaml"
+    path.write_text(config[1])
+    result = runner.invoke(
+        cli, ["validate", str(path), *command[1].split()], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == " ".join(shown[1].split()).replace("args.yaml", str(path)) + "\n"
