@@ -144,14 +144,15 @@ def check_version(version: str) -> Release:
     return named
 
 
-def rules_of(version: str | None) -> Rules:
+def rules_of(version: str | None, *, source: str | None = None) -> Rules:
     """The rules of transformers ``version`` (None: the installed one's); UsageError for a
-    version number that is not one, ConfigError when none is installed."""
+    version number that is not one, ConfigError (about ``source``) when none is installed."""
     installed = installed_transformers()
     if installed is None:
         raise ConfigError(
             "a TrainingArguments file is planned with transformers' own schedules, and "
-            f"transformers is not installed: {INSTALL_TRANSFORMERS}"
+            f"transformers is not installed: {INSTALL_TRANSFORMERS}",
+            source=source,
         )
     if version is None:
         release = release_of(installed)
@@ -229,8 +230,11 @@ class Translation:
 class _Reader:
     """Reads one TrainingArguments document as the installed (or named) transformers."""
 
-    def __init__(self, document: ConfigDocument, facts: RunFacts, rules: Rules) -> None:
+    def __init__(
+        self, document: ConfigDocument, facts: RunFacts, rules: Rules, *, json: bool
+    ) -> None:
         self.document = document
+        self.document_kind = "JSON" if json else "YAML"
         self.data: Mapping[str, Any] = document.data
         self.facts = facts
         self.rules = rules
@@ -293,8 +297,6 @@ class _Reader:
         if not math.isfinite(value):
             raise self.error(key, f"expected a finite number, got {value!r}")
         return value
-
-    document_kind = "YAML"
 
     def choice(self, key: str, choices: tuple[str, ...], kind: str) -> str:
         """The value of ``key``, one of ``choices`` (transformers' ``kind`` enum)."""
@@ -562,8 +564,9 @@ def translate(
             f"{describe_value(document.data, quote=False)}",
             source=read.source,
         )
-    reader = _Reader(document, facts, rules_of(facts.transformers_version))
-    reader.document_kind = "JSON" if read.json else "YAML"
+    reader = _Reader(
+        document, facts, rules_of(facts.transformers_version, source=read.source), json=read.json
+    )
     translation = reader.translate()
     return translation, tuple(reader.notices)
 

@@ -505,7 +505,9 @@ def test_the_docs_example_plans_as_the_docs_say(runner: CliRunner, tmp_path: Pat
     config = re.search(r"```yaml\n(# TrainingArguments.*?)```", section, re.DOTALL)
     shown = re.search(r"```text\n(Notice: args.yaml.*?)```", section, re.DOTALL)
     command = re.search(r"\$ lrplot validate args.yaml (.*)\n", section)
-    assert config and shown and command
+    assert config
+    assert shown
+    assert command
     path = tmp_path / "args.yaml"
     path.write_text(config[1])
     result = runner.invoke(
@@ -513,3 +515,18 @@ def test_the_docs_example_plans_as_the_docs_say(runner: CliRunner, tmp_path: Pat
     )
     assert result.exit_code == 0, result.stderr
     assert result.stderr == " ".join(shown[1].split()).replace("args.yaml", str(path)) + "\n"
+
+
+def test_without_transformers_a_file_says_what_to_install(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lrplot.formats import transformers_args
+
+    monkeypatch.setattr(transformers_args, "installed_transformers", lambda: None)
+    path = tmp_path / "args.yaml"
+    assert said(runner, path, "max_steps: 10\n") == (
+        1,
+        f"Error: {path}: a TrainingArguments file is planned with transformers' own "
+        "schedules, and transformers is not installed: pip install 'lrplot[transformers]' "
+        "(or pip install transformers)\n",
+    )
