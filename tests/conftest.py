@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -92,11 +93,13 @@ def golden() -> Callable[[str, str], None]:
 @pytest.fixture(scope="session")
 def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's configs rendered into a fresh gallery folder (once a session:
-    the index pages' tests and the committed gallery's check share it)."""
+    the index pages' tests and the committed gallery's check share it), from the
+    repository's folder as `make demo` renders them: notices name `configs/...`."""
     from lrplot.gallery import build_gallery
 
     out = tmp_path_factory.mktemp("gallery")
-    report = build_gallery(config_dir=CONFIGS_DIR, out_dir=out, jobs=2, allow_import=True)
+    with contextlib.chdir(ROOT):
+        report = build_gallery(config_dir=Path("configs"), out_dir=out, jobs=2, allow_import=True)
     assert report.ok, report.failed
     return out
 
