@@ -10,7 +10,14 @@ times ``--max-steps``."""
 
 OPERATIONS_PER_STEP = 16
 """Per step allowed by ``--max-steps``: the most operations of a run (param groups x
-schedulers, an expression counted by its size) are this many times ``--max-steps``."""
+schedulers, an expression counted by its size, a list argument by its length, a
+window a scheduler shifts by what it holds; see :mod:`lrplot.budget`) are this many
+times ``--max-steps``: the one operation budget."""
+
+MAX_COUNT = 10**15
+"""Largest whole number a run key holds (``epochs``, ``steps_per_epoch`` and the data it
+comes from, ``frequency``, ``every``, ``resume_at``): far past any run, and below 2**53,
+so exact as a float and within torch's int64."""
 
 MAX_PLOTTED = 1e300
 """Largest magnitude a plot shows; past it, axis limits and ticks overflow floats."""

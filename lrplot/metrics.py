@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any, Literal, cast
 from lrplot.configfile import child_key
 from lrplot.errors import ConfigError, ExpressionError, excerpt, name_excerpt, printable
 from lrplot.expressions import Expression, compile_expression, quoted
+from lrplot.keys import show_whole
 from lrplot.runlogs import read_log
 
 MetricKind = Literal["synthetic", "expression", "values", "file"]
@@ -84,6 +86,11 @@ def parse_metric(value: Any, *, key: str = "metric", base_dir: Path | None = Non
             if isinstance(item, bool) or not isinstance(item, int | float):
                 raise ConfigError(
                     f"expected a number, got {excerpt(item)}", key=child_key(key, index)
+                )
+            if isinstance(item, int) and abs(item) > sys.float_info.max:
+                raise ConfigError(
+                    f"{show_whole(item)} is past the largest float (about 1.8e308)",
+                    key=child_key(key, index),
                 )
             if not math.isfinite(item):
                 raise ConfigError(f"{item!r} is not a finite number", key=child_key(key, index))
