@@ -72,12 +72,27 @@ def check_work(spec: Spec, max_steps: int) -> None:
     _check_operations(spec, max_steps)
 
 
-def _check_operations(spec: Spec, max_steps: int) -> None:
-    steps, groups = spec.steps, len(spec.optimizer.groups)
+def operations(spec: Spec) -> int:
+    """The operations of a run of ``spec``, as the budget counts them (see the module's
+    docstring)."""
+    per_step, _, windows = _parts(spec)
+    return spec.steps * per_step + sum(part.operations for part in windows)
+
+
+def _parts(spec: Spec) -> tuple[int, list[_Part], list[_Part]]:
+    """The operations of each step, its list arguments among them, and the windows'
+    operations over the run."""
+    groups = len(spec.optimizer.groups)
     per_step = 2 * groups + sum(_operations(s, groups) for s in spec.walk())
     lists = [part for s in spec.walk() for part in _lists(s)]
     per_step += sum(part.operations for part in lists)
     windows = [part for s in spec.walk() if (part := _window(s, spec)) is not None]
+    return per_step, lists, windows
+
+
+def _check_operations(spec: Spec, max_steps: int) -> None:
+    steps = spec.steps
+    per_step, lists, windows = _parts(spec)
     total = steps * per_step + sum(part.operations for part in windows)
     limit = OPERATIONS_PER_STEP * max_steps
     if total <= limit:
@@ -161,8 +176,8 @@ def _window(scheduler: SchedulerSpec, spec: Spec) -> _Part | None:
     size = args.get(size_name, parameter.default if parameter else None)
     if isinstance(size, float) and math.isfinite(size):
         size = int(size)
-    if not isinstance(size, int) or isinstance(size, bool) or size <= 1:
-        return None  # no window to shift (an infinite one is never full)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        return None  # nothing kept (an infinite window is never full: nothing shifted)
     looped = any(scheduler is s for s in spec.schedulers)
     calls = scheduler.calls(spec.loop) if looped else spec.steps
     held = min(size, calls)  # the window fills over its first steps, then stays full
