@@ -53,7 +53,10 @@ def check_work(spec: Spec, max_steps: int) -> None:
             f"{spec.epochs} epochs x {spec.steps_per_epoch} steps_per_epoch = "
             f"{steps:,} steps, more than the limit of {max_steps:,} "
             "(raise it with --max-steps)",
-            key="epochs",
+            # the key written, so the message has its line
+            key="steps_per_epoch"
+            if "epochs" not in spec.data and spec.line("steps_per_epoch")
+            else "epochs",
         )
     budget = WORK_PER_STEP * max_steps
     groups = len(spec.optimizer.groups)

@@ -113,7 +113,7 @@ def test_a_window_stepped_less_often_costs_less(runner: CliRunner, write_config)
     assert passes(runner, config)  # 250 calls: 3,000 + 4,810
 
 
-@pytest.mark.parametrize("window, calls", [(20, 1000), (20, 7), (1, 50), (3, 3)])
+@pytest.mark.parametrize(("window", "calls"), [(20, 1000), (20, 7), (1, 50), (3, 3)])
 def test_the_window_is_counted_as_transformers_shifts_it(window: int, calls: int) -> None:
     """What the count adds is what transformers' own StreamingAverage holds after each
     of its steps (each step's ``pop(0)`` moves them all)."""

@@ -97,14 +97,19 @@ COUNT_KEYS = {
 def test_every_count_key_is_in_the_table() -> None:
     from lrplot.keys import SCHEDULE, STEPS
 
-    counts = [f"{p}{k.name}" for p, t in (("", CONFIG), ("steps_per_epoch.", STEPS),
-              ("schedulers[0].", SCHEDULE)) for k in t.values() if k.kind in ("count", "steps")]  # fmt: skip
+    tables = {"": CONFIG, "steps_per_epoch.": STEPS, "schedulers[0].": SCHEDULE}
+    counts = [
+        f"{prefix}{key.name}"
+        for prefix, table in tables.items()
+        for key in table.values()
+        if key.kind in ("count", "steps")
+    ]
     assert sorted(counts) == sorted(COUNT_KEYS)
 
 
 @pytest.mark.parametrize("key", sorted(COUNT_KEYS))
 @pytest.mark.parametrize(
-    "value, message",
+    ("value", "message"),
     [
         (NINES, "must be at most 1,000,000,000,000,000, got a number of 400 digits; no run is "
                 "so long"),

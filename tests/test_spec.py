@@ -214,7 +214,7 @@ NINES = "9" * 400
 
 
 @pytest.mark.parametrize(
-    "name, text, key, line",
+    ("name", "text", "key", "line"),
     [
         (
             "config.json",
@@ -223,12 +223,12 @@ NINES = "9" * 400
             "optimizer.lr",
             2,
         ),
-        ("config.yaml", f"optimizer: {{lr: -{NINES}}}\nscheduler: {{type: StepLR, step_size: 1}}\n",
+        ("config.yaml", f"optimizer: {{lr: -{NINES}}}\nscheduler: {{type: StepLR}}\n",
          "optimizer.lr", 1),
         ("config.yaml", f"optimizer: {{param_groups: [{{}}, {{lr: {NINES}}}]}}\n"
          "scheduler: {type: StepLR, step_size: 1}\n", "optimizer.param_groups[1].lr", 1),
-        ("config.json", f'{{"scheduler": {{"type": "MultiStepLR",\n "milestones": [2, {NINES}]}}}}',
-         "scheduler.milestones[1]", 2),
+        ("config.json", f'{{"scheduler": {{"type": "MultiStepLR",\n "milestones": [{NINES}]}}}}',
+         "scheduler.milestones[0]", 2),
     ],
 )  # fmt: skip
 def test_an_integer_no_float_holds_is_refused_by_its_key(
