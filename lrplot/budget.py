@@ -9,8 +9,9 @@ Every cost a config can cause counts against that budget, per step of the run::
     2 per param group (recording its lr)
     + for each scheduler, nested ones too:
         1 per param group, and each expression's size per group it serves
-        + each list argument's length, nested lists counted whole (torch may read them
-          all at a step: MultiStepLR stepped with an epoch sorts every milestone)
+        + with ``fractional_epoch``, each list argument's length, nested lists counted
+          whole (stepped with an epoch, torch reads them all: MultiStepLR sorts every
+          milestone at every step)
 
 and, over the run, for a scheduler that keeps a window of past values and shifts it at
 each of its steps (GreedyLR with ``smooth: true``), the values the window holds at each
@@ -105,7 +106,7 @@ def _check_operations(spec: Spec, max_steps: int) -> None:
     blamed = max([base, *listed, *windows], key=lambda part: part.operations)
     what = "param groups x schedulers, an expression counted by its size"
     if lists:
-        what += ", a list by its length"
+        what += ", with fractional_epoch a list by its length"
     if blamed in listed:
         what += f": {blamed.words}"
     counted = f"{steps:,} steps x {per_step:,} operations each ({what})"
@@ -131,8 +132,14 @@ def _operations(scheduler: SchedulerSpec, groups: int) -> int:
 
 
 def _lists(scheduler: SchedulerSpec) -> list[_Part]:
-    """Each list argument of ``scheduler`` (in a mapping argument too), by its length:
-    what one step may read of it."""
+    """Each list argument of ``scheduler`` (in a mapping argument too), by its length,
+    if each of its steps reads them whole: stepped with an epoch, torch computes the lr
+    in closed form from its arguments (MultiStepLR sorts its milestones). Stepped
+    plainly, a step reads one item (a Counter or bisect look-up), and a nested one is
+    stepped with an epoch once (SequentialLR's ``step(0)``): lists read a bounded number
+    of times cost what the config's size bounds already."""
+    if not scheduler.fractional_epoch:
+        return []
     parts = []
     for name, value in scheduler.args.items():
         length = _length(value)

@@ -10,9 +10,9 @@ times ``--max-steps``."""
 
 OPERATIONS_PER_STEP = 16
 """Per step allowed by ``--max-steps``: the most operations of a run (param groups x
-schedulers, an expression counted by its size, a list argument by its length, a
-window a scheduler shifts by what it holds; see :mod:`lrplot.budget`) are this many
-times ``--max-steps``: the one operation budget."""
+schedulers, an expression counted by its size, with ``fractional_epoch`` a list argument
+by its length, a window a scheduler shifts by what it holds; see :mod:`lrplot.budget`)
+are this many times ``--max-steps``: the one operation budget."""
 
 MAX_COUNT = 10**15
 """Largest whole number a run key holds (``epochs``, ``steps_per_epoch`` and the data it

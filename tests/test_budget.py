@@ -40,27 +40,33 @@ def test_a_list_argument_counts_its_length_at_every_step(runner: CliRunner, writ
     assert validate(runner, config) == (
         1,
         f"Error: {config}: scheduler.milestones: 1,000 steps x 23 operations each (param "
-        "groups x schedulers, an expression counted by its size, a list by its length: "
+        "groups x schedulers, an expression counted by its size, with fractional_epoch a "
+        "list by its length: "
         f"milestones holds 20) = 23,000, {LIMIT} (line 4)\n",
     )
     config.write_text(config.read_text().replace(milestones(20), milestones(10)))
     assert passes(runner, config)  # 1,000 x 13: within the budget
 
 
-def test_a_nested_schedulers_list_counts_too(runner: CliRunner, write_config) -> None:
-    config = write_config(
+def test_a_list_read_one_item_a_step_costs_no_more(runner: CliRunner, write_config) -> None:
+    """Stepped plainly, MultiStepLR looks its step up in a Counter; nested in
+    SequentialLR, it is stepped with an epoch once, when its turn comes: the same
+    milestones that are over the budget with fractional_epoch run."""
+    plain = write_config(
+        f"epochs: 1000\nscheduler:\n  type: MultiStepLR\n  milestones: {milestones(2000)}\n"
+    )
+    assert passes(runner, plain)
+    nested = write_config(
         "epochs: 1000\nscheduler:\n  type: SequentialLR\n  milestones: [2]\n  schedulers:\n"
         "    - {type: LinearLR, total_iters: 2}\n"
-        f"    - {{type: MultiStepLR, milestones: {milestones(20)}}}\n"
+        f"    - {{type: MultiStepLR, milestones: {milestones(2000)}}}\n",
+        "nested.yaml",
     )
-    assert validate(runner, config) == (
-        1,
-        f"Error: {config}: scheduler.schedulers[1].milestones: 1,000 steps x 26 operations "
-        "each (param groups x schedulers, an expression counted by its size, a list by its "
-        f"length: milestones holds 20) = 26,000, {LIMIT} (line 7)\n",
-    )
-    config.write_text(config.read_text().replace(milestones(20), milestones(9)))
-    assert passes(runner, config)
+    assert passes(runner, nested)
+    plain.write_text(plain.read_text() + "  fractional_epoch: true\n")
+    code, stderr = validate(runner, plain)
+    assert code == 1
+    assert stderr.startswith(f"Error: {plain}: scheduler.milestones: 1,000 steps x 2,003 ")
 
 
 GREEDY = "epochs: 1000\nscheduler:\n  type: transformers.get_greedy_schedule\n"
@@ -148,7 +154,8 @@ def test_the_reported_slow_cases_are_refused_at_the_default_limit(
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {config}: scheduler.milestones: 100,000 steps x 20,003 operations each (param "
-        "groups x schedulers, an expression counted by its size, a list by its length: "
+        "groups x schedulers, an expression counted by its size, with fractional_epoch a "
+        "list by its length: "
         "milestones holds 20,000) = 2,000,300,000, more than the limit of 160,000,000 (16 per "
         "step allowed by --max-steps 10,000,000; raise it with --max-steps) (line 5)\n"
     )
