@@ -219,14 +219,16 @@ def _csv_log(rows: Iterator[tuple[int, list[str]]], column: str) -> Logged:
     index = header.index(column)
     step_index = header.index("step") if "step" in header else None
     values, steps = array("d"), array("q")
-    stepped = step_index is not None
+    stepped, shown = step_index is not None, name_excerpt(column)
     for line, row in rows:
         cell = row[index].strip() if index < len(row) else ""
         if not cell:
             continue  # not logged at this event
-        values.append(_number(cell, name_excerpt(column), line))
-        step = row[step_index].strip() if step_index is not None and step_index < len(row) else ""
-        number = _metric_step(step, line)
+        values.append(_number(cell, shown, line))
+        if step_index is None:
+            continue
+        step = row[step_index].strip() if step_index < len(row) else ""
+        number = _metric_step(step, line) if step else None
         if number is None:
             stepped = False
         elif stepped:
