@@ -73,3 +73,14 @@ MAX_LISTED = 5
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 """Largest gallery manifest read; a larger file is not one lrplot wrote."""
+
+# --- logged runs and metric files (read as untrusted data) ---
+
+MAX_LOGGED_STEP = 2**53
+"""Logged steps (a log's ``step`` column or key) must be below this: a plot places them
+as float64, which holds every whole number only below 2**53, and no plan within
+``--max-steps`` comes near it."""
+
+MAX_NUMBER_LENGTH = 100
+"""Longest number a log's cell or JSON value is read as, in characters (a float needs
+at most about 25; a longer one is refused unparsed)."""
