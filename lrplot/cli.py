@@ -26,7 +26,7 @@ from lrplot.errors import ConfigError, LrplotError, OutputError, UsageError, pri
 from lrplot.export import FORMATS, IMAGE_FORMATS, Format, format_of
 from lrplot.formats import FILE_FORMATS, FileFormat, RunFacts
 from lrplot.keys import PLOT
-from lrplot.limits import DEFAULT_MAX_STEPS
+from lrplot.limits import DEFAULT_MAX_STEPS, MAX_COUNT
 from lrplot.painter import Painter
 from lrplot.pipeline import NO_CHANGES, Config, InFolder, Outcome, PlotChanges, Settings, Target
 from lrplot.runlogs import AFTER_SCHEDULER, BEFORE_SCHEDULER, HF_ORDERS
@@ -249,14 +249,14 @@ def native_options() -> list[Callable[[Command], Command]]:
         ),
         click.option(
             "--dataset-size",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
             help="Training samples (after tokenising), for a TrainingArguments file "
             "planned by epochs.",
         ),
         click.option(
             "--world-size",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
             help="Processes training together, for a TrainingArguments file.  [default: 1]",
         ),

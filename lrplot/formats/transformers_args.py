@@ -458,6 +458,9 @@ class _Reader:
             config["epochs"], config["steps_per_epoch"] = 1, total
         names["epochs"] = "num_train_epochs" if max_steps <= 0 else "max_steps"
         names["steps_per_epoch"] = "per_device_train_batch_size"
+        names["steps_per_epoch.batch_size"] = "per_device_train_batch_size"
+        names["steps_per_epoch.grad_accum"] = "gradient_accumulation_steps"
+        names["steps_per_epoch.drop_last"] = "dataloader_drop_last"
         config["optimizer"] = self.optimizer(optim, lr, decay, betas, eps, names)
         scheduler: dict[str, Any] = {
             "type": "transformers.get_scheduler",

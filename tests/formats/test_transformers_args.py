@@ -340,6 +340,12 @@ REFUSED = {
         "per_device_train_batch_size: the data makes no optimizer step per epoch: 4 "
         "samples / 8 per batch = 0 batches (dropping the last short batch)",
     ),
+    "a batch no run has": (
+        "num_train_epochs: 1\nper_device_train_batch_size: 10000000000000000\n",
+        ("--dataset-size", "10"),
+        "per_device_train_batch_size: must be at most 1,000,000,000,000,000, got "
+        "10,000,000,000,000,000; no run is so long (line 2)",
+    ),
     "4.x warm-up steps are whole": (
         "max_steps: 10\nwarmup_steps: 0.1\n",
         ("--transformers-version", "4.57"),
@@ -529,4 +535,12 @@ def test_without_transformers_a_file_says_what_to_install(
         f"Error: {path}: a TrainingArguments file is planned with transformers' own "
         "schedules, and transformers is not installed: pip install 'lrplot[transformers]' "
         "(or pip install transformers)\n",
+    )
+
+
+def test_a_data_set_no_run_has_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    code, message = said(runner, tmp_path / "a.yaml", "max_steps: 10\n", "--world-size", "0")
+    assert code == 2
+    assert message.endswith(
+        "Error: Invalid value for '--world-size': 0 is not in the range 1<=x<=1000000000000000.\n"
     )
