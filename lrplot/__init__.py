@@ -33,6 +33,7 @@ _WHERE = {
     "to_json": "lrplot.export",
     "write": "lrplot.export",
     "build_gallery": "lrplot.gallery",
+    "RunFacts": "lrplot.formats",
     "Config": "lrplot.pipeline",
     "Outcome": "lrplot.pipeline",
     "PlotChanges": "lrplot.pipeline",
@@ -56,6 +57,7 @@ __all__ = [
     "Outcome",
     "OutputError",
     "PlotChanges",
+    "RunFacts",
     "Schedule",
     "Settings",
     "SimulationError",
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
         SimulationError,
     )
     from lrplot.export import FORMATS, columns, render, to_csv, to_json, write
+    from lrplot.formats import RunFacts
     from lrplot.gallery import build_gallery
     from lrplot.limits import DEFAULT_MAX_STEPS
     from lrplot.pipeline import Config, Outcome, PlotChanges, Settings, run

@@ -544,3 +544,13 @@ def test_a_data_set_no_run_has_is_a_usage_error(runner: CliRunner, tmp_path: Pat
     assert message.endswith(
         "Error: Invalid value for '--world-size': 0 is not in the range 1<=x<=1000000000000000.\n"
     )
+
+
+def test_from_python_the_facts_are_settings(tmp_path: Path) -> None:
+    import lrplot
+
+    path = tmp_path / "args.yaml"
+    path.write_text(CASES["constant-with-warmup-accumulation-remainder"][0])
+    facts = lrplot.RunFacts(dataset_size=60, world_size=2)
+    outcome = lrplot.run(config=lrplot.Config(path=path), settings=lrplot.Settings(native=facts))
+    assert outcome.schedule.steps == 4 * 2  # 8 batches, 4 each, 2 optimizer steps an epoch
