@@ -441,6 +441,7 @@ class _Reader:
                 f"the Trainer makes no optimizer step: {how} = {total:,}",
             )
         warmup, warmup_key, warmup_how = self.warmup_steps(total)
+        self.dropped(schedule, warmup, warmup_key, kwargs)
         names: dict[str, str] = {}
         config: dict[str, Any] = {}
         per_epoch = batches.steps if batches is not None else total
@@ -492,6 +493,21 @@ class _Reader:
             )
         )
         return Translation(self.translated(config, names), names)
+
+    def dropped(self, schedule: str, warmup: Any, warmup_key: str, kwargs: Any) -> None:
+        """A notice of what ``get_scheduler`` drops for ``schedule``: ``constant`` takes
+        no warm-up and no kwargs, ``constant_with_warmup`` no kwargs."""
+        dropped = []
+        if schedule == "constant" and warmup:
+            dropped.append(f"{warmup_key} ({warmup:,} warm-up steps)")
+        if schedule in ("constant", "constant_with_warmup") and kwargs:
+            dropped.append("lr_scheduler_kwargs")
+        if dropped:
+            self.notices.append(
+                f"{self.document.source}: lr_scheduler_type: get_scheduler({schedule!r}) "
+                f"drops {' and '.join(dropped)}: the lr is planned without them, as the "
+                "Trainer runs it"
+            )
 
     def optimizer(
         self,
