@@ -354,3 +354,64 @@ def test_the_shipped_pre_commit_hook_cannot_be_steered_by_a_folder_name(tmp_path
     ) in output
     assert f"{HOSTILE_FOLDER}/steering.yaml: ok: " in output
     assert "configs/good.yaml: ok: " in output
+
+
+TALKS = """\
+import os
+from torch.optim.lr_scheduler import LRScheduler
+
+class Talks(LRScheduler):
+    def get_lr(self):
+        print(f"print {self.last_epoch}")
+        os.write(1, f"fd 1 {self.last_epoch}\\n".encode())  # as a C extension would
+        return list(self.base_lrs)
+"""
+TALKS_PRINTS = [f"{how} {epoch}" for epoch in range(4) for how in ("print", "fd 1")]
+
+
+def printing_configs(folder: Path) -> Path:
+    """A folder with two configs whose schedulers print: a class of the config's own, on
+    ``sys.stdout`` and on file descriptor 1 (``TALKS_PRINTS``: at its construction, and
+    at each of its 3 epochs), and transformers' GreedyLR with ``verbose: true``."""
+    folder.mkdir()
+    (folder / "talks.py").write_text(TALKS)
+    (folder / "talks.yaml").write_text("epochs: 3\nscheduler: {type: 'talks.py:Talks'}\n")
+    greedy = (CONFIGS_DIR / "transformers" / "get_greedy_schedule.yaml").read_text()
+    (folder / "greedy.yaml").write_text(
+        greedy.replace("  interval:", "  verbose: true\n  interval:")
+    )
+    return folder
+
+
+def test_what_a_scheduler_prints_stays_off_renders_csv(tmp_path: Path) -> None:
+    configs = printing_configs(tmp_path / "configs")
+    result = run(str(LRPLOT), "render", str(configs / "talks.yaml"), "--allow-import", "-f", "csv",
+                 "-o", "-")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "epoch,lr\n0,0.1\n1,0.1\n2,0.1\n"
+    assert result.stderr.splitlines() == TALKS_PRINTS
+
+
+@pytest.mark.parametrize("formats", [["-f", "csv"], ["-f", "png", "-f", "csv"]])
+def test_what_schedulers_print_in_the_gallerys_workers_goes_to_stderr(
+    tmp_path: Path, formats: list[str]
+) -> None:
+    configs = printing_configs(tmp_path / "configs")
+    greedy = run(str(LRPLOT), "render", str(configs / "greedy.yaml"), "-f", "csv", "-o", "-")
+    assert greedy.returncode == 0, greedy.stderr
+    assert "Epoch" not in greedy.stdout
+    greedy_prints = greedy.stderr.splitlines()
+    assert len(greedy_prints) >= 10
+    assert all(line.startswith("Epoch ") for line in greedy_prints)
+
+    out = tmp_path / "gallery"
+    result = run(str(LRPLOT), "gallery", str(configs), "-o", str(out), *formats, "--jobs", "2",
+                 "--allow-import")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # the gallery prints nothing there itself
+    lines = result.stderr.splitlines()
+    assert sorted(line for line in lines if line.startswith("Epoch ")) == sorted(greedy_prints)
+    assert sorted(line for line in lines if line.startswith(("print ", "fd 1 "))) == sorted(
+        TALKS_PRINTS
+    )
+    assert f"{out}: 2 rendered, 0 skipped, 0 failed." in lines
