@@ -628,6 +628,7 @@ def test_files_in_the_current_folder_cannot_change_what_lrplot_draws(tmp_path: P
     )
     (hostile / "matplotlibrc").symlink_to(tmp_path / "secret.rc")
     lrplot = str(Path(sys.executable).with_name("lrplot"))  # not -m: Python adds the folder
+    processes = []  # all at once: each writes files of its own
     for folder in (plain, hostile):
         (folder / "configs").mkdir()
         shutil.copy(folder / "StepLR.yaml", folder / "configs")
@@ -635,12 +636,19 @@ def test_files_in_the_current_folder_cannot_change_what_lrplot_draws(tmp_path: P
             ["render", "StepLR.yaml", "-o", "x.png", "-o", "x.svg"],  # drawn by the painter
             ["gallery", "configs", "-o", "gallery", "-j", "1"],  # drawn in a worker
         ):
-            result = subprocess.run(
-                [lrplot, *command], cwd=folder, capture_output=True, text=True, timeout=120,
-                check=False,
-            )  # fmt: skip
-            assert result.returncode == 0, result.stderr
-            assert "sk-live" not in result.stdout + result.stderr
+            processes.append(
+                subprocess.Popen(
+                    [lrplot, *command],
+                    cwd=folder,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        assert "sk-live" not in stdout + stderr
     assert not marker.exists()
     for name in ("x.png", "x.svg", "gallery/StepLR.png", "gallery/StepLR.svg"):
         assert (hostile / name).read_bytes() == (plain / name).read_bytes()
