@@ -7,6 +7,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -149,11 +150,14 @@ def measured(request: pytest.FixtureRequest) -> dict[Path, list[Drawn] | str]:
     from lrplot.workers import in_order
 
     wanted = [
-        item.callspec.params["config"]
+        cast(Path, item.callspec.params["config"])
         for item in request.session.items
-        if getattr(item, "originalname", None) == TEST_LABELS
+        if isinstance(item, pytest.Function) and item.originalname == TEST_LABELS
     ]
-    return dict(in_order(measure, wanted, workers=2))
+    return {
+        config: "its worker process died" if drawn is None else drawn
+        for config, drawn in in_order(measure, wanted, workers=2)
+    }
 
 
 TEST_LABELS = "test_no_text_overlaps_text_or_crosses_a_line_not_its_own"
