@@ -125,11 +125,12 @@ def _run(
 
 def _prepared(path: Path, settings: Settings, plot: PlotChanges) -> Outcome:
     """The config at ``path`` loaded and simulated, before its outputs (see
-    :func:`lrplot.pipeline.prepare`). What a user's own scheduler code prints goes to
-    stderr: stdout may be carrying a CSV (``-o -``)."""
+    :func:`lrplot.pipeline.prepare`). What the schedulers print goes to stderr (see
+    :func:`lrplot.streams.prints_to_stderr`)."""
     from lrplot.pipeline import prepare
+    from lrplot.streams import prints_to_stderr
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with prints_to_stderr():
         return prepare(config=_config(path), settings=settings, plot=plot)
 
 
@@ -825,12 +826,14 @@ def validate_command(
     Prints each schedule's length, its start, min, max and final lr, where its lr peaks
     and each horizon in the steps its scheduler is given; or the Error lines. Warning:
     lines name likely mistakes torch accepts. Exits 1 if any config fails, or with
-    --strict has a warning. Quick enough for a pre-commit hook.
+    --strict has a warning. Quick enough for a pre-commit hook. After --, every
+    argument is a CONFIG, even one whose name starts with '-'.
 
     \b
     Examples:
       lrplot validate configs/**/*.yaml
-      lrplot validate --strict -q my-schedule.yaml && echo ok
+      lrplot validate --strict -q -- my-schedule.yaml && echo ok
+      git ls-files -z 'configs/*.yaml' | xargs -0 lrplot validate --strict --
     """
     from lrplot.mistakes import review
 
