@@ -1,0 +1,1 @@
+"""Judging a config and its run: likely mistakes (``Warning:``) and notices (``Notice:``)."""

@@ -1,0 +1,1 @@
+"""A folder of configs rendered into a gallery: the build, its manifest, pages and workers."""

@@ -1,0 +1,1 @@
+"""Writing what was run: files all-or-nothing, CSV, JSON and images, several runs compared."""

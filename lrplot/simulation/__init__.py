@@ -1,0 +1,1 @@
+"""Running a checked Spec: a dummy-parameter optimizer, its schedulers, and torch's internals."""
