@@ -181,15 +181,43 @@ def module_files(package: Path) -> dict[str, Path]:
     return found
 
 
+def _holds(path: Path) -> str:
+    """The first paragraph of a module's docstring, on one line, for a table cell."""
+    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    return " ".join(doc.split("\n\n", 1)[0].split()).replace("|", "&#124;")
+
+
 def modules() -> str:
     """A table of the package's modules and the first line of each one's docstring."""
     package = Path(__file__).resolve().parent
     rows = ["| module | holds |", "| --- | --- |"]
     for name, path in sorted(module_files(package).items()):
-        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-        first = " ".join(doc.split("\n\n", 1)[0].split())
-        rows.append(f"| `{name}` | {first.replace('|', '&#124;')} |")
+        rows.append(f"| `{name}` | {_holds(path)} |")
     return "\n".join(rows) + "\n"
+
+
+def wings() -> str:
+    """The map of the wings, highest first, from the import contracts in pyproject.toml
+    (which ``make lint`` checks with import-linter)."""
+    import tomllib
+
+    package = Path(__file__).resolve().parent
+    files = module_files(package)
+    pyproject = tomllib.loads((DOCS.parent / "pyproject.toml").read_text())
+    contracts = pyproject["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c["type"] == "layers"]
+    rows = ["| layer | wing | holds |", "| --- | --- | --- |"]
+    for number, layer in enumerate(layers, 1):
+        for name in (n.strip() for n in layer.split("|")):
+            shown = f"{name}/" if (package / name).is_dir() else name
+            rows.append(f"| {number} | `{shown}` | {_holds(files[name])} |")
+    apart = [
+        " and ".join(f"`{m.removeprefix('lrplot.')}/`" for m in c["modules"])
+        for c in contracts
+        if c["type"] == "independence"
+    ]
+    notes = "".join(f"\n{pair} import nothing of each other either.\n" for pair in apart)
+    return "\n".join(rows) + "\n" + notes
 
 
 REGIONS: dict[str, Callable[[], str]] = {
@@ -201,6 +229,7 @@ REGIONS: dict[str, Callable[[], str]] = {
     "transformers-schedules": transformers_schedules,
     "help": help_texts,
     "modules": modules,
+    "wings": wings,
     "warning-codes": warning_codes,
 }
 

@@ -1,5 +1,5 @@
-"""The package's shape: no import cycles (type-only and in-function imports included),
-torch's internals touched in one module, heavy libraries imported only where needed."""
+"""The package's shape: torch's internals touched in one module, every module saying what it
+holds. (No import cycles, and the wings' layers: import-linter's contracts, in ``make lint``.)"""
 
 from __future__ import annotations
 
@@ -17,71 +17,6 @@ FILES = {
     if p != PACKAGE / "__init__.py"
 }
 MODULES = sorted(FILES)
-
-
-def imports_of(module: str) -> set[str]:
-    """Every lrplot module ``module`` imports, anywhere in it (functions and
-    ``if TYPE_CHECKING:`` blocks included)."""
-    tree = ast.parse(FILES[module].read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        else:
-            continue
-        for name in names:
-            parts = name.split(".")
-            if parts[0] != "lrplot":
-                continue
-            # The module itself, not a wing's face: lrplot.config.spec.Spec is config.spec.
-            within = [".".join(parts[1:n]) for n in range(len(parts), 1, -1)]
-            found.update(next(([m] for m in within if m in MODULES), []))
-    found.discard(module)
-    return found
-
-
-def tangles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The groups of modules that import one another, each around a cycle (Tarjan's
-    strongly connected components of more than one module)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(module: str) -> None:
-        index[module] = low[module] = len(index)
-        stack.append(module)
-        for other in sorted(graph[module]):
-            if other not in index:
-                visit(other)
-                low[module] = min(low[module], low[other])
-            elif other in stack:
-                low[module] = min(low[module], index[other])
-        if low[module] == index[module]:
-            group = []
-            while True:
-                member = stack.pop()
-                group.append(member)
-                if member == module:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    for module in sorted(graph):
-        if module not in index:
-            visit(module)
-    return found
-
-
-def test_no_module_imports_itself_through_others() -> None:
-    graph = {module: imports_of(module) for module in MODULES}
-    assert tangles(graph) == []
-
-
-def test_the_cycle_finder_finds_a_cycle() -> None:
-    assert tangles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 @pytest.mark.parametrize("module", MODULES)
