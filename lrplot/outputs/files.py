@@ -275,13 +275,9 @@ def _encodable(name: str) -> bool:
     return True
 
 
-class Folder:
-    """A folder lrplot was given, whose contents it does not trust.
-
-    The folder itself must not be a symbolic link. Below it, nothing is followed: a
-    link (or a special file) where lrplot reads counts as missing, and where it writes
-    it is replaced by a real file or folder. Names are ``/``-separated relative paths.
-    """
+class _Inside:
+    """How names inside a folder lrplot does not trust are reached: from a descriptor of
+    the folder, part by part, never through a symbolic link; and regular files read."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -401,57 +397,10 @@ class Folder:
                     digest.update(chunk)
         return digest.hexdigest()
 
-    def remove(self, name: str) -> bool:
-        """Remove a regular file (not a link, not a folder); True if one was removed."""
-        with self._folder_of(name, create=False) as folder:
-            if folder is None:
-                return False
-            leaf = PurePosixPath(name).name
-            found = _lstat(leaf, folder)
-            if found is None or not stat.S_ISREG(found.st_mode):
-                return False
-            try:
-                os.unlink(leaf, dir_fd=folder)
-            except OSError:
-                return False
-        return True
 
-    def entries(self) -> Iterator[tuple[str, bool]]:
-        """``(name, is a regular file)`` for everything below the folder but folders,
-        sorted; links are listed, not followed."""
-        root = self._root(create=False)
-        if root is None:
-            return
-        try:
-            found = sorted(self._walk(root, ""))
-        finally:
-            os.close(root)
-        yield from found
-
-    def _walk(self, root: int, prefix: str) -> Iterator[tuple[str, bool]]:
-        """Folder by folder (no recursion: a committed tree may be thousands deep), at
-        most :data:`MAX_FOLDER_DEPTH` levels down."""
-        pending = [(os.dup(root), prefix)]
-        try:
-            while pending:
-                fd, at = pending.pop()
-                try:
-                    with os.scandir(fd) as scan:
-                        found = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in scan)
-                    for entry_name, is_dir in found:
-                        name = at + entry_name
-                        if not is_dir:
-                            mode = _lstat(entry_name, fd)
-                            yield name, mode is not None and stat.S_ISREG(mode.st_mode)
-                        elif name.count("/") < MAX_FOLDER_DEPTH - 1:
-                            with contextlib.suppress(OSError):
-                                child = os.open(entry_name, _DIRECTORY | _NO_LINK, dir_fd=fd)
-                                pending.append((child, name + "/"))
-                finally:
-                    os.close(fd)
-        finally:
-            for fd, _ in pending:
-                os.close(fd)
+class _Writes(_Inside):
+    """Folder's writing half: sets of files placed all-or-nothing, links and special
+    files where one goes replaced, folders on the way made."""
 
     def write(self, files: Mapping[str, Fill]) -> None:
         """Write files as a set (see :func:`write_files`), replacing any link or special
@@ -503,3 +452,69 @@ class Folder:
                     with contextlib.suppress(OSError):
                         os.unlink(slot.temporary, dir_fd=slot.folder)
                 os.close(slot.folder)
+
+
+class _Cleanup(_Inside):
+    """Folder's cleaning half: what is below it, listed without following links, and
+    regular files removed (outputs no longer made, a killed run's temporaries)."""
+
+    def entries(self) -> Iterator[tuple[str, bool]]:
+        """``(name, is a regular file)`` for everything below the folder but folders,
+        sorted; links are listed, not followed."""
+        root = self._root(create=False)
+        if root is None:
+            return
+        try:
+            found = sorted(self._walk(root, ""))
+        finally:
+            os.close(root)
+        yield from found
+
+    def _walk(self, root: int, prefix: str) -> Iterator[tuple[str, bool]]:
+        """Folder by folder (no recursion: a committed tree may be thousands deep), at
+        most :data:`MAX_FOLDER_DEPTH` levels down."""
+        pending = [(os.dup(root), prefix)]
+        try:
+            while pending:
+                fd, at = pending.pop()
+                try:
+                    with os.scandir(fd) as scan:
+                        found = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in scan)
+                    for entry_name, is_dir in found:
+                        name = at + entry_name
+                        if not is_dir:
+                            mode = _lstat(entry_name, fd)
+                            yield name, mode is not None and stat.S_ISREG(mode.st_mode)
+                        elif name.count("/") < MAX_FOLDER_DEPTH - 1:
+                            with contextlib.suppress(OSError):
+                                child = os.open(entry_name, _DIRECTORY | _NO_LINK, dir_fd=fd)
+                                pending.append((child, name + "/"))
+                finally:
+                    os.close(fd)
+        finally:
+            for fd, _ in pending:
+                os.close(fd)
+
+    def remove(self, name: str) -> bool:
+        """Remove a regular file (not a link, not a folder); True if one was removed."""
+        with self._folder_of(name, create=False) as folder:
+            if folder is None:
+                return False
+            leaf = PurePosixPath(name).name
+            found = _lstat(leaf, folder)
+            if found is None or not stat.S_ISREG(found.st_mode):
+                return False
+            try:
+                os.unlink(leaf, dir_fd=folder)
+            except OSError:
+                return False
+        return True
+
+
+class Folder(_Writes, _Cleanup):
+    """A folder lrplot was given, whose contents it does not trust.
+
+    The folder itself must not be a symbolic link. Below it, nothing is followed: a
+    link (or a special file) where lrplot reads counts as missing, and where it writes
+    it is replaced by a real file or folder. Names are ``/``-separated relative paths.
+    """
