@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MAX_MESSAGE = 1000
@@ -50,6 +51,74 @@ def excerpt(value: object, limit: int = MAX_QUOTED) -> str:
         return f"{value[:limit]!r}... ({len(value):,} characters)"
     text = repr(value)
     return text if len(text) <= limit + 8 else text[:limit] + "..."
+
+
+MAX_QUOTED_FIELD = 64
+"""Longest column name or number read from a data file (a log, a metric file) that a
+message quotes; see :func:`data_name` and :func:`data_value`."""
+_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/\[\]-]*")
+_NUMBER_LIKE = re.compile(
+    r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)",
+    re.IGNORECASE,
+)
+
+
+class Unread:
+    """A value of a data file lrplot did not read (a number of too many digits, NaN),
+    standing in for it; :func:`data_value` says what it was."""
+
+    __slots__ = ("said",)
+
+    def __init__(self, said: str) -> None:
+        self.said = said
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether a column name or key read from a data file looks like one (short, a
+    letter or ``_`` then letters, digits and ``_ . : / - [ ]``): only such are quoted."""
+    return len(text) <= MAX_QUOTED_FIELD and _NAME_LIKE.fullmatch(text) is not None
+
+
+def _characters(count: int) -> str:
+    return f"{count:,} character{'s' * (count != 1)}"
+
+
+def data_name(text: str) -> str:
+    """A column name or key of a data file as a message shows it: quoted when it looks
+    like a name, else only its length (a file read by mistake may hold a secret)."""
+    return repr(text) if looks_like_name(text) else f"a field of {_characters(len(text))}"
+
+
+def data_value(value: object) -> str:
+    """A value of a data file as a message shows it: quoted only when it is short and
+    looks like a number; else what kind of thing it is (``text of 7 characters``,
+    ``an object``), never its content."""
+    if isinstance(value, Unread):
+        return value.said
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int) and value.bit_length() > 4 * MAX_QUOTED_FIELD:
+        return "a number of over 64 digits"
+    if isinstance(value, int | float):
+        text = repr(value)
+        return text if len(text) <= MAX_QUOTED_FIELD else f"a number of {len(text):,} digits"
+    if isinstance(value, str):
+        if not value.strip():
+            return "an empty field" if not value else "a field of spaces"
+        if not _NUMBER_LIKE.fullmatch(value.strip()):
+            return f"text of {_characters(len(value))}"
+        return (
+            repr(value)
+            if len(value) <= MAX_QUOTED_FIELD
+            else f"a number of {len(value):,} characters"
+        )
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a value"
 
 
 def describe_value(value: Any, *, quote: bool = True) -> str:

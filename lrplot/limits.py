@@ -10,7 +10,14 @@ times ``--max-steps``."""
 
 OPERATIONS_PER_STEP = 16
 """Per step allowed by ``--max-steps``: the most operations of a run (param groups x
-schedulers, an expression counted by its size) are this many times ``--max-steps``."""
+schedulers, an expression counted by its size, with ``fractional_epoch`` a list argument
+by its length, a window a scheduler shifts by what it holds; see :mod:`lrplot.simulation.budget`)
+are this many times ``--max-steps``: the one operation budget."""
+
+MAX_COUNT = 10**15
+"""Largest whole number a run key holds (``epochs``, ``steps_per_epoch`` and the data it
+comes from, ``frequency``, ``every``, ``resume_at``): far past any run, and below 2**53,
+so exact as a float and within torch's int64."""
 
 MAX_PLOTTED = 1e300
 """Largest magnitude a plot shows; past it, axis limits and ticks overflow floats."""
@@ -66,3 +73,14 @@ MAX_LISTED = 5
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 """Largest gallery manifest read; a larger file is not one lrplot wrote."""
+
+# --- logged runs and metric files (read as untrusted data) ---
+
+MAX_LOGGED_STEP = 2**53
+"""Logged steps (a log's ``step`` column or key) must be below this: a plot places them
+as float64, which holds every whole number only below 2**53, and no plan within
+``--max-steps`` comes near it."""
+
+MAX_NUMBER_LENGTH = 100
+"""Longest number a log's cell or JSON value is read as, in characters (a float needs
+at most about 25; a longer one is refused unparsed)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lrplot.config.keys import CONFIG, PLOT, SCHEDULE, STEPS, Key
+from lrplot.limits import MAX_COUNT
 
 if TYPE_CHECKING:
     from lrplot.schedulers.registry import Maker
@@ -36,16 +37,18 @@ def _value(value: object) -> str:
     return f"`{value}`"
 
 
+_COUNT = f"a whole number from 1 to 10^{len(str(MAX_COUNT)) - 1}"
+
 _KINDS: dict[str, Callable[[Key], str]] = {
     "line": lambda k: f"one line of text, at most {k.limit:,} characters",
     "paragraph": lambda k: f"text, at most {k.limit:,} characters",
-    "count": lambda k: "a whole number, at least 1",
+    "count": lambda k: _COUNT,
     "choice": lambda k: " or ".join(f"`{c}`" for c in k.choices),
     "flag": lambda k: "`true` or `false`",
     "integer": lambda k: f"a whole number from {k.low:g} to {k.high:g}",
     "size": lambda k: f"`WxH` or `[W, H]`, inches, each {k.low:g} to {k.high:g}",
     "optimizer": lambda k: "a mapping: `type`, its arguments, `param_groups`",
-    "steps": lambda k: "a whole number, at least 1, or a mapping of the data (below)",
+    "steps": lambda k: f"{_COUNT}, or a mapping of the data (below)",
     "scheduler": lambda k: "a mapping: `type`, its arguments, how the loop steps it (below)",
     "schedulers": lambda k: "a list of scheduler mappings",
     "metric": lambda k: "an expression, numbers, `synthetic`, or `{file, column}` / `{file, key}`",

@@ -7,8 +7,10 @@ quick (on CI, ``CI=true``, they are derandomized: the same examples every run).
 from __future__ import annotations
 
 import ast
+import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -430,3 +432,136 @@ def test_lrplot_runs_what_torch_runs_and_refuses_what_torch_refuses(
     assert expected is not None, "lrplot ran what torch refuses"
     assert [list(column) for column in schedule.lr] == expected["lr"]
     event("both run")
+
+
+# --- run keys: every number of the run model parsed with bounds ------------------------
+
+HUGE = 10**400
+run_numbers = st.one_of(
+    st.integers(1, 40),
+    st.integers(1, 40),  # twice: plausible values run, and their neighbours are refused
+    st.integers(-3, 40),
+    st.integers(-(2**70), 2**70),
+    st.integers(-HUGE, HUGE),
+    st.sampled_from([2**63 - 1, 2**63, 2**64, 10**15, 10**15 + 1, -(2**63), HUGE - 1]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text("0123456789", min_size=1, max_size=30),  # digits as text
+    st.booleans(),
+    st.none(),
+)
+run_values = st.recursive(
+    run_numbers,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(["dataset_size", "batch_size", "x"]), children,
+                        max_size=2),
+    ),
+    max_leaves=4,
+)  # fmt: skip
+RAW_NUMBERS = [
+    "9" * 500, "-" + "9" * 400, "²", "１２", "1_000", "0x1F", "0o17", "1e400", "-1e400",
+    ".inf", "-.nan", "1e15", "1000000000000001", str(2**63), "-0", "+7", "0b11", "99" * 300,
+]  # fmt: skip
+STEPS_DATA = ["dataset_size", "batch_size", "world_size", "grad_accum"]
+
+
+def _run_config(
+    values: dict[str, Any], data: dict[str, Any], scheduler: dict[str, Any]
+) -> dict[str, Any]:
+    config: dict[str, Any] = {"scheduler": {"type": "StepLR", "step_size": 2, **scheduler}}
+    for key in ("epochs", "resume_at"):
+        if key in values:
+            config[key] = values[key]
+    if data:
+        config["steps_per_epoch"] = {"dataset_size": 40, "batch_size": 8, **data}
+    elif "steps_per_epoch" in values:
+        config["steps_per_epoch"] = values["steps_per_epoch"]
+    if "lr" in values:
+        config["optimizer"] = {"lr": values["lr"]}
+    if "dpi" in values or "size" in values:
+        config["plot"] = {k: values[k] for k in ("dpi", "size") if k in values}
+    return config
+
+
+run_configs = st.builds(
+    _run_config,
+    st.dictionaries(
+        st.sampled_from(["epochs", "resume_at", "steps_per_epoch", "lr", "dpi", "size"]),
+        run_values,
+        max_size=3,
+    ),
+    st.dictionaries(st.sampled_from(STEPS_DATA), run_values, max_size=2),
+    st.dictionaries(st.sampled_from(["frequency", "every", "step_size", "gamma"]), run_values,
+                    max_size=2),
+)  # fmt: skip
+
+
+def _raw_config(key: str, token: str) -> str:
+    """A config with one run key written as ``token``, unquoted: YAML reads it as it may."""
+    lines = {"scheduler": "scheduler: {type: StepLR, step_size: 2}"}
+    if key in STEPS_DATA:
+        data = {"dataset_size": "40", "batch_size": "8", key: token}
+        lines["steps_per_epoch"] = "steps_per_epoch: {" + ", ".join(
+            f"{k}: {v}" for k, v in data.items()) + "}"  # fmt: skip
+    elif key in ("frequency", "every", "step_size"):
+        lines["scheduler"] = f"schedulers: [{{type: StepLR, step_size: 2, {key}: {token}}}]"
+    elif key == "lr":
+        lines["optimizer"] = f"optimizer: {{lr: {token}}}"
+    else:
+        lines[key] = f"{key}: {token}"
+    return "\n".join(lines.values()) + "\n"
+
+
+raw_configs = st.builds(
+    _raw_config,
+    st.sampled_from(["epochs", "resume_at", "steps_per_epoch", "lr", "frequency", "every",
+                     "step_size", *STEPS_DATA]),
+    st.sampled_from(RAW_NUMBERS),
+)  # fmt: skip
+ONE_ERROR = re.compile(r"Error: (?P<file>[^:]+): (?P<key>[\w.\[\]]+): .+ \((line \d+|from .+)\)")
+
+
+@settings(FUZZ, max_examples=max(FUZZ.max_examples // 8, 10))
+@given(
+    st.one_of(
+        run_configs.map(lambda data: ("json", _json(data))),
+        run_configs.map(lambda data: ("yaml", yaml.safe_dump(data))),
+        raw_configs.map(lambda text: ("yaml", text)),
+    )
+)  # fmt: skip
+def test_run_keys_validate_and_render_or_give_one_located_error(config: tuple[str, str]) -> None:
+    """Huge, negative, non-finite, wrong-typed and oddly written numbers in every run key:
+    success, or exactly ``Error: file: key: message (line N)`` and exit 1."""
+    suffix, text = config
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"run.{suffix}"
+        path.write_text(text)
+        outcomes = []
+        for command in (["validate"], ["render", "-o", str(Path(folder) / "out.svg")]):
+            result = CliRunner().invoke(cli, [command[0], str(path), "--max-steps", "2000",
+                                              *command[1:]])  # fmt: skip
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                result.exc_info
+            )
+            assert "Traceback" not in result.stderr
+            assert result.exit_code in (0, 1), result.output
+            errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+            if result.exit_code == 0:
+                assert errors == []
+                event("accepted")
+            else:
+                assert result.stderr.splitlines() == errors  # the Error line alone
+                (error,) = errors
+                found = ONE_ERROR.fullmatch(error)
+                assert found is not None, error
+                assert found["file"] == str(path)
+                event(f"refused at {found['key'].split('[')[0]}")
+            outcomes.append(result.exit_code)
+        assert outcomes[0] == outcomes[1]  # render refuses what validate refuses
+
+
+def _json(data: Any) -> str:
+    """JSON as a user writes it: non-finite floats as huge numbers (1e999), which
+    json.loads and YAML read as inf."""
+    text = json.dumps(data)
+    return text.replace("-Infinity", "-1e999").replace("Infinity", "1e999").replace("NaN", "0")

@@ -113,7 +113,7 @@ def compare_command(
             "a logged run lines up with plans by optimizer step: leave out --axis epoch"
         )
     logged = [
-        (read_logged_lr(path), f"{name} (logged)")
+        (read_logged_lr(path, max_steps=settings.max_steps), f"{name} (logged)")
         for path, name in zip(logs, file_names([str(p) for p in logs]), strict=True)
     ]
     configs = tuple(path for path in configs if path not in logs)

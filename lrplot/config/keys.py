@@ -11,6 +11,7 @@ them. Cheap to import: no torch.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from lrplot.config.codes import CODES
 from lrplot.config.loop import LOOPS
 from lrplot.errors import ConfigError, describe_value, excerpt, printable
-from lrplot.limits import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from lrplot.limits import MAX_COUNT, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 
 Kind = Literal[
     "line",  # one line of display text, at most `limit` characters
@@ -310,8 +311,21 @@ def _count(value: Any, path: str) -> int:
             f"expected a whole number of at least 1, got {describe_value(value)}{hint}", key=path
         )
     if value < 1:
-        raise ConfigError(f"must be at least 1, got {value}", key=path)
+        raise ConfigError(f"must be at least 1, got {show_whole(value)}", key=path)
+    if value > MAX_COUNT:
+        raise ConfigError(
+            f"must be at most {MAX_COUNT:,}, got {show_whole(value)}; no run is so long", key=path
+        )
     return value
+
+
+def show_whole(value: int) -> str:
+    """A whole number as a message shows it: written out, or by its digits if long."""
+    if abs(value) < 10**24:
+        return str(value) if abs(value) < 10**6 else f"{value:,}"
+    digits = math.floor(math.log10(abs(value))) + 1
+    digits -= 10 ** (digits - 1) > abs(value)  # log10 of 999...9 rounds up to its length
+    return f"a {'negative ' if value < 0 else ''}number of {digits:,} digits"
 
 
 def parse_size(value: Any, *, key: str = "size") -> tuple[float, float]:
@@ -319,7 +333,7 @@ def parse_size(value: Any, *, key: str = "size") -> tuple[float, float]:
     parts: list[Any] = value.lower().split("x") if isinstance(value, str) else value
     try:
         width, height = (float(p) for p in parts)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 400-digit integer
         raise ConfigError(
             f"expected WIDTHxHEIGHT in inches such as 8x4.5, got {excerpt(value)}", key=key
         ) from None

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from lrplot.config.expressions import Expression, compile_expression, quoted
 from lrplot.config.file import child_key
+from lrplot.config.keys import show_whole
 from lrplot.config.runlogs import read_log
 from lrplot.errors import ConfigError, ExpressionError, excerpt, name_excerpt, printable
 
@@ -39,12 +41,12 @@ class MetricSpec:
 
     kind: MetricKind
     expression: Expression | None = None
-    values: tuple[float, ...] = ()
+    values: Sequence[float] = ()
     seed: int = 0
     file: str | None = None
     """The logged run read (``values`` hold its numbers), and its column or key."""
     column: str | None = None
-    steps: tuple[int, ...] | None = None
+    steps: Sequence[int] | None = None
     """The step each of ``values`` was logged at, when the log says for every one."""
     offset: int = 0
     """A logged step less this is the batch (from 0) the value was logged after: 1 for
@@ -84,6 +86,11 @@ def parse_metric(value: Any, *, key: str = "metric", base_dir: Path | None = Non
             if isinstance(item, bool) or not isinstance(item, int | float):
                 raise ConfigError(
                     f"expected a number, got {excerpt(item)}", key=child_key(key, index)
+                )
+            if isinstance(item, int) and abs(item) > sys.float_info.max:
+                raise ConfigError(
+                    f"{show_whole(item)} is past the largest float (about 1.8e308)",
+                    key=child_key(key, index),
                 )
             if not math.isfinite(item):
                 raise ConfigError(f"{item!r} is not a finite number", key=child_key(key, index))
@@ -129,13 +136,12 @@ def _parse_file(value: dict[str, Any], key: str, base_dir: Path) -> MetricSpec:
         raise ConfigError(
             f"{printable(file)} has no value of {name_excerpt(name)}", key=child_key(key, "file")
         )
-    steps = logged.steps if None not in logged.steps else None
     return MetricSpec(
         kind="file",
         values=logged.values,
         file=file,
         column=name,
-        steps=cast("tuple[int, ...] | None", steps),
+        steps=logged.steps,
         offset=1 if which == "key" else 0,
     )
 
@@ -353,7 +359,7 @@ def fed_by_step(
     return Fed(values, tuple(notices))
 
 
-def _steps(steps: tuple[int, ...], indexes: list[int]) -> str:
+def _steps(steps: Sequence[int], indexes: list[int]) -> str:
     """``step 0`` or ``steps 3, 5, ... (12 in all)``: the logged steps of ``indexes``."""
     shown = ", ".join(f"{steps[i]:,}" for i in indexes[:_SHOWN_STEPS])
     more = f", ... ({len(indexes):,} in all)" if len(indexes) > _SHOWN_STEPS else ""

@@ -36,28 +36,64 @@ repeat with other values. Each step keeps what the last run to log it logged.
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import csv
 import io
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+import re
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
-from lrplot.errors import ConfigError, excerpt, name_excerpt, printable
-from lrplot.limits import MAX_LOG_BYTES, MAX_MODEL_CONFIG_BYTES
+from lrplot.errors import ConfigError, Unread, data_name, data_value, name_excerpt, printable
+from lrplot.limits import (
+    DEFAULT_MAX_STEPS,
+    MAX_LOG_BYTES,
+    MAX_LOGGED_STEP,
+    MAX_MODEL_CONFIG_BYTES,
+    MAX_NUMBER_LENGTH,
+    OPERATIONS_PER_STEP,
+)
 from lrplot.schedulers.releases import BEFORE_SCHEDULER_SINCE, is_since, release_of
 
 
 @dataclass(frozen=True)
 class Logged:
     """The values of one column or key of a log, in order, with the step each was logged
-    at when the log says (``step`` column or key), else None."""
+    at when the log says (``step`` column or key)."""
 
-    values: tuple[float, ...]
-    steps: tuple[int | None, ...]
+    values: Sequence[float]
+    """An ``array('d')``: eight bytes a value, whatever the file's size."""
+    steps: Sequence[int] | None
+    """An ``array('q')``; None unless the log says the step of every value."""
+
+
+class _Unreadable(Exception):
+    """What keeps a log's row, cell or key from being read: ``where`` (a column or a
+    JSON key path, shown as the error's key), ``line`` (a CSV's), and the message; each
+    reader below words it for where the log was named."""
+
+    def __init__(self, message: str, where: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.where, self.line = message, where, line
+
+
+HIDDEN = (
+    "is a hidden file (its name starts with a dot, as .env's does); lrplot does not read "
+    "one as a log"
+)
+"""Why a log or metric file whose name starts with a dot is not read: such files hold
+settings and secrets, not logged runs."""
+
+
+def is_hidden(name: str) -> bool:
+    """Whether the file ``name`` (a path) is hidden: its name starts with a dot."""
+    return Path(name).name.startswith(".")
 
 
 def read_log(
@@ -74,6 +110,8 @@ def read_log(
     from lrplot.config.file import read_below
 
     shown = printable(name)
+    if is_hidden(name):
+        raise ConfigError(f"{shown}: {HIDDEN}", key=where)
     try:
         raw = read_below(
             folder,
@@ -86,67 +124,209 @@ def read_log(
     except ConfigError as e:
         raise ConfigError(f"{shown}: {e.message}", key=where) from None
     try:
-        text = _log_text(raw)
-    except ConfigError as e:
-        raise ConfigError(f"{shown} {e.message}", key=where) from None
-    if key is not None:
-        return _json_log(text, shown, key, where)
-    assert column is not None
-    return _csv_log(text, shown, column, where)
+        if key is not None:
+            return _json_log(_log_text(raw), key)
+        assert column is not None
+        return _csv_log(_csv_rows(raw), column)
+    except _Unreadable as e:
+        if e.line is not None:
+            at = f"{shown}, line {e.line}" + (f", column {e.where}" if e.where else "")
+        else:
+            at = f"{shown}, {e.where}" if e.where else shown
+        raise ConfigError(
+            f"{at}{':' if e.where or e.line else ''} {e.message}", key=where
+        ) from None
+
+
+def _utf8(raw: bytes) -> None:
+    """_Unreadable unless ``raw`` is UTF-8 (checked a chunk at a time, keeping nothing)."""
+    if len(raw) > MAX_LOG_BYTES:
+        raise _Unreadable(f"is larger than {MAX_LOG_BYTES // 2**20} MiB")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view, chunk = memoryview(raw), 2**20
+    for start in range(0, len(raw), chunk):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start : start + chunk], final=start + chunk >= len(raw))
+        except UnicodeDecodeError as e:
+            raise _Unreadable(f"is not UTF-8 text (byte {start - pending + e.start})") from None
 
 
 def _log_text(raw: bytes) -> str:
-    """A log's bytes (read up to one past the limit) as text; ConfigError saying what
-    keeps them from being one."""
-    if len(raw) > MAX_LOG_BYTES:
-        raise ConfigError(f"is larger than {MAX_LOG_BYTES // 2**20} MiB")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"is not UTF-8 text (byte {e.start})") from None
+    """A log's bytes (read up to one past the limit) as text."""
+    _utf8(raw)
+    return raw.decode("utf-8-sig")
 
 
-def _csv_log(text: str, shown: str, column: str, where: str) -> Logged:
-    rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
-    if not header or column not in header:
-        known = ", ".join(name_excerpt(h) for h in (header or [])[:20]) or "none"
-        raise ConfigError(
-            f"{shown} has no column {name_excerpt(column)}; its columns: {known}", key=where
+def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+    """Each row of a CSV log with the line it starts on, read a line at a time (a bare
+    ``\r`` ends a line, as in any CSV); _Unreadable for a row csv cannot read."""
+    _utf8(raw)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=""))
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            long = "field larger" in str(e)
+            raise _Unreadable(
+                f"a field is longer than csv's limit of {csv.field_size_limit():,} characters"
+                if long
+                else "cannot be read as CSV",
+                line=line,
+            ) from None
+        yield line, row
+        line = reader.line_num + 1
+
+
+def _no_column(column: str, header: Sequence[str]) -> _Unreadable:
+    """That a CSV has no ``column``, saying which it has (those that look like names)."""
+    asked = f"has no column {name_excerpt(column)}"
+    names = [name for name in header if data_name(name).startswith("'")]
+    if header and not names:
+        fields = (
+            f"one field of {len(header[0]):,} characters"
+            if len(header) == 1
+            else f"{len(header):,} fields"
         )
+        return _Unreadable(f"{asked}; its first line is not a header of column names ({fields})")
+    listed = ", ".join(repr(name) for name in names[:20]) or "none"
+    if len(names) > 20:
+        listed += f" and {len(names) - 20:,} more"
+    others = len(header) - len(names)
+    if others:
+        what = (
+            "field that is not a column name"
+            if others == 1
+            else "fields that are not column names"
+        )
+        listed += f" (and {others:,} {what})"
+    return _Unreadable(f"{asked}; its columns: {listed}")
+
+
+def _column(header: Sequence[str], index: int) -> str:
+    """A CSV column as an error names it: its name if it looks like one, else its place."""
+    name = header[index]
+    return name if data_name(name).startswith("'") else f"column {index + 1}"
+
+
+def _csv_log(rows: Iterator[tuple[int, list[str]]], column: str) -> Logged:
+    _, header = next(rows, (1, []))
+    if column not in header:
+        raise _no_column(column, header)
     index = header.index(column)
     step_index = header.index("step") if "step" in header else None
-    values: list[float] = []
-    steps: list[int | None] = []
-    for line, row in enumerate(rows, start=2):
+    values, steps = array("d"), array("q")
+    stepped, shown = step_index is not None, name_excerpt(column)
+    for line, row in rows:
         cell = row[index].strip() if index < len(row) else ""
         if not cell:
             continue  # not logged at this event
-        values.append(_number(cell, f"{shown}, line {line}, column {name_excerpt(column)}", where))
-        step = row[step_index].strip() if step_index is not None and step_index < len(row) else ""
-        steps.append(int(float(step)) if _is_number(step) else None)
-    return Logged(tuple(values), tuple(steps))
+        values.append(_number(cell, shown, line))
+        if step_index is None:
+            continue
+        step = row[step_index].strip() if step_index < len(row) else ""
+        number = _metric_step(step, line) if step else None
+        if number is None:
+            stepped = False
+        elif stepped:
+            steps.append(number)
+    return Logged(values, steps if stepped else None)
 
 
-def _json_log(text: str, shown: str, key: str, where: str) -> Logged:
+def _metric_step(step: str, line: int) -> int | None:
+    """A metric CSV's step cell (``9``, or ``9.0`` as pandas writes it), None if it is
+    not a number."""
+    if len(step) > MAX_NUMBER_LENGTH or not _is_number(step):
+        return None
+    number = int(float(step))
+    if abs(number) >= MAX_LOGGED_STEP:
+        raise _Unreadable(_STEP_BOUND + f", got {data_value(step)}", "'step'", line)
+    return number
+
+
+_STEP_BOUND = "expected a step number below 2**53"
+
+
+class _Event(NamedTuple):
+    """What lrplot keeps of one object of a trainer_state.json: the wanted key's value
+    and the ``step`` (each :data:`_ABSENT` if the object has none)."""
+
+    value: object
+    step: object
+
+
+_ABSENT: Final = Unread("nothing")
+
+
+def _json_history(text: str, wanted: str) -> list[object]:
+    """The ``log_history`` of a trainer_state.json, read in one pass that keeps of each
+    object only an :class:`_Event` (None for one without ``wanted``; the object holding
+    ``log_history``, a mapping of it), and reads no number of over
+    :data:`~lrplot.limits.MAX_NUMBER_LENGTH` characters, nor NaN or Infinity (each kept
+    as an :class:`~lrplot.errors.Unread`)."""
+
+    def kept(pairs: list[tuple[str, object]]) -> object:
+        found: dict[str, object] = dict.fromkeys((wanted, "step", "log_history"), _ABSENT)
+        for name, value in pairs:
+            if name in found:
+                found[name] = value
+        if found["log_history"] is not _ABSENT:
+            return {"log_history": found["log_history"]}
+        if found[wanted] is _ABSENT:
+            return None
+        return _Event(found[wanted], found["step"])
+
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=kept,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=Unread,
+        )
     except (ValueError, RecursionError):
-        raise ConfigError(f"{shown} is not JSON", key=where) from None
+        raise _Unreadable("is not JSON") from None
     history = data.get("log_history") if isinstance(data, dict) else None
     if not isinstance(history, list):
-        raise ConfigError(
-            f"{shown} has no log_history list; is it an HF trainer_state.json?", key=where
-        )
-    values: list[float] = []
-    steps: list[int | None] = []
+        raise _Unreadable("has no log_history list; is it an HF trainer_state.json?")
+    return history
+
+
+def _json_int(text: str) -> int | Unread:
+    if len(text) > MAX_NUMBER_LENGTH:
+        return Unread(f"a number of {len(text):,} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float | Unread:
+    if len(text) > MAX_NUMBER_LENGTH:
+        return Unread(f"a number of {len(text):,} characters")
+    number = float(text)
+    return number if math.isfinite(number) else Unread(f"{text}, past a float's range")
+
+
+def _json_log(text: str, key: str) -> Logged:
+    history = _json_history(text, key)
+    del text
+    values, steps = array("d"), array("q")
+    stepped = True
     for index, event in enumerate(history):
-        if not isinstance(event, dict) or key not in event:
+        if not isinstance(event, _Event) or event.value is _ABSENT:
             continue
-        values.append(_number(event[key], f"{shown}, log_history[{index}].{key}", where))
-        step = event.get("step")
-        steps.append(step if isinstance(step, int) and not isinstance(step, bool) else None)
-    return Logged(tuple(values), tuple(steps))
+        values.append(_number(event.value, f"log_history[{index}].{key}"))
+        step = event.step
+        if isinstance(step, int) and not isinstance(step, bool):
+            if abs(step) >= MAX_LOGGED_STEP:
+                raise _Unreadable(
+                    _STEP_BOUND + f", got {data_value(step)}", f"log_history[{index}].step"
+                )
+            steps.append(step)
+        else:
+            stepped = False
+    return Logged(values, steps if stepped else None)
 
 
 def _is_number(text: str) -> bool:
@@ -156,13 +336,19 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def _number(value: object, where_in_file: str, where: str) -> float:
+def _number(value: object, where: str, line: int | None = None) -> float:
+    """A logged value (a cell's text, a JSON value) as a finite float; _Unreadable (at
+    ``where``, ``line``) saying what it is instead."""
+    readable = isinstance(value, str | int | float) and not isinstance(value, bool)
+    if isinstance(value, str) and len(value) > MAX_NUMBER_LENGTH:
+        readable = False
     try:
-        number = float(value) if isinstance(value, str | int | float) else math.nan
-    except ValueError:
+        number = float(value) if readable else math.nan  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
         number = math.nan
-    if isinstance(value, bool) or not math.isfinite(number):
-        raise ConfigError(f"{where_in_file}: expected a number, got {excerpt(value)}", key=where)
+    if not math.isfinite(number):
+        shown = {} if isinstance(value, _Event) else value  # an object, as lrplot keeps it
+        raise _Unreadable(f"expected a number, got {data_value(shown)}", where, line)
     return number
 
 
@@ -267,6 +453,8 @@ def is_logged_run(path: Path) -> bool:
         return True
     if suffix != ".json":
         return False
+    if is_hidden(path.name):
+        return True  # refused when it is read
     try:
         head = read_named_file(path, source=str(path), limit=MAX_LOG_BYTES + 1, what="log")
     except ConfigError:
@@ -274,23 +462,26 @@ def is_logged_run(path: Path) -> bool:
     return b'"log_history"' in head
 
 
-def read_logged_lr(path: Path) -> LoggedLr:
+def read_logged_lr(path: Path, *, max_steps: int = DEFAULT_MAX_STEPS) -> LoggedLr:
     """The learning rates logged in ``path``: HF's trainer_state.json (with the version
     of the ``config.json`` beside it), a Lightning CSVLogger metrics.csv, or lrplot's
-    own CSV. ConfigError (naming the file) for anything that keeps it from being read as
-    one of them."""
+    own CSV. ConfigError (naming the file, and the row or key) for anything that keeps
+    it from being read as one of them; a CSV's lr columns x rows count against the
+    operation budget of ``max_steps`` (see :data:`~lrplot.limits.OPERATIONS_PER_STEP`)."""
     from lrplot.config.file import read_named_file
 
     shown = printable(str(path))
+    if is_hidden(path.name):
+        raise ConfigError(HIDDEN, source=shown)
     raw = read_named_file(path, source=shown, limit=MAX_LOG_BYTES + 1, what="log")
     try:
-        text = _log_text(raw)
-    except ConfigError as e:
-        raise ConfigError(e.message, source=shown) from None
-    if path.suffix.lower() == ".json":
-        version, unversioned = _transformers_version(path.parent)
-        return replace(_hf_lr(text, shown), transformers_version=version, unversioned=unversioned)
-    return _csv_lr(text, shown)
+        if path.suffix.lower() == ".json":
+            run = _hf_lr(_log_text(raw), shown)
+            version, unversioned = _transformers_version(path.parent)
+            return replace(run, transformers_version=version, unversioned=unversioned)
+        return _csv_lr(_csv_rows(raw), shown, OPERATIONS_PER_STEP * max_steps, max_steps)
+    except _Unreadable as e:
+        raise ConfigError(e.message, source=shown, key=e.where, line=e.line) from None
 
 
 def _transformers_version(folder: Path) -> tuple[str | None, str]:
@@ -324,34 +515,35 @@ def _transformers_version(folder: Path) -> tuple[str | None, str]:
 
 
 def _hf_lr(text: str, shown: str) -> LoggedLr:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        raise ConfigError("is not JSON", source=shown) from None
-    history = data.get("log_history") if isinstance(data, dict) else None
-    if not isinstance(history, list):
-        raise ConfigError("has no log_history list; is it an HF trainer_state.json?", source=shown)
-    rows: list[tuple[str, int, dict[int, float]]] = []
+    history = _json_history(text, "learning_rate")
+    del text
+    runs = _Runs([("learning_rate", "lr", None)], "log_history[{}]")
     for index, event in enumerate(history):
-        if not isinstance(event, dict) or "learning_rate" not in event:
+        if not isinstance(event, _Event):
             continue
-        where = f"log_history[{index}]"
-        step = event.get("step")
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ConfigError(
-                f"{shown}, {where}.step: expected a step number, got {excerpt(step)}"
+        step = event.step
+        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < MAX_LOGGED_STEP:
+            raise _Unreadable(
+                f"{_STEP_BOUND}, got {data_value(step)}", f"log_history[{index}].step"
             )
-        value = _number(event["learning_rate"], f"{shown}, {where}.learning_rate", "")
-        rows.append((where, step, {0: value}))
-    if not rows:
-        raise ConfigError("logs no learning_rate", source=shown)
-    series, starts = _series(rows, [("learning_rate", "lr", None)])
+        value = _number(event.value, f"log_history[{index}].learning_rate")
+        runs.add(index, step, {0: value})
+    del history
+    if not runs.values[0]:
+        raise _Unreadable("logs no learning_rate")
+    series, starts = runs.series()
     return LoggedLr(shown, "HF Trainer", series, starts)
 
 
-def _csv_lr(text: str, shown: str) -> LoggedLr:
-    rows = list(csv.reader(io.StringIO(text)))
-    header = rows[0] if rows else []
+_STEP_DIGITS = re.compile(r"[0-9]{1,16}")
+
+
+def _csv_lr(
+    rows: Iterator[tuple[int, list[str]]], shown: str, budget: int, max_steps: int
+) -> LoggedLr:
+    """A Lightning or lrplot CSV's lr columns; each row costs one operation per lr column,
+    and past ``budget`` (allowed by ``max_steps``) the log is refused where it passes."""
+    _, header = next(rows, (1, []))
     lightning = [i for i, name in enumerate(header) if name.startswith("lr-")]
     ours = [i for i, name in enumerate(header) if name == "lr" or name.startswith("lr_")]
     ours = [i for i in ours if not header[i].startswith("lr_resumed")]
@@ -364,30 +556,40 @@ def _csv_lr(text: str, shown: str) -> LoggedLr:
         indices, step_column = ours, header.index("step") if "step" in header else 0
         columns = [(header[i], "lr", header[i][3:] or None) for i in indices]
     else:
-        raise ConfigError(
+        raise _Unreadable(
             "is neither a Lightning CSVLogger log (lr-<Optimizer> and step columns) nor "
-            "lrplot's CSV (epoch, lr columns)",
-            source=shown,
+            "lrplot's CSV (epoch, lr columns)"
         )
-    read: list[tuple[str, int, dict[int, float]]] = []
-    for line, row in enumerate(rows[1:], start=2):
+    runs = _Runs(columns, "line {}")
+    cost = 0
+    for line, row in rows:
+        if not row:
+            continue  # a blank line
+        cost += len(indices)
+        if cost > budget:
+            raise _Unreadable(
+                f"{len(indices):,} lr columns x {cost // len(indices):,} rows = {cost:,} "
+                f"cells, more than the limit of {budget:,} ({OPERATIONS_PER_STEP} per step "
+                f"allowed by --max-steps {max_steps:,}; raise it with --max-steps)",
+                "lr columns x rows",
+                line,
+            )
         values: dict[int, float] = {}
-        where = f"{shown}, line {line}"
-        for place, column in enumerate(indices):
-            cell = row[column].strip() if column < len(row) else ""
+        for place in range(bisect.bisect_left(indices, len(row))):
+            cell = row[indices[place]].strip()
             if cell:
-                values[place] = _number(
-                    cell, f"{where}, column {name_excerpt(header[column])}", ""
-                )
+                values[place] = _number(cell, _column(header, indices[place]), line)
         if not values:
             continue
         step = row[step_column].strip() if step_column < len(row) else ""
-        if not step.isdigit():
-            raise ConfigError(f"{where}: expected a step number, got {excerpt(step)}")
-        read.append((f"line {line}", int(step), values))
-    series, starts = _series(read, columns)
+        if not _STEP_DIGITS.fullmatch(step) or int(step) >= MAX_LOGGED_STEP:
+            raise _Unreadable(
+                f"{_STEP_BOUND}, got {data_value(step)}", _column(header, step_column), line
+            )
+        runs.add(line, int(step), values)
+    series, starts = runs.series()
     if not any(s.values for s in series if s.kind == "lr"):
-        raise ConfigError("logs no learning rate", source=shown)
+        raise _Unreadable("logs no learning rate")
     return LoggedLr(shown, logger, series, starts)
 
 
@@ -405,40 +607,75 @@ def _lightning_column(name: str, header: Sequence[str]) -> tuple[str, Kind, str 
     return name, kind, group if slash else None
 
 
-def _series(
-    rows: Sequence[tuple[str, int, Mapping[int, float]]],
-    columns: Sequence[tuple[str, Kind, str | None]],
-) -> tuple[tuple[LoggedSeries, ...], tuple[RunStart, ...]]:
-    """Each column's series from ``rows`` (``(where, step, {column: value})``, in the
-    log's order), and where each run after the first starts: where the step goes back,
-    or repeats with another value (Lightning logs a step again, with the same values,
-    on each batch of an accumulation)."""
-    starts: list[RunStart] = []
-    run, last, at_last = 1, -1, dict[int, float]()
-    logged: list[dict[int, list[tuple[int, float]]]] = [{} for _ in columns]
-    for where, step, logged_values in rows:
-        again = step == last and any(at_last.get(c, v) != v for c, v in logged_values.items())
-        if step < last or again:
-            run += 1
-            starts.append(RunStart(where, step, last))
-        if step != last or again:
-            at_last = {}
-        at_last.update(logged_values)
-        last = step
+class _Runs:
+    """Each column's series gathered from a log's rows, in the log's order, and where
+    each run after the first starts: where the step goes back, or repeats with another
+    value (Lightning logs a step again, with the same values, on each batch of an
+    accumulation). A value costs three array entries, whatever the file's size."""
+
+    def __init__(self, columns: Sequence[tuple[str, Kind, str | None]], place: str) -> None:
+        self.columns, self.place = columns, place
+        """``place`` formats where a row is: ``line {}``."""
+        self.steps = [array("q") for _ in columns]
+        self.values = [array("d") for _ in columns]
+        self.runs = [array("q") for _ in columns]
+        self.starts: list[RunStart] = []
+        self.run, self.last, self.at_last = 1, -1, dict[int, float]()
+
+    def add(self, where: int, step: int, logged_values: Mapping[int, float]) -> None:
+        """The row at ``where`` logs ``step``, with ``{column: value}``."""
+        again = step == self.last and any(
+            self.at_last.get(c, v) != v for c, v in logged_values.items()
+        )
+        if step < self.last or again:
+            self.run += 1
+            self.starts.append(RunStart(self.place.format(where), step, self.last))
+        if step != self.last or again:
+            self.at_last = {}
+        self.at_last.update(logged_values)
+        self.last = step
         for column, value in logged_values.items():
-            logged[column].setdefault(step, []).append((run, value))
-    series = []
-    for (name, kind, group), by_step in zip(columns, logged, strict=True):
-        steps = sorted(by_step)
-        finals = [by_step[step][-1] for step in steps]
-        earlier: dict[int, tuple[tuple[int, float], ...]] = {}
-        last_run: dict[int, int] = {}
-        for step, (final_run, final) in zip(steps, finals, strict=True):
-            others = tuple(dict.fromkeys(
-                (r, v) for r, v in by_step[step] if r != final_run and v != final
-            ))  # fmt: skip
-            if others:
-                earlier[step], last_run[step] = others, final_run
-        values = tuple(value for _, value in finals)
-        series.append(LoggedSeries(name, kind, group, tuple(steps), values, earlier, last_run))
-    return tuple(series), tuple(starts)
+            self.steps[column].append(step)
+            self.values[column].append(value)
+            self.runs[column].append(self.run)
+
+    def series(self) -> tuple[tuple[LoggedSeries, ...], tuple[RunStart, ...]]:
+        """Each column at its steps, ascending, keeping at each what the last run to log
+        it logged (and what earlier runs logged otherwise)."""
+        import numpy as np
+
+        series = []
+        for c, (name, kind, group) in enumerate(self.columns):
+            steps = np.frombuffer(self.steps[c], dtype=np.int64)
+            values = np.frombuffer(self.values[c], dtype=np.float64)
+            runs = np.frombuffer(self.runs[c], dtype=np.int64)
+            order = np.argsort(steps, kind="stable")  # a step's values in the log's order
+            ordered = steps[order]
+            ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], bool(len(order))))
+            firsts = np.append(0, ends[:-1] + 1)
+            finals = order[ends]
+            earlier: dict[int, tuple[tuple[int, float], ...]] = {}
+            last_run: dict[int, int] = {}
+            for group_at in np.flatnonzero(ends > firsts).tolist():
+                members = order[firsts[group_at] : ends[group_at] + 1].tolist()
+                final_run, final = int(runs[members[-1]]), float(values[members[-1]])
+                others = tuple(dict.fromkeys(
+                    (r, v)
+                    for r, v in zip(runs[members].tolist(), values[members].tolist(), strict=True)
+                    if r != final_run and v != final
+                ))  # fmt: skip
+                if others:
+                    step = int(ordered[ends[group_at]])
+                    earlier[step], last_run[step] = others, final_run
+            series.append(
+                LoggedSeries(
+                    name,
+                    kind,
+                    group,
+                    tuple(ordered[ends].tolist()),
+                    tuple(values[finals].tolist()),
+                    earlier,
+                    last_run,
+                )
+            )
+        return tuple(series), tuple(self.starts)

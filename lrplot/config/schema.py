@@ -21,7 +21,7 @@ from lrplot.config.keys import (
     Key,
 )
 from lrplot.config.metrics import SYNTHETIC
-from lrplot.limits import MAX_EXPRESSION_LENGTH
+from lrplot.limits import MAX_COUNT, MAX_EXPRESSION_LENGTH
 from lrplot.schedulers.facts import NO_FACTS, SchedulerFacts
 from lrplot.schedulers.registry import (
     Maker,
@@ -72,7 +72,7 @@ def key_schema(key: Key) -> dict[str, Any]:
     if key.kind in ("line", "paragraph"):
         schema = {"type": "string", "maxLength": key.limit}
     elif key.kind == "count":
-        schema = {"type": "integer", "minimum": 1}
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}
     elif key.kind == "choice":
         schema = {"enum": list(key.choices)}
     elif key.kind == "codes":
@@ -96,7 +96,7 @@ def key_schema(key: Key) -> dict[str, Any]:
             "required": [name for name, k in STEPS.items() if k.required],
             "additionalProperties": False,
         }
-        schema = {"anyOf": [{"type": "integer", "minimum": 1}, data]}
+        schema = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_COUNT}, data]}
     elif key.kind == "metric":
         schema = _metric()
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from lrplot.config.keys import (
     SIMPLE_KINDS,
     STEPS,
     check_value,
+    show_whole,
 )
 from lrplot.config.loop import Batches, Interval, Stepping, TrainingLoop
 from lrplot.config.metrics import MetricSpec, parse_metric
@@ -699,6 +701,13 @@ class _Validator:
         args: dict[str, Any] = {}
         for name, value in written.items():
             arg_key = child_key(key, name)
+            huge = _past_floats(value, arg_key)
+            if huge is not None:
+                raise self.error(
+                    huge[0],
+                    f"{show_whole(huge[1])} is past the largest float (about 1.8e308); "
+                    f"{owner} computes with floats",
+                )
             param = sig.parameters.get(name)
             if param is None and not sig.takes_any:
                 raise self.error(arg_key, _unknown_argument(name, owner, sig, facts.nested))
@@ -856,6 +865,23 @@ def _same(default: Any, value: Any) -> bool:
     if _is_number(default) and _is_number(value):
         return bool(default == value)
     return type(default) is type(value) and bool(default == value)
+
+
+def _past_floats(value: Any, key: str) -> tuple[str, int] | None:
+    """The key path and value of the first integer in ``value`` no float holds (a
+    400-digit number in JSON), if any."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (key, value) if abs(value) > sys.float_info.max else None
+    items: Any = ()
+    if isinstance(value, list):
+        items = enumerate(value)
+    elif isinstance(value, Mapping):
+        items = value.items()
+    for name, item in items:
+        found = _past_floats(item, child_key(key, name))
+        if found is not None:
+            return found
+    return None
 
 
 def _is_number(value: Any) -> bool:

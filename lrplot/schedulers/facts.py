@@ -78,6 +78,11 @@ class SchedulerFacts:
     refused: str | None = None
     """Why lrplot cannot run it, if it cannot (the rest of a one-line error)."""
 
+    window: tuple[str, str] | None = None
+    """``(size, flag)``: with argument ``flag`` true, it keeps a window of up to ``size``
+    past values and shifts them all at each step (GreedyLR's ``list.pop(0)``): a step
+    costs as many operations as the window holds (see :mod:`lrplot.simulation.budget`)."""
+
     horizons: Mapping[str, Horizon] = field(default_factory=dict)
     """Its arguments that count its own steps, and what each is (see :data:`Horizon`)."""
 
@@ -288,6 +293,7 @@ TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
             metric=True,
             keywords_of="transformers.optimization:GreedyLR",
             example={"factor": 0.9, "patience": 5},
+            window=("window_size", "smooth"),
         ),
         "get_scheduler": SchedulerFacts(
             summary="any of these by its TrainingArguments.lr_scheduler_type name (name:), "

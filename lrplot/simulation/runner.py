@@ -33,8 +33,9 @@ from lrplot.config.loop import TrainingLoop
 from lrplot.config.metrics import metric_values
 from lrplot.config.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
-from lrplot.limits import DEFAULT_MAX_STEPS, OPERATIONS_PER_STEP, WORK_PER_STEP
+from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.schedulers.facts import ARGUMENT_WORDS
+from lrplot.simulation.budget import check_work
 from lrplot.simulation.torch_compat import (
     cycles_momentum,
     fast_step,
@@ -380,57 +381,6 @@ def _action(
         plain()
 
     return stepped
-
-
-def check_work(spec: Spec, max_steps: int) -> None:
-    """Refuse, before anything runs, a schedule longer than ``max_steps``, one whose
-    recorded values or scheduler calls exceed :data:`~lrplot.limits.WORK_PER_STEP` times
-    it (10,000 param groups, or a chain of thousands of schedulers), or whose operations
-    (groups x schedulers, expressions by their size) exceed
-    :data:`~lrplot.limits.OPERATIONS_PER_STEP` times it."""
-    steps = spec.steps
-    if steps > max_steps:
-        raise ConfigError(
-            f"{spec.epochs} epochs x {spec.steps_per_epoch} steps_per_epoch = "
-            f"{steps:,} steps, more than the limit of {max_steps:,} "
-            "(raise it with --max-steps)",
-            key="epochs",
-        )
-    budget = WORK_PER_STEP * max_steps
-    groups = len(spec.optimizer.groups)
-    schedulers = sum(1 for _ in spec.walk())
-    for count, what, work, key in (
-        (groups, "param groups", "learning rates to record", "optimizer.param_groups"),
-        (schedulers, "schedulers", "scheduler calls", "scheduler"),
-    ):
-        if steps * count > budget:
-            raise ConfigError(
-                f"{steps:,} steps x {count:,} {what} = {steps * count:,} {work}, more than "
-                f"the limit of {budget:,} ({WORK_PER_STEP} per step allowed by --max-steps "
-                f"{max_steps:,}; raise it with --max-steps)",
-                key=key,
-            )
-    per_step = 2 * groups + sum(_operations(s, groups) for s in spec.walk())
-    if steps * per_step > OPERATIONS_PER_STEP * max_steps:
-        raise ConfigError(
-            f"{steps:,} steps x {per_step:,} operations each (param groups x schedulers, an "
-            f"expression counted by its size) = {steps * per_step:,}, more than the limit of "
-            f"{OPERATIONS_PER_STEP * max_steps:,} ({OPERATIONS_PER_STEP} per step allowed by "
-            f"--max-steps {max_steps:,}; raise it with --max-steps)",
-            key="scheduler",
-        )
-
-
-def _operations(scheduler: SchedulerSpec, groups: int) -> int:
-    """About how many operations one step of ``scheduler`` takes: one per param group,
-    and each expression's size once per group it serves."""
-    cost = groups
-    for value in scheduler.args.values():
-        if isinstance(value, Expression):
-            cost += value.operations * groups
-        elif isinstance(value, list):
-            cost += sum(v.operations for v in value if isinstance(v, Expression))
-    return cost
 
 
 class _Recorder:

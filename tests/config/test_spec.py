@@ -208,3 +208,46 @@ def test_onecycle_s_own_length_of_the_wrong_type_is_refused_not_multiplied(
         f"Error: {path}: scheduler.steps_per_epoch: expected an integer or null, got a "
         "mapping (line 2)\n"
     )
+
+
+NINES = "9" * 400
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "key", "line"),
+    [
+        (
+            "config.json",
+            f'{{"epochs": 3,\n "optimizer": {{"type": "SGD", "lr": {NINES}}},\n'
+            ' "scheduler": {"type": "StepLR", "step_size": 1}}\n',
+            "optimizer.lr",
+            2,
+        ),
+        ("config.yaml", f"optimizer: {{lr: -{NINES}}}\nscheduler: {{type: StepLR}}\n",
+         "optimizer.lr", 1),
+        ("config.yaml", f"optimizer: {{param_groups: [{{}}, {{lr: {NINES}}}]}}\n"
+         "scheduler: {type: StepLR, step_size: 1}\n", "optimizer.param_groups[1].lr", 1),
+        ("config.json", f'{{"scheduler": {{"type": "MultiStepLR",\n "milestones": [{NINES}]}}}}',
+         "scheduler.milestones[0]", 2),
+    ],
+)  # fmt: skip
+def test_an_integer_no_float_holds_is_refused_by_its_key(
+    name: str, text: str, key: str, line: int, runner: CliRunner, write_config
+) -> None:
+    """json.loads and YAML make a 400-digit number an int; torch would fail on it at its
+    first step, blamed on the scheduler."""
+    config = write_config(text, name)
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 1
+    owner = "MultiStepLR" if "milestones" in key else "SGD"
+    negative = "negative " if f"-{NINES}" in text else ""
+    assert result.stderr == (
+        f"Error: {config}: {key}: a {negative}number of 400 digits is past the largest float "
+        f"(about 1.8e308); {owner} computes with floats (line {line})\n"
+    )
+
+
+def test_an_integer_a_float_holds_is_torchs_to_run(runner: CliRunner, write_config) -> None:
+    config = write_config(f"scheduler: {{type: StepLR, step_size: {'9' * 300}}}\n", "c.json")
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 0, result.stderr
