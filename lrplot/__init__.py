@@ -42,8 +42,8 @@ _WHERE = {
     "Schedule": "lrplot.simulation.runner",
     "simulate": "lrplot.simulation.runner",
     "Spec": "lrplot.config.spec",
-    "load_spec": "lrplot.config.spec",
-    "parse_spec": "lrplot.config.spec",
+    "load_spec": "lrplot.config.validation.validator",
+    "parse_spec": "lrplot.config.validation.validator",
 }
 
 __all__ = [
@@ -87,7 +87,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from lrplot.config.spec import Spec, load_spec, parse_spec
+    from lrplot.config.spec import Spec
+    from lrplot.config.validation.validator import load_spec, parse_spec
     from lrplot.errors import (
         ConfigError,
         ExpressionError,

@@ -173,8 +173,8 @@ def _path(target: Target) -> Path:
 
 
 def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:
-    """The validated config (see :func:`lrplot.config.spec.load_spec`)."""
-    from lrplot.config.spec import load_spec
+    """The validated config (see :func:`lrplot.config.validation.validator.load_spec`)."""
+    from lrplot.config.validation.validator import load_spec
 
     read = functools.partial(
         load_spec,

@@ -18,8 +18,8 @@ __getattr__ = lazy_names(
     __name__,
     {
         "Spec": "lrplot.config.spec",
-        "load_spec": "lrplot.config.spec",
-        "parse_spec": "lrplot.config.spec",
+        "load_spec": "lrplot.config.validation.validator",
+        "parse_spec": "lrplot.config.validation.validator",
         "PlotOptions": "lrplot.config.options",
         "config_schema": "lrplot.config.schema",
     },
@@ -28,4 +28,5 @@ __getattr__ = lazy_names(
 if TYPE_CHECKING:
     from lrplot.config.options import PlotOptions
     from lrplot.config.schema import config_schema
-    from lrplot.config.spec import Spec, load_spec, parse_spec
+    from lrplot.config.spec import Spec
+    from lrplot.config.validation.validator import load_spec, parse_spec
