@@ -81,7 +81,7 @@ class SchedulerFacts:
     window: tuple[str, str] | None = None
     """``(size, flag)``: with argument ``flag`` true, it keeps a window of up to ``size``
     past values and shifts them all at each step (GreedyLR's ``list.pop(0)``): a step
-    costs as many operations as the window holds (see :mod:`lrplot.simulation.budget`)."""
+    costs what the window holds, counted as :mod:`lrplot.simulation.budget` says."""
 
     horizons: Mapping[str, Horizon] = field(default_factory=dict)
     """Its arguments that count its own steps, and what each is (see :data:`Horizon`)."""

@@ -15,7 +15,7 @@ Every cost a config can cause counts against that budget, per step of the run::
 
 and, over the run, for a scheduler that keeps a window of past values and shifts it at
 each of its steps (GreedyLR with ``smooth: true``), the values the window holds at each
-of them.
+of them, :data:`~lrplot.limits.SHIFTED_PER_OPERATION` of them an operation.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from lrplot.config.expressions import Expression
 from lrplot.config.file import child_key
 from lrplot.config.spec import SchedulerSpec, Spec
 from lrplot.errors import ConfigError
-from lrplot.limits import OPERATIONS_PER_STEP, WORK_PER_STEP
+from lrplot.limits import OPERATIONS_PER_STEP, SHIFTED_PER_OPERATION, WORK_PER_STEP
 
 
 @dataclass(frozen=True)
@@ -191,8 +191,10 @@ def _window(scheduler: SchedulerSpec, spec: Spec) -> _Part | None:
     looped = any(scheduler is s for s in spec.schedulers)
     calls = scheduler.calls(spec.loop) if looped else spec.steps
     held = min(size, calls)  # the window fills over its first steps, then stays full
-    operations = held * (held + 1) // 2 + (calls - held) * held
+    shifted = held * (held + 1) // 2 + (calls - held) * held
+    operations = -(-shifted // SHIFTED_PER_OPERATION)
     words = (
-        f"a window of up to {size:,} values ({flag}: true), shifted at each of its {calls:,} steps"
+        f"a window of up to {size:,} values ({flag}: true), shifted at each of its {calls:,} "
+        f"steps ({shifted:,} values shifted, {SHIFTED_PER_OPERATION} an operation)"
     )
     return _Part(child_key(key, size_name), operations, words)

@@ -3,11 +3,15 @@ starts, and a run over it is one ``Error:`` line naming the key and the bound.""
 
 from __future__ import annotations
 
+import inspect
+import math
+
 import pytest
 from click.testing import CliRunner
 
 from lrplot import parse_spec
 from lrplot.cli import cli
+from lrplot.limits import SHIFTED_PER_OPERATION
 from lrplot.simulation.budget import operations
 
 pytest.importorskip("transformers")
@@ -69,60 +73,75 @@ def test_a_list_read_one_item_a_step_costs_no_more(runner: CliRunner, write_conf
     assert stderr.startswith(f"Error: {plain}: scheduler.milestones: 1,000 steps x 2,003 ")
 
 
-GREEDY = "epochs: 1000\nscheduler:\n  type: transformers.get_greedy_schedule\n"
+GREEDY = "epochs: 100000\nscheduler:\n  type: transformers.get_greedy_schedule\n"
+GREEDY_LIMIT = (
+    "more than the limit of 1,600,000 (16 per step allowed by --max-steps 100,000; raise it "
+    "with --max-steps)"
+)
+
+
+def validate_greedy(runner: CliRunner, config: object) -> tuple[int, str]:
+    result = runner.invoke(cli, ["validate", str(config), "--max-steps", "100000"])
+    return result.exit_code, result.stderr
 
 
 def test_greedy_lrs_smoothing_window_counts_what_it_shifts(
     runner: CliRunner, write_config
 ) -> None:
-    config = write_config(GREEDY + "  smooth: true\n  window_size: 20\n")
-    assert validate(runner, config) == (
+    config = write_config(GREEDY + "  smooth: true\n  window_size: 10000\n")
+    assert validate_greedy(runner, config) == (
         1,
-        f"Error: {config}: scheduler.window_size: 1,000 steps x 3 operations each (param "
-        "groups x schedulers, an expression counted by its size) + 19,810 for a window of "
-        "up to 20 values (smooth: true), shifted at each of its 1,000 steps = 22,810, "
-        f"{LIMIT} (line 5)\n",
+        f"Error: {config}: scheduler.window_size: 100,000 steps x 3 operations each (param "
+        "groups x schedulers, an expression counted by its size) + 1,855,479 for a window of "
+        "up to 10,000 values (smooth: true), shifted at each of its 100,000 steps "
+        "(950,005,000 values shifted, 512 an operation) = 2,155,479, "
+        f"{GREEDY_LIMIT} (line 5)\n",
     )
-    config.write_text(GREEDY + "  smooth: true\n  window_size: 10\n")
-    assert passes(runner, config)  # 3,000 + 9,955
+    config.write_text(GREEDY + "  smooth: true\n  window_size: 5000\n")
+    assert validate_greedy(runner, config)[0] == 0  # 300,000 + 952,154
     config.write_text(GREEDY + "  smooth: false\n  window_size: 400000\n")
-    assert passes(runner, config)  # no smoothing, no window
+    assert validate_greedy(runner, config)[0] == 0  # no smoothing, no window
 
 
-def test_greedy_lrs_default_window_counts_too(runner: CliRunner, write_config) -> None:
-    config = write_config(GREEDY + "  smooth: true\n")
-    code, stderr = validate(runner, config)
-    assert code == 1
-    assert stderr.startswith(f"Error: {config}: scheduler.window_size: 1,000 steps x 3 ")
-    assert "+ 48,775 for a window of up to 50 values (smooth: true)" in stderr
-    assert stderr.endswith(f"{LIMIT} (line 2)\n")
+def test_greedy_lrs_default_window_counts_too() -> None:
+    def spec(window: dict[str, int]) -> object:
+        scheduler = {"type": "transformers.get_greedy_schedule", "smooth": True, **window}
+        return parse_spec(data={"epochs": 1000, "scheduler": scheduler})
+
+    from transformers.optimization import GreedyLR
+
+    default = inspect.signature(GreedyLR).parameters["window_size"].default
+    counted = operations(spec({}))  # type: ignore[arg-type]
+    assert counted == operations(spec({"window_size": default}))  # type: ignore[arg-type]
+    assert counted > operations(spec({"window_size": 1}))  # type: ignore[arg-type]
 
 
 def test_greedy_named_by_get_scheduler_counts_its_window(runner: CliRunner, write_config) -> None:
     config = write_config(
-        "epochs: 1000\nscheduler:\n  type: transformers.get_scheduler\n  name: greedy\n"
-        "  scheduler_specific_kwargs: {smooth: true, window_size: 20}\n"
+        "epochs: 100000\nscheduler:\n  type: transformers.get_scheduler\n  name: greedy\n"
+        "  scheduler_specific_kwargs: {smooth: true, window_size: 10000}\n"
     )
-    code, stderr = validate(runner, config)
+    code, stderr = validate_greedy(runner, config)
     assert code == 1
     assert stderr.startswith(
-        f"Error: {config}: scheduler.scheduler_specific_kwargs.window_size: 1,000 steps x "
+        f"Error: {config}: scheduler.scheduler_specific_kwargs.window_size: 100,000 steps x "
     )
-    assert stderr.endswith(f"= 22,810, {LIMIT} (line 5)\n")
+    assert stderr.endswith(f"= 2,155,479, {GREEDY_LIMIT} (line 5)\n")
 
 
 def test_a_window_stepped_less_often_costs_less(runner: CliRunner, write_config) -> None:
     config = write_config(
-        "epochs: 1000\nschedulers:\n  - type: transformers.get_greedy_schedule\n"
-        "    smooth: true\n    window_size: 20\n    every: 4\n"
+        "epochs: 100000\nschedulers:\n  - type: transformers.get_greedy_schedule\n"
+        "    smooth: true\n    window_size: 10000\n    every: 4\n"
     )
-    assert passes(runner, config)  # 250 calls: 3,000 + 4,810
+    assert validate_greedy(runner, config)[0] == 0  # 25,000 calls: 300,000 + 390,635
 
 
 @pytest.mark.parametrize(("window", "calls"), [(20, 1000), (20, 7), (1, 50), (3, 3)])
 def test_the_window_is_counted_as_transformers_shifts_it(window: int, calls: int) -> None:
     """What the count adds is what transformers' own StreamingAverage holds after each
-    of its steps (each step's ``pop(0)`` moves them all)."""
+    of its steps (each step's ``pop(0)`` moves them all), SHIFTED_PER_OPERATION an
+    operation."""
     from transformers.optimization import StreamingAverage
 
     average, held = StreamingAverage(window), 0
@@ -137,7 +156,7 @@ def test_the_window_is_counted_as_transformers_shifts_it(window: int, calls: int
         )
 
     extra = operations(spec(True)) - operations(spec(False))  # type: ignore[arg-type]
-    assert extra == held
+    assert extra == math.ceil(held / SHIFTED_PER_OPERATION)
 
 
 def test_the_reported_slow_cases_are_refused_at_the_default_limit(
@@ -167,8 +186,9 @@ def test_the_reported_slow_cases_are_refused_at_the_default_limit(
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {config}: scheduler.window_size: 800,000 steps x 3 operations each (param "
-        "groups x schedulers, an expression counted by its size) + 240,000,200,000 for a "
+        "groups x schedulers, an expression counted by its size) + 468,750,391 for a "
         "window of up to 400,000 values (smooth: true), shifted at each of its 800,000 steps "
-        "= 240,002,600,000, more than the limit of 160,000,000 (16 per step allowed by "
+        "(240,000,200,000 values shifted, 512 an operation) = 471,150,391, more than the "
+        "limit of 160,000,000 (16 per step allowed by "
         "--max-steps 10,000,000; raise it with --max-steps) (line 6)\n"
     )
