@@ -277,3 +277,141 @@ def test_ctrl_c_stops_a_render_of_several_configs_and_its_workers(
     while any(map(alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(map(alive, workers)), "worker processes outlived the render"
+
+
+HOSTILE_FOLDER = "-sscheduler={type: ExponentialLR, gamma: 0.99} #/configs"
+BROKEN_STEP_SIZE = "scheduler:\n  type: StepLR\n  step_size: ten\n"
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false",
+         *args],
+        cwd=cwd, check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_the_shipped_pre_commit_hook_cannot_be_steered_by_a_folder_name(tmp_path: Path) -> None:
+    """The real pre-commit, with the hooks file as shipped (in a repository of its own,
+    which pre-commit clones locally), on a repository whose first file name reads as
+    ``-s scheduler=...``: without ``--`` in the hook's entry, click took it for ``--set``
+    and the broken config passed."""
+    from tests.conftest import ROOT
+
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / ".pre-commit-hooks.yaml").write_bytes((ROOT / ".pre-commit-hooks.yaml").read_bytes())
+    git("init", "-q", cwd=hooks)
+    git("add", ".", cwd=hooks)
+    git("commit", "-q", "-m", "hooks", cwd=hooks)
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hooks, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    project = tmp_path / "project"
+    project.mkdir()
+    good = (CONFIGS_DIR / "tutorial" / "StepLR.yaml").read_text()
+    for name, text in [
+        (f"{HOSTILE_FOLDER}/steering.yaml", good),  # the first name: '-' sorts before letters
+        ("configs/broken.yaml", BROKEN_STEP_SIZE),
+        ("configs/good.yaml", good),
+    ]:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    # require_serial: one lrplot for all the files, in git's order (else pre-commit shuffles
+    # them among processes, and the steering name would steer only the ones it lands with).
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n"
+        "      - id: lrplot-validate-system\n        require_serial: true\n"
+    )
+    git("init", "-q", cwd=project)
+    git("add", ".", cwd=project)
+    git("commit", "-q", "-m", "configs", cwd=project)
+
+    bin_dir = str(Path(sys.executable).parent)  # this lrplot, for language: system
+    result = subprocess.run(
+        [str(Path(bin_dir) / "pre-commit"), "run", "--all-files", "--color", "never"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
+    )
+    output = result.stdout
+    assert result.returncode == 1, output + result.stderr
+    assert "lrplot validate (installed lrplot)....." in output
+    assert "Failed" in output
+    assert "Passed" not in output
+    assert (
+        "Error: configs/broken.yaml: scheduler.step_size: expected an integer, got text 'ten' "
+        "(line 3)"
+    ) in output
+    assert f"{HOSTILE_FOLDER}/steering.yaml: ok: " in output
+    assert "configs/good.yaml: ok: " in output
+
+
+TALKS = """\
+import os
+from torch.optim.lr_scheduler import LRScheduler
+
+class Talks(LRScheduler):
+    def get_lr(self):
+        print(f"print {self.last_epoch}")
+        os.write(1, f"fd 1 {self.last_epoch}\\n".encode())  # as a C extension would
+        return list(self.base_lrs)
+"""
+TALKS_PRINTS = [f"{how} {epoch}" for epoch in range(4) for how in ("print", "fd 1")]
+
+
+def printing_configs(folder: Path) -> Path:
+    """A folder with two configs whose schedulers print: a class of the config's own, on
+    ``sys.stdout`` and on file descriptor 1 (``TALKS_PRINTS``: at its construction, and
+    at each of its 3 epochs), and transformers' GreedyLR with ``verbose: true``."""
+    folder.mkdir()
+    (folder / "talks.py").write_text(TALKS)
+    (folder / "talks.yaml").write_text("epochs: 3\nscheduler: {type: 'talks.py:Talks'}\n")
+    greedy = (CONFIGS_DIR / "transformers" / "get_greedy_schedule.yaml").read_text()
+    (folder / "greedy.yaml").write_text(
+        greedy.replace("  interval:", "  verbose: true\n  interval:")
+    )
+    return folder
+
+
+def test_what_a_scheduler_prints_stays_off_renders_csv(tmp_path: Path) -> None:
+    configs = printing_configs(tmp_path / "configs")
+    result = run(str(LRPLOT), "render", str(configs / "talks.yaml"), "--allow-import", "-f", "csv",
+                 "-o", "-")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "epoch,lr\n0,0.1\n1,0.1\n2,0.1\n"
+    assert result.stderr.splitlines() == TALKS_PRINTS
+
+
+@pytest.mark.parametrize("formats", [["-f", "csv"], ["-f", "png", "-f", "csv"]])
+def test_what_schedulers_print_in_the_gallerys_workers_goes_to_stderr(
+    tmp_path: Path, formats: list[str]
+) -> None:
+    configs = printing_configs(tmp_path / "configs")
+    greedy = run(str(LRPLOT), "render", str(configs / "greedy.yaml"), "-f", "csv", "-o", "-")
+    assert greedy.returncode == 0, greedy.stderr
+    assert "Epoch" not in greedy.stdout
+    greedy_prints = greedy.stderr.splitlines()
+    assert len(greedy_prints) >= 10
+    assert all(line.startswith("Epoch ") for line in greedy_prints)
+
+    out = tmp_path / "gallery"
+    result = run(str(LRPLOT), "gallery", str(configs), "-o", str(out), *formats, "--jobs", "2",
+                 "--allow-import")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # the gallery prints nothing there itself
+    lines = result.stderr.splitlines()
+    assert sorted(line for line in lines if line.startswith("Epoch ")) == sorted(greedy_prints)
+    assert sorted(line for line in lines if line.startswith(("print ", "fd 1 "))) == sorted(
+        TALKS_PRINTS
+    )
+    assert f"{out}: 2 rendered, 0 skipped, 0 failed." in lines

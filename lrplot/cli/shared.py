@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,11 +99,12 @@ def run_config(
 
 def prepare_config(path: Path, settings: Settings, plot: PlotChanges) -> Outcome:
     """The config at ``path`` loaded and simulated, before its outputs (see
-    :func:`lrplot.pipeline.prepare`). What a user's own scheduler code prints goes to
-    stderr: stdout may be carrying a CSV (``-o -``)."""
+    :func:`lrplot.pipeline.prepare`). What the schedulers print goes to stderr (see
+    :func:`lrplot.streams.prints_to_stderr`)."""
     from lrplot.pipeline import prepare
+    from lrplot.streams import prints_to_stderr
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with prints_to_stderr():
         return prepare(config=read_config(path), settings=settings, plot=plot)
 
 

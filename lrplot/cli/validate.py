@@ -27,12 +27,14 @@ def validate_command(
     Prints each schedule's length, its start, min, max and final lr, where its lr peaks
     and each horizon in the steps its scheduler is given; or the Error lines. Warning:
     lines name likely mistakes torch accepts. Exits 1 if any config fails, or with
-    --strict has a warning. Quick enough for a pre-commit hook.
+    --strict has a warning. Quick enough for a pre-commit hook. After --, every
+    argument is a CONFIG, even one whose name starts with '-'.
 
     \b
     Examples:
       lrplot validate configs/**/*.yaml
-      lrplot validate --strict -q my-schedule.yaml && echo ok
+      lrplot validate --strict -q -- my-schedule.yaml && echo ok
+      git ls-files -z 'configs/*.yaml' | xargs -0 lrplot validate --strict --
     """
     from lrplot.checks.mistakes import review
 

@@ -46,14 +46,15 @@ class Painter:
             # In a session of its own, the helper is out of the terminal's reach: Ctrl-C
             # stops this process only, and the helper ends when its connection closes.
             # Its stderr is dropped: whatever fails there is drawn again, and reported,
-            # here. -P, and no folder added to the path: a file in the current folder
-            # (or beside lrplot) cannot stand in for a module; cwd: matplotlib reads a
-            # matplotlibrc in the current folder when it is imported.
+            # here; what it prints goes to this process's stderr, as when drawing here
+            # (stdout carries data only). -P, and no folder added to the path: a file in
+            # the current folder (or beside lrplot) cannot stand in for a module; cwd:
+            # matplotlib reads a matplotlibrc in the current folder when it is imported.
             self._process = subprocess.Popen(
                 [sys.executable, "-P", "-c", _PROGRAM, str(child.fileno()), _PACKAGE],
                 pass_fds=(child.fileno(),),
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
+                stdout=2,
                 stderr=subprocess.DEVNULL,
                 cwd=_PACKAGE,
                 start_new_session=True,

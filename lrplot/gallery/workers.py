@@ -183,8 +183,12 @@ def _start_worker(
     """In a worker: leave Ctrl-C to the parent process (which stops the pool), and exit
     when that process is gone (killed with -9, say) instead of waiting forever on a
     queue whose other end this worker itself holds open; then warm up, holding
-    ``warming`` (a semaphore: the workers warm up a few at a time)."""
+    ``warming`` (a semaphore: the workers warm up a few at a time). What the worker's
+    tasks print goes to stderr: the parent's stdout carries data only."""
+    from lrplot.streams import prints_to_stderr_from_now
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    prints_to_stderr_from_now()
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -38,7 +38,7 @@ def describe_target(reference: str, *, base_dir: Path | None, key: str = "") -> 
     """Where the code for ``reference`` would come from, for messages: a path or a module."""
     target, _, _ = reference.rpartition(":")
     if is_file_target(target):  # as written, made absolute; links not resolved (nor shown)
-        return printable(os.path.normpath((base_dir or Path.cwd()) / target))
+        return printable(os.path.abspath((base_dir or Path.cwd()) / target))
     return f"the Python module {name_excerpt(target)}"
 
 

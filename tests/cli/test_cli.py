@@ -374,9 +374,26 @@ def test_the_pre_commit_hooks_run_validate() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {h["id"] for h in hooks} == {"lrplot-validate", "lrplot-validate-system"}
     for hook in hooks:
-        assert hook["entry"].split() == ["lrplot", "validate", "--strict"]
+        assert hook["entry"].split() == ["lrplot", "validate", "--strict", "--"]
         command = hook["entry"].split()[1:]
         assert cli.get_command(click.Context(cli), command[0]) is not None
+
+
+def test_after_a_double_dash_a_name_like_an_option_is_a_config(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    steering = "-sscheduler={type: ExponentialLR, gamma: 0.99} #.yaml"
+    Path(steering).write_text(STEP_LR.read_text())
+    Path("broken.yaml").write_text("scheduler:\n  type: StepLR\n  step_size: ten\n")
+    result = runner.invoke(cli, ["validate", "--strict", "-q", "--", steering, "broken.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: broken.yaml: scheduler.step_size: expected an integer, got text 'ten' (line 3)\n"
+    )
+    result = runner.invoke(cli, ["validate", "--strict", "--", steering])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"{steering}: ok: ")
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,34 @@ def test_bad_config_gives_its_one_line_error(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
 
+@pytest.fixture(scope="module")
+def gallery_of_the_corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The gallery's stderr lines for the whole corpus, rendered once (to PNG and CSV: a
+    config can fail to be drawn only), from its folder as render's test runs it."""
+    out = tmp_path_factory.mktemp("gallery")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(BAD_DIR)
+        result = CliRunner().invoke(
+            cli, ["gallery", ".", "-o", str(out), "-f", "png", "-f", "csv", "--jobs", "2"]
+        )
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert f"{out}: 0 rendered, 0 skipped, " in result.stderr
+    return result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("path", BAD_CONFIGS, ids=lambda p: p.stem)
+def test_the_gallery_fails_a_bad_config_with_renders_message(
+    path: Path, gallery_of_the_corpus: list[str]
+) -> None:
+    """Each config's failure line in the gallery is its ``Error:`` line from render
+    (``file: key: message (line N)``)."""
+    source = f"{path.name}: "
+    assert [line for line in gallery_of_the_corpus if line.startswith(f"Error: {source}")] == [
+        f"Error: {source}{expected_message(path)}"
+    ]
+
+
 def run_render(runner: CliRunner, config: str, tmp_path: Path) -> tuple[int, str]:
     result = runner.invoke(cli, ["render", config, "-o", str(tmp_path / "out.png")])
     assert not (tmp_path / "out.png").exists()

@@ -4,10 +4,10 @@ and every group's regime changes are marked."""
 
 from __future__ import annotations
 
-import itertools
-import math
-from dataclasses import replace
+import traceback
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -66,38 +66,37 @@ def overlap(a: Box, b: Box, slack: float = 0.5) -> bool:
 
 def crossing(line, box: Box) -> bool:
     """Whether a drawn line (steps and breaks as drawn, in pixels) enters the box."""
+    import numpy as np
+
     points = line.get_transform().transform(line.get_xydata())
-    if line.get_drawstyle() == "steps-post":
-        held = [(x1, y0) for (_, y0), (x1, _) in itertools.pairwise(points)]
-        points = [p for pair in zip(points, [*held, points[-1]], strict=False) for p in pair]
-    if line.get_linestyle() in ("None", "none", ""):
-        points = [p for point in points for p in (point, point)]
-    segments = itertools.pairwise(points)
-    return any(
-        _segment_meets(x0, y0, x1, y1, box)
-        for (x0, y0), (x1, y1) in segments
-        if all(map(math.isfinite, (x0, y0, x1, y1)))
-    )
+    if len(points) == 0:
+        return False
+    if line.get_drawstyle() == "steps-post":  # p0, (x1, y0), p1, (x2, y1), ..., pn, pn
+        held = np.column_stack([points[1:, 0], points[:-1, 1]])
+        points = np.stack([points, np.vstack([held, points[-1:]])], axis=1).reshape(-1, 2)
+    if line.get_linestyle() in ("None", "none", ""):  # markers: each point a segment
+        points = np.repeat(points, 2, axis=0)
+    start, end = points[:-1], points[1:]
+    finite = np.isfinite(start).all(axis=1) & np.isfinite(end).all(axis=1)
+    return _segments_meet(start[finite], end[finite], box)
 
 
-def _segment_meets(x0: float, y0: float, x1: float, y1: float, box: Box) -> bool:
-    """Liang-Barsky: whether the segment enters the box (shrunk by half a pixel)."""
+def _segments_meet(start, end, box: Box) -> bool:
+    """Liang-Barsky, for every segment at once: whether one enters the box (shrunk by
+    half a pixel)."""
+    import numpy as np
+
     left, bottom, right, top = box[0] + 0.5, box[1] + 0.5, box[2] - 0.5, box[3] - 0.5
-    t0, t1 = 0.0, 1.0
+    (x0, y0), (x1, y1) = start.T, end.T
     dx, dy = x1 - x0, y1 - y0
-    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - bottom), (dy, top - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
+    p = np.stack([-dx, dx, -dy, dy])
+    q = np.stack([x0 - left, right - x0, y0 - bottom, top - y0])
+    with np.errstate(divide="ignore", invalid="ignore"):
         t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return True
+    parallel_outside = ((p == 0) & (q < 0)).any(axis=0)
+    t0 = np.maximum(0.0, np.where(p < 0, t, -np.inf).max(axis=0))
+    t1 = np.minimum(1.0, np.where(p > 0, t, np.inf).min(axis=0))
+    return bool((~parallel_outside & (t0 <= t1)).any())
 
 
 def variants(data: PlotData) -> list[PlotData]:
@@ -108,25 +107,80 @@ def variants(data: PlotData) -> list[PlotData]:
     ]
 
 
+LABELS = ("point-label", "mark-label")
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One variant of a config's plot, measured as drawn."""
+
+    where: str
+    size: tuple[float, float]
+    texts: list[tuple[str, str, Box]]
+    crossed: list[tuple[str, list[bool]]]  # each label's text, and whether each line crosses it
+    title: str
+
+
+def measure(config: Path) -> list[Drawn] | str:
+    """Every variant of ``config``'s plot measured (in a worker process); or the
+    traceback of what failed, for its test to show."""
+    try:
+        drawn = []
+        for data in variants(plot_data(schedule_of(config))):
+            with drawing(data) as figure:
+                found = texts_of(figure)
+                axes = figure.axes[0]
+                lines = axes.get_lines()
+                crossed = [
+                    (text, [crossing(line, box) for line in lines])
+                    for gid, text, box in found
+                    if gid in LABELS
+                ]
+                where = f"{config.name} at {data.options.size} {data.options.yscale}"
+                drawn.append(Drawn(where, data.options.size, found, crossed, axes.get_title()))
+        return drawn
+    except Exception:
+        return traceback.format_exc()
+
+
+@pytest.fixture(scope="module")
+def measured(request: pytest.FixtureRequest) -> dict[Path, list[Drawn] | str]:
+    """The plots of the configs this session tests, drawn and measured on two cores
+    at once (forked workers, which inherit matplotlib warmed up)."""
+    from lrplot.gallery.workers import in_order
+
+    wanted = [
+        cast(Path, item.callspec.params["config"])
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname == TEST_LABELS
+    ]
+    return {
+        config: "its worker process died" if drawn is None else drawn
+        for config, drawn in in_order(measure, wanted, workers=2)
+    }
+
+
+TEST_LABELS = "test_no_text_overlaps_text_or_crosses_a_line_not_its_own"
+
+
 @pytest.mark.parametrize("config", CONFIG_FILES, ids=lambda p: str(p.relative_to(CONFIGS_DIR)))
-def test_no_text_overlaps_text_or_crosses_a_line_not_its_own(config: Path) -> None:
-    schedule = schedule_of(config)
-    for data in variants(plot_data(schedule)):
-        where = f"{config.name} at {data.options.size} {data.options.yscale}"
-        with drawing(data) as figure:
-            found = texts_of(figure)
-            axes = figure.axes[0]
-            for index, (_, text, box) in enumerate(found):
-                for _, other, other_box in found[index + 1 :]:
-                    assert not overlap(box, other_box), f"{where}: {text!r} overlaps {other!r}"
-            for gid, text, box in found:
-                if gid not in ("point-label", "mark-label"):
-                    continue
-                for line in axes.get_lines():
-                    assert not crossing(line, box), f"{where}: a line crosses {text!r}"
-            title = axes.get_title()
-            if data.options.size == (8.0, 4.5):
-                assert title.count("\n") <= 1, f"{where}: the title takes 3 lines or more"
+def test_no_text_overlaps_text_or_crosses_a_line_not_its_own(
+    config: Path, measured: dict[Path, list[Drawn] | str]
+) -> None:
+    drawn = measured[config]
+    if isinstance(drawn, str):
+        pytest.fail(f"{config.name} could not be measured:\n{drawn}")
+    assert len(drawn) == len(SIZES) * 2
+    for each in drawn:
+        where, found = each.where, each.texts
+        for index, (_, text, box) in enumerate(found):
+            for _, other, other_box in found[index + 1 :]:
+                assert not overlap(box, other_box), f"{where}: {text!r} overlaps {other!r}"
+        for text, lines in each.crossed:
+            for crossed in lines:
+                assert not crossed, f"{where}: a line crosses {text!r}"
+        if each.size == (8.0, 4.5):
+            assert each.title.count("\n") <= 1, f"{where}: the title takes 3 lines or more"
 
 
 @pytest.mark.parametrize("config", PLATEAUS, ids=lambda p: str(p.relative_to(CONFIGS_DIR)))

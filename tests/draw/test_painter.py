@@ -46,6 +46,13 @@ def test_the_painter_is_out_of_the_terminals_reach() -> None:
         assert os.getsid(painter._process.pid) == painter._process.pid != os.getsid(0)
 
 
+def test_what_the_painter_prints_goes_to_this_process_stderr() -> None:
+    with Painter() as painter:
+        printed = os.stat(f"/proc/{painter._process.pid}/fd/1")
+    ours = os.fstat(2)
+    assert (printed.st_dev, printed.st_ino) == (ours.st_dev, ours.st_ino)
+
+
 def test_the_painter_ends_when_this_process_does(tmp_path) -> None:
     probe = (
         "import os, sys\n"

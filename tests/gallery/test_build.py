@@ -29,14 +29,17 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def configs(tmp_path: Path) -> Path:
-    """A small config folder: two sub-folders, and a custom scheduler with its Python file."""
-    folder = tmp_path / "configs"
+def copy_small(folder: Path) -> Path:
     for name in [*SMALL, "tutorial/custom_lr.py"]:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(CONFIGS_DIR / name, folder / name)
     return folder
+
+
+@pytest.fixture
+def configs(tmp_path: Path) -> Path:
+    """A small config folder: two sub-folders, and a custom scheduler with its Python file."""
+    return copy_small(tmp_path / "configs")
 
 
 def gallery(runner: CliRunner, configs: Path, out: Path, *args: str) -> tuple[int, str]:
@@ -46,12 +49,22 @@ def gallery(runner: CliRunner, configs: Path, out: Path, *args: str) -> tuple[in
     return result.exit_code, result.stderr
 
 
-@pytest.fixture
-def built(runner: CliRunner, configs: Path, tmp_path: Path) -> Path:
-    """The small config folder, already rendered into a gallery folder."""
-    out = tmp_path / "gallery"
-    code, stderr = gallery(runner, configs, out)
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gallery of the small config folder, rendered once for the module's tests."""
+    folder = tmp_path_factory.mktemp("small")
+    out = folder / "gallery"
+    code, stderr = gallery(CliRunner(), copy_small(folder / "configs"), out)
     assert code == 0, stderr
+    return out
+
+
+@pytest.fixture
+def built(configs: Path, tmp_path: Path, built_once: Path) -> Path:
+    """The small config folder, already rendered into a gallery folder: a copy of
+    ``built_once`` (a gallery holds no path of the folders it was made from)."""
+    out = tmp_path / "gallery"
+    shutil.copytree(built_once, out, symlinks=True)
     return out
 
 
@@ -374,8 +387,8 @@ def test_several_jobs_give_the_same_bytes_as_one(configs: Path, tmp_path: Path) 
 
 @pytest.mark.subprocess
 def test_two_processes_write_byte_identical_galleries(configs: Path, tmp_path: Path) -> None:
-    for name in ("a", "b"):
-        subprocess.run(
+    processes = [  # at once: each writes a gallery of its own
+        subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -386,11 +399,15 @@ def test_two_processes_write_byte_identical_galleries(configs: Path, tmp_path: P
                 str(tmp_path / name),
                 "--allow-import",
             ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-            env={**os.environ, "PYTHONHASHSEED": (name == "a" and "1") or "2"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONHASHSEED": seed},
         )
+        for name, seed in (("a", "1"), ("b", "2"))
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
 
@@ -511,13 +528,12 @@ def children(pid: int) -> list[int]:
 @pytest.mark.subprocess
 @pytest.mark.parametrize("delay", [1.6, 2.4, 3.2])
 def test_a_gallery_killed_at_any_moment_leaves_no_broken_file(
-    delay: float, configs: Path, tmp_path: Path, runner: CliRunner
+    delay: float, configs: Path, built: Path, runner: CliRunner
 ) -> None:
     import signal
     import time
 
-    out = tmp_path / "gallery"
-    gallery(runner, configs, out)  # an existing gallery, then its configs change
+    out = built  # an existing gallery, then its configs change
     for config in configs.rglob("*.yaml"):  # a new fingerprint: every config renders again
         config.write_text(config.read_text() + "# edited\n")
     process = subprocess.Popen(

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -51,13 +52,16 @@ def victim(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    folder = tmp_path / "configs"
+def write_small(folder: Path) -> Path:
     folder.mkdir()
     (folder / "a.yaml").write_text(STEP)
     (folder / "b.yaml").write_text(STEP.replace("step_size: 1", "step_size: 2"))
     return folder
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return write_small(tmp_path / "configs")
 
 
 def run(runner: CliRunner, configs: Path, out: Path, *args: str) -> tuple[int, str]:
@@ -66,14 +70,37 @@ def run(runner: CliRunner, configs: Path, out: Path, *args: str) -> tuple[int, s
     return result.exit_code, result.stderr
 
 
+@pytest.fixture(scope="module")
+def small_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gallery of ``small``'s configs, built once: a gallery holds no path of its
+    folders (its outputs are named relative to them), so each test starts from a copy."""
+    folder = tmp_path_factory.mktemp("small")
+    out = folder / "gallery"
+    code, stderr = run(CliRunner(), write_small(folder / "configs"), out)
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == f"{out}: 2 rendered, 0 skipped, 0 failed."
+    return out
+
+
+@pytest.fixture
+def built(small: Path, small_gallery: Path) -> Callable[[Path], None]:
+    """Put in ``out`` what ``run(runner, small, out)`` writes there (a copy of it)."""
+
+    def build(out: Path) -> None:
+        assert not out.exists()
+        shutil.copytree(small_gallery, out, symlinks=True)
+
+    return build
+
+
 # 1. The manifest is input.
 
 
 def test_a_manifest_cannot_name_files_to_delete(
-    runner: CliRunner, small: Path, victim: Path, tmp_path: Path
+    runner: CliRunner, small: Path, built: Callable[[Path], None], victim: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    assert run(runner, small, out)[0] == 0
+    built(out)
     manifest = json.loads((out / MANIFEST).read_text())
     gone = dict(manifest["entries"]["a.yaml"], config="gone.yaml")
     gone["outputs"] = {"../victim/victim.txt": "0", str(victim / "victim.sh"): "0"}
@@ -87,10 +114,10 @@ def test_a_manifest_cannot_name_files_to_delete(
 
 
 def test_a_manifest_entry_outside_the_gallery_is_not_believed(
-    runner: CliRunner, small: Path, victim: Path, tmp_path: Path
+    runner: CliRunner, small: Path, built: Callable[[Path], None], victim: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    run(runner, small, out)
+    built(out)
     manifest = json.loads((out / MANIFEST).read_text())
     config = "../victim/victim.yaml"  # its outputs would be ../victim/victim.png, ...
     (victim / "victim.png").write_bytes(b"not lrplot's")
@@ -104,10 +131,10 @@ def test_a_manifest_entry_outside_the_gallery_is_not_believed(
 
 
 def test_only_what_lrplot_writes_for_a_removed_config_is_removed(
-    runner: CliRunner, small: Path, victim: Path, tmp_path: Path
+    runner: CliRunner, small: Path, built: Callable[[Path], None], victim: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    run(runner, small, out)
+    built(out)
     (out / "b.csv").unlink()
     (out / "b.csv").symlink_to(victim / "victim.txt")  # a link, not a file lrplot wrote
     (out / "b.notes").write_text("mine\n")
@@ -121,10 +148,10 @@ def test_only_what_lrplot_writes_for_a_removed_config_is_removed(
 
 
 def test_formats_a_manifest_names_delete_only_files_lrplot_would_write(
-    runner: CliRunner, small: Path, victim: Path, tmp_path: Path
+    runner: CliRunner, small: Path, built: Callable[[Path], None], victim: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    assert run(runner, small, out)[0] == 0
+    built(out)
     manifest = json.loads((out / MANIFEST).read_text())  # formats lrplot had not written
     manifest["formats"] = ["png", "svg", "pdf", "csv", "json"]
     for config in ("a", "b"):
@@ -148,10 +175,12 @@ def test_formats_a_manifest_names_delete_only_files_lrplot_would_write(
     assert (out / "c.json").read_text() == "{}"
 
 
-def rendered_again_after(change, runner: CliRunner, small: Path, out: Path) -> None:
+def rendered_again_after(
+    change, runner: CliRunner, small: Path, out: Path, built: Callable[[Path], None]
+) -> None:
     """Build a gallery of ``small`` in ``out``, ``change`` its manifest, and check that
     the next run, not believing it, renders every config again."""
-    run(runner, small, out)
+    built(out)
     manifest = json.loads((out / MANIFEST).read_text())
     change(manifest)
     (out / MANIFEST).write_text(json.dumps(manifest))
@@ -185,10 +214,10 @@ def rendered_again_after(change, runner: CliRunner, small: Path, out: Path) -> N
     ],
 )
 def test_a_malformed_manifest_is_treated_as_absent(
-    change, runner: CliRunner, small: Path, tmp_path: Path
+    change, runner: CliRunner, small: Path, built: Callable[[Path], None], tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    rendered_again_after(change, runner, small, out)
+    rendered_again_after(change, runner, small, out, built)
     assert json.loads((out / MANIFEST).read_text())["entries"]["a.yaml"]["title"] != 7
 
 
@@ -196,10 +225,10 @@ def test_a_malformed_manifest_is_treated_as_absent(
 
 
 def test_a_linked_index_page_is_replaced_not_written_through(
-    runner: CliRunner, small: Path, victim: Path, tmp_path: Path
+    runner: CliRunner, small: Path, built: Callable[[Path], None], victim: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    run(runner, small, out)
+    built(out)
     (out / "README.md").unlink()
     (out / "README.md").symlink_to("../victim/victim.sh")
     (out / "index.html").unlink()
@@ -214,10 +243,10 @@ def test_a_linked_index_page_is_replaced_not_written_through(
 
 
 def test_an_output_linked_to_an_endless_device_is_not_read(
-    runner: CliRunner, small: Path, tmp_path: Path
+    runner: CliRunner, small: Path, built: Callable[[Path], None], tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    run(runner, small, out)
+    built(out)
     (out / "a.csv").unlink()
     (out / "a.csv").symlink_to("/dev/zero")
     os.mkfifo(out / "b.csv.tmp")
@@ -599,6 +628,7 @@ def test_files_in_the_current_folder_cannot_change_what_lrplot_draws(tmp_path: P
     )
     (hostile / "matplotlibrc").symlink_to(tmp_path / "secret.rc")
     lrplot = str(Path(sys.executable).with_name("lrplot"))  # not -m: Python adds the folder
+    processes = []  # all at once: each writes files of its own
     for folder in (plain, hostile):
         (folder / "configs").mkdir()
         shutil.copy(folder / "StepLR.yaml", folder / "configs")
@@ -606,12 +636,19 @@ def test_files_in_the_current_folder_cannot_change_what_lrplot_draws(tmp_path: P
             ["render", "StepLR.yaml", "-o", "x.png", "-o", "x.svg"],  # drawn by the painter
             ["gallery", "configs", "-o", "gallery", "-j", "1"],  # drawn in a worker
         ):
-            result = subprocess.run(
-                [lrplot, *command], cwd=folder, capture_output=True, text=True, timeout=120,
-                check=False,
-            )  # fmt: skip
-            assert result.returncode == 0, result.stderr
-            assert "sk-live" not in result.stdout + result.stderr
+            processes.append(
+                subprocess.Popen(
+                    [lrplot, *command],
+                    cwd=folder,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        assert "sk-live" not in stdout + stderr
     assert not marker.exists()
     for name in ("x.png", "x.svg", "gallery/StepLR.png", "gallery/StepLR.svg"):
         assert (hostile / name).read_bytes() == (plain / name).read_bytes()
@@ -730,10 +767,10 @@ def test_long_keys_repeated_by_aliases_are_refused_at_the_first(
     ],
 )
 def test_a_manifest_lrplot_did_not_write_is_not_believed(
-    change, runner: CliRunner, small: Path, tmp_path: Path
+    change, runner: CliRunner, small: Path, built: Callable[[Path], None], tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery"
-    rendered_again_after(change, runner, small, out)
+    rendered_again_after(change, runner, small, out, built)
     result = runner.invoke(cli, ["gallery", str(small), "-o", str(out), "--index-only"])
     assert result.exit_code == 0, result.stderr
 

@@ -58,6 +58,12 @@ def broken_warm_up() -> None:
     raise RuntimeError("cannot warm up")
 
 
+def prints(n: int) -> int:
+    print(f"print {n}")  # noqa: T201  (as a library's verbose output does)
+    os.write(1, f"fd 1 {n}\n".encode())  # as a C extension, or a process it starts, does
+    return n
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_results_come_in_the_tasks_order(workers: int) -> None:
     tasks = list(range(12))
@@ -158,3 +164,15 @@ def test_a_slow_task_upstream_holds_back_no_result_made_before_it(tmp_path) -> N
         results.append(result)
         flag.touch()  # the slow task upstream ends when it sees this
     assert results == ["A", "B", "SAW IT"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_what_a_task_prints_goes_to_stderr(
+    workers: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert [r for _, r in in_order(prints, range(3), workers=workers)] == [0, 1, 2]
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert sorted(err.splitlines()) == sorted(
+        [*(f"print {n}" for n in range(3)), *(f"fd 1 {n}" for n in range(3))]
+    )
