@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lrplot.configfile import ConfigDocument, parse_config_text, read_config_text
+from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
 from lrplot.errors import printable
 
 FileFormat = Literal["auto", "lrplot", "transformers"]

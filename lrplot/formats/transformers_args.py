@@ -4,7 +4,7 @@ A file (YAML or JSON, as ``HfArgumentParser.parse_yaml_file`` / ``parse_json_fil
 read them: YAML through PyYAML's ``safe_load``, where ``2e-5`` is text) becomes the
 config of the run transformers' ``Trainer`` would make of it::
 
-    steps per epoch    = the Trainer's count of the data (lrplot.loop.Batches)
+    steps per epoch    = the Trainer's count of the data (lrplot.config.loop.Batches)
     num_training_steps = max_steps if max_steps > 0      # set_initial_training_values
                          else ceil(num_train_epochs x steps per epoch)
     num_warmup_steps   = args.get_warmup_steps(num_training_steps)   # by release
@@ -30,13 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lrplot.configfile import ConfigDocument, parse_config_text
+from lrplot.config.file import ConfigDocument, parse_config_text
 from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
 from lrplot.formats import Read, RunFacts
-from lrplot.loop import Batches, LoopName
-from lrplot.overrides import apply_overrides, set_value
-from lrplot.registry import INSTALL_TRANSFORMERS, did_you_mean
-from lrplot.releases import (
+from lrplot.config.loop import Batches, LoopName
+from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
+from lrplot.schedulers.releases import (
     HF_CEIL_SINCE,
     WARMUP_RATIO_GONE_SINCE,
     WARMUP_RATIO_IN_STEPS_SINCE,
@@ -46,7 +46,7 @@ from lrplot.releases import (
 )
 
 if TYPE_CHECKING:
-    from lrplot.spec import Spec
+    from lrplot.config.spec import Spec
 
 SIGNS = frozenset(
     {
@@ -177,7 +177,7 @@ class _Fields:
 def _fields() -> _Fields:
     """The installed ``TrainingArguments``' fields and defaults, ``SchedulerType``'s and
     ``OptimizerNames``' values (imports ``transformers.training_args``, not the Trainer)."""
-    from lrplot.registry import import_torch
+    from lrplot.schedulers.registry import import_torch
     from lrplot.signals import interrupts_deferred
 
     import_torch()
@@ -600,7 +600,7 @@ def load(
     """The validated lrplot config of the TrainingArguments file ``read`` (``--set``
     applied to the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~Translation.located` names the file's keys in errors about it."""
-    from lrplot.spec import document_spec
+    from lrplot.config.validation.validator import document_spec
 
     translation, notices = translate(read, facts=facts, overrides=overrides)
     document = translation.document
