@@ -98,8 +98,8 @@ if TYPE_CHECKING:
         OutputError,
         SimulationError,
     )
-    from lrplot.gallery.build import build_gallery
     from lrplot.formats import RunFacts
+    from lrplot.gallery.build import build_gallery
     from lrplot.limits import DEFAULT_MAX_STEPS
     from lrplot.outputs.export import FORMATS, columns, render, to_csv, to_json, write
     from lrplot.pipeline import Config, Outcome, PlotChanges, Settings, run

@@ -178,8 +178,8 @@ def _path(target: Target) -> Path:
 
 
 def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:
-    """The validated config (see :func:`lrplot.config.validation.validator.load_spec`), or the plan of a native
-    file (see :mod:`lrplot.formats`)."""
+    """The validated config (see :func:`lrplot.config.validation.validator.load_spec`),
+    or the plan of a native file (see :mod:`lrplot.formats`)."""
     return loaded(config=config, settings=settings)[0]
 
 
@@ -188,8 +188,8 @@ def loaded(
 ) -> tuple[Spec, Callable[[LrplotError], LrplotError]]:
     """:func:`load`'s config, and what names an error about it as the file's keys (a
     native file's are not lrplot's)."""
-    from lrplot.formats import read
     from lrplot.config.validation.validator import load_spec
+    from lrplot.formats import read
 
     found = read(
         path=config.path,

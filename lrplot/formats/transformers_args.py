@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lrplot.config.file import ConfigDocument, parse_config_text
-from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
-from lrplot.formats import Read, RunFacts
 from lrplot.config.loop import Batches, LoopName
 from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
+from lrplot.formats import Read, RunFacts
 from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
 from lrplot.schedulers.releases import (
     HF_CEIL_SINCE,
