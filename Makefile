@@ -41,10 +41,11 @@ test-torch-next:  ## the test suite under the next torch (2.14.1: a CUDA build, 
 		-c $(NEXT_VENV)/constraints.txt '$(NEXT_TORCH)' '$(NEXT_TORCHVISION)' -e '.[dev]'
 	$(NEXT_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install  ## ruff, mypy --strict, and the wings' import contract (pyproject.toml)
 	$(BIN)/ruff check lrplot tests benchmarks
 	$(BIN)/ruff format --check lrplot tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format lrplot tests benchmarks

@@ -26,24 +26,24 @@ _WHERE = {
     "LrplotError": "lrplot.errors",
     "OutputError": "lrplot.errors",
     "SimulationError": "lrplot.errors",
-    "FORMATS": "lrplot.export",
-    "columns": "lrplot.export",
-    "render": "lrplot.export",
-    "to_csv": "lrplot.export",
-    "to_json": "lrplot.export",
-    "write": "lrplot.export",
-    "build_gallery": "lrplot.gallery",
+    "FORMATS": "lrplot.outputs.export",
+    "columns": "lrplot.outputs.export",
+    "render": "lrplot.outputs.export",
+    "to_csv": "lrplot.outputs.export",
+    "to_json": "lrplot.outputs.export",
+    "write": "lrplot.outputs.export",
+    "build_gallery": "lrplot.gallery.build",
     "Config": "lrplot.pipeline",
     "Outcome": "lrplot.pipeline",
     "PlotChanges": "lrplot.pipeline",
     "Settings": "lrplot.pipeline",
     "run": "lrplot.pipeline",
     "DEFAULT_MAX_STEPS": "lrplot.limits",
-    "Schedule": "lrplot.simulation",
-    "simulate": "lrplot.simulation",
-    "Spec": "lrplot.spec",
-    "load_spec": "lrplot.spec",
-    "parse_spec": "lrplot.spec",
+    "Schedule": "lrplot.simulation.runner",
+    "simulate": "lrplot.simulation.runner",
+    "Spec": "lrplot.config.spec",
+    "load_spec": "lrplot.config.validation.validator",
+    "parse_spec": "lrplot.config.validation.validator",
 }
 
 __all__ = [
@@ -87,6 +87,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from lrplot.config.spec import Spec
+    from lrplot.config.validation.validator import load_spec, parse_spec
     from lrplot.errors import (
         ConfigError,
         ExpressionError,
@@ -94,9 +96,8 @@ if TYPE_CHECKING:
         OutputError,
         SimulationError,
     )
-    from lrplot.export import FORMATS, columns, render, to_csv, to_json, write
-    from lrplot.gallery import build_gallery
+    from lrplot.gallery.build import build_gallery
     from lrplot.limits import DEFAULT_MAX_STEPS
+    from lrplot.outputs.export import FORMATS, columns, render, to_csv, to_json, write
     from lrplot.pipeline import Config, Outcome, PlotChanges, Settings, run
-    from lrplot.simulation import Schedule, simulate
-    from lrplot.spec import Spec, load_spec, parse_spec
+    from lrplot.simulation.runner import Schedule, simulate

@@ -11,7 +11,7 @@ times ``--max-steps``."""
 OPERATIONS_PER_STEP = 16
 """Per step allowed by ``--max-steps``: the most operations of a run (param groups x
 schedulers, an expression counted by its size, with ``fractional_epoch`` a list argument
-by its length, a window a scheduler shifts by what it holds; see :mod:`lrplot.budget`)
+by its length, a window a scheduler shifts by what it holds; see :mod:`lrplot.simulation.budget`)
 are this many times ``--max-steps``: the one operation budget."""
 
 SHIFTED_PER_OPERATION = 512

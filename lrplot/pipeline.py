@@ -19,11 +19,11 @@ from lrplot.errors import LrplotError
 from lrplot.limits import DEFAULT_MAX_STEPS
 
 if TYPE_CHECKING:
-    from lrplot.export import Format
-    from lrplot.options import PlotOptions
-    from lrplot.painter import Painter
-    from lrplot.simulation import Schedule
-    from lrplot.spec import Spec
+    from lrplot.config.options import PlotOptions
+    from lrplot.config.spec import Spec
+    from lrplot.draw.painter import Painter
+    from lrplot.outputs.export import Format
+    from lrplot.simulation.runner import Schedule
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class PlotChanges:
 @dataclass(frozen=True)
 class InFolder:
     """A file lrplot names in a folder it was given (``-o out/``): a link or special file
-    there is replaced, never written through (see :func:`lrplot.files.write_files`)."""
+    there is replaced, never written through (see :func:`lrplot.outputs.files.write_files`)."""
 
     path: Path
 
@@ -112,8 +112,8 @@ def prepare(
 ) -> Outcome:
     """What :func:`run` makes of ``config`` before its outputs: the schedule, the plot
     options and what lrplot says about it (see :func:`produce`)."""
-    from lrplot.notices import collect, collect_warnings
-    from lrplot.simulation import simulate
+    from lrplot.checks.notices import collect, collect_warnings
+    from lrplot.simulation.runner import simulate
 
     schedule = simulate(spec=load(config=config, settings=settings), max_steps=settings.max_steps)
     spec = schedule.spec
@@ -137,9 +137,9 @@ def produce(
     written as a set, streams filled, the rest returned as data; with an image among
     them, the notices about the plot added. Images are drawn by
     ``painter`` (or here), unless ``drawn`` has them already."""
-    from lrplot.export import IMAGE_FORMATS, fills
-    from lrplot.files import write_files
-    from lrplot.notices import linear_hides
+    from lrplot.checks.notices import linear_hides
+    from lrplot.outputs.export import IMAGE_FORMATS, fills
+    from lrplot.outputs.files import write_files
 
     made = fills(
         schedule=outcome.schedule,
@@ -173,8 +173,8 @@ def _path(target: Target) -> Path:
 
 
 def load(*, config: Config, settings: Settings = DEFAULT_SETTINGS) -> Spec:
-    """The validated config (see :func:`lrplot.spec.load_spec`)."""
-    from lrplot.spec import load_spec
+    """The validated config (see :func:`lrplot.config.validation.validator.load_spec`)."""
+    from lrplot.config.validation.validator import load_spec
 
     read = functools.partial(
         load_spec,

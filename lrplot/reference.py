@@ -2,9 +2,9 @@
 
 A page marks each generated part between ``<!-- generated: NAME -->`` and
 ``<!-- end generated -->``; :func:`update` rewrites them from the config's keys
-(:mod:`lrplot.keys`), the scheduler facts (:mod:`lrplot.facts`) with the installed
-torch's signatures, the commands' ``--help``, and the modules' docstrings. ``make docs``
-runs it; a test fails when a page is not what it would write.
+(:mod:`lrplot.config.keys`), the scheduler facts (:mod:`lrplot.schedulers.facts`) with the
+installed torch's signatures, the commands' ``--help``, and the modules' docstrings.
+``make docs`` runs it; a test fails when a page is not what it would write.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lrplot.keys import CONFIG, PLOT, SCHEDULE, STEPS, Key
+from lrplot.config.keys import CONFIG, PLOT, SCHEDULE, STEPS, Key
 from lrplot.limits import MAX_COUNT
 
 if TYPE_CHECKING:
-    from lrplot.registry import Maker
+    from lrplot.schedulers.registry import Maker
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _REGION = re.compile(r"(<!-- generated: ([a-z-]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
@@ -73,7 +73,7 @@ def schedulers() -> str:
     and what lrplot knows of it besides (from the facts table)."""
     import torch
 
-    from lrplot.registry import scheduler_classes
+    from lrplot.schedulers.registry import scheduler_classes
 
     parts = [f"Read from torch {torch.__version__.split('+')[0]}.\n"]
     parts += _maker_sections(scheduler_classes())
@@ -84,7 +84,7 @@ def transformers_schedules() -> str:
     """Per schedule function of the installed transformers, as :func:`schedulers`."""
     from importlib.metadata import version
 
-    from lrplot.registry import plottable_transformers_schedules
+    from lrplot.schedulers.registry import plottable_transformers_schedules
 
     parts = [f"Read from transformers {version('transformers')}.\n"]
     parts += _maker_sections(plottable_transformers_schedules())
@@ -92,8 +92,8 @@ def transformers_schedules() -> str:
 
 
 def _maker_sections(makers: Mapping[str, Maker]) -> list[str]:
-    from lrplot.catalog import example_config
-    from lrplot.registry import facts_of, schedule_names, scheduler_signature
+    from lrplot.config.catalog import example_config
+    from lrplot.schedulers.registry import facts_of, schedule_names, scheduler_signature
 
     parts = []
     for name, cls in makers.items():
@@ -165,22 +165,62 @@ def help_texts() -> str:
 
 def warning_codes() -> str:
     """A Markdown table of the warnings' codes and what each is about."""
-    from lrplot.codes import CODES
+    from lrplot.config.codes import CODES
 
     rows = ["| code | warns of |", "| --- | --- |"]
     rows += [f"| `{code}` | {about} |" for code, about in CODES.items()]
     return "\n".join(rows) + "\n"
 
 
+def module_files(package: Path) -> dict[str, Path]:
+    """The package's modules by dotted name below it (a wing by its own name, such as
+    ``config``; its modules as ``config.spec``), and their files."""
+    found = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _holds(path: Path) -> str:
+    """The first paragraph of a module's docstring, on one line, for a table cell."""
+    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    return " ".join(doc.split("\n\n", 1)[0].split()).replace("|", "&#124;")
+
+
 def modules() -> str:
     """A table of the package's modules and the first line of each one's docstring."""
     package = Path(__file__).resolve().parent
     rows = ["| module | holds |", "| --- | --- |"]
-    for path in sorted(package.glob("*.py")):
-        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-        first = " ".join(doc.split("\n\n", 1)[0].split())
-        rows.append(f"| `{path.stem}` | {first.replace('|', '&#124;')} |")
+    for name, path in sorted(module_files(package).items()):
+        rows.append(f"| `{name}` | {_holds(path)} |")
     return "\n".join(rows) + "\n"
+
+
+def wings() -> str:
+    """The map of the wings, highest first, from the import contracts in pyproject.toml
+    (which ``make lint`` checks with import-linter)."""
+    import tomllib
+
+    package = Path(__file__).resolve().parent
+    files = module_files(package)
+    pyproject = tomllib.loads((DOCS.parent / "pyproject.toml").read_text())
+    contracts = pyproject["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c["type"] == "layers"]
+    rows = ["| layer | wing | holds |", "| --- | --- | --- |"]
+    for number, layer in enumerate(layers, 1):
+        for name in (n.strip() for n in layer.split("|")):
+            shown = f"{name}/" if (package / name).is_dir() else name
+            rows.append(f"| {number} | `{shown}` | {_holds(files[name])} |")
+    apart = [
+        " and ".join(f"`{m.removeprefix('lrplot.')}/`" for m in c["modules"])
+        for c in contracts
+        if c["type"] == "independence"
+    ]
+    notes = "".join(f"\n{pair} import nothing of each other either.\n" for pair in apart)
+    return "\n".join(rows) + "\n" + notes
 
 
 REGIONS: dict[str, Callable[[], str]] = {
@@ -192,6 +232,7 @@ REGIONS: dict[str, Callable[[], str]] = {
     "transformers-schedules": transformers_schedules,
     "help": help_texts,
     "modules": modules,
+    "wings": wings,
     "warning-codes": warning_codes,
 }
 

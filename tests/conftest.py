@@ -43,8 +43,8 @@ def _warm_imports() -> None:
     """Import torch and warm up matplotlib once: a gallery's worker processes are forked
     from the test process and inherit both, instead of importing them again (two seconds
     per gallery)."""
-    from lrplot.plotting import warm_up
-    from lrplot.registry import scheduler_classes
+    from lrplot.draw.plotting import warm_up
+    from lrplot.schedulers.registry import scheduler_classes
 
     scheduler_classes()
     warm_up()
@@ -89,7 +89,7 @@ def golden() -> Callable[[str, str], None]:
 def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's configs rendered into a fresh gallery folder (once a session:
     the index pages' tests and the committed gallery's check share it)."""
-    from lrplot.gallery import build_gallery
+    from lrplot.gallery.build import build_gallery
 
     out = tmp_path_factory.mktemp("gallery")
     report = build_gallery(config_dir=CONFIGS_DIR, out_dir=out, jobs=2, allow_import=True)

@@ -37,7 +37,7 @@ def python_function(text: str, names: tuple[str, ...]) -> Any:
 
 
 def synthetic_loss(steps: int, seed: int = 0) -> list[float]:
-    """The synthetic metric exactly as the README and lrplot.metrics document it."""
+    """The synthetic metric exactly as the README and lrplot.config.metrics document it."""
     rng = random.Random(seed)
     return [
         0.1 + 0.9 * math.exp(-20.0 * s / steps) + 0.01 * (2.0 * rng.random() - 1.0)

@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lrplot import LrplotError, parse_spec, simulate
-from lrplot.annotations import Kind, parse_annotation
 from lrplot.cli import cli
-from lrplot.configfile import parse_config_text
+from lrplot.config.annotations import Kind, parse_annotation
+from lrplot.config.expressions import FUNCTIONS, compile_expression
+from lrplot.config.file import parse_config_text
 from lrplot.errors import ConfigError, ExpressionError
-from lrplot.expressions import FUNCTIONS, compile_expression
-from lrplot.registry import facts_of, optimizer_classes, scheduler_classes, signature
+from lrplot.schedulers.registry import facts_of, optimizer_classes, scheduler_classes, signature
 
 FUZZ = settings(
     max_examples=int(os.environ.get("LRPLOT_FUZZ_EXAMPLES", "400")),

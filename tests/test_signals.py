@@ -77,7 +77,7 @@ def test_a_ctrl_c_while_torch_is_imported_waits_for_the_import() -> None:
         "        if name == 'torch':\n"
         "            os.kill(os.getpid(), signal.SIGINT)\n"
         "sys.meta_path.insert(0, CtrlC())\n"
-        "from lrplot.registry import import_torch\n"
+        "from lrplot.schedulers.registry import import_torch\n"
         "try:\n"
         "    import_torch()\n"
         "except KeyboardInterrupt:\n"

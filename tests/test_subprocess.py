@@ -253,7 +253,7 @@ def test_ctrl_c_stops_a_render_of_several_configs_and_its_workers(
     import time
 
     from tests.conftest import alive
-    from tests.test_gallery import children
+    from tests.gallery.test_build import children
 
     slow = tmp_path / "slow.yaml"  # simulated for seconds, between two quick ones
     slow.write_text("epochs: 5000000\nscheduler: {type: StepLR, step_size: 10}\n")

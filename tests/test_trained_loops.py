@@ -24,7 +24,7 @@ def hex_of(values: Any) -> list[str]:
 
 def render(runner: CliRunner, config: Path) -> tuple[list[dict[str, str]], str]:
     """The CSV rows lrplot renders for ``config``, and the notices it said on stderr (what
-    a run's losses warn of is tests/test_mistakes.py's)."""
+    a run's losses warn of is tests/checks/test_mistakes.py's)."""
     result = runner.invoke(cli, ["render", str(config), "-f", "csv", "-o", "-"])
     assert result.exit_code == 0, result.stderr
     notices = [line for line in result.stderr.splitlines(True) if not line.startswith("Warning:")]

@@ -1,0 +1,59 @@
+"""The warnings' codes, and what each warns of: what a config's ``silence:`` may name.
+
+:mod:`lrplot.checks.mistakes` finds the mistakes; this table is apart so that the config's keys
+(:mod:`lrplot.config.keys`) can name the codes without importing what finds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+Code = Literal[
+    "horizon-unit",
+    "horizon-long",
+    "horizon-ratio",
+    "cosine-rises",
+    "lr-at-zero",
+    "schedule-cut-short",
+    "decays-often",
+    "restarts-often",
+    "cycle-never-peaks",
+    "cycles-often",
+    "never-stepped",
+    "plateau-per-batch",
+    "plateau-mode",
+    "metric-never-improves",
+    "lr-grows",
+    "negative-lr",
+    "resume-changes",
+]
+
+CODES: Mapping[Code, str] = {
+    "horizon-unit": "a horizon (or an lr_lambda) written in epochs for a scheduler stepped "
+    "every batch",
+    "horizon-long": "a horizon past the end of the steps its scheduler is given (a warm-up "
+    "that never ends, a milestone never reached, a decay that never happens)",
+    "horizon-ratio": "a share of the run written where a count of steps goes (transformers' "
+    "num_warmup_steps: 0.06)",
+    "cosine-rises": "CosineAnnealingLR's T_max shorter than its steps: the lr rises again",
+    "lr-at-zero": "a decay to zero that ends early: the lr is 0 for much of the run",
+    "schedule-cut-short": "a schedule sized for more steps than it is given, cut mid-way",
+    "decays-often": "a StepLR interval so short that the lr decays dozens of times, to less "
+    "than a millionth of its start",
+    "restarts-often": "warm restarts so short that the schedule restarts hundreds of times",
+    "cycle-never-peaks": "a CyclicLR half-cycle longer than its steps: max_lr is never reached",
+    "cycles-often": "CyclicLR cycles so short that the lr oscillates hundreds of times",
+    "never-stepped": "a frequency (or every) the training loop never reaches: the scheduler is "
+    "never stepped",
+    "plateau-per-batch": "ReduceLROnPlateau stepped every batch (or every few): patience counts "
+    "those steps",
+    "plateau-mode": "ReduceLROnPlateau's mode against its metric (min on one that rises, max "
+    "on one that falls, from its first value on)",
+    "metric-never-improves": "a metric that never improves on its first value",
+    "lr-grows": "an lr that keeps growing to the end, many times its start (but a range "
+    "test's sweep)",
+    "negative-lr": "an lr below zero",
+    "resume-changes": "a resume from a checkpoint that changes the schedule",
+}
+"""Every warning's code, with what it warns of."""

@@ -1,0 +1,334 @@
+"""What lrplot knows about the schedulers it runs beyond their signatures, in one table.
+
+Signatures, type hints and defaults are read from the installed torch and transformers
+(see :mod:`lrplot.schedulers.registry`); this table holds what they do not say, per scheduler type:
+what it does, whether it nests schedulers, takes a metric or needs the run's length,
+which arguments torch takes per param group (its hints are narrower), which are
+expressions, what it cycles, what a plot marks, and arguments to start from. It also
+names the schedule functions of HuggingFace transformers a config may name without
+``--allow-import`` (keys ``transformers.<function>``). Validation, the JSON schema,
+``lrplot list``, plotting and the docs read it; tests check it against torch's and
+transformers' source. Cheap to import: no torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+Mark = Literal["milestones", "boundaries", "restarts", "peak", "reductions"]
+"""Where a plot marks the schedule's changes of regime: each milestone (with its
+factor), each boundary between nested schedulers, each warm restart, the peak of a
+one-cycle warm-up, each reduction on a plateau."""
+
+
+Horizon = Literal["period", "warmup", "decay", "length", "interval", "milestones", "restart",
+                  "cycle", "anneal"]  # fmt: skip
+"""What an argument counting the scheduler's own steps is, for the warnings of
+:mod:`lrplot.checks.mistakes`: a cosine's period (past it, it rises again), a warm-up (it should
+end within the run), a decay to zero (past it, the lr is 0), the whole schedule's length
+(it should be the run's), a decay interval, milestones, a restart period, a cycle's
+half, an annealing (each should fall within the run)."""
+
+
+@dataclass(frozen=True)
+class SchedulerFacts:
+    """Facts about one of torch's scheduler classes."""
+
+    summary: str = ""
+    """What it does, in one line (for ``lrplot list``, the docs and captions)."""
+
+    nested: bool = False
+    """It takes ``schedulers:``, a list of scheduler mappings, and no optimizer of its own."""
+
+    metric: bool = False
+    """Its ``step()`` takes a metric (the config's ``metric:``)."""
+
+    needs_length: bool = False
+    """It needs the run's length: ``total_steps``, or its own ``epochs`` and
+    ``steps_per_epoch``, of at least the steps plotted."""
+
+    per_group: tuple[str, ...] = ()
+    """Arguments torch takes as one value for every param group or as a list with one
+    value per group (``_format_param``, or its own list check), whatever its hint says."""
+
+    expressions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Callable arguments given as expression strings, with the variables each may use
+    (the first is torch's own name for the value it passes)."""
+
+    cycles_momentum: bool = False
+    """It cycles momentum (or Adam's beta1) inversely to the lr, unless told not to."""
+
+    marks: Mark | None = None
+    """What a plot marks (see :data:`Mark`)."""
+
+    example: Mapping[str, Any] = field(default_factory=dict)
+    """Arguments for a config to start from (those torch requires, and a few that make it
+    worth a look)."""
+
+    keywords_of: str | None = None
+    """For a function taking ``**kwargs`` it passes on to a class: that class (``module:
+    name``), whose signature its arguments are checked against."""
+
+    named_by: str | None = None
+    """For a function that makes the schedule its argument of this name names
+    (transformers' ``get_scheduler(name=...)``): its traits are that schedule's."""
+
+    refused: str | None = None
+    """Why lrplot cannot run it, if it cannot (the rest of a one-line error)."""
+
+    window: tuple[str, str] | None = None
+    """``(size, flag)``: with argument ``flag`` true, it keeps a window of up to ``size``
+    past values and shifts them all at each step (GreedyLR's ``list.pop(0)``): a step
+    costs what the window holds, counted as :mod:`lrplot.simulation.budget` says."""
+
+    horizons: Mapping[str, Horizon] = field(default_factory=dict)
+    """Its arguments that count its own steps, and what each is (see :data:`Horizon`)."""
+
+    horizons_in_steps: bool = False
+    """Its horizons count optimizer steps by definition, never epochs (transformers'
+    ``num_warmup_steps``): one equal to the run's epochs is no sign of a wrong unit."""
+
+    rate: str | None = None
+    """Its argument that sets how the lr changes from step to step: a decay's factor
+    (``gamma``), or ``lr_lambda``. A warning of an lr that keeps growing names it; many
+    decays are judged by where its factor takes the lr."""
+
+
+_NESTED_EXAMPLE = [
+    {"type": "LinearLR", "start_factor": 0.1, "total_iters": 10},
+    {"type": "ExponentialLR", "gamma": 0.97},
+]
+
+SCHEDULERS: Mapping[str, SchedulerFacts] = {
+    "LambdaLR": SchedulerFacts(
+        summary="lr = initial lr x lr_lambda(epoch)",
+        per_group=("lr_lambda",),
+        expressions={"lr_lambda": ("epoch",)},
+        rate="lr_lambda",
+        example={"lr_lambda": "0.95 ** epoch"},
+    ),
+    "MultiplicativeLR": SchedulerFacts(
+        summary="lr = previous lr x lr_lambda(epoch), each epoch",
+        per_group=("lr_lambda",),
+        expressions={"lr_lambda": ("epoch",)},
+        rate="lr_lambda",
+        example={"lr_lambda": "0.95"},
+    ),
+    "StepLR": SchedulerFacts(
+        summary="multiply by gamma every step_size epochs",
+        horizons={"step_size": "interval"},
+        rate="gamma",
+        example={"step_size": 30, "gamma": 0.1},
+    ),
+    "MultiStepLR": SchedulerFacts(
+        summary="multiply by gamma at each milestone epoch",
+        marks="milestones",
+        horizons={"milestones": "milestones"},
+        rate="gamma",
+        example={"milestones": [30, 80], "gamma": 0.1},
+    ),
+    "ConstantLR": SchedulerFacts(
+        summary="multiply by factor until total_iters, then the initial lr",
+        horizons={"total_iters": "warmup"},
+        example={"factor": 0.5, "total_iters": 10},
+    ),
+    "LinearLR": SchedulerFacts(
+        summary="from start_factor to end_factor of the initial lr, linearly over total_iters",
+        horizons={"total_iters": "warmup"},
+        example={"start_factor": 0.1, "total_iters": 10},
+    ),
+    "ExponentialLR": SchedulerFacts(
+        summary="multiply by gamma every epoch", rate="gamma", example={"gamma": 0.95}
+    ),
+    "PolynomialLR": SchedulerFacts(
+        summary="decay to 0 over total_iters as (1 - t / total_iters) ** power",
+        horizons={"total_iters": "decay"},
+        example={"total_iters": 100, "power": 2.0},
+    ),
+    "CosineAnnealingLR": SchedulerFacts(
+        summary="cosine from the initial lr down to eta_min over T_max epochs; past T_max "
+        "it rises and falls again (periodic)",
+        horizons={"T_max": "period"},
+        example={"T_max": 100},
+    ),
+    "CosineAnnealingWarmRestarts": SchedulerFacts(
+        summary="cosine down to eta_min over T_0 epochs, then restart; each period T_mult "
+        "times the last",
+        marks="restarts",
+        horizons={"T_0": "restart"},
+        example={"T_0": 10, "T_mult": 2},
+    ),
+    "CyclicLR": SchedulerFacts(
+        summary="cycle between base_lr and max_lr: triangular, triangular2 (amplitude halves "
+        "every cycle), exp_range (scaled by gamma ** step), or scale_fn",
+        per_group=("base_lr", "max_lr", "base_momentum", "max_momentum"),
+        expressions={"scale_fn": ("x", "epoch")},
+        cycles_momentum=True,
+        horizons={"step_size_up": "cycle"},
+        example={"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 20},
+    ),
+    "OneCycleLR": SchedulerFacts(
+        summary="one warm-up to max_lr over pct_start of total_steps, then anneal (cos or "
+        "linear) to max_lr / div_factor / final_div_factor",
+        needs_length=True,
+        per_group=("max_lr", "base_momentum", "max_momentum"),
+        cycles_momentum=True,
+        marks="peak",
+        horizons={"total_steps": "length"},
+        example={"max_lr": 0.1, "total_steps": 100},
+    ),
+    "ReduceLROnPlateau": SchedulerFacts(
+        summary="multiply by factor when the metric has not improved for patience epochs",
+        metric=True,
+        per_group=("min_lr",),
+        marks="reductions",
+        example={"factor": 0.5, "patience": 10},
+    ),
+    "SequentialLR": SchedulerFacts(
+        summary="run schedulers one after another, switching at each milestone",
+        nested=True,
+        marks="boundaries",
+        horizons={"milestones": "milestones"},
+        example={"schedulers": _NESTED_EXAMPLE, "milestones": [10]},
+    ),
+    "ChainedScheduler": SchedulerFacts(
+        summary="step several schedulers together: their factors multiply",
+        nested=True,
+        example={"schedulers": _NESTED_EXAMPLE},
+    ),
+    "SWALR": SchedulerFacts(
+        summary="anneal each group's lr to swa_lr over anneal_epochs (cos or linear), then hold",
+        per_group=("swa_lr",),
+        horizons={"anneal_epochs": "anneal"},
+        example={"swa_lr": 0.01, "anneal_epochs": 10},
+    ),
+}
+"""Facts per scheduler class name of torch; a class not listed (a user's own, or one a
+newer torch adds) has none of these traits but what its class says (see
+:func:`lrplot.config.spec`'s validator)."""
+
+TRANSFORMERS = "transformers."
+"""The prefix of the ``type:`` of a transformers schedule function."""
+
+_WARMUP = {"num_warmup_steps": 10, "num_training_steps": 100}
+_HF_WARMUP: Mapping[str, Horizon] = {"num_warmup_steps": "warmup"}
+_HF_RUN: Mapping[str, Horizon] = {"num_warmup_steps": "warmup", "num_training_steps": "length"}
+
+TRANSFORMERS_SCHEDULES: Mapping[str, SchedulerFacts] = {
+    TRANSFORMERS + name: replace(facts, horizons_in_steps=True)
+    for name, facts in {
+        "get_constant_schedule": SchedulerFacts(summary="the optimizer's lr, constant"),
+        "get_constant_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up from 0 over num_warmup_steps, then constant",
+            marks="peak",
+            horizons=_HF_WARMUP,
+            example={"num_warmup_steps": 10},
+        ),
+        "get_linear_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up from 0 over num_warmup_steps, then linear decay to 0 "
+            "at num_training_steps",
+            marks="peak",
+            horizons=_HF_RUN,
+            example=_WARMUP,
+        ),
+        "get_cosine_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then cosine decay to 0 at num_training_steps "
+            "(num_cycles 0.5: half a cosine wave)",
+            marks="peak",
+            horizons=_HF_RUN,
+            example=_WARMUP,
+        ),
+        "get_cosine_with_hard_restarts_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then num_cycles cosine decays to 0, each restarting "
+            "at the full lr",
+            marks="peak",
+            horizons=_HF_RUN,
+            example={**_WARMUP, "num_cycles": 3},
+        ),
+        "get_polynomial_decay_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then polynomial decay (power) to lr_end at "
+            "num_training_steps",
+            marks="peak",
+            horizons=_HF_RUN,
+            example={**_WARMUP, "lr_end": 1e-4, "power": 2.0},
+        ),
+        "get_inverse_sqrt_schedule": SchedulerFacts(
+            summary="linear warm-up, then decay as 1 / sqrt((step + shift) / timescale)",
+            marks="peak",
+            horizons=_HF_WARMUP,
+            example={"num_warmup_steps": 10},
+        ),
+        "get_cosine_with_min_lr_schedule_with_warmup": SchedulerFacts(
+            summary="linear warm-up, then cosine decay to min_lr (or min_lr_rate x the lr)",
+            marks="peak",
+            horizons=_HF_RUN,
+            example={**_WARMUP, "min_lr_rate": 0.1},
+        ),
+        "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": SchedulerFacts(
+            summary="as get_cosine_with_min_lr_schedule_with_warmup, the warm-up starting "
+            "at warmup_lr_rate x the lr",
+            marks="peak",
+            horizons=_HF_RUN,
+            example={**_WARMUP, "min_lr_rate": 0.1, "warmup_lr_rate": 0.01},
+        ),
+        "get_wsd_schedule": SchedulerFacts(
+            summary="warm-up, stable, decay: a warm-up over num_warmup_steps, the lr held, "
+            "then a decay over num_decay_steps to min_lr_ratio x the lr",
+            marks="peak",
+            horizons=_HF_WARMUP,
+            example={"num_warmup_steps": 10, "num_decay_steps": 20, "num_training_steps": 100},
+        ),
+        "get_reduce_on_plateau_schedule": SchedulerFacts(
+            summary="ReduceLROnPlateau (its arguments are ReduceLROnPlateau's)",
+            metric=True,
+            marks="reductions",
+            keywords_of="torch.optim.lr_scheduler:ReduceLROnPlateau",
+            example={"factor": 0.5, "patience": 10},
+        ),
+        "get_greedy_schedule": SchedulerFacts(
+            summary="GreedyLR: the lr divided by factor while the metric keeps improving, "
+            "multiplied by it on a plateau (its arguments are GreedyLR's)",
+            metric=True,
+            keywords_of="transformers.optimization:GreedyLR",
+            example={"factor": 0.9, "patience": 5},
+            window=("window_size", "smooth"),
+        ),
+        "get_scheduler": SchedulerFacts(
+            summary="any of these by its TrainingArguments.lr_scheduler_type name (name:), "
+            "with num_warmup_steps, num_training_steps and scheduler_specific_kwargs",
+            named_by="name",
+            example={"name": "cosine", **_WARMUP},
+        ),
+        "get_adafactor_schedule": SchedulerFacts(
+            refused="it is a proxy that reports the lr Adafactor computes for itself from "
+            "gradients and its step count; lrplot makes no gradients, so there is no "
+            "schedule to plot (a logged run's lr can be compared: lrplot compare)",
+        ),
+    }.items()
+}
+"""Facts per transformers schedule function (``transformers.<function>``): the ones a
+config may name without ``--allow-import``, each run through transformers' own code
+(whose ``num_*_steps`` count optimizer steps)."""
+
+
+NO_FACTS = SchedulerFacts()
+
+ARGUMENT_WORDS: Mapping[str, tuple[str, ...]] = {
+    "lr": ("learning rate",),
+    "betas": ("beta parameter", "betas", "beta1", "beta2"),
+    "eps": ("epsilon",),
+    "weight_decay": ("weight decay",),
+    "etas": ("eta values",),
+    "d": ("clipping threshold d",),
+    "nesterov": ("nesterov momentum",),
+}
+"""How torch's messages name an argument, besides its own name: ``Invalid learning
+rate: -1`` is about ``lr``."""
+
+
+def scheduler_facts(name: str) -> SchedulerFacts:
+    """The facts of torch's scheduler class or the transformers function ``name`` (none
+    for others)."""
+    return SCHEDULERS.get(name) or TRANSFORMERS_SCHEDULES.get(name, NO_FACTS)
