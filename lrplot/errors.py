@@ -123,7 +123,7 @@ def data_value(value: object) -> str:
 
 def describe_value(value: Any, *, quote: bool = True) -> str:
     """A config value in words, for messages: ``text 'x'``, ``null``, ``a list [1, 2]``;
-    without ``quote``, text is described by its length only."""
+    without ``quote``, text and lists are described by their length only."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -134,7 +134,9 @@ def describe_value(value: Any, *, quote: bool = True) -> str:
         return "a mapping"
     if isinstance(value, list):
         shown = repr(value)
-        return f"a list {shown}" if len(shown) <= 60 else "a list"
+        if quote:
+            return f"a list {shown}" if len(shown) <= 60 else "a list"
+        return f"a list of {len(value):,} item{'s' * (len(value) != 1)}"
     return excerpt(value)
 
 

@@ -483,6 +483,14 @@ def test_a_metric_file_within_the_bounds_is_read(runner: CliRunner, tmp_path: Pa
             "a number of 5,000 digits",
         ),
         (
+            # Not a logged run (no log_history): read as a config, and its list not quoted.
+            "trainer_state.json",
+            b'[{"learning_rate": 0, "SECRET_abc123": 0}]',
+            "trainer_state.json: expected a mapping of keys (title, description, epochs, "
+            "steps_per_epoch, optimizer, scheduler, schedulers, metric, resume_at, plot, "
+            "silence), got a list of 1 item",
+        ),
+        (
             "trainer_state.json",
             b'{"log_history": [{"learning_rate": 0.1, "step": "token-abc123"}]}',
             "trainer_state.json: log_history[0].step: expected a step number below 2**53, got "
