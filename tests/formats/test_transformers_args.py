@@ -385,7 +385,7 @@ REFUSED = {
     "not a mapping": (
         "[1, 2]\n",
         ("--config-format", "transformers"),
-        "expected a mapping of TrainingArguments' fields, got a list [1, 2]",
+        "expected a mapping of TrainingArguments' fields, got a list of 2 items",
     ),
 }
 
