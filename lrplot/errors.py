@@ -57,6 +57,10 @@ MAX_QUOTED_FIELD = 64
 """Longest column name or number read from a data file (a log, a metric file) that a
 message quotes; see :func:`data_name` and :func:`data_value`."""
 _NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/\[\]-]*")
+_NAME_SEPARATORS = re.compile(r"[_.:/\[\]-]")
+_WORD = re.compile(r"[A-Za-z]{1,20}[0-9]*|[0-9]{1,20}")
+"""A part of a name between separators: a word, perhaps numbered (``pg1``, ``top5``),
+or a number. A token or key (``ghp_16C7e42F...``, ``AKIAIOSFODNN7EXAMPLE``) mixes them."""
 _NUMBER_LIKE = re.compile(
     r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)",
     re.IGNORECASE,
@@ -75,8 +79,13 @@ class Unread:
 
 def looks_like_name(text: str) -> bool:
     """Whether a column name or key read from a data file looks like one (short, a
-    letter or ``_`` then letters, digits and ``_ . : / - [ ]``): only such are quoted."""
-    return len(text) <= MAX_QUOTED_FIELD and _NAME_LIKE.fullmatch(text) is not None
+    letter or ``_`` then letters, digits and ``_ . : / - [ ]``, each part between those
+    a word of at most 20 letters, perhaps numbered, or a number): only such are quoted."""
+    return (
+        len(text) <= MAX_QUOTED_FIELD
+        and _NAME_LIKE.fullmatch(text) is not None
+        and all(_WORD.fullmatch(part) for part in _NAME_SEPARATORS.split(text) if part)
+    )
 
 
 def _characters(count: int) -> str:

@@ -84,16 +84,33 @@ class _Unreadable(Exception):
 
 
 HIDDEN = (
-    "is a hidden file (its name starts with a dot, as .env's does); lrplot does not read "
-    "one as a log"
+    "is a hidden file (its name, a folder's on its way or the name a link leads to starts "
+    "with a dot, as .env's and .git's do); lrplot does not read one as a log"
 )
-"""Why a log or metric file whose name starts with a dot is not read: such files hold
-settings and secrets, not logged runs."""
+"""Why a log or metric file that is hidden is not read: such files hold settings and
+secrets, not logged runs."""
 
 
-def is_hidden(name: str) -> bool:
-    """Whether the file ``name`` (a path) is hidden: its name starts with a dot."""
-    return Path(name).name.startswith(".")
+def is_hidden(path: Path, *, below: Path | None = None) -> bool:
+    """Whether ``path`` is hidden: its name, or the name of the file a link leads to,
+    starts with a dot; for a name a config gives (relative to its folder ``below``), a
+    folder's on the way there too (``.git/config``, a link into ``.secrets/``)."""
+
+    def hidden(parts: tuple[str, ...]) -> bool:
+        return any(part.startswith(".") and part not in (".", "..") for part in parts)
+
+    where = path if below is None else below / path
+    try:
+        target = where.resolve()
+    except (OSError, RuntimeError):  # a loop of links: refused when it is read
+        target = where
+    if below is None:
+        return hidden((path.name, target.name))
+    try:
+        inside = target.relative_to(below.resolve()).parts
+    except (OSError, RuntimeError, ValueError):  # outside: refused when it is read
+        inside = (target.name,)
+    return hidden(path.parts) or hidden(inside)
 
 
 def read_log(
@@ -110,7 +127,7 @@ def read_log(
     from lrplot.config.file import read_below
 
     shown = printable(name)
-    if is_hidden(name):
+    if is_hidden(Path(name), below=folder):
         raise ConfigError(f"{shown}: {HIDDEN}", key=where)
     try:
         raw = read_below(
@@ -453,7 +470,7 @@ def is_logged_run(path: Path) -> bool:
         return True
     if suffix != ".json":
         return False
-    if is_hidden(path.name):
+    if is_hidden(path):
         return True  # refused when it is read
     try:
         head = read_named_file(path, source=str(path), limit=MAX_LOG_BYTES + 1, what="log")
@@ -471,7 +488,7 @@ def read_logged_lr(path: Path, *, max_steps: int = DEFAULT_MAX_STEPS) -> LoggedL
     from lrplot.config.file import read_named_file
 
     shown = printable(str(path))
-    if is_hidden(path.name):
+    if is_hidden(path):
         raise ConfigError(HIDDEN, source=shown)
     raw = read_named_file(path, source=shown, limit=MAX_LOG_BYTES + 1, what="log")
     try:

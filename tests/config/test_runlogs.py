@@ -320,8 +320,8 @@ def _validate(runner: CliRunner, folder: Path, log: str, data: bytes, how: str) 
             ".env",
             b"SECRET_TOKEN=abc123\n",
             "column: loss",
-            ".env: is a hidden file (its name starts with a dot, as .env's does); lrplot "
-            "does not read one as a log",
+            ".env: is a hidden file (its name, a folder's on its way or the name a link leads "
+            "to starts with a dot, as .env's and .git's do); lrplot does not read one as a log",
         ),
         (
             "env.csv",
@@ -404,6 +404,73 @@ def test_a_metric_file_is_quoted_only_where_it_looks_like_names_and_numbers(
     assert result.stderr == f"Error: {tmp_path / 'c.yaml'}: metric.file: {message} (line 3)\n"
     assert b"abc123" not in result.stderr_bytes
     assert b"hunter2" not in result.stderr_bytes
+
+
+@pytest.mark.parametrize(
+    ("header", "found"),
+    [
+        (b"ghp_16C7e42F292c6912E7710c838347Ae178B4a\n", "one field of 40 characters"),
+        (b"AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n", "2 fields"),
+        (b"sk-proj-abc123def\n", "one field of 17 characters"),
+    ],
+)
+def test_a_token_is_not_a_column_name(
+    runner: CliRunner, tmp_path: Path, header: bytes, found: str
+) -> None:
+    result = _validate(runner, tmp_path, "token.txt", header, "column: loss")
+    assert result.stderr == (
+        f"Error: {tmp_path / 'c.yaml'}: metric.file: token.txt has no column 'loss'; its first "
+        f"line is not a header of column names ({found}) (line 3)\n"
+    )
+
+
+def test_column_names_as_loggers_write_them_are_quoted(runner: CliRunner, tmp_path: Path) -> None:
+    header = b"epoch,step,train/loss_epoch,lr-Adam/pg1-momentum,top5_acc,layers.0.grad_norm\n"
+    result = _validate(runner, tmp_path, "m.csv", header, "column: loss")
+    assert result.stderr == (
+        f"Error: {tmp_path / 'c.yaml'}: metric.file: m.csv has no column 'loss'; its columns: "
+        "'epoch', 'step', 'train/loss_epoch', 'lr-Adam/pg1-momentum', 'top5_acc', "
+        "'layers.0.grad_norm' (line 3)\n"
+    )
+
+
+@pytest.mark.parametrize("name", [".git/tok", ".secrets/creds.csv", "a.csv", "sub/b.csv"])
+def test_a_metric_file_in_a_hidden_folder_or_behind_a_link_to_one_is_not_read(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    for folder in (".git", ".secrets", "sub"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / ".token").write_bytes(b"loss\n1\n")
+    (tmp_path / ".secrets" / "creds.csv").write_bytes(b"loss\n1\n")
+    (tmp_path / ".git" / "tok").write_bytes(b"loss\n1\n")
+    (tmp_path / "a.csv").symlink_to(".token")
+    (tmp_path / "sub" / "b.csv").symlink_to("../.secrets/creds.csv")
+    (tmp_path / "c.yaml").write_text(RENDER_FED % (name, "column: loss"))
+    result = runner.invoke(cli, ["validate", str(tmp_path / "c.yaml")])
+    assert result.stderr == (
+        f"Error: {tmp_path / 'c.yaml'}: metric.file: {name}: {HIDDEN} (line 3)\n"
+    )
+
+
+def test_a_metric_file_behind_a_link_to_a_plain_name_is_read(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "m.csv").write_bytes(b"loss\n1\n0.5\n0.2\n")
+    (tmp_path / "latest.csv").symlink_to("logs/m.csv")
+    (tmp_path / "c.yaml").write_text(RENDER_FED % ("./latest.csv", "column: loss"))
+    result = runner.invoke(cli, ["validate", str(tmp_path / "c.yaml")])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_a_log_behind_a_link_to_a_hidden_file_is_not_read(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(".run.csv").write_bytes(b"epoch,step,lr-SGD\n0,0,0.1\n")
+    Path("run.csv").symlink_to(".run.csv")
+    result = runner.invoke(cli, ["compare", "run.csv", "-o", "out.csv"])
+    assert (result.exit_code, result.stderr) == (1, f"Error: run.csv: {HIDDEN}\n")
 
 
 def test_a_metric_file_within_the_bounds_is_read(runner: CliRunner, tmp_path: Path) -> None:
