@@ -47,6 +47,7 @@ import re
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Final, Literal, NamedTuple
 
@@ -54,6 +55,8 @@ from lrplot.errors import ConfigError, Unread, data_name, data_value, name_excer
 from lrplot.limits import (
     DEFAULT_MAX_STEPS,
     MAX_LOG_BYTES,
+    MAX_LOG_JSON_VALUES,
+    MAX_LOG_LINE,
     MAX_LOGGED_STEP,
     MAX_MODEL_CONFIG_BYTES,
     MAX_NUMBER_LENGTH,
@@ -153,16 +156,37 @@ def _utf8(raw: bytes) -> None:
 
 
 def _log_text(raw: bytes) -> str:
-    """A log's bytes (read up to one past the limit) as text."""
+    """A JSON log's bytes (read up to one past the limit) as text; _Unreadable if it can
+    hold more than :data:`~lrplot.limits.MAX_LOG_JSON_VALUES` containers and values."""
     _utf8(raw)
+    count = raw.count(b"[") + raw.count(b"{") + raw.count(b",")
+    if count > MAX_LOG_JSON_VALUES:
+        raise _Unreadable(
+            f"may hold up to {count:,} values and lists (its '[', '{{' and ',' counted), "
+            f"more than the limit of {MAX_LOG_JSON_VALUES:,} for a JSON log"
+        )
     return raw.decode("utf-8-sig")
+
+
+def _lines(raw: bytes) -> Iterator[str]:
+    """The physical lines of a CSV log (a bare ``\r`` ends one), each read with a bound:
+    _Unreadable at one over :data:`~lrplot.limits.MAX_LOG_LINE` characters."""
+    text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+    number = 0
+    while line := text.readline(MAX_LOG_LINE + 1):
+        number += 1
+        if len(line) > MAX_LOG_LINE:
+            raise _Unreadable(
+                f"is longer than the limit of {MAX_LOG_LINE:,} characters a line", line=number
+            )
+        yield line
 
 
 def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
     """Each row of a CSV log with the line it starts on, read a line at a time (a bare
     ``\r`` ends a line, as in any CSV); _Unreadable for a row csv cannot read."""
     _utf8(raw)
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=""))
+    reader = csv.reader(_lines(raw))
     line = 1
     while True:
         try:
@@ -426,8 +450,9 @@ class LoggedLr:
         """Logged step minus lrplot's step: 1 in :data:`BEFORE_SCHEDULER` order."""
         return 1 if self.order == BEFORE_SCHEDULER else 0
 
-    @property
+    @cached_property
     def learning_rates(self) -> tuple[LoggedSeries, ...]:
+        """The series of kind ``lr`` (kept once: a log may hold many thousand)."""
         return tuple(series for series in self.series if series.kind == "lr")
 
     def placed(self, series: LoggedSeries) -> tuple[list[int], list[float]]:
@@ -466,8 +491,9 @@ def read_logged_lr(path: Path, *, max_steps: int = DEFAULT_MAX_STEPS) -> LoggedL
     """The learning rates logged in ``path``: HF's trainer_state.json (with the version
     of the ``config.json`` beside it), a Lightning CSVLogger metrics.csv, or lrplot's
     own CSV. ConfigError (naming the file, and the row or key) for anything that keeps
-    it from being read as one of them; a CSV's lr columns x rows count against the
-    operation budget of ``max_steps`` (see :data:`~lrplot.limits.OPERATIONS_PER_STEP`)."""
+    it from being read as one of them; a CSV's lr columns x lines (its header and rows)
+    count against the operation budget of ``max_steps`` (see
+    :data:`~lrplot.limits.OPERATIONS_PER_STEP`)."""
     from lrplot.config.file import read_named_file
 
     shown = printable(str(path))
@@ -541,8 +567,9 @@ _STEP_DIGITS = re.compile(r"[0-9]{1,16}")
 def _csv_lr(
     rows: Iterator[tuple[int, list[str]]], shown: str, budget: int, max_steps: int
 ) -> LoggedLr:
-    """A Lightning or lrplot CSV's lr columns; each row costs one operation per lr column,
-    and past ``budget`` (allowed by ``max_steps``) the log is refused where it passes."""
+    """A Lightning or lrplot CSV's lr columns; the header and each row cost one operation
+    per lr column, and past ``budget`` (allowed by ``max_steps``) the log is refused
+    where it passes."""
     _, header = next(rows, (1, []))
     lightning = [i for i, name in enumerate(header) if name.startswith("lr-")]
     ours = [i for i, name in enumerate(header) if name == "lr" or name.startswith("lr_")]
@@ -550,7 +577,8 @@ def _csv_lr(
     if lightning and "step" in header:
         logger: Logger = "Lightning"
         indices, step_column = lightning, header.index("step")
-        columns = [_lightning_column(header[i], header) for i in indices]
+        names = frozenset(header)
+        columns = [_lightning_column(header[i], names) for i in indices]
     elif ours and header[:1] == ["epoch"]:
         logger = "lrplot"
         indices, step_column = ours, header.index("step") if "step" in header else 0
@@ -560,20 +588,12 @@ def _csv_lr(
             "is neither a Lightning CSVLogger log (lr-<Optimizer> and step columns) nor "
             "lrplot's CSV (epoch, lr columns)"
         )
+    cost = _cost(len(indices), 0, budget, max_steps, 1)  # the header costs as a row does
     runs = _Runs(columns, "line {}")
-    cost = 0
     for line, row in rows:
         if not row:
             continue  # a blank line
-        cost += len(indices)
-        if cost > budget:
-            raise _Unreadable(
-                f"{len(indices):,} lr columns x {cost // len(indices):,} rows = {cost:,} "
-                f"cells, more than the limit of {budget:,} ({OPERATIONS_PER_STEP} per step "
-                f"allowed by --max-steps {max_steps:,}; raise it with --max-steps)",
-                "lr columns x rows",
-                line,
-            )
+        cost = _cost(len(indices), cost, budget, max_steps, line)
         values: dict[int, float] = {}
         for place in range(bisect.bisect_left(indices, len(row))):
             cell = row[indices[place]].strip()
@@ -593,7 +613,25 @@ def _csv_lr(
     return LoggedLr(shown, logger, series, starts)
 
 
-def _lightning_column(name: str, header: Sequence[str]) -> tuple[str, Kind, str | None]:
+def _cost(columns: int, cost: int, budget: int, max_steps: int, line: int) -> int:
+    """``cost`` and one more line of ``columns`` lr columns; _Unreadable (at ``line``)
+    past ``budget``."""
+    cost += columns
+    if cost > budget:
+        lines = cost // columns
+        raise _Unreadable(
+            f"{columns:,} lr columns x {lines:,} line{'s' * (lines > 1)} (the header"
+            + (f" and {lines - 1:,} row{'s' * (lines > 2)}" if lines > 1 else "")
+            + f") = {cost:,} cells, more than the limit of {budget:,} "
+            f"({OPERATIONS_PER_STEP} per step allowed by --max-steps {max_steps:,}; raise "
+            "it with --max-steps)",
+            "lr columns x rows",
+            line,
+        )
+    return cost
+
+
+def _lightning_column(name: str, header: frozenset[str]) -> tuple[str, Kind, str | None]:
     """What a ``lr-`` column of LearningRateMonitor holds, and the param group its name
     says: ``lr-SGD/head-momentum`` is ``head``'s momentum when ``lr-SGD/head`` is a
     column too (a group may itself be named ``x-momentum``)."""
