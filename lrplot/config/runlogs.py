@@ -49,7 +49,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from lrplot.errors import ConfigError, Unread, data_name, data_value, name_excerpt, printable
 from lrplot.limits import (
@@ -409,8 +409,9 @@ class LoggedSeries:
     group: str | None
     """The param group its name says: Lightning's ``head`` or ``pg2``, lrplot's
     ``lr_<group>``; None when it names none (one group)."""
-    steps: tuple[int, ...]
-    values: tuple[float, ...]
+    steps: Sequence[int]
+    """An ``array('q')``, as :attr:`values` is an ``array('d')``: 8 bytes a value."""
+    values: Sequence[float]
     earlier: Mapping[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
     """For a step earlier runs logged other values at: ``(run, value)`` of each (runs
     numbered from 1, in the log's order)."""
@@ -590,6 +591,7 @@ def _csv_lr(
         )
     cost = _cost(len(indices), 0, budget, max_steps, 1)  # the header costs as a row does
     runs = _Runs(columns, "line {}")
+    named = [_column(header, i) for i in indices]  # once, not at each cell
     for line, row in rows:
         if not row:
             continue  # a blank line
@@ -598,7 +600,7 @@ def _csv_lr(
         for place in range(bisect.bisect_left(indices, len(row))):
             cell = row[indices[place]].strip()
             if cell:
-                values[place] = _number(cell, _column(header, indices[place]), line)
+                values[place] = _number(cell, named[place], line)
         if not values:
             continue
         step = row[step_column].strip() if step_column < len(row) else ""
@@ -643,6 +645,14 @@ def _lightning_column(name: str, header: frozenset[str]) -> tuple[str, Kind, str
             break
     _, slash, group = stem.partition("/")
     return name, kind, group if slash else None
+
+
+def _kept(code: Literal["q", "d"], numbers: object) -> array[Any]:
+    """A numpy array's numbers as an ``array`` (8 bytes each; a tuple of Python numbers
+    costs about 40)."""
+    kept = array(code)
+    kept.frombytes(numbers.tobytes())  # type: ignore[attr-defined]
+    return kept
 
 
 class _Runs:
@@ -710,10 +720,12 @@ class _Runs:
                     name,
                     kind,
                     group,
-                    tuple(ordered[ends].tolist()),
-                    tuple(values[finals].tolist()),
+                    _kept("q", ordered[ends]),
+                    _kept("d", values[finals]),
                     earlier,
                     last_run,
                 )
             )
+            self.steps[c], self.values[c], self.runs[c] = array("q"), array("d"), array("q")
+            del steps, values, runs, order, ordered  # so the column's arrays are freed
         return tuple(series), tuple(self.starts)

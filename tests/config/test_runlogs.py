@@ -189,9 +189,10 @@ def test_lightning_columns_are_read_by_name(trainers: Trainers) -> None:
     steps = tuple(range(run.optimizer_steps))
     lr = {s.name: s for s in logged.series}
     # LearningRateMonitor logs before each optimizer step, at step = global_step.
-    assert (lr["lr-SGD/head"].steps, lr["lr-SGD/head"].values) == (steps, run.lrs[1])
-    assert lr["lr-SGD/backbone"].values == run.lrs[0]
-    assert lr["lr-SGD/backbone-momentum"].values == run.momenta[0]
+    head = lr["lr-SGD/head"]
+    assert (head.steps, head.values) == (array("q", steps), array("d", run.lrs[1]))
+    assert lr["lr-SGD/backbone"].values == array("d", run.lrs[0])
+    assert lr["lr-SGD/backbone-momentum"].values == array("d", run.momenta[0])
     assert logged.starts == ()
 
 
@@ -224,8 +225,8 @@ def test_a_log_of_several_runs_keeps_the_last_runs_value_at_each_step(tmp_path: 
         RunStart("log_history[7]", 4, 4),
     )
     (series,) = logged.series
-    assert series.steps == (1, 2, 3, 4)
-    assert series.values == (0.1, 0.25, 0.3, 0.5)
+    assert series.steps == array("q", [1, 2, 3, 4])
+    assert series.values == array("d", [0.1, 0.25, 0.3, 0.5])
     assert series.earlier == {2: ((1, 0.2),), 4: ((2, 0.4),)}
     assert series.last_run == {2: 2, 4: 3}
 
@@ -241,8 +242,8 @@ def test_a_step_logged_again_with_the_same_values_is_the_same_run(tmp_path: Path
     logged = read_logged_lr(log)
     assert logged.starts == (RunStart(where="line 7", step=1, after=1),)
     lr, momentum = logged.series
-    assert (lr.steps, lr.values, lr.earlier) == ((0, 1), (0.1, 0.05), {})
-    assert (momentum.values, momentum.earlier) == ((0.9, 0.8), {1: ((1, 0.9),)})
+    assert (lr.steps, lr.values, lr.earlier) == (array("q", [0, 1]), array("d", [0.1, 0.05]), {})
+    assert (momentum.values, momentum.earlier) == (array("d", [0.9, 0.8]), {1: ((1, 0.9),)})
 
 
 @pytest.mark.parametrize(
