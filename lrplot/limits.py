@@ -89,3 +89,15 @@ as float64, which holds every whole number only below 2**53, and no plan within
 MAX_NUMBER_LENGTH = 100
 """Longest number a log's cell or JSON value is read as, in characters (a float needs
 at most about 25; a longer one is refused unparsed)."""
+
+MAX_LOG_LINE = 1024 * 1024
+"""Longest physical line of a CSV log, in characters with its line ending (a real row
+is a few hundred): csv is fed one line at a time, so a row's fields and a header's
+columns are bounded by it, not by the file."""
+
+MAX_LOG_JSON_VALUES = 8_000_000
+"""Most containers and values a JSON log may hold, counted before parsing as its
+``[``, ``{`` and ``,`` bytes (an upper bound): Python builds each (a peak of about 450
+MB at the limit, for a list of floats). A trainer_state.json entry costs one count per 10
+bytes or more (``{"learning_rate":0.1,"step":1},``; HF's own, indented and with loss,
+grad_norm and epoch, one per 25), so a 64 MiB log of them stays under it."""

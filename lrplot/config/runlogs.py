@@ -47,13 +47,16 @@ import re
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from lrplot.errors import ConfigError, Unread, data_name, data_value, name_excerpt, printable
 from lrplot.limits import (
     DEFAULT_MAX_STEPS,
     MAX_LOG_BYTES,
+    MAX_LOG_JSON_VALUES,
+    MAX_LOG_LINE,
     MAX_LOGGED_STEP,
     MAX_MODEL_CONFIG_BYTES,
     MAX_NUMBER_LENGTH,
@@ -170,16 +173,37 @@ def _utf8(raw: bytes) -> None:
 
 
 def _log_text(raw: bytes) -> str:
-    """A log's bytes (read up to one past the limit) as text."""
+    """A JSON log's bytes (read up to one past the limit) as text; _Unreadable if it can
+    hold more than :data:`~lrplot.limits.MAX_LOG_JSON_VALUES` containers and values."""
     _utf8(raw)
+    count = raw.count(b"[") + raw.count(b"{") + raw.count(b",")
+    if count > MAX_LOG_JSON_VALUES:
+        raise _Unreadable(
+            f"may hold up to {count:,} values and lists (its '[', '{{' and ',' counted), "
+            f"more than the limit of {MAX_LOG_JSON_VALUES:,} for a JSON log"
+        )
     return raw.decode("utf-8-sig")
+
+
+def _lines(raw: bytes) -> Iterator[str]:
+    """The physical lines of a CSV log (a bare ``\r`` ends one), each read with a bound:
+    _Unreadable at one over :data:`~lrplot.limits.MAX_LOG_LINE` characters."""
+    text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+    number = 0
+    while line := text.readline(MAX_LOG_LINE + 1):
+        number += 1
+        if len(line) > MAX_LOG_LINE:
+            raise _Unreadable(
+                f"is longer than the limit of {MAX_LOG_LINE:,} characters a line", line=number
+            )
+        yield line
 
 
 def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
     """Each row of a CSV log with the line it starts on, read a line at a time (a bare
     ``\r`` ends a line, as in any CSV); _Unreadable for a row csv cannot read."""
     _utf8(raw)
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=""))
+    reader = csv.reader(_lines(raw))
     line = 1
     while True:
         try:
@@ -402,8 +426,9 @@ class LoggedSeries:
     group: str | None
     """The param group its name says: Lightning's ``head`` or ``pg2``, lrplot's
     ``lr_<group>``; None when it names none (one group)."""
-    steps: tuple[int, ...]
-    values: tuple[float, ...]
+    steps: Sequence[int]
+    """An ``array('q')``, as :attr:`values` is an ``array('d')``: 8 bytes a value."""
+    values: Sequence[float]
     earlier: Mapping[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
     """For a step earlier runs logged other values at: ``(run, value)`` of each (runs
     numbered from 1, in the log's order)."""
@@ -443,8 +468,9 @@ class LoggedLr:
         """Logged step minus lrplot's step: 1 in :data:`BEFORE_SCHEDULER` order."""
         return 1 if self.order == BEFORE_SCHEDULER else 0
 
-    @property
+    @cached_property
     def learning_rates(self) -> tuple[LoggedSeries, ...]:
+        """The series of kind ``lr`` (kept once: a log may hold many thousand)."""
         return tuple(series for series in self.series if series.kind == "lr")
 
     def placed(self, series: LoggedSeries) -> tuple[list[int], list[float]]:
@@ -483,8 +509,9 @@ def read_logged_lr(path: Path, *, max_steps: int = DEFAULT_MAX_STEPS) -> LoggedL
     """The learning rates logged in ``path``: HF's trainer_state.json (with the version
     of the ``config.json`` beside it), a Lightning CSVLogger metrics.csv, or lrplot's
     own CSV. ConfigError (naming the file, and the row or key) for anything that keeps
-    it from being read as one of them; a CSV's lr columns x rows count against the
-    operation budget of ``max_steps`` (see :data:`~lrplot.limits.OPERATIONS_PER_STEP`)."""
+    it from being read as one of them; a CSV's lr columns x lines (its header and rows)
+    count against the operation budget of ``max_steps`` (see
+    :data:`~lrplot.limits.OPERATIONS_PER_STEP`)."""
     from lrplot.config.file import read_named_file
 
     shown = printable(str(path))
@@ -558,8 +585,9 @@ _STEP_DIGITS = re.compile(r"[0-9]{1,16}")
 def _csv_lr(
     rows: Iterator[tuple[int, list[str]]], shown: str, budget: int, max_steps: int
 ) -> LoggedLr:
-    """A Lightning or lrplot CSV's lr columns; each row costs one operation per lr column,
-    and past ``budget`` (allowed by ``max_steps``) the log is refused where it passes."""
+    """A Lightning or lrplot CSV's lr columns; the header and each row cost one operation
+    per lr column, and past ``budget`` (allowed by ``max_steps``) the log is refused
+    where it passes."""
     _, header = next(rows, (1, []))
     lightning = [i for i, name in enumerate(header) if name.startswith("lr-")]
     ours = [i for i, name in enumerate(header) if name == "lr" or name.startswith("lr_")]
@@ -567,7 +595,8 @@ def _csv_lr(
     if lightning and "step" in header:
         logger: Logger = "Lightning"
         indices, step_column = lightning, header.index("step")
-        columns = [_lightning_column(header[i], header) for i in indices]
+        names = frozenset(header)
+        columns = [_lightning_column(header[i], names) for i in indices]
     elif ours and header[:1] == ["epoch"]:
         logger = "lrplot"
         indices, step_column = ours, header.index("step") if "step" in header else 0
@@ -577,25 +606,18 @@ def _csv_lr(
             "is neither a Lightning CSVLogger log (lr-<Optimizer> and step columns) nor "
             "lrplot's CSV (epoch, lr columns)"
         )
+    cost = _cost(len(indices), 0, budget, max_steps, 1)  # the header costs as a row does
     runs = _Runs(columns, "line {}")
-    cost = 0
+    named = [_column(header, i) for i in indices]  # once, not at each cell
     for line, row in rows:
         if not row:
             continue  # a blank line
-        cost += len(indices)
-        if cost > budget:
-            raise _Unreadable(
-                f"{len(indices):,} lr columns x {cost // len(indices):,} rows = {cost:,} "
-                f"cells, more than the limit of {budget:,} ({OPERATIONS_PER_STEP} per step "
-                f"allowed by --max-steps {max_steps:,}; raise it with --max-steps)",
-                "lr columns x rows",
-                line,
-            )
+        cost = _cost(len(indices), cost, budget, max_steps, line)
         values: dict[int, float] = {}
         for place in range(bisect.bisect_left(indices, len(row))):
             cell = row[indices[place]].strip()
             if cell:
-                values[place] = _number(cell, _column(header, indices[place]), line)
+                values[place] = _number(cell, named[place], line)
         if not values:
             continue
         step = row[step_column].strip() if step_column < len(row) else ""
@@ -610,7 +632,25 @@ def _csv_lr(
     return LoggedLr(shown, logger, series, starts)
 
 
-def _lightning_column(name: str, header: Sequence[str]) -> tuple[str, Kind, str | None]:
+def _cost(columns: int, cost: int, budget: int, max_steps: int, line: int) -> int:
+    """``cost`` and one more line of ``columns`` lr columns; _Unreadable (at ``line``)
+    past ``budget``."""
+    cost += columns
+    if cost > budget:
+        lines = cost // columns
+        raise _Unreadable(
+            f"{columns:,} lr columns x {lines:,} line{'s' * (lines > 1)} (the header"
+            + (f" and {lines - 1:,} row{'s' * (lines > 2)}" if lines > 1 else "")
+            + f") = {cost:,} cells, more than the limit of {budget:,} "
+            f"({OPERATIONS_PER_STEP} per step allowed by --max-steps {max_steps:,}; raise "
+            "it with --max-steps)",
+            "lr columns x rows",
+            line,
+        )
+    return cost
+
+
+def _lightning_column(name: str, header: frozenset[str]) -> tuple[str, Kind, str | None]:
     """What a ``lr-`` column of LearningRateMonitor holds, and the param group its name
     says: ``lr-SGD/head-momentum`` is ``head``'s momentum when ``lr-SGD/head`` is a
     column too (a group may itself be named ``x-momentum``)."""
@@ -622,6 +662,14 @@ def _lightning_column(name: str, header: Sequence[str]) -> tuple[str, Kind, str 
             break
     _, slash, group = stem.partition("/")
     return name, kind, group if slash else None
+
+
+def _kept(code: Literal["q", "d"], numbers: object) -> array[Any]:
+    """A numpy array's numbers as an ``array`` (8 bytes each; a tuple of Python numbers
+    costs about 40)."""
+    kept = array(code)
+    kept.frombytes(numbers.tobytes())  # type: ignore[attr-defined]
+    return kept
 
 
 class _Runs:
@@ -689,10 +737,12 @@ class _Runs:
                     name,
                     kind,
                     group,
-                    tuple(ordered[ends].tolist()),
-                    tuple(values[finals].tolist()),
+                    _kept("q", ordered[ends]),
+                    _kept("d", values[finals]),
                     earlier,
                     last_run,
                 )
             )
+            self.steps[c], self.values[c], self.runs[c] = array("q"), array("d"), array("q")
+            del steps, values, runs, order, ordered  # so the column's arrays are freed
         return tuple(series), tuple(self.starts)

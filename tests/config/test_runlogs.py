@@ -24,6 +24,7 @@ from lrplot.config.runlogs import (
     read_log,
     read_logged_lr,
 )
+from lrplot.limits import MAX_LOG_JSON_VALUES, MAX_LOG_LINE
 from tests.trainers import Trainers
 
 
@@ -188,9 +189,10 @@ def test_lightning_columns_are_read_by_name(trainers: Trainers) -> None:
     steps = tuple(range(run.optimizer_steps))
     lr = {s.name: s for s in logged.series}
     # LearningRateMonitor logs before each optimizer step, at step = global_step.
-    assert (lr["lr-SGD/head"].steps, lr["lr-SGD/head"].values) == (steps, run.lrs[1])
-    assert lr["lr-SGD/backbone"].values == run.lrs[0]
-    assert lr["lr-SGD/backbone-momentum"].values == run.momenta[0]
+    head = lr["lr-SGD/head"]
+    assert (head.steps, head.values) == (array("q", steps), array("d", run.lrs[1]))
+    assert lr["lr-SGD/backbone"].values == array("d", run.lrs[0])
+    assert lr["lr-SGD/backbone-momentum"].values == array("d", run.momenta[0])
     assert logged.starts == ()
 
 
@@ -223,8 +225,8 @@ def test_a_log_of_several_runs_keeps_the_last_runs_value_at_each_step(tmp_path: 
         RunStart("log_history[7]", 4, 4),
     )
     (series,) = logged.series
-    assert series.steps == (1, 2, 3, 4)
-    assert series.values == (0.1, 0.25, 0.3, 0.5)
+    assert series.steps == array("q", [1, 2, 3, 4])
+    assert series.values == array("d", [0.1, 0.25, 0.3, 0.5])
     assert series.earlier == {2: ((1, 0.2),), 4: ((2, 0.4),)}
     assert series.last_run == {2: 2, 4: 3}
 
@@ -240,8 +242,8 @@ def test_a_step_logged_again_with_the_same_values_is_the_same_run(tmp_path: Path
     logged = read_logged_lr(log)
     assert logged.starts == (RunStart(where="line 7", step=1, after=1),)
     lr, momentum = logged.series
-    assert (lr.steps, lr.values, lr.earlier) == ((0, 1), (0.1, 0.05), {})
-    assert (momentum.values, momentum.earlier) == ((0.9, 0.8), {1: ((1, 0.9),)})
+    assert (lr.steps, lr.values, lr.earlier) == (array("q", [0, 1]), array("d", [0.1, 0.05]), {})
+    assert (momentum.values, momentum.earlier) == (array("d", [0.9, 0.8]), {1: ((1, 0.9),)})
 
 
 @pytest.mark.parametrize(
@@ -368,6 +370,25 @@ def _validate(runner: CliRunner, folder: Path, log: str, data: bytes, how: str) 
             b"loss\n" + b"1" * 200_000 + b"\n",
             "column: loss",
             "m.csv, line 2: a field is longer than csv's limit of 131,072 characters",
+        ),
+        (
+            "m.csv",  # one row of 1 MiB: csv would build every field of it at once
+            b"loss\n1," + b"11," * (MAX_LOG_LINE // 3) + b"\n",
+            "column: loss",
+            "m.csv, line 2: is longer than the limit of 1,048,576 characters a line",
+        ),
+        (
+            "m.csv",
+            b"loss" + b",ab" * (MAX_LOG_LINE // 3) + b"\n1\n",
+            "column: loss",
+            "m.csv, line 1: is longer than the limit of 1,048,576 characters a line",
+        ),
+        (
+            "t.json",  # Python builds every list and value of a JSON file it parses
+            b'{"log_history": [' + b"[]," * (MAX_LOG_JSON_VALUES // 2) + b"[]]}",
+            "key: eval_loss",
+            "t.json may hold up to 8,000,003 values and lists (its '[', '{' and ',' "
+            "counted), more than the limit of 8,000,000 for a JSON log",
         ),
         (
             "t.json",
@@ -519,6 +540,17 @@ def test_a_metric_file_within_the_bounds_is_read(runner: CliRunner, tmp_path: Pa
             "m.csv: column 4: expected a number, got 'inf' (line 2)",
         ),
         (
+            "m.csv",
+            b"step,lr-a\n1,0.1," + b"11," * (MAX_LOG_LINE // 3) + b"\n",
+            "m.csv: is longer than the limit of 1,048,576 characters a line (line 2)",
+        ),
+        (
+            "trainer_state.json",
+            b'{"x": [' + b"[]," * (MAX_LOG_JSON_VALUES // 2) + b'[]], "log_history": []}',
+            "trainer_state.json: may hold up to 8,000,005 values and lists (its '[', '{' and "
+            "',' counted), more than the limit of 8,000,000 for a JSON log",
+        ),
+        (
             "trainer_state.json",
             b'{"log_history": [{"learning_rate": ' + b"9" * 400 + b', "step": 1}]}',
             "trainer_state.json: log_history[0].learning_rate: expected a number, got a "
@@ -598,15 +630,65 @@ def test_a_logs_columns_x_rows_count_against_the_operation_budget(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     header = "epoch,step,lr-SGD/pg1,lr-SGD/pg2,lr-SGD/pg3\n"
-    rows = "".join(f"0,{step},0.1\n\n" for step in range(5))  # blank lines cost nothing
+    rows = "".join(f"0,{step},0.1\n\n" for step in range(4))  # blank lines cost nothing
     Path("m.csv").write_text(header + rows)
     within = runner.invoke(cli, ["compare", "m.csv", "-o", "out.csv", "--max-steps", "1"])
     assert (within.exit_code, within.stderr) == (0, "Wrote out.csv\n")
-    Path("m.csv").write_text(header + rows + "0,5\n")
+    Path("m.csv").write_text(header + rows + "0,4\n")
     over = runner.invoke(cli, ["compare", "m.csv", "-o", "out.csv", "--max-steps", "1"])
     assert (over.exit_code, over.stderr) == (
         1,
-        "Error: m.csv: lr columns x rows: 3 lr columns x 6 rows = 18 cells, more than the "
-        "limit of 16 (16 per step allowed by --max-steps 1; raise it with --max-steps) "
-        "(line 12)\n",
+        "Error: m.csv: lr columns x rows: 3 lr columns x 6 lines (the header and 5 rows) = "
+        "18 cells, more than the limit of 16 (16 per step allowed by --max-steps 1; raise "
+        "it with --max-steps) (line 10)\n",
+    )
+
+
+def test_a_logs_header_counts_its_columns_against_the_budget_with_no_row(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each column costs work and memory of its own, however few rows the log has.
+    monkeypatch.chdir(tmp_path)
+    header = "step," + ",".join(f"lr-a{i}" for i in range(16))
+    Path("m.csv").write_text(header + "\n1,0.1\n")
+    within = runner.invoke(cli, ["compare", "m.csv", "-o", "out.csv", "--max-steps", "2"])
+    assert (within.exit_code, within.stderr[-14:]) == (0, "Wrote out.csv\n")
+    Path("m.csv").write_text(header + ",lr-a16\n1,0.1\n")
+    over = runner.invoke(cli, ["compare", "m.csv", "-o", "out.csv", "--max-steps", "1"])
+    assert (over.exit_code, over.stderr) == (
+        1,
+        "Error: m.csv: lr columns x rows: 17 lr columns x 1 line (the header) = "
+        "17 cells, more than the limit of 16 (16 per step allowed by --max-steps 1; raise "
+        "it with --max-steps) (line 1)\n",
+    )
+
+
+def test_a_log_at_the_line_and_value_limits_is_read(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fields = (MAX_LOG_LINE - 8) // 2  # cells past the header's are not read
+    row = b"1,0.1," + b"1," * fields
+    row += b"1" * (MAX_LOG_LINE - len(row) - 2) + b"\r\n"  # the limit, with its ending
+    assert len(row) == MAX_LOG_LINE
+    Path("m.csv").write_bytes(b"step,lr-a\n" + row + b"2,0.2\n")
+    result = runner.invoke(cli, ["compare", "m.csv", "-o", "out.csv"])
+    assert (result.exit_code, result.stderr) == (0, "Wrote out.csv\n")
+    assert Path("out.csv").read_text() == "schedule,step,lr\nm (logged),1,0.1\nm (logged),2,0.2\n"
+    entry = b'{"learning_rate": 0.1, "step": 1}'
+    padding = b"," * (MAX_LOG_JSON_VALUES - 5)  # a string's commas count too (5 more below)
+    Path("trainer_state.json").write_bytes(
+        b'{"log_history": [' + entry + b'], "x": "' + padding + b'"}'
+    )
+    result = runner.invoke(cli, ["compare", "trainer_state.json", "-o", "out.csv"])
+    assert result.exit_code == 0, result.stderr
+    assert Path("out.csv").read_text() == "schedule,step,lr\ntrainer_state (logged),0,0.1\n"
+    Path("trainer_state.json").write_bytes(
+        b'{"log_history": [' + entry + b'], "x": "' + padding + b',"}'
+    )
+    result = runner.invoke(cli, ["compare", "trainer_state.json", "-o", "out.csv"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: trainer_state.json: may hold up to 8,000,001 values and lists (its '[', '{' "
+        "and ',' counted), more than the limit of 8,000,000 for a JSON log\n",
     )
