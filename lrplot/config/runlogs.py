@@ -488,7 +488,7 @@ class LoggedLr:
 
 def is_logged_run(path: Path) -> bool:
     """Whether ``lrplot compare`` reads ``path`` as a logged run, not a config: a
-    ``.csv``, or a ``.json`` holding a ``log_history`` (a trainer_state.json)."""
+    ``.csv``, a ``trainer_state.json``, or a ``.json`` holding a ``log_history``."""
     from lrplot.config.file import read_named_file
 
     suffix = path.suffix.lower()
@@ -502,7 +502,7 @@ def is_logged_run(path: Path) -> bool:
         head = read_named_file(path, source=str(path), limit=MAX_LOG_BYTES + 1, what="log")
     except ConfigError:
         return path.name == "trainer_state.json"  # the error is said when it is read
-    return b'"log_history"' in head
+    return path.name == "trainer_state.json" or b'"log_history"' in head
 
 
 def read_logged_lr(path: Path, *, max_steps: int = DEFAULT_MAX_STEPS) -> LoggedLr:

@@ -165,6 +165,11 @@ def test_which_files_are_logged_runs(tmp_path: Path) -> None:
     (tmp_path / "trainer_state.json").write_text('{"log_history": []}')
     assert not is_logged_run(tmp_path / "config.json")
     assert is_logged_run(tmp_path / "trainer_state.json")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "trainer_state.json").write_text('[{"epochs": 3}]')
+    assert is_logged_run(tmp_path / "run" / "trainer_state.json")  # by its name
+    (tmp_path / "state.json").write_text('{"log_history": []}')
+    assert is_logged_run(tmp_path / "state.json")  # by its key
     assert is_logged_run(tmp_path / "anything.csv")
     assert not is_logged_run(tmp_path / "config.yaml")
 
@@ -582,12 +587,10 @@ def test_a_metric_file_within_the_bounds_is_read(runner: CliRunner, tmp_path: Pa
             "a number of 5,000 digits",
         ),
         (
-            # Not a logged run (no log_history): read as a config, and its list not quoted.
+            # Named as HF names it: a logged run (never read as a config), its keys unquoted.
             "trainer_state.json",
             b'[{"learning_rate": 0, "SECRET_abc123": 0}]',
-            "trainer_state.json: expected a mapping of keys (title, description, epochs, "
-            "steps_per_epoch, optimizer, scheduler, schedulers, metric, resume_at, plot, "
-            "silence), got a list of 1 item",
+            "trainer_state.json: has no log_history list; is it an HF trainer_state.json?",
         ),
         (
             "trainer_state.json",
