@@ -300,12 +300,15 @@ class _Event(NamedTuple):
 
 
 _ABSENT: Final = Unread("nothing")
+_OBJECT: Final = Unread("an object")
+"""What lrplot keeps of an object without the wanted key (a value, when it stands where
+a number goes)."""
 
 
 def _json_history(text: str, wanted: str) -> list[object]:
     """The ``log_history`` of a trainer_state.json, read in one pass that keeps of each
-    object only an :class:`_Event` (None for one without ``wanted``; the object holding
-    ``log_history``, a mapping of it), and reads no number of over
+    object only an :class:`_Event` (:data:`_OBJECT` for one without ``wanted``; the object
+    holding ``log_history``, a mapping of it), and reads no number of over
     :data:`~lrplot.limits.MAX_NUMBER_LENGTH` characters, nor NaN or Infinity (each kept
     as an :class:`~lrplot.errors.Unread`)."""
 
@@ -317,7 +320,7 @@ def _json_history(text: str, wanted: str) -> list[object]:
         if found["log_history"] is not _ABSENT:
             return {"log_history": found["log_history"]}
         if found[wanted] is _ABSENT:
-            return None
+            return _OBJECT
         return _Event(found[wanted], found["step"])
 
     try:

@@ -587,6 +587,11 @@ def test_a_metric_file_within_the_bounds_is_read(runner: CliRunner, tmp_path: Pa
             "a number of 5,000 digits",
         ),
         (
+            "trainer_state.json",
+            b'{"log_history": [{"learning_rate": {"SECRET": "abc123"}, "step": 1}]}',
+            "trainer_state.json: log_history[0].learning_rate: expected a number, got an object",
+        ),
+        (
             # Named as HF names it: a logged run (never read as a config), its keys unquoted.
             "trainer_state.json",
             b'[{"learning_rate": 0, "SECRET_abc123": 0}]',
