@@ -499,13 +499,13 @@ def is_logged_run(path: Path) -> bool:
         return True
     if suffix != ".json":
         return False
-    if is_hidden(path):
-        return True  # refused when it is read
+    if path.name == "trainer_state.json" or is_hidden(path):
+        return True  # a hidden one is refused when it is read
     try:
         head = read_named_file(path, source=str(path), limit=MAX_LOG_BYTES + 1, what="log")
     except ConfigError:
-        return path.name == "trainer_state.json"  # the error is said when it is read
-    return path.name == "trainer_state.json" or b'"log_history"' in head
+        return False  # read as a config, which says the error
+    return b'"log_history"' in head
 
 
 def read_logged_lr(path: Path, *, max_steps: int = DEFAULT_MAX_STEPS) -> LoggedLr:
