@@ -484,11 +484,13 @@ def drawing(data: PlotData) -> Iterator[Figure]:
     import matplotlib.style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from lrplot.draw.text_layout import measured_once
+
     style = {**STYLE, **(_TRANSPARENT_STYLE if data.options.transparent else {})}
     # From matplotlib's own defaults: a matplotlibrc in the current folder or the user's
     # settings must not change the bytes (or switch on TeX). matplotlib warns of glyphs
     # its font lacks (drawn as boxes); nothing to act on.
-    with matplotlib.style.context(["default", style]), warnings.catch_warnings():
+    with matplotlib.style.context(["default", style]), warnings.catch_warnings(), measured_once():
         warnings.simplefilter("ignore")
         try:
             figure, layout = _figure(data)

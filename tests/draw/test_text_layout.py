@@ -1,0 +1,52 @@
+"""Measuring each text once draws the same bytes, and leaves matplotlib as it found it."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from lrplot import load_spec, simulate
+from lrplot.draw import text_layout
+from lrplot.draw.plotting import draw, drawing, plot_data
+from tests.conftest import CONFIGS_DIR
+
+# A legend, panels and a step axis on top; a log axis; regime marks and point labels.
+EXAMPLES = [
+    CONFIGS_DIR / "schedulers" / "LambdaLR.yaml",
+    CONFIGS_DIR / "schedulers" / "OneCycleLR.yaml",
+    CONFIGS_DIR / "recipes" / "warmup-cosine.yaml",
+    CONFIGS_DIR / "tutorial" / "CyclicLR-exp.yaml",
+]
+
+
+@pytest.mark.parametrize("config", EXAMPLES, ids=lambda path: path.stem)
+def test_the_memo_draws_what_matplotlib_draws_without_it(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = plot_data(simulate(spec=load_spec(path=config, allow_import=True)))
+    remembered = draw(data, ["png", "svg", "pdf"])  # saved in turn from one figure
+    monkeypatch.setattr(text_layout, "measured_once", contextlib.nullcontext)
+    assert draw(data, ["png", "svg", "pdf"]) == remembered
+
+
+def test_texts_are_remembered_only_while_lrplot_draws() -> None:
+    from matplotlib.text import Text
+
+    before = Text.__dict__["_get_layout"]
+    with text_layout.measured_once():
+        inside = Text.__dict__["_get_layout"]
+        with text_layout.measured_once():
+            assert Text.__dict__["_get_layout"] is inside
+        assert Text.__dict__["_get_layout"] is inside
+    assert inside is not before
+    assert Text.__dict__["_get_layout"] is before
+
+
+def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_layout, "_MEMO_SIZE", 5)
+    data = plot_data(simulate(spec=load_spec(path=CONFIGS_DIR / "tutorial" / "StepLR.yaml")))
+    with drawing(data) as figure:
+        texts = text_layout._MEMO[figure.canvas.get_renderer()]  # type: ignore[attr-defined]
+        assert 0 < len(texts) <= 5
