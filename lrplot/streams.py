@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from typing import TextIO
 
 _CLOSED = -1  # what :func:`_stdout_on_stderr` returns when file descriptor 1 was closed
 
@@ -42,7 +43,20 @@ def prints_to_stderr_from_now() -> None:
     saved = _stdout_on_stderr()
     if saved is not None and saved != _CLOSED:
         os.close(saved)
-    sys.stdout = sys.stderr
+    sys.stdout = _whole_lines_to_stderr() or sys.stderr
+
+
+def _whole_lines_to_stderr() -> TextIO | None:
+    """A stream on stderr's file that writes each line in one call, so that lines two
+    workers print at once never run into each other (``print`` writes a text and its
+    newline apart, which an unbuffered stderr passes on as two writes); None if there is
+    no stderr to write to."""
+    try:
+        fd = os.dup(2)
+    except OSError:
+        return None
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    return open(fd, "w", buffering=1, encoding=encoding, errors="backslashreplace")
 
 
 def _stdout_on_stderr() -> int | None:

@@ -64,6 +64,22 @@ def prints(n: int) -> int:
     return n
 
 
+def chatty(n: int) -> int:
+    for line in range(CHATTY_LINES):
+        print(f"task {n} line {line}")  # noqa: T201
+    return n
+
+
+CHATTY_LINES = 400
+
+
+def test_lines_two_workers_print_at_once_stay_whole(capfd: pytest.CaptureFixture[str]) -> None:
+    assert [r for _, r in in_order(chatty, range(4), workers=2)] == [0, 1, 2, 3]
+    _, err = capfd.readouterr()
+    expected = [f"task {n} line {line}" for n in range(4) for line in range(CHATTY_LINES)]
+    assert sorted(err.splitlines()) == sorted(expected)
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_results_come_in_the_tasks_order(workers: int) -> None:
     tasks = list(range(12))
