@@ -20,7 +20,6 @@ from lrplot.cli.options import (
 )
 from lrplot.cli.shared import Say, run_config, say_notices, standard_output
 from lrplot.config.runlogs import AFTER_SCHEDULER, BEFORE_SCHEDULER, HF_ORDERS
-from lrplot.draw.painter import Painter
 from lrplot.outputs.export import IMAGE_FORMATS, Format
 from lrplot.pipeline import PlotChanges, Settings
 
@@ -118,6 +117,8 @@ def compare_command(
     ]
     configs = tuple(path for path in configs if path not in logs)
     images = any(fmt in IMAGE_FORMATS for _, fmt in targets)
+    from lrplot.draw.painter import Painter
+
     painter = Painter.start_if_useful(images=images)
     with painter or contextlib.nullcontext():
         outcomes = [run_config(config, settings, plot=plot) for config in configs]

@@ -7,6 +7,7 @@ import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,10 +23,12 @@ from lrplot.cli.options import (
     verbosity_options,
 )
 from lrplot.cli.shared import Say, prepare_config, report, run_config, say_notices, standard_output
-from lrplot.draw.painter import Painter
 from lrplot.errors import LrplotError
 from lrplot.outputs.export import IMAGE_FORMATS, Format
 from lrplot.pipeline import InFolder, Outcome, PlotChanges, Settings
+
+if TYPE_CHECKING:
+    from lrplot.draw.painter import Painter
 
 DEFAULT_FORMAT: Format = "png"
 _Target = tuple[Path | InFolder | None, Format]
@@ -77,6 +80,8 @@ def render_command(
             raise SystemExit(1)
         return
     # Started before torch is imported: the painter imports matplotlib meanwhile.
+    from lrplot.draw.painter import Painter
+
     painter = Painter.start_if_useful(images=images)
     failed = False
     with painter or contextlib.nullcontext():

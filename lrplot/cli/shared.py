@@ -8,15 +8,17 @@ import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from lrplot.draw.painter import Painter
 from lrplot.errors import ConfigError, LrplotError, OutputError, printable
 from lrplot.outputs.export import Format
 from lrplot.pipeline import NO_CHANGES, Config, Outcome, PlotChanges, Settings, Target
 from lrplot.signals import end_by_signal
+
+if TYPE_CHECKING:
+    from lrplot.draw.painter import Painter
 
 
 @dataclass(frozen=True)
