@@ -359,7 +359,8 @@ class _Run:
             when += f" of the run resumed at step {spec.resume_at}"
         text = f"{who} {when}: {_message(e, culprit.custom)}"
         doubts = {**culprit.doubts, **spec.doubts}
-        blamed, explained = _blame(e, _arguments_of(culprit), doubts)
+        written = _arguments_of(culprit) if spec.build is None else {}  # a caller's: not keys
+        blamed, explained = _blame(e, written, doubts)
         return SimulationError(_explained(explained, text), key=blamed or culprit.key)
 
 

@@ -28,7 +28,12 @@ from lrplot.config.validation.schedulers import SchedulerChecks
 from lrplot.config.validation.validator import run_checks
 from lrplot.errors import ConfigError, LrplotError, describe_value
 from lrplot.limits import DEFAULT_MAX_STEPS
-from lrplot.schedulers.registry import facts_of, optimizer_classes, scheduler_classes
+from lrplot.schedulers.registry import (
+    facts_of,
+    optimizer_classes,
+    scheduler_classes,
+    scheduler_signature,
+)
 from lrplot.simulation.runner import BUILD_KEY, Schedule, build_optimizer, made_by, simulate
 
 SOURCE = "lrplot.trace"
@@ -211,7 +216,7 @@ def _looped(
     return SchedulerSpec(
         type_name=cls.__name__ if own else f"{cls.__module__}:{cls.__qualname__}",
         cls=cls,
-        args={},
+        args=_held_arguments(scheduler),
         key=BUILD_KEY if count == 1 else child_key(BUILD_KEY, index),
         facts=facts,
         **keys,
@@ -230,3 +235,18 @@ def _step_requires_argument(cls: type) -> bool:
         and first.kind in (first.POSITIONAL_ONLY, first.POSITIONAL_OR_KEYWORD)
         and first.default is first.empty
     )
+
+
+_NOT_HELD = ("last_epoch", "verbose")
+"""Arguments a built scheduler's attribute of that name does not tell (it counts on)."""
+
+
+def _held_arguments(scheduler: Any) -> dict[str, Any]:
+    """The arguments a built scheduler still holds as attributes of their names, numbers,
+    flags and text only (``StepLR.step_size``): what titles and marks show of it."""
+    held: dict[str, Any] = {}
+    for name in scheduler_signature(type(scheduler)).parameters:
+        value = getattr(scheduler, name, None) if name not in _NOT_HELD else None
+        if isinstance(value, bool | int | float | str):
+            held[name] = value
+    return held

@@ -214,6 +214,17 @@ def test_a_traced_schedule_is_every_commands_schedule() -> None:
     )
 
 
+def test_the_title_shows_the_arguments_a_scheduler_holds() -> None:
+    def build(opt: Any) -> list[Any]:
+        return [lr_scheduler.StepLR(opt, step_size=30, gamma=0.5), Halving(opt, every=7)]
+
+    schedule = lrplot.trace(build, epochs=90, interval=["epoch", "step"], lr=0.2)
+    assert schedule.spec.display_title == (
+        "StepLR(step_size=30, gamma=0.5) per epoch + Halving(every=7) · SGD(lr=0.2)"
+    )
+    assert lrplot.trace(build, epochs=9, title="Mine").spec.display_title == "Mine"
+
+
 def test_trace_takes_its_run_keys_by_keyword_only() -> None:
     build, *keys = inspect.signature(lrplot.trace).parameters.values()
     assert build.kind is build.POSITIONAL_OR_KEYWORD
