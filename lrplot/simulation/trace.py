@@ -246,7 +246,10 @@ def _held_arguments(scheduler: Any) -> dict[str, Any]:
     flags and text only (``StepLR.step_size``): what titles and marks show of it."""
     held: dict[str, Any] = {}
     for name in scheduler_signature(type(scheduler)).parameters:
-        value = getattr(scheduler, name, None) if name not in _NOT_HELD else None
+        try:
+            value = getattr(scheduler, name, None) if name not in _NOT_HELD else None
+        except Exception:  # a property of the caller's that fails: it tells nothing
+            continue
         if isinstance(value, bool | int | float | str):
             held[name] = value
     return held

@@ -150,6 +150,44 @@ def test_every_second_batch_with_frequency() -> None:
     assert bits(schedule.lr[0]) == bits(expected)
 
 
+def test_every_n_steps_over_the_whole_run_with_steps_from_the_data() -> None:
+    schedule = lrplot.trace(
+        lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.8),
+        epochs=3,
+        steps_per_epoch={"dataset_size": 1000, "batch_size": 64},
+        every=5,
+    )
+    optimizer = sgd()
+    scheduler = lr_scheduler.ExponentialLR(optimizer, gamma=0.8)
+    expected = []
+    for step in range(3 * 16):  # ceil(1000 / 64) = 16 batches an epoch
+        expected.append(optimizer.param_groups[0]["lr"])
+        if (step + 1) % 5 == 0:
+            scheduler.step()
+    assert schedule.spec.steps_per_epoch == 16
+    assert bits(schedule.lr[0]) == bits(expected)
+
+
+class Unreadable(Halving):
+    @property
+    def every(self) -> int:
+        raise RuntimeError("not now")
+
+    @every.setter
+    def every(self, value: int) -> None:
+        self._every = value
+
+    def step(self) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] *= 0.5
+
+
+def test_an_attribute_that_fails_to_read_is_not_shown() -> None:
+    schedule = lrplot.trace(lambda opt: Unreadable(opt, every=2), epochs=3)
+    assert schedule.spec.display_title == "Unreadable() · SGD(lr=0.1)"
+    assert list(schedule.lr[0]) == [0.1, 0.05, 0.025]
+
+
 def test_reduce_lr_on_plateau_is_fed_the_metric() -> None:
     losses = [1.0, 0.8, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
     schedule = lrplot.trace(
