@@ -9,6 +9,9 @@ From a notebook::
     outcome.warnings                    # ... and as Warning: lines (likely mistakes)
     png = lrplot.render(schedule=outcome.schedule, format="png")
 
+    # Your own scheduler objects: build(optimizer) returns them; the result shows in Jupyter.
+    lrplot.trace(lambda opt: torch.optim.lr_scheduler.StepLR(opt, 30), epochs=90)
+
 The names below are imported on first use, so that ``import lrplot`` (and
 ``lrplot --help``) stays instant.
 """
@@ -42,6 +45,7 @@ _WHERE = {
     "DEFAULT_MAX_STEPS": "lrplot.limits",
     "Schedule": "lrplot.simulation.runner",
     "simulate": "lrplot.simulation.runner",
+    "trace": "lrplot.simulation.trace",
     "Spec": "lrplot.config.spec",
     "load_spec": "lrplot.config.validation.validator",
     "parse_spec": "lrplot.config.validation.validator",
@@ -72,6 +76,7 @@ __all__ = [
     "simulate",
     "to_csv",
     "to_json",
+    "trace",
     "write",
 ]
 
@@ -104,3 +109,4 @@ if TYPE_CHECKING:
     from lrplot.outputs.export import FORMATS, columns, render, to_csv, to_json, write
     from lrplot.pipeline import Config, Outcome, PlotChanges, Settings, run
     from lrplot.simulation.runner import Schedule, simulate
+    from lrplot.simulation.trace import trace

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,6 +151,9 @@ class Spec:
     """The step a resumed run starts again at, from a checkpoint (``resume_at:``)."""
     silence: frozenset[str] = frozenset()
     """The warnings this config means (``silence:``; see :mod:`lrplot.checks.mistakes`)."""
+    build: Callable[[Any], Any] | None = field(default=None, repr=False)
+    """A caller's own function making the schedulers from the optimizer (``lrplot.trace``):
+    the loop steps what it returns, ``schedulers`` saying how (in its order)."""
 
     @property
     def scheduler(self) -> SchedulerSpec:

@@ -9,6 +9,7 @@ from lrplot.faces import lazy_names
 __all__ = [
     "Schedule",
     "simulate",
+    "trace",
 ]
 
 __getattr__ = lazy_names(
@@ -16,8 +17,10 @@ __getattr__ = lazy_names(
     {
         "Schedule": "lrplot.simulation.runner",
         "simulate": "lrplot.simulation.runner",
+        "trace": "lrplot.simulation.trace",
     },
 )
 
 if TYPE_CHECKING:
     from lrplot.simulation.runner import Schedule, simulate
+    from lrplot.simulation.trace import trace

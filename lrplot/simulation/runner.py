@@ -86,6 +86,24 @@ class Schedule:
     def steps(self) -> int:
         return self.spec.steps
 
+    def __repr__(self) -> str:
+        return f"<Schedule of {self.spec.source}: {self.summary()}>"
+
+    def _repr_svg_(self) -> str:
+        """The plot, as SVG: how Jupyter shows a schedule (drawn when shown)."""
+        return self._image("svg").decode()
+
+    def _repr_png_(self) -> bytes:
+        """The plot, as PNG (for front ends that show no SVG)."""
+        return self._image("png")
+
+    def _image(self, fmt: Literal["svg", "png"]) -> bytes:
+        # The one import of a wing above (pyproject.toml's contracts allow it): drawing,
+        # loaded only when a notebook shows a schedule.
+        from lrplot.outputs.export import render
+
+        return render(schedule=self, format=fmt)
+
     @property
     def group_names(self) -> tuple[str, ...]:
         return tuple(g.name for g in self.spec.optimizer.groups)
@@ -247,11 +265,17 @@ class _Run:
         momentum: bool = True,
     ) -> None:
         self.spec, self.feeds, self.keys, self.resumed_at = spec, feeds, keys, resumed_at
-        self.optimizer = _build_optimizer(spec.optimizer)
-        self.schedulers = [
-            _build_scheduler(scheduler, self.optimizer, keys, spec.doubts)
-            for scheduler in spec.schedulers
-        ]
+        self.optimizer = build_optimizer(spec.optimizer)
+        if spec.build is not None:
+            self.schedulers = made_by(spec.build, self.optimizer, count=len(spec.schedulers))
+            keys.update(
+                {id(s): c.key for s, c in zip(self.schedulers, spec.schedulers, strict=True)}
+            )
+        else:
+            self.schedulers = [
+                _build_scheduler(scheduler, self.optimizer, keys, spec.doubts)
+                for scheduler in spec.schedulers
+            ]
         self.recorder = _Recorder(
             self.optimizer,
             record_momentum=momentum and any(cycles_momentum(s) for s in self.schedulers),
@@ -335,7 +359,8 @@ class _Run:
             when += f" of the run resumed at step {spec.resume_at}"
         text = f"{who} {when}: {_message(e, culprit.custom)}"
         doubts = {**culprit.doubts, **spec.doubts}
-        blamed, explained = _blame(e, _arguments_of(culprit), doubts)
+        written = _arguments_of(culprit) if spec.build is None else {}  # a caller's: not keys
+        blamed, explained = _blame(e, written, doubts)
         return SimulationError(_explained(explained, text), key=blamed or culprit.key)
 
 
@@ -495,7 +520,8 @@ def _non_finite_argument(spec: Spec) -> tuple[str, str | None]:
     return spec.scheduler.key, None
 
 
-def _build_optimizer(spec: OptimizerSpec) -> Any:
+def build_optimizer(spec: OptimizerSpec) -> Any:
+    """The optimizer of ``spec`` over one dummy parameter per param group."""
     import torch
 
     groups = [{"params": [torch.zeros(1, 1)], **group.args} for group in spec.groups]
@@ -544,6 +570,58 @@ def _build_scheduler(
     _check_made(scheduler, spec, optimizer)
     keys[id(scheduler)] = spec.key
     return scheduler
+
+
+BUILD_KEY = "build"
+"""How errors name the function :func:`made_by` calls (``lrplot.trace``'s first argument)."""
+_PROTOCOL = (
+    "a scheduler of the optimizer it was given (a torch LRScheduler, or an object with "
+    "step() and that optimizer)"
+)
+
+
+def made_by(build: Callable[[Any], Any], optimizer: Any, *, count: int | None = None) -> list[Any]:
+    """The schedulers a caller's ``build(optimizer)`` returns (one, or a list of them),
+    each checked to follow torch's protocol on ``optimizer``; ``count``: as many as it
+    returned before. ConfigError at :data:`BUILD_KEY` for anything else."""
+    name = _function_name(build)
+    try:
+        made = build(optimizer)
+    except LrplotError:
+        raise
+    except (Exception, SystemExit) as e:  # SystemExit: sys.exit() in the caller's code
+        raise ConfigError(f"{name} failed: {_message(e, True)}", key=BUILD_KEY) from None
+    schedulers = list(made) if isinstance(made, list | tuple) else [made]
+    if not schedulers:
+        raise ConfigError(
+            f"{name} returned an empty {type(made).__name__}, not {_PROTOCOL}", key=BUILD_KEY
+        )
+    for index, scheduler in enumerate(schedulers):
+        where = (
+            f"{name} returned" if made is scheduler else f"item {index} of what {name} returned is"
+        )
+        what = "None" if scheduler is None else type(scheduler).__name__
+        if not callable(getattr(scheduler, "step", None)) or not hasattr(scheduler, "optimizer"):
+            raise ConfigError(f"{where} {what}, not {_PROTOCOL}", key=BUILD_KEY)
+        if scheduler.optimizer is not optimizer:
+            raise ConfigError(
+                f"{where} a {what} of another optimizer: build it on the optimizer it is given",
+                key=BUILD_KEY,
+            )
+    if count is not None and len(schedulers) != count:
+        raise ConfigError(
+            f"{name} returned {len(schedulers)} schedulers, {count} the first time it was "
+            "called; it must build the same ones every time",
+            key=BUILD_KEY,
+        )
+    return schedulers
+
+
+def _function_name(build: Callable[[Any], Any]) -> str:
+    """``make_schedule(optimizer)``, as messages name a caller's function (``build`` for
+    a lambda)."""
+    name = str(getattr(build, "__name__", ""))
+    return f"{name if name.isidentifier() else BUILD_KEY}(optimizer)"
 
 
 def _takes_optimizer_by_name(function: Any) -> bool:

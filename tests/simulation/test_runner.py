@@ -331,13 +331,13 @@ FAST = set(LONG_RUN_ARGS)
 
 @pytest.mark.parametrize("config", CONFIG_FILES, ids=config_id)
 def test_the_fast_step_is_used_exactly_for_torchs_plain_schedulers(config: Path) -> None:
-    from lrplot.simulation.runner import _build_optimizer, _build_scheduler
+    from lrplot.simulation.runner import _build_scheduler, build_optimizer
     from lrplot.simulation.torch_compat import fast_step
 
     spec = load_spec(path=config, allow_import=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scheduler = _build_scheduler(spec.scheduler, _build_optimizer(spec.optimizer), {}, {})
+        scheduler = _build_scheduler(spec.scheduler, build_optimizer(spec.optimizer), {}, {})
     made = type(scheduler)  # a transformers schedule function makes torch's LambdaLR
     plain = made.__name__ in FAST and scheduler_classes().get(made.__name__) is made
     assert (fast_step(scheduler) is not None) == plain

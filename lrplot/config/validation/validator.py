@@ -77,6 +77,12 @@ def parse_spec(
     return _Validator(document, base_dir=folder, allow_import=allow_import).spec()
 
 
+def run_checks(*, data: Mapping[str, Any], source: str) -> _Validator:
+    """The checks of a config's keys, for a caller that gives them from Python, not in a
+    file (``lrplot.trace``): ``simple_values``, ``steps``, ``optimizer``, ``loop_keys``."""
+    return _Validator(ConfigDocument(data=data, source=source), base_dir=None, allow_import=False)
+
+
 class _Validator(OptimizerChecks, SchedulerChecks):
     def spec(self) -> Spec:
         try:
@@ -137,14 +143,7 @@ class _Validator(OptimizerChecks, SchedulerChecks):
         for scheduler in schedulers:
             self.check_length(scheduler, loop)
         resume_at = values.get("resume_at")
-        steps = epochs * steps_per_epoch
-        if resume_at is not None and resume_at >= steps:
-            raise self.error(
-                "resume_at",
-                f"{resume_at:,} is past the run's last step, {steps - 1:,} (epochs {epochs} x "
-                f"steps_per_epoch {steps_per_epoch} = {steps:,} steps, from 0): resume at a "
-                "step in it",
-            )
+        self.check_resume(resume_at, epochs, steps_per_epoch)
         return Spec(
             source=self.source,
             epochs=epochs,
@@ -164,6 +163,17 @@ class _Validator(OptimizerChecks, SchedulerChecks):
             resume_at=resume_at,
             silence=values.get("silence", frozenset()),
         )
+
+    def check_resume(self, resume_at: int | None, epochs: int, steps_per_epoch: int) -> None:
+        """Refuse a ``resume_at`` past the run's last step."""
+        steps = epochs * steps_per_epoch
+        if resume_at is not None and resume_at >= steps:
+            raise self.error(
+                "resume_at",
+                f"{resume_at:,} is past the run's last step, {steps - 1:,} (epochs {epochs} x "
+                f"steps_per_epoch {steps_per_epoch} = {steps:,} steps, from 0): resume at a "
+                "step in it",
+            )
 
     def steps(self, value: Any) -> tuple[int, Batches | None]:
         """``steps_per_epoch``: a whole number, or the data it comes from."""
