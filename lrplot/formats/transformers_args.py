@@ -169,6 +169,7 @@ class _Fields:
 
     names: frozenset[str]
     defaults: Mapping[str, Any]
+    types: Mapping[str, Any]
     schedules: tuple[str, ...]
     optimizers: tuple[str, ...]
 
@@ -190,6 +191,7 @@ def _fields() -> _Fields:
     return _Fields(
         names=frozenset(f.name for f in fields),
         defaults=defaults,
+        types={f.name: f.type for f in fields},
         schedules=tuple(kind.value for kind in SchedulerType),
         optimizers=tuple(name.value for name in training_args.OptimizerNames),
     )
@@ -583,11 +585,15 @@ def translate(
             f"{describe_value(document.data, quote=False)}",
             source=read.source,
         )
-    reader = _Reader(
-        document, facts, rules_of(facts.transformers_version, source=read.source), json=read.json
-    )
+    rules = rules_of(facts.transformers_version, source=read.source)
+    read_notices: tuple[str, ...] = ()
+    if read.file_format == "trl":
+        from lrplot.formats.trl_config import as_training_arguments
+
+        document, read_notices = as_training_arguments(document, _fields().types)
+    reader = _Reader(document, facts, rules, json=read.json)
     translation = reader.translate()
-    return translation, tuple(reader.notices)
+    return translation, read_notices + tuple(reader.notices)
 
 
 def load(
