@@ -1,4 +1,4 @@
-"""TRL's ``--config`` files (TRL, alignment-handbook and open-r1 recipes), read as ``trl.TrlParser`` does.
+"""TRL's ``--config`` files (TRL, alignment-handbook, open-r1 recipes), read as TrlParser does.
 
 ``TrlParser.parse_args_and_config`` reads the file with PyYAML's ``safe_load``, pops its
 ``env:`` block into ``os.environ`` (lrplot never does), and makes every other key the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from argparse import ArgumentTypeError
 from collections.abc import Mapping
 from typing import Any
 
@@ -175,10 +176,10 @@ def as_training_arguments(
             name, convert = how
             try:
                 value = convert(value)
-            except (TypeError, ValueError) as e:
+            except (TypeError, ValueError, ArgumentTypeError) as e:
                 said = f"invalid {name} value: {value!r}"
-                if name == "string_to_bool":
-                    said = str(e)
+                if isinstance(e, ArgumentTypeError):
+                    said = str(e)  # argparse says its message
                 raise error(
                     key, f"argument --{key}: {said} (TrlParser, as argparse converts it)"
                 ) from None
