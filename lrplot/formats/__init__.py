@@ -32,6 +32,11 @@ class RunFacts:
     """Processes training together: ``--world-size`` (default 1)."""
     transformers_version: str | None = None
     """Whose Trainer rules apply (``--transformers-version``; default: the installed)."""
+    logged_steps: int | None = None
+    """The optimizer steps a logged run's Trainer planned (a trainer_state.json's
+    ``max_steps``, given to ``compare`` beside the file), for a file planned by epochs."""
+    logged_from: str | None = None
+    """The log that says :attr:`logged_steps`."""
 
 
 @dataclass(frozen=True)

@@ -422,12 +422,16 @@ class _Reader:
                 )
         if max_steps > 0:
             total, how = max_steps, f"max_steps {max_steps:,}"
+        elif batches is None and self.facts.logged_steps is not None:
+            total = self.facts.logged_steps
+            how = f"max_steps {total:,} of {self.facts.logged_from}"
         elif batches is None:
             raise self.error(
                 "num_train_epochs" if "num_train_epochs" in self.data else None,
                 "the Trainer counts optimizer steps from the data set's size, which "
                 "TrainingArguments do not hold: give it with --dataset-size N (the training "
-                "samples, after tokenising), or set max_steps",
+                "samples, after tokenising), or set max_steps (or compare it with its run's "
+                "trainer_state.json)",
             )
         else:
             if batches.steps < 1:

@@ -319,14 +319,16 @@ REFUSED = {
         (),
         "num_train_epochs: the Trainer counts optimizer steps from the data set's size, "
         "which TrainingArguments do not hold: give it with --dataset-size N (the training "
-        "samples, after tokenising), or set max_steps (line 2)",
+        "samples, after tokenising), or set max_steps (or compare it with its run's "
+        "trainer_state.json) (line 2)",
     ),
     "no data set size, all defaults": (
         "output_dir: o\n",
         (),
         "the Trainer counts optimizer steps from the data set's size, which "
         "TrainingArguments do not hold: give it with --dataset-size N (the training "
-        "samples, after tokenising), or set max_steps",
+        "samples, after tokenising), or set max_steps (or compare it with its run's "
+        "trainer_state.json)",
     ),
     "no step": (
         "num_train_epochs: 0\n",
