@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.config.file import ConfigDocument, parse_config_text
 from lrplot.config.loop import Batches, LoopName
 from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.spec import NativeRead
 from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
 from lrplot.formats import Read, RunFacts
 from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
@@ -214,6 +215,8 @@ class Translation:
     names: Mapping[str, str]
     """lrplot's key paths, by the file's key each comes from (``optimizer.lr``:
     ``learning_rate``)."""
+    native: NativeRead | None = None
+    """What the file said of its warm-up and schedule (for :mod:`lrplot.checks.native`)."""
 
     def located(self, error: LrplotError) -> LrplotError:
         """``error`` about lrplot's config, as about the file: its key the file's."""
@@ -242,6 +245,7 @@ class _Reader:
         self.rules = rules
         self.fields = _fields()
         self.notices: list[str] = []
+        self.native: NativeRead | None = None
 
     def error(self, key: str | None, message: str) -> ConfigError:
         return ConfigError(
@@ -447,7 +451,17 @@ class _Reader:
                 f"the Trainer makes no optimizer step: {how} = {total:,}",
             )
         warmup, warmup_key, warmup_how = self.warmup_steps(total)
-        self.dropped(schedule, warmup, warmup_key, kwargs)
+        self.native = NativeRead(
+            who=self.rules.who,
+            warmup_shares=self.rules.warmup_shares,
+            schedule=schedule,
+            warmup_key=warmup_key,
+            warmup_value=self.given(warmup_key),
+            warmup=warmup,
+            kwargs=tuple(map(str, kwargs or ())),
+            lines={key: line for key, line in self.document.lines.items() if "." not in key},
+            set_by=dict(self.document.set_by),
+        )
         names: dict[str, str] = {}
         config: dict[str, Any] = {}
         per_epoch = batches.steps if batches is not None else total
@@ -499,21 +513,6 @@ class _Reader:
             )
         )
         return Translation(self.translated(config, names), names)
-
-    def dropped(self, schedule: str, warmup: Any, warmup_key: str, kwargs: Any) -> None:
-        """A notice of what ``get_scheduler`` drops for ``schedule``: ``constant`` takes
-        no warm-up and no kwargs, ``constant_with_warmup`` no kwargs."""
-        dropped = []
-        if schedule == "constant" and warmup:
-            dropped.append(f"{warmup_key} ({warmup:,} warm-up steps)")
-        if schedule in ("constant", "constant_with_warmup") and kwargs:
-            dropped.append("lr_scheduler_kwargs")
-        if dropped:
-            self.notices.append(
-                f"{self.document.source}: lr_scheduler_type: get_scheduler({schedule!r}) "
-                f"drops {' and '.join(dropped)}: the lr is planned without them, as the "
-                "Trainer runs it"
-            )
 
     def optimizer(
         self,
@@ -597,6 +596,7 @@ def translate(
         document, read_notices = as_training_arguments(document, _fields().types)
     reader = _Reader(document, facts, rules, json=read.json)
     translation = reader.translate()
+    translation = dataclasses.replace(translation, native=reader.native)
     return translation, read_notices + tuple(reader.notices)
 
 
@@ -620,7 +620,8 @@ def load(
         spec = document_spec(document, base_dir=read.base_dir)
     except LrplotError as e:
         raise translation.located(e) from None
-    return dataclasses.replace(spec, notices=notices + spec.notices), translation
+    spec = dataclasses.replace(spec, notices=notices + spec.notices, native=translation.native)
+    return spec, translation
 
 
 def _per_epoch(batches: Batches | None, *, given_world: bool) -> list[str]:
