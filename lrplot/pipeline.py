@@ -198,7 +198,7 @@ def loaded(
         base_dir=config.base_dir,
         file_format=settings.native.file_format,
     )
-    if found.file_format == "transformers":
+    if found.file_format in ("transformers", "trl"):
         from lrplot.formats.transformers_args import load as load_training_arguments
 
         spec, translation = load_training_arguments(

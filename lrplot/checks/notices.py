@@ -91,7 +91,13 @@ def linear_hides(schedule: Schedule, options: PlotOptions) -> list[str]:
 
 
 def collect_warnings(schedule: Schedule) -> tuple[str, ...]:
-    """Every warning about ``schedule`` its config does not silence, in a fixed order."""
+    """Every warning about ``schedule`` its config does not silence, in a fixed order: a
+    native file's own mistakes (:mod:`lrplot.checks.native`) first."""
     from lrplot.checks.mistakes import warnings_of
 
-    return warnings_of(schedule)
+    native = schedule.spec.native
+    if native is None:
+        return warnings_of(schedule)
+    from lrplot.checks.native import native_warnings
+
+    return native_warnings(native, schedule.spec.source) + warnings_of(schedule)

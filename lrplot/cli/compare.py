@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,7 +83,9 @@ def compare_command(
     logged run (HF's trainer_state.json, a Lightning CSVLogger metrics.csv, or lrplot's
     own CSV): its lr is drawn as markers at the logged steps, aligned by optimizer step,
     and a Warning: names the first step where it did not follow the planned schedules;
-    a Notice: says in which order an HF log was read, and why.
+    a Notice: says in which order an HF log was read, and why. A TrainingArguments file
+    planned by epochs takes its optimizer steps from the one trainer_state.json beside it
+    (its max_steps), unless --dataset-size is given.
     The CSV is in long form (schedule,epoch,lr, or schedule,step,lr) for pandas and
     duckdb; epoch is fractional for schedules stepped per batch.
 
@@ -91,6 +94,7 @@ def compare_command(
       lrplot compare configs/tutorial/CyclicLR-*.yaml -o cyclic.png
       lrplot compare a.yaml b.yaml --log-y -o both.svg -o both.csv
       lrplot compare plan.yaml output/trainer_state.json -o followed.png
+      lrplot compare training_args.yaml output/trainer_state.json -o followed.png
       lrplot compare a.yaml b.yaml -f csv -o - | duckdb -c "select * from read_csv('/dev/stdin')"
     """
     from lrplot.config.options import PlotOptions
@@ -116,6 +120,12 @@ def compare_command(
         for path, name in zip(logs, file_names([str(p) for p in logs]), strict=True)
     ]
     configs = tuple(path for path in configs if path not in logs)
+    planned = [run.max_steps for run, _ in logged if run.max_steps is not None]
+    if len(planned) == 1 and settings.native.logged_steps is None:
+        # one HF log: its Trainer's step count plans a native file given by epochs
+        source = next(run.source for run, _ in logged if run.max_steps is not None)
+        native = replace(settings.native, logged_steps=planned[0], logged_from=source)
+        settings = replace(settings, native=native)
     images = any(fmt in IMAGE_FORMATS for _, fmt in targets)
     from lrplot.draw.painter import Painter
 

@@ -27,6 +27,9 @@ Code = Literal[
     "lr-grows",
     "negative-lr",
     "resume-changes",
+    "warmup-unit",
+    "constant-warmup",
+    "kwargs-dropped",
 ]
 
 CODES: Mapping[Code, str] = {
@@ -55,5 +58,10 @@ CODES: Mapping[Code, str] = {
     "test's sweep)",
     "negative-lr": "an lr below zero",
     "resume-changes": "a resume from a checkpoint that changes the schedule",
+    "warmup-unit": "a TrainingArguments warm-up whose float counts steps where a share looks "
+    "meant (transformers 5's warmup_steps: 1.0 is one step; warmup_ratio: 5 is five)",
+    "constant-warmup": "lr_scheduler_type: constant with a warm-up, which get_scheduler drops",
+    "kwargs-dropped": "lr_scheduler_kwargs for a schedule get_scheduler builds without them "
+    "(constant, constant_with_warmup)",
 }
 """Every warning's code, with what it warns of."""

@@ -305,20 +305,22 @@ _OBJECT: Final = Unread("an object")
 a number goes)."""
 
 
-def _json_history(text: str, wanted: str) -> list[object]:
+def _json_history(text: str, wanted: str, top: dict[str, object] | None = None) -> list[object]:
     """The ``log_history`` of a trainer_state.json, read in one pass that keeps of each
     object only an :class:`_Event` (:data:`_OBJECT` for one without ``wanted``; the object
-    holding ``log_history``, a mapping of it), and reads no number of over
-    :data:`~lrplot.limits.MAX_NUMBER_LENGTH` characters, nor NaN or Infinity (each kept
-    as an :class:`~lrplot.errors.Unread`)."""
+    holding ``log_history``, a mapping of it and its ``max_steps``, copied into ``top``),
+    and reads no number of over :data:`~lrplot.limits.MAX_NUMBER_LENGTH` characters, nor
+    NaN or Infinity (each kept as an :class:`~lrplot.errors.Unread`)."""
 
     def kept(pairs: list[tuple[str, object]]) -> object:
-        found: dict[str, object] = dict.fromkeys((wanted, "step", "log_history"), _ABSENT)
+        found: dict[str, object] = dict.fromkeys(
+            (wanted, "step", "log_history", "max_steps"), _ABSENT
+        )
         for name, value in pairs:
             if name in found:
                 found[name] = value
         if found["log_history"] is not _ABSENT:
-            return {"log_history": found["log_history"]}
+            return {"log_history": found["log_history"], "max_steps": found["max_steps"]}
         if found[wanted] is _ABSENT:
             return _OBJECT
         return _Event(found[wanted], found["step"])
@@ -336,6 +338,8 @@ def _json_history(text: str, wanted: str) -> list[object]:
     history = data.get("log_history") if isinstance(data, dict) else None
     if not isinstance(history, list):
         raise _Unreadable("has no log_history list; is it an HF trainer_state.json?")
+    if top is not None:
+        top["max_steps"] = data.get("max_steps")
     return history
 
 
@@ -465,6 +469,9 @@ class LoggedLr:
     """HF, without a version: why (``no config.json beside it``)."""
     order: HfOrder | None = None
     """HF: the order it is read in, once decided; None before, and for other loggers."""
+    max_steps: int | None = None
+    """HF: the optimizer steps its Trainer planned (trainer_state.json's ``max_steps``:
+    ``args.max_steps``, or ``ceil(num_train_epochs x`` the steps of an epoch``)``)."""
 
     @property
     def shift(self) -> int:
@@ -562,7 +569,8 @@ def _transformers_version(folder: Path) -> tuple[str | None, str]:
 
 
 def _hf_lr(text: str, shown: str) -> LoggedLr:
-    history = _json_history(text, "learning_rate")
+    top: dict[str, object] = {}
+    history = _json_history(text, "learning_rate", top)
     del text
     runs = _Runs([("learning_rate", "lr", None)], "log_history[{}]")
     for index, event in enumerate(history):
@@ -579,7 +587,11 @@ def _hf_lr(text: str, shown: str) -> LoggedLr:
     if not runs.values[0]:
         raise _Unreadable("logs no learning_rate")
     series, starts = runs.series()
-    return LoggedLr(shown, "HF Trainer", series, starts)
+    given = top.get("max_steps")
+    planned = given if isinstance(given, int) and not isinstance(given, bool) else None
+    if planned is not None and not 0 < planned < MAX_LOGGED_STEP:
+        planned = None
+    return LoggedLr(shown, "HF Trainer", series, starts, max_steps=planned)
 
 
 _STEP_DIGITS = re.compile(r"[0-9]{1,16}")

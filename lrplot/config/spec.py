@@ -126,6 +126,32 @@ class OptimizerSpec:
 
 
 @dataclass(frozen=True)
+class NativeRead:
+    """What a native file (HF TrainingArguments, a TRL recipe) said of its warm-up and
+    schedule, in its own keys, for the checks of its mistakes
+    (:mod:`lrplot.checks.native`)."""
+
+    who: str
+    """Whose rules planned it: ``transformers 5.24.0``."""
+    warmup_shares: bool
+    """``warmup_steps`` below 1 is a share of the run (transformers 5)."""
+    schedule: str
+    """``lr_scheduler_type``."""
+    warmup_key: str
+    """The key the warm-up came from: ``warmup_steps`` or ``warmup_ratio``."""
+    warmup_value: Any
+    """Its value as the file gave it (after its parser's conversion)."""
+    warmup: int
+    """The warm-up steps it makes (``get_warmup_steps``)."""
+    kwargs: tuple[str, ...]
+    """The names in ``lr_scheduler_kwargs``."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """The line of each of the file's keys."""
+    set_by: Mapping[str, str] = field(default_factory=dict)
+    """The ``--set`` that gave a key of the file, by key."""
+
+
+@dataclass(frozen=True)
 class Spec:
     """A validated schedule config; ``simulate(spec=...)`` runs it."""
 
@@ -154,6 +180,8 @@ class Spec:
     build: Callable[[Any], Any] | None = field(default=None, repr=False)
     """A caller's own function making the schedulers from the optimizer (``lrplot.trace``):
     the loop steps what it returns, ``schedulers`` saying how (in its order)."""
+    native: NativeRead | None = None
+    """For a native file's plan: what the file said, in its keys."""
 
     @property
     def scheduler(self) -> SchedulerSpec:

@@ -14,10 +14,11 @@ from typing import Literal
 from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
 from lrplot.errors import printable
 
-FileFormat = Literal["auto", "lrplot", "transformers"]
-FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers")
+FileFormat = Literal["auto", "lrplot", "transformers", "trl"]
+FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers", "trl")
 """What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config, or
-HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them)."""
+HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them), or
+TRL's ``--config`` recipes (as ``trl.TrlParser`` reads them)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class RunFacts:
     """Processes training together: ``--world-size`` (default 1)."""
     transformers_version: str | None = None
     """Whose Trainer rules apply (``--transformers-version``; default: the installed)."""
+    logged_steps: int | None = None
+    """The optimizer steps a logged run's Trainer planned (a trainer_state.json's
+    ``max_steps``, given to ``compare`` beside the file), for a file planned by epochs."""
+    logged_from: str | None = None
+    """The log that says :attr:`logged_steps`."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class Read:
     base_dir: Path | None
     document: ConfigDocument
     """Its data as lrplot's own configs are read (YAML 1.2)."""
-    file_format: Literal["lrplot", "transformers"]
+    file_format: Literal["lrplot", "transformers", "trl"]
     json: bool
     """It is JSON (a ``.json`` file, or text that starts with ``{``)."""
 
@@ -73,10 +79,14 @@ def read(
     return Read(text, shown, folder, document, found, json)
 
 
-def recognise(data: object) -> Literal["lrplot", "transformers"]:
+def recognise(data: object) -> Literal["lrplot", "transformers", "trl"]:
     """The format of a config's data, by its keys: TrainingArguments' (``learning_rate``,
     ``lr_scheduler_type``, ``output_dir``, ...) with no ``scheduler:`` or ``schedulers:``
-    of lrplot's, else lrplot's own (whose errors then say what is wrong)."""
+    of lrplot's, a TRL recipe if it also has a key of TRL's scripts (``model_name_or_path``,
+    ``dataset_name``, ...), else lrplot's own (whose errors then say what is wrong)."""
     from lrplot.formats.transformers_args import is_training_arguments
+    from lrplot.formats.trl_config import is_trl_recipe
 
-    return "transformers" if is_training_arguments(data) else "lrplot"
+    if not is_training_arguments(data):
+        return "lrplot"
+    return "trl" if is_trl_recipe(data) else "transformers"

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.config.file import ConfigDocument, parse_config_text
 from lrplot.config.loop import Batches, LoopName
 from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.spec import NativeRead
 from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
 from lrplot.formats import Read, RunFacts
 from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
@@ -169,6 +170,7 @@ class _Fields:
 
     names: frozenset[str]
     defaults: Mapping[str, Any]
+    types: Mapping[str, Any]
     schedules: tuple[str, ...]
     optimizers: tuple[str, ...]
 
@@ -190,6 +192,7 @@ def _fields() -> _Fields:
     return _Fields(
         names=frozenset(f.name for f in fields),
         defaults=defaults,
+        types={f.name: f.type for f in fields},
         schedules=tuple(kind.value for kind in SchedulerType),
         optimizers=tuple(name.value for name in training_args.OptimizerNames),
     )
@@ -212,6 +215,8 @@ class Translation:
     names: Mapping[str, str]
     """lrplot's key paths, by the file's key each comes from (``optimizer.lr``:
     ``learning_rate``)."""
+    native: NativeRead | None = None
+    """What the file said of its warm-up and schedule (for :mod:`lrplot.checks.native`)."""
 
     def located(self, error: LrplotError) -> LrplotError:
         """``error`` about lrplot's config, as about the file: its key the file's."""
@@ -240,6 +245,7 @@ class _Reader:
         self.rules = rules
         self.fields = _fields()
         self.notices: list[str] = []
+        self.native: NativeRead | None = None
 
     def error(self, key: str | None, message: str) -> ConfigError:
         return ConfigError(
@@ -420,12 +426,16 @@ class _Reader:
                 )
         if max_steps > 0:
             total, how = max_steps, f"max_steps {max_steps:,}"
+        elif batches is None and self.facts.logged_steps is not None:
+            total = self.facts.logged_steps
+            how = f"max_steps {total:,} of {self.facts.logged_from}"
         elif batches is None:
             raise self.error(
                 "num_train_epochs" if "num_train_epochs" in self.data else None,
                 "the Trainer counts optimizer steps from the data set's size, which "
                 "TrainingArguments do not hold: give it with --dataset-size N (the training "
-                "samples, after tokenising), or set max_steps",
+                "samples, after tokenising), or set max_steps (or compare it with its run's "
+                "trainer_state.json)",
             )
         else:
             if batches.steps < 1:
@@ -441,7 +451,17 @@ class _Reader:
                 f"the Trainer makes no optimizer step: {how} = {total:,}",
             )
         warmup, warmup_key, warmup_how = self.warmup_steps(total)
-        self.dropped(schedule, warmup, warmup_key, kwargs)
+        self.native = NativeRead(
+            who=self.rules.who,
+            warmup_shares=self.rules.warmup_shares,
+            schedule=schedule,
+            warmup_key=warmup_key,
+            warmup_value=self.given(warmup_key),
+            warmup=warmup,
+            kwargs=tuple(map(str, kwargs or ())),
+            lines={key: line for key, line in self.document.lines.items() if "." not in key},
+            set_by=dict(self.document.set_by),
+        )
         names: dict[str, str] = {}
         config: dict[str, Any] = {}
         per_epoch = batches.steps if batches is not None else total
@@ -493,21 +513,6 @@ class _Reader:
             )
         )
         return Translation(self.translated(config, names), names)
-
-    def dropped(self, schedule: str, warmup: Any, warmup_key: str, kwargs: Any) -> None:
-        """A notice of what ``get_scheduler`` drops for ``schedule``: ``constant`` takes
-        no warm-up and no kwargs, ``constant_with_warmup`` no kwargs."""
-        dropped = []
-        if schedule == "constant" and warmup:
-            dropped.append(f"{warmup_key} ({warmup:,} warm-up steps)")
-        if schedule in ("constant", "constant_with_warmup") and kwargs:
-            dropped.append("lr_scheduler_kwargs")
-        if dropped:
-            self.notices.append(
-                f"{self.document.source}: lr_scheduler_type: get_scheduler({schedule!r}) "
-                f"drops {' and '.join(dropped)}: the lr is planned without them, as the "
-                "Trainer runs it"
-            )
 
     def optimizer(
         self,
@@ -583,11 +588,16 @@ def translate(
             f"{describe_value(document.data, quote=False)}",
             source=read.source,
         )
-    reader = _Reader(
-        document, facts, rules_of(facts.transformers_version, source=read.source), json=read.json
-    )
+    rules = rules_of(facts.transformers_version, source=read.source)
+    read_notices: tuple[str, ...] = ()
+    if read.file_format == "trl":
+        from lrplot.formats.trl_config import as_training_arguments
+
+        document, read_notices = as_training_arguments(document, _fields().types)
+    reader = _Reader(document, facts, rules, json=read.json)
     translation = reader.translate()
-    return translation, tuple(reader.notices)
+    translation = dataclasses.replace(translation, native=reader.native)
+    return translation, read_notices + tuple(reader.notices)
 
 
 def load(
@@ -610,7 +620,8 @@ def load(
         spec = document_spec(document, base_dir=read.base_dir)
     except LrplotError as e:
         raise translation.located(e) from None
-    return dataclasses.replace(spec, notices=notices + spec.notices), translation
+    spec = dataclasses.replace(spec, notices=notices + spec.notices, native=translation.native)
+    return spec, translation
 
 
 def _per_epoch(batches: Batches | None, *, given_world: bool) -> list[str]:

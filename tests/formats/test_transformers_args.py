@@ -319,14 +319,16 @@ REFUSED = {
         (),
         "num_train_epochs: the Trainer counts optimizer steps from the data set's size, "
         "which TrainingArguments do not hold: give it with --dataset-size N (the training "
-        "samples, after tokenising), or set max_steps (line 2)",
+        "samples, after tokenising), or set max_steps (or compare it with its run's "
+        "trainer_state.json) (line 2)",
     ),
     "no data set size, all defaults": (
         "output_dir: o\n",
         (),
         "the Trainer counts optimizer steps from the data set's size, which "
         "TrainingArguments do not hold: give it with --dataset-size N (the training "
-        "samples, after tokenising), or set max_steps",
+        "samples, after tokenising), or set max_steps (or compare it with its run's "
+        "trainer_state.json)",
     ),
     "no step": (
         "num_train_epochs: 0\n",
@@ -478,7 +480,8 @@ def test_each_releases_rules(name: str, runner: CliRunner, tmp_path: Path) -> No
     path.write_text(text)
     result = runner.invoke(cli, ["validate", str(path), *options])
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"Notice: {path}: the Trainer's plan ({plan}\n"
+    notices = [line for line in result.stderr.splitlines() if line.startswith("Notice:")]
+    assert notices == [f"Notice: {path}: the Trainer's plan ({plan}"]  # warnings: test_native
 
 
 def test_a_key_that_changes_the_run_unread_is_named(runner: CliRunner, tmp_path: Path) -> None:
@@ -554,27 +557,3 @@ def test_from_python_the_facts_are_settings(tmp_path: Path) -> None:
     facts = lrplot.RunFacts(dataset_size=60, world_size=2)
     outcome = lrplot.run(config=lrplot.Config(path=path), settings=lrplot.Settings(native=facts))
     assert outcome.schedule.steps == 4 * 2  # 8 batches, 4 each, 2 optimizer steps an epoch
-
-
-def test_what_get_scheduler_drops_is_named(runner: CliRunner, tmp_path: Path) -> None:
-    path = tmp_path / "args.yaml"
-
-    def notices(text: str) -> list[str]:
-        path.write_text("max_steps: 10\n" + text)
-        result = runner.invoke(cli, ["validate", str(path)])
-        assert result.exit_code == 0, result.stderr
-        return [line for line in result.stderr.splitlines() if "the Trainer's plan" not in line]
-
-    assert notices("lr_scheduler_type: constant\nwarmup_steps: 0.2\n") == [
-        f"Notice: {path}: lr_scheduler_type: get_scheduler('constant') drops warmup_steps "
-        "(2 warm-up steps): the lr is planned without them, as the Trainer runs it"
-    ]
-    assert notices(
-        "lr_scheduler_type: constant_with_warmup\nlr_scheduler_kwargs: {num_cycles: 2}\n"
-    ) == [
-        f"Notice: {path}: lr_scheduler_type: get_scheduler('constant_with_warmup') drops "
-        "lr_scheduler_kwargs: the lr is planned without them, as the Trainer runs it"
-    ]
-    # near misses: constant without a warm-up, a warm-up that is used
-    assert notices("lr_scheduler_type: constant\nlr_scheduler_kwargs: {}\n") == []
-    assert notices("lr_scheduler_type: constant_with_warmup\nwarmup_steps: 2\n") == []

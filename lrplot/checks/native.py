@@ -1,0 +1,91 @@
+"""The mistakes in a native file (HF TrainingArguments, a TRL recipe) its Trainer runs silently.
+
+Judged from what the file said (:class:`~lrplot.config.spec.NativeRead`), in its own keys:
+a warm-up written as steps where a share was meant or the reverse, a warm-up ``constant``
+ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant`` and
+``constant_with_warmup`` take none: transformers' optimization.get_scheduler). Arguments
+the schedule's function does not take are no warning: the Trainer fails on them, and so
+does lrplot. Cheap to import: no torch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lrplot.checks.mistakes import Mistake
+
+if TYPE_CHECKING:
+    from lrplot.config.spec import NativeRead
+
+TAKE_NO_KWARGS = ("constant", "constant_with_warmup")
+"""The schedules ``get_scheduler`` builds without ``scheduler_specific_kwargs``."""
+
+
+def native_mistakes(read: NativeRead) -> list[Mistake]:
+    """Every likely mistake in what a native file said, in a fixed order."""
+    return [*_warmup_units(read), *_dropped(read)]
+
+
+def native_warnings(read: NativeRead, source: str) -> tuple[str, ...]:
+    """The ``Warning:`` lines of a native file's mistakes (``file: key: message (line N)
+    [code]``), the file's keys and lines named."""
+    lines = []
+    for mistake in native_mistakes(read):
+        line, origin = read.lines.get(mistake.key), read.set_by.get(mistake.key)
+        where = f" (from {origin})" if origin else (f" (line {line})" if line else "")
+        lines.append(f"{source}: {mistake.key}: {mistake.message}{where} [{mistake.code}]")
+    return tuple(lines)
+
+
+def _steps(count: int) -> str:
+    return f"{count:,} warm-up step{'s' * (count != 1)}"
+
+
+def _warmup_units(read: NativeRead) -> list[Mistake]:
+    key, value = read.warmup_key, read.warmup_value
+    if not read.warmup_shares or isinstance(value, bool) or not isinstance(value, int | float):
+        return []
+    if value < 1:
+        return []
+    if key == "warmup_ratio":
+        said = (
+            f"{value!r} is {_steps(read.warmup)} for {read.who}, which counts a warmup_ratio "
+            "of 1 or more as steps, not a share of the run: steps are warmup_steps, a share "
+            "is below 1"
+        )
+    elif isinstance(value, int) or (value != 1 and value.is_integer()):
+        return []  # whole steps, as written
+    elif value == 1:
+        said = (
+            f"1.0 is {_steps(read.warmup)} for {read.who}, not the whole run: a float of 1 or "
+            "more counts steps, a share of the run is below 1"
+        )
+    else:
+        said = (
+            f"{value!r} is {_steps(read.warmup)} for {read.who} (int() of it): a float of 1 "
+            "or more counts whole steps, a share of the run is below 1"
+        )
+    return [Mistake("warmup-unit", key, said)]
+
+
+def _dropped(read: NativeRead) -> list[Mistake]:
+    found = []
+    if read.schedule == "constant" and read.warmup:
+        found.append(
+            Mistake(
+                "constant-warmup",
+                read.warmup_key,
+                f"get_scheduler('constant') drops the warm-up ({_steps(read.warmup)}): the lr "
+                "is learning_rate from step 0; constant_with_warmup warms up",
+            )
+        )
+    if read.schedule in TAKE_NO_KWARGS and read.kwargs:
+        found.append(
+            Mistake(
+                "kwargs-dropped",
+                "lr_scheduler_kwargs",
+                f"get_scheduler({read.schedule!r}) drops them ({', '.join(read.kwargs)}): its "
+                "schedule takes none",
+            )
+        )
+    return found
