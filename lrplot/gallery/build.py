@@ -1,8 +1,8 @@
 """Batch-rendering a folder of configs into a gallery: manifest, skipping, shards, ``--check``.
 
 Every ``*.yaml``/``*.yml`` (and native ``*.json``) under the config folder becomes
-``<name>.png``, ``.svg`` and ``.csv`` (or the formats chosen) in the gallery (sub-folders mirrored), plus ``README.md``
-and ``index.html``. ``manifest.json`` records, per config, a fingerprint of its bytes (and
+``<name>.png``, ``.svg`` and ``.csv`` (or the formats chosen) in the gallery (sub-folders
+mirrored), plus ``README.md`` and ``index.html``. ``manifest.json`` records, per config, a fingerprint of its bytes (and
 of any Python file it imports), what the index shows, and a hash of each output; with the
 lrplot, torch and matplotlib versions and the formats, it lets a re-run skip unchanged
 configs without importing torch.
@@ -38,10 +38,10 @@ from lrplot.errors import (
 )
 from lrplot.gallery.manifest import (
     CONFIG_SUFFIXES,
-    NOT_CONFIGS,
     MANIFEST,
     MAX_NOTICE_LENGTH,
     MAX_NOTICES,
+    NOT_CONFIGS,
     Entry,
     Manifest,
     gallery_formats,
