@@ -3,9 +3,9 @@
 Every ``*.yaml``/``*.yml`` (and native ``*.json``) under the config folder becomes
 ``<name>.png``, ``.svg`` and ``.csv`` (or the formats chosen) in the gallery (sub-folders
 mirrored), plus ``README.md`` and ``index.html``. ``manifest.json`` records, per config, a
-fingerprint of its bytes (and of any Python file it imports), what the index shows, and a hash of each output; with the
-lrplot, torch and matplotlib versions and the formats, it lets a re-run skip unchanged
-configs without importing torch.
+fingerprint of its bytes (and of any Python file it imports), what the index shows, and a
+hash of each output; with the lrplot, torch and matplotlib versions and the formats, it
+lets a re-run skip unchanged configs without importing torch.
 """
 
 from __future__ import annotations
