@@ -24,7 +24,7 @@ NATIVE_DIR = CONFIGS_DIR / "native"
 """Other tools' files (lrplot.formats), which the gallery renders too."""
 CONFIG_FILES = sorted(p for p in CONFIGS_DIR.rglob("*.yaml") if NATIVE_DIR not in p.parents)
 """lrplot's own configs."""
-NATIVE_FILES = sorted(NATIVE_DIR.rglob("*.yaml"))
+NATIVE_FILES = sorted([*NATIVE_DIR.rglob("*.yaml"), *NATIVE_DIR.rglob("*.json")])
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -75,18 +75,19 @@ def read(
         folder = base_dir
     json = path.suffix.lower() == ".json" if path is not None else text.lstrip().startswith("{")
     document = parse_config_text(text, source=shown)
-    found = recognise(document.data) if file_format == "auto" else file_format
+    found = recognise(document.data, json=json) if file_format == "auto" else file_format
     return Read(text, shown, folder, document, found, json)
 
 
-def recognise(data: object) -> Literal["lrplot", "transformers", "trl"]:
+def recognise(data: object, *, json: bool = False) -> Literal["lrplot", "transformers", "trl"]:
     """The format of a config's data, by its keys: TrainingArguments' (``learning_rate``,
     ``lr_scheduler_type``, ``output_dir``, ...) with no ``scheduler:`` or ``schedulers:``
     of lrplot's, a TRL recipe if it also has a key of TRL's scripts (``model_name_or_path``,
-    ``dataset_name``, ...), else lrplot's own (whose errors then say what is wrong)."""
+    ``dataset_name``, ...) and is YAML (TrlParser reads no JSON), else lrplot's own (whose
+    errors then say what is wrong)."""
     from lrplot.formats.transformers_args import is_training_arguments
     from lrplot.formats.trl_config import is_trl_recipe
 
     if not is_training_arguments(data):
         return "lrplot"
-    return "trl" if is_trl_recipe(data) else "transformers"
+    return "trl" if is_trl_recipe(data) and not json else "transformers"

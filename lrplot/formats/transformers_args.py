@@ -68,6 +68,12 @@ SIGNS = frozenset(
 
 _LRPLOT_SIGNS = ("scheduler", "schedulers")
 
+SCRIPT_SIGNS = frozenset(
+    {"model_name_or_path", "task_name", "dataset_name", "train_file", "max_seq_length"}
+)
+"""Keys of the ``run_*.py`` examples' own dataclasses (ModelArguments,
+DataTrainingArguments), which parse a file beside TrainingArguments."""
+
 TORCH_OPTIMIZERS: Mapping[str, str] = {
     "adamw_torch": "AdamW",
     "adamw_torch_fused": "AdamW",
@@ -272,6 +278,15 @@ class _Reader:
             known.discard("warmup_ratio")
         unused = [name for name in self.data if name not in known]
         if not unused:
+            return
+        script = sorted(set(self.data) & SCRIPT_SIGNS)
+        if script:  # a run_*.py's file: its own dataclasses read those keys
+            self.notices.append(
+                f"{self.document.source}: {unused[0]}: not read: {sorted(unused)} are no "
+                f"fields of TrainingArguments; a run_*.py's own dataclasses (ModelArguments, "
+                f"DataTrainingArguments, as its {script[0]} says) read them, and "
+                "HfArgumentParser fails on any no dataclass of the script has"
+            )
             return
         first = unused[0]
         hint = did_you_mean(first, sorted(known))

@@ -1,11 +1,11 @@
 """Batch-rendering a folder of configs into a gallery: manifest, skipping, shards, ``--check``.
 
-Every ``*.yaml``/``*.yml`` under the config folder becomes ``<name>.png``, ``.svg`` and
-``.csv`` (or the formats chosen) in the gallery (sub-folders mirrored), plus ``README.md``
-and ``index.html``. ``manifest.json`` records, per config, a fingerprint of its bytes (and
-of any Python file it imports), what the index shows, and a hash of each output; with the
-lrplot, torch and matplotlib versions and the formats, it lets a re-run skip unchanged
-configs without importing torch.
+Every ``*.yaml``/``*.yml`` (and native ``*.json``) under the config folder becomes
+``<name>.png``, ``.svg`` and ``.csv`` (or the formats chosen) in the gallery (sub-folders
+mirrored), plus ``README.md`` and ``index.html``. ``manifest.json`` records, per config, a
+fingerprint of its bytes (and of any Python file it imports), what the index shows, and a
+hash of each output; with the lrplot, torch and matplotlib versions and the formats, it
+lets a re-run skip unchanged configs without importing torch.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from lrplot.gallery.manifest import (
     MANIFEST,
     MAX_NOTICE_LENGTH,
     MAX_NOTICES,
+    NOT_CONFIGS,
     Entry,
     Manifest,
     gallery_formats,
@@ -166,7 +167,7 @@ def find_configs(config_dir: Path) -> list[str]:
                 continue
             if is_dir:
                 folders.append(f"{prefix}{name}/")
-            elif name.endswith(CONFIG_SUFFIXES):
+            elif name.endswith(CONFIG_SUFFIXES) and name not in NOT_CONFIGS:
                 found.append(prefix + name)
     return sorted(found)
 

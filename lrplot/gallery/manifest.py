@@ -24,7 +24,9 @@ from lrplot.outputs.files import Folder, safe_name
 MANIFEST = "manifest.json"
 DEFAULT_FORMATS: tuple[Format, ...] = ("png", "svg", "csv")
 """What each config is rendered to, unless ``--format`` says otherwise."""
-CONFIG_SUFFIXES = (".yaml", ".yml")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+NOT_CONFIGS = ("trainer_state.json", "config.json")
+"""JSON files HF writes beside a run (its log, its model's config): never configs."""
 MAX_RECORDED = 10**15
 """Largest epochs or steps per epoch an entry may record (a run is far shorter)."""
 MAX_NOTICES = 1000

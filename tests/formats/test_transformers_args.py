@@ -22,22 +22,26 @@ from tests.trainers import TrainerRun, Trainers
 PARSER_OUTPUT = "unused"
 
 
-def parsed(path: Path) -> dict[str, Any]:
+def parsed(path: Path, *, script: bool = False) -> dict[str, Any]:
     """The file's keys as ``HfArgumentParser(TrainingArguments)`` reads them (its own
-    ``parse_yaml_file`` or ``parse_json_file``), but ``output_dir``."""
+    ``parse_yaml_file`` or ``parse_json_file``), but ``output_dir``; with ``script``, its
+    TrainingArguments' keys, the others left to a run_*.py's own dataclasses."""
+    import dataclasses
+
     from transformers import HfArgumentParser, TrainingArguments
 
     parser = HfArgumentParser(cast(Any, TrainingArguments))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if path.suffix == ".json":
-            (args,) = parser.parse_json_file(path)
+            (args,) = parser.parse_json_file(path, allow_extra_keys=script)
         else:
-            (args,) = parser.parse_yaml_file(path)
+            (args,) = parser.parse_yaml_file(path, allow_extra_keys=script)
         import yaml
 
         keys = yaml.safe_load(path.read_text())
-    return {key: getattr(args, key) for key in keys if key != "output_dir"}
+    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    return {key: getattr(args, key) for key in keys if key != "output_dir" and key in fields}
 
 
 def trained(trainers: Trainers, path: Path, dataset_size: int) -> TrainerRun:
@@ -196,8 +200,17 @@ def test_validate_shows_the_trainers_arithmetic(runner: CliRunner, tmp_path: Pat
 def test_the_shipped_native_files_are_the_trainers_runs(
     config: Path, trainers: Trainers, runner: CliRunner
 ) -> None:
+    from lrplot.formats import read
+
     rows, _ = planned(runner, config)  # max_steps set: no data set size needed
-    assert_same(rows, trained(trainers, config, dataset_size=64))
+    found = read(path=config, text=None, source=None, base_dir=None, file_format="auto")
+    if found.file_format == "trl":
+        from tests.formats.test_trl_config import trl_parsed
+
+        fields = trl_parsed(config)
+    else:
+        fields = parsed(config, script=True)
+    assert_same(rows, trainers.hf(**fields, dataset_size=64))
 
 
 def test_yaml_is_read_as_pyyamls_safe_load_reads_it(
