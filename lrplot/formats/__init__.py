@@ -14,10 +14,13 @@ from typing import Literal
 from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
 from lrplot.errors import printable
 
-FileFormat = Literal["auto", "lrplot", "transformers"]
-FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers")
-"""What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config, or
-HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them)."""
+FileFormat = Literal["auto", "lrplot", "transformers", "deepspeed"]
+FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers", "deepspeed")
+"""What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config,
+HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them), or a
+DeepSpeed config (``ds_config.json``: its ``scheduler`` block)."""
+
+Found = Literal["lrplot", "transformers", "deepspeed"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Read:
     base_dir: Path | None
     document: ConfigDocument
     """Its data as lrplot's own configs are read (YAML 1.2)."""
-    file_format: Literal["lrplot", "transformers"]
+    file_format: Found
     json: bool
     """It is JSON (a ``.json`` file, or text that starts with ``{``)."""
 
@@ -73,10 +76,15 @@ def read(
     return Read(text, shown, folder, document, found, json)
 
 
-def recognise(data: object) -> Literal["lrplot", "transformers"]:
-    """The format of a config's data, by its keys: TrainingArguments' (``learning_rate``,
-    ``lr_scheduler_type``, ``output_dir``, ...) with no ``scheduler:`` or ``schedulers:``
-    of lrplot's, else lrplot's own (whose errors then say what is wrong)."""
+def recognise(data: object) -> Found:
+    """The format of a config's data, by its keys: DeepSpeed's (``train_batch_size``,
+    ``zero_optimization``, ..., or a ``scheduler`` block of ``type`` and ``params``);
+    TrainingArguments' (``learning_rate``, ``lr_scheduler_type``, ``output_dir``, ...) with
+    no ``scheduler:`` or ``schedulers:`` of lrplot's; else lrplot's own (whose errors then
+    say what is wrong)."""
+    from lrplot.formats.deepspeed_config import is_deepspeed_config
     from lrplot.formats.transformers_args import is_training_arguments
 
+    if is_deepspeed_config(data):
+        return "deepspeed"
     return "transformers" if is_training_arguments(data) else "lrplot"
