@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c constraints.txt -e '.[dev]'
+	# DeepSpeed is a source package whose build imports torch: wheel first, then it
+	# without build isolation (not in `dev`: the torch-next venv has no build of it).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt wheel
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		--no-build-isolation deepspeed
 	touch $(STAMP)
 
 install: $(STAMP)

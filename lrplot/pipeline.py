@@ -208,6 +208,13 @@ def loaded(
             resume_at=settings.resume_at,
         )
         return spec, translation.located
+    if found.file_format == "deepspeed":
+        from lrplot.formats.deepspeed_config import load as load_deepspeed_config
+
+        spec, translation = load_deepspeed_config(
+            found, overrides=settings.overrides, resume_at=settings.resume_at
+        )
+        return spec, translation.located
     spec = load_spec(
         text=found.text,
         source=found.source,

@@ -139,6 +139,8 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
         value = args.get(arg)
         if kind == "cycle" and value is None:
             value = 2000  # CyclicLR's default step_size_up
+        if value is None and scheduler.facts.horizons_in_steps:  # DeepSpeed's 1000 steps
+            value = _default(scheduler, arg)
         if kind == "warmup" and scheduler.facts.horizons_in_steps and _is_share(value) and steps:
             found.append(
                 Mistake(
@@ -558,6 +560,12 @@ def _argument(scheduler: SchedulerSpec, name: str, default: Any = None) -> Any:
         return scheduler.args[name]
     parameter = scheduler_signature(scheduler.cls).parameters.get(name)
     return default if parameter is None or parameter.required else parameter.default
+
+
+def _default(scheduler: SchedulerSpec, name: str) -> Any:
+    """The default of ``scheduler``'s argument ``name`` (None if it has none)."""
+    parameter = scheduler_signature(scheduler.cls).parameters.get(name)
+    return None if parameter is None or parameter.required else parameter.default
 
 
 def _rate(scheduler: SchedulerSpec) -> float | None:

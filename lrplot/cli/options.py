@@ -133,8 +133,9 @@ def native_options() -> list[Callable[[Command], Command]]:
             type=click.Choice(FILE_FORMATS),
             default="auto",
             show_default=True,
-            help="What CONFIG is: lrplot's config, or HF transformers' TrainingArguments "
-            "(YAML or JSON); auto tells them by their keys.",
+            help="What CONFIG is: lrplot's config, HF transformers' TrainingArguments "
+            "(YAML or JSON), or a DeepSpeed config (ds_config.json); auto tells them by "
+            "their keys.",
         ),
         click.option(
             "--dataset-size",

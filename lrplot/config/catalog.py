@@ -11,7 +11,12 @@ from typing import Any
 from lrplot.config.annotations import describe_annotation
 from lrplot.config.keys import DEFAULT_LR, SCHEDULE
 from lrplot.errors import UsageError, name_excerpt
-from lrplot.schedulers.facts import TRANSFORMERS
+from lrplot.schedulers.deepspeed import (
+    INSTALL_DEEPSPEED,
+    deepspeed_installed,
+    deepspeed_schedulers,
+)
+from lrplot.schedulers.facts import DEEPSPEED, TRANSFORMERS
 from lrplot.schedulers.registry import (
     INSTALL_TRANSFORMERS,
     Maker,
@@ -46,15 +51,24 @@ def summary_table(width: int = 100) -> str:
     sections: list[tuple[str, Mapping[str, Maker]]] = [("", scheduler_classes())]
     if transformers_installed():
         sections.append((_TRANSFORMERS_TITLE, plottable_transformers_schedules()))
+    if deepspeed_installed():
+        sections.append((_DEEPSPEED_TITLE, deepspeed_schedulers()))
     sections.append((_OPTIMIZERS_TITLE, optimizer_classes()))
     for title, classes in sections:
         if title == _TRANSFORMERS_TITLE:
             from importlib.metadata import version
 
             lines += ["", title.format(version=version("transformers"))]
+        elif title == _DEEPSPEED_TITLE:
+            from importlib.metadata import version
+
+            lines += ["", title.format(version=version("deepspeed"))]
         elif title:
             lines += ["", title]
-        shown = {name.removeprefix(TRANSFORMERS): cls for name, cls in classes.items()}
+        shown = {
+            name.removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED): cls
+            for name, cls in classes.items()
+        }
         pad = max(map(len, shown)) + 2
         for name, cls in shown.items():
             optimizer = title == _OPTIMIZERS_TITLE
@@ -74,12 +88,15 @@ def summary_table(width: int = 100) -> str:
                     subsequent_indent=" " * (pad + 2),
                 )
             )
+    if not deepspeed_installed():
+        lines += ["", f"DeepSpeed's schedulers: {INSTALL_DEEPSPEED}"]
     if not transformers_installed():
         lines += ["", f"HuggingFace transformers' schedules: {INSTALL_TRANSFORMERS}"]
     return "\n".join(lines) + "\n"
 
 
 _TRANSFORMERS_TITLE = "Schedules of HuggingFace transformers {version} (type: transformers.NAME):"
+_DEEPSPEED_TITLE = "Schedulers of DeepSpeed {version} (type: deepspeed.NAME, stepped every batch):"
 _OPTIMIZERS_TITLE = (
     "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):"
 )
@@ -87,12 +104,15 @@ _OPTIMIZERS_TITLE = (
 
 def find(name: str) -> tuple[str, str, Maker]:
     """``("scheduler" | "optimizer", name, maker)``, the name matched exactly or else in
-    any case (a transformers schedule with or without its ``transformers.``); UsageError
+    any case (a transformers schedule with or without its ``transformers.``, a DeepSpeed
+    class with its ``deepspeed.``); UsageError
     (about ``NAME``) with a suggestion if unknown."""
     schedulers: dict[str, Maker] = dict(scheduler_classes())
     if name.removeprefix(TRANSFORMERS).startswith("get_") or name.startswith(TRANSFORMERS):
         schedulers.update(plottable_transformers_schedules())
         name = name if name.startswith(TRANSFORMERS) else TRANSFORMERS + name
+    elif name.startswith(DEEPSPEED):
+        schedulers.update(deepspeed_schedulers())
     optimizers = optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
@@ -156,7 +176,7 @@ def _argument_row(param: Parameter, *, optimizer: bool) -> tuple[str, str, str]:
         default = f"default {DEFAULT_LR!r} in lrplot (torch's: {param.default!r})"
     elif param.required:
         default = "required"
-    elif param.name == "last_epoch":
+    elif param.name in ("last_epoch", "last_batch_iteration"):
         default = "default -1 (to resume a run; leave it out)"
     else:
         default = f"default {param.default!r}"

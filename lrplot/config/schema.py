@@ -22,6 +22,7 @@ from lrplot.config.keys import (
 )
 from lrplot.config.metrics import SYNTHETIC
 from lrplot.limits import MAX_COUNT, MAX_EXPRESSION_LENGTH
+from lrplot.schedulers.deepspeed import deepspeed_schedulers
 from lrplot.schedulers.facts import NO_FACTS, SchedulerFacts
 from lrplot.schedulers.registry import (
     Maker,
@@ -142,6 +143,8 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
     """A scheduler mapping: ``looped``, one the training loop steps (with the keys of
     :data:`~lrplot.config.keys.SCHEDULE`); else one nested in SequentialLR or ChainedScheduler."""
     classes: dict[str, Maker] = {**scheduler_classes(), **plottable_transformers_schedules()}
+    if looped:  # DeepSpeed's are not torch's: torch's SequentialLR cannot nest them
+        classes.update(deepspeed_schedulers())
     loop = {name: key_schema(k) for name, k in SCHEDULE.items()} if looped else {}
     cases = []
     for name, cls in classes.items():

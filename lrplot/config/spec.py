@@ -15,7 +15,7 @@ from lrplot.config.options import PlotOptions
 from lrplot.errors import excerpt
 from lrplot.limits import MAX_TITLE_LENGTH
 from lrplot.schedulers.custom import is_custom_reference
-from lrplot.schedulers.facts import NO_FACTS, TRANSFORMERS, SchedulerFacts
+from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TRANSFORMERS, SchedulerFacts
 from lrplot.schedulers.registry import Maker, signature
 
 
@@ -46,10 +46,12 @@ class SchedulerSpec:
 
     @property
     def library(self) -> str:
-        """Whose code makes it, as messages say: ``torch``, ``transformers``, or its name
-        (a user's own)."""
+        """Whose code makes it, as messages say: ``torch``, ``transformers``, ``DeepSpeed``,
+        or its name (a user's own)."""
         if self.custom:
             return self.name
+        if self.type_name.startswith(DEEPSPEED):
+            return "DeepSpeed"
         return "transformers" if self.type_name.startswith(TRANSFORMERS) else "torch"
 
     def numbers(self, arg: str) -> list[float]:

@@ -14,11 +14,14 @@ from typing import Literal
 from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
 from lrplot.errors import printable
 
-FileFormat = Literal["auto", "lrplot", "transformers", "trl"]
-FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers", "trl")
-"""What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config, or
-HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them), or
-TRL's ``--config`` recipes (as ``trl.TrlParser`` reads them)."""
+FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed"]
+FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers", "trl", "deepspeed")
+"""What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config,
+HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them), TRL's
+``--config`` recipes (as ``trl.TrlParser`` reads them), or a DeepSpeed config
+(``ds_config.json``: its ``scheduler`` block)."""
+
+Found = Literal["lrplot", "transformers", "trl", "deepspeed"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Read:
     base_dir: Path | None
     document: ConfigDocument
     """Its data as lrplot's own configs are read (YAML 1.2)."""
-    file_format: Literal["lrplot", "transformers", "trl"]
+    file_format: Found
     json: bool
     """It is JSON (a ``.json`` file, or text that starts with ``{``)."""
 
@@ -79,15 +82,19 @@ def read(
     return Read(text, shown, folder, document, found, json)
 
 
-def recognise(data: object, *, json: bool = False) -> Literal["lrplot", "transformers", "trl"]:
-    """The format of a config's data, by its keys: TrainingArguments' (``learning_rate``,
-    ``lr_scheduler_type``, ``output_dir``, ...) with no ``scheduler:`` or ``schedulers:``
-    of lrplot's, a TRL recipe if it also has a key of TRL's scripts (``model_name_or_path``,
-    ``dataset_name``, ...) and is YAML (TrlParser reads no JSON), else lrplot's own (whose
-    errors then say what is wrong)."""
+def recognise(data: object, *, json: bool = False) -> Found:
+    """The format of a config's data, by its keys: DeepSpeed's (``train_batch_size``,
+    ``zero_optimization``, ..., or a ``scheduler`` block of ``type`` and ``params``);
+    TrainingArguments' (``learning_rate``, ``lr_scheduler_type``, ``output_dir``, ...) with
+    no ``scheduler:`` or ``schedulers:`` of lrplot's, a TRL recipe if it also has a key of
+    TRL's scripts (``model_name_or_path``, ``dataset_name``, ...) and is YAML (TrlParser
+    reads no JSON); else lrplot's own (whose errors then say what is wrong)."""
+    from lrplot.formats.deepspeed_config import is_deepspeed_config
     from lrplot.formats.transformers_args import is_training_arguments
     from lrplot.formats.trl_config import is_trl_recipe
 
+    if is_deepspeed_config(data):
+        return "deepspeed"
     if not is_training_arguments(data):
         return "lrplot"
     return "trl" if is_trl_recipe(data) and not json else "transformers"

@@ -313,6 +313,69 @@ config may name without ``--allow-import``, each run through transformers' own c
 (whose ``num_*_steps`` count optimizer steps)."""
 
 
+DEEPSPEED = "deepspeed."
+"""The prefix of the ``type:`` of a DeepSpeed scheduler class."""
+
+_DS_WARMUP: Mapping[str, Horizon] = {"warmup_num_steps": "warmup"}
+_DS_RUN: Mapping[str, Horizon] = {"warmup_num_steps": "warmup", "total_num_steps": "length"}
+
+DEEPSPEED_SCHEDULERS: Mapping[str, SchedulerFacts] = {
+    DEEPSPEED + name: replace(facts, horizons_in_steps=True)
+    for name, facts in {
+        "WarmupLR": SchedulerFacts(
+            summary="warm-up from warmup_min_lr to warmup_max_lr (default: the optimizer's "
+            "lr) over warmup_num_steps, log (the default) or linear, then held",
+            per_group=("warmup_min_lr", "warmup_max_lr"),
+            marks="peak",
+            horizons=_DS_WARMUP,
+            example={"warmup_max_lr": 0.001, "warmup_num_steps": 20, "warmup_type": "linear"},
+        ),
+        "WarmupDecayLR": SchedulerFacts(
+            summary="WarmupLR's warm-up, then a linear decay to 0 at total_num_steps",
+            per_group=("warmup_min_lr", "warmup_max_lr"),
+            marks="peak",
+            horizons=_DS_RUN,
+            example={"total_num_steps": 100, "warmup_max_lr": 0.001, "warmup_num_steps": 10},
+        ),
+        "WarmupCosineLR": SchedulerFacts(
+            summary="warm-up from warmup_min_ratio x the optimizer's lr to it over "
+            "warmup_num_steps (log or linear), then a cosine to cos_min_ratio x it at "
+            "total_num_steps, then held",
+            marks="peak",
+            horizons=_DS_RUN,
+            example={"total_num_steps": 100, "warmup_num_steps": 10, "warmup_type": "linear"},
+        ),
+        "OneCycle": SchedulerFacts(
+            summary="one cycle from cycle_min_lr up to cycle_max_lr over cycle_first_step_size "
+            "and back over cycle_second_step_size (stairs if *_stair_count), then lr / (1 + "
+            "decay_lr_rate x steps / decay_step_size); momentum (beta1) the other way",
+            per_group=("cycle_min_lr", "cycle_max_lr", "cycle_min_mom", "cycle_max_mom"),
+            cycles_momentum=True,
+            marks="peak",
+            horizons={"cycle_first_step_size": "warmup"},
+            example={
+                "cycle_min_lr": 0.0001,
+                "cycle_max_lr": 0.001,
+                "cycle_first_step_size": 40,
+                "decay_step_size": 10,
+                "decay_lr_rate": 0.01,
+            },
+        ),
+        "LRRangeTest": SchedulerFacts(
+            summary="lr range test: lr_range_test_min_lr x (1 + lr_range_test_step_rate x "
+            "steps / lr_range_test_step_size), continuous or staircase",
+            per_group=("lr_range_test_min_lr",),
+            rate="lr_range_test_step_rate",
+            example={"lr_range_test_min_lr": 0.0001, "lr_range_test_step_size": 10},
+        ),
+    }.items()
+}
+"""Facts per DeepSpeed scheduler class (``deepspeed.<Class>``, of
+``deepspeed.runtime.lr_schedules``): the ones a config may name without ``--allow-import``,
+each run through DeepSpeed's own code (stepped as its engine does: see
+:mod:`lrplot.schedulers.deepspeed`; its horizons count optimizer steps)."""
+
+
 NO_FACTS = SchedulerFacts()
 
 ARGUMENT_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -329,6 +392,10 @@ rate: -1`` is about ``lr``."""
 
 
 def scheduler_facts(name: str) -> SchedulerFacts:
-    """The facts of torch's scheduler class or the transformers function ``name`` (none
-    for others)."""
-    return SCHEDULERS.get(name) or TRANSFORMERS_SCHEDULES.get(name, NO_FACTS)
+    """The facts of torch's scheduler class, the transformers function or the DeepSpeed
+    class ``name`` (none for others)."""
+    return (
+        SCHEDULERS.get(name)
+        or TRANSFORMERS_SCHEDULES.get(name)
+        or DEEPSPEED_SCHEDULERS.get(name, NO_FACTS)
+    )

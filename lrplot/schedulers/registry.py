@@ -1,10 +1,11 @@
-"""What the installed torch and transformers offer: schedulers, optimizers, their arguments.
+"""What the installed torch, transformers and DeepSpeed offer: schedulers, optimizers, arguments.
 
 Everything here is read from torch at run time (``inspect.signature``), so a newer torch's
 schedulers and arguments work without a change to lrplot. A scheduler is made by a
 :data:`Maker`: torch's class, a transformers schedule function (``transformers.<name>``,
-when transformers is installed), or a user's class or function. torch and transformers
-are imported lazily, transformers only for a config that names it.
+when transformers is installed), a DeepSpeed class (``deepspeed.<Class>``, see
+:mod:`lrplot.schedulers.deepspeed`), or a user's class or function. torch, transformers and
+DeepSpeed are imported lazily, the last two only for a config that names them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from types import ModuleType
 from typing import Any
 
 from lrplot.errors import ConfigError, name_excerpt
+from lrplot.schedulers.deepspeed import (
+    INSTALL_DEEPSPEED,
+    deepspeed_installed,
+    deepspeed_schedulers,
+    is_deepspeed,
+)
 from lrplot.schedulers.facts import (
+    DEEPSPEED,
+    DEEPSPEED_SCHEDULERS,
     NO_FACTS,
     SCHEDULERS,
     TRANSFORMERS,
@@ -37,7 +46,7 @@ a function that returns one (transformers' ``get_cosine_schedule_with_warmup``).
 INSTALL_TRANSFORMERS = "pip install 'lrplot[transformers]' (or pip install transformers)"
 
 _REQUIRED: Any = inspect.Parameter.empty
-_NOT_LISTED = ("last_epoch",)
+_NOT_LISTED = ("last_epoch", "last_batch_iteration")
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,27 @@ def transformers_schedule(type_name: str, *, key: str) -> Maker:
     return known[type_name]
 
 
+def deepspeed_scheduler(type_name: str, *, key: str) -> Maker:
+    """The DeepSpeed class a ``type: deepspeed.<Class>`` names; ConfigError (at ``key``) if
+    DeepSpeed is not installed or does not have it."""
+    if not deepspeed_installed():
+        raise ConfigError(
+            f"{name_excerpt(type_name)} is a scheduler of DeepSpeed, which is not installed: "
+            f"{INSTALL_DEEPSPEED}",
+            key=key,
+        )
+    known = deepspeed_schedulers()
+    if type_name not in known:
+        shown = list(known)
+        raise ConfigError(
+            f"unknown DeepSpeed scheduler {name_excerpt(type_name)}"
+            f"{did_you_mean(type_name, shown)}; DeepSpeed's schedulers (each deepspeed.NAME): "
+            f"{', '.join(n.removeprefix(DEEPSPEED) for n in shown)}",
+            key=key,
+        )
+    return known[type_name]
+
+
 def named_schedule(maker: Maker, value: object) -> str | None:
     """The ``type:`` name of the schedule a
     :attr:`~lrplot.schedulers.facts.SchedulerFacts.named_by` argument's ``value`` names
@@ -219,6 +249,8 @@ def type_name_of(maker: Maker) -> str:
     """How a config names ``maker``: ``StepLR``, ``transformers.get_..._schedule``, or
     the maker's own name (a user's)."""
     name: str = getattr(maker, "__name__", type(maker).__name__)
+    if is_deepspeed(maker):
+        return DEEPSPEED + name
     if getattr(maker, "__module__", "").startswith("transformers"):
         full = TRANSFORMERS + name
         if transformers_schedules().get(full) is maker:
@@ -232,6 +264,8 @@ def facts_of(maker: Maker) -> SchedulerFacts:
     class's traits; a user's other class or function has none."""
     if not inspect.isclass(maker):
         return TRANSFORMERS_SCHEDULES.get(type_name_of(maker), NO_FACTS)
+    if is_deepspeed(maker):
+        return DEEPSPEED_SCHEDULERS[type_name_of(maker)]
     torch_classes = scheduler_classes()
     if torch_classes.get(maker.__name__) is maker:
         return SCHEDULERS.get(maker.__name__, NO_FACTS)
@@ -258,9 +292,12 @@ def scheduler_signature(maker: Maker) -> Signature:
 
 def takes_epoch(maker: Maker) -> bool:
     """Whether the scheduler's ``step()`` takes an argument (the epoch, for
-    ``fractional_epoch``); for a function, unless it makes one fed a metric."""
+    ``fractional_epoch``); for a function, unless it makes one fed a metric. DeepSpeed's
+    take a batch count, never an epoch."""
     if not inspect.isclass(maker):
         return not facts_of(maker).metric
+    if is_deepspeed(maker):
+        return False
     cls = maker
     try:
         params = list(inspect.signature(cls.step).parameters.values())  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ from lrplot.config.metrics import metric_values
 from lrplot.config.spec import OptimizerSpec, SchedulerSpec, Spec
 from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
 from lrplot.limits import DEFAULT_MAX_STEPS
+from lrplot.schedulers.deepspeed import deepspeed_logs
 from lrplot.schedulers.facts import ARGUMENT_WORDS
 from lrplot.simulation.budget import check_work
 from lrplot.simulation.torch_compat import (
@@ -175,7 +176,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
     try:
         check_work(spec, max_steps)
         feeds, notices = _feeds(spec)
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, deepspeed_logs() as logged:
             warnings.simplefilter("default")
             for message in _IGNORED_TORCH_WARNINGS:
                 warnings.filterwarnings("ignore", message=re.escape(message))
@@ -209,7 +210,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         metric=_metric_column(spec, feeds),
         torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
         resumed=resumed,
-        notices=notices,
+        notices=notices + tuple(f"{spec.source}: DeepSpeed logged: {text}" for text in logged),
         start_momentum=start_momentum,
     )
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from lrplot import load_spec, simulate
 from lrplot.cli import cli
 from lrplot.config.catalog import example_config
+from lrplot.schedulers.deepspeed import deepspeed_schedulers
 from lrplot.schedulers.registry import (
     optimizer_classes,
     plottable_transformers_schedules,
@@ -30,7 +31,8 @@ def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunne
         if line.startswith("  ") and line[2] != " "
     }
     short = {name.removeprefix("transformers.") for name in TRANSFORMERS_SCHEDULES}
-    assert listed == {*EVERY_CLASS, *short}
+    deepspeeds = {name.removeprefix("deepspeed.") for name in deepspeed_schedulers()}
+    assert listed == {*EVERY_CLASS, *short, *deepspeeds}
     assert "Schedules of HuggingFace transformers " in result.stdout
     assert "  StepLR" in result.stdout
     assert "step_size, gamma=0.1" in result.stdout

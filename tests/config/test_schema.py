@@ -14,6 +14,7 @@ from lrplot.cli import cli
 from lrplot.config.catalog import example_config
 from lrplot.config.file import parse_config_text
 from lrplot.config.schema import config_schema
+from lrplot.schedulers.deepspeed import deepspeed_schedulers
 from lrplot.schedulers.registry import (
     optimizer_classes,
     plottable_transformers_schedules,
@@ -76,7 +77,10 @@ def test_types_enums_and_defaults(validator) -> None:
     assert set(scheduler["properties"]["type"]["anyOf"][0]["enum"]) == {
         *scheduler_classes(),
         *plottable_transformers_schedules(),
+        *deepspeed_schedulers(),
     }
+    nested = config_schema()["$defs"]["nested_scheduler"]
+    assert not set(deepspeed_schedulers()) & set(nested["properties"]["type"]["anyOf"][0]["enum"])
     step = next(
         c["then"] for c in scheduler["allOf"] if c["if"]["properties"]["type"]["const"] == "StepLR"
     )

@@ -13,9 +13,10 @@ from lrplot.config.spec import SchedulerSpec
 from lrplot.config.validation.arguments import Checks
 from lrplot.errors import ConfigError, describe_value, name_excerpt
 from lrplot.schedulers.custom import is_custom_reference, load_custom_class
-from lrplot.schedulers.facts import NO_FACTS, TRANSFORMERS, scheduler_facts
+from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TRANSFORMERS, scheduler_facts
 from lrplot.schedulers.registry import (
     Maker,
+    deepspeed_scheduler,
     did_you_mean,
     facts_of,
     named_schedule,
@@ -76,12 +77,18 @@ class SchedulerChecks(Checks):
                 cls = transformers_schedule(type_name, key=type_key)
             except ConfigError as e:
                 raise self.error(type_key, e.message) from None
+        elif type_name.startswith(DEEPSPEED):
+            try:
+                cls = deepspeed_scheduler(type_name, key=type_key)
+            except ConfigError as e:
+                raise self.error(type_key, e.message) from None
         elif type_name in classes:
             cls = classes[type_name]
         else:
             hint = did_you_mean(type_name, list(classes))
-            if scheduler_facts(TRANSFORMERS + type_name) is not NO_FACTS:
-                hint = f" (did you mean {TRANSFORMERS}{type_name}?)"
+            for prefix in (TRANSFORMERS, DEEPSPEED):
+                if scheduler_facts(prefix + type_name) is not NO_FACTS:
+                    hint = f" (did you mean {prefix}{type_name}?)"
             raise self.error(
                 type_key,
                 f"unknown scheduler {name_excerpt(type_name)}{hint}; "
@@ -113,7 +120,7 @@ class SchedulerChecks(Checks):
             written,
             sig,
             key,
-            type_name_of(cls).removeprefix(TRANSFORMERS),
+            type_name_of(cls).removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED),
             per_group=self.group_count,
             facts=facts,
             doubts=doubts,

@@ -1,0 +1,227 @@
+"""DeepSpeed's ``ds_config.json``, translated into lrplot's config: its ``scheduler`` block run.
+
+DeepSpeed's engine (``DeepSpeedEngine._scheduler_from_config``) builds the block's ``type``
+from ``deepspeed.runtime.lr_schedules`` (else from ``torch.optim.lr_scheduler``) with its
+``params`` as keyword arguments, over the optimizer of the ``optimizer`` block (``type``,
+``params.lr``), and steps it after every optimizer step (see
+:mod:`lrplot.schedulers.deepspeed`)::
+
+    {"optimizer": {"type": "AdamW", "params": {"lr": 3e-4}},
+     "scheduler": {"type": "WarmupDecayLR",
+                   "params": {"total_num_steps": 1000, "warmup_num_steps": 100}}}
+
+becomes ``type: deepspeed.WarmupDecayLR`` with those arguments, over ``total_num_steps``
+optimizer steps (one epoch of them). A value ``"auto"`` is filled in by HF's Trainer when
+DeepSpeed runs under it; alone, the file holds none, and an error names the option that
+gives it. Cheap to import: no torch, no DeepSpeed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from lrplot.config.file import ConfigDocument
+from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.errors import ConfigError, LrplotError, describe_value, excerpt
+from lrplot.formats import Read
+from lrplot.formats.transformers_args import Translation
+from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
+
+if TYPE_CHECKING:
+    from lrplot.config.spec import Spec
+
+SIGNS = frozenset(
+    {"train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization", "fp16", "bf16"}
+)
+"""Keys only a DeepSpeed config has (``gradient_accumulation_steps`` is also
+TrainingArguments')."""
+
+OPTIMIZERS: Mapping[str, str] = {"Adam": "Adam", "AdamW": "AdamW"}
+"""The ``optimizer.type`` values whose optimizer is torch's class of that name (any
+other, such as ``Lamb`` or ``OneBitAdam``, is plotted with AdamW: the lr is the same)."""
+
+DEFAULT_LR = 0.001
+"""The lr of DeepSpeed's Adam (``FusedAdam``, ``DeepSpeedCPUAdam``) when ``params`` gives none."""
+
+AUTO_FROM: Mapping[str, str] = {
+    "optimizer.params.lr": "learning_rate",
+    "optimizer.params.betas": "adam_beta1 and adam_beta2",
+    "scheduler.params.warmup_min_lr": "0",
+    "scheduler.params.warmup_max_lr": "learning_rate",
+    "scheduler.params.warmup_num_steps": "warmup_steps",
+    "scheduler.params.total_num_steps": "num_training_steps, the run's optimizer steps",
+}
+"""What HF's Trainer fills each ``"auto"`` lrplot reads from (``HfTrainerDeepSpeedConfig``'s
+``trainer_config_process`` and ``trainer_config_finalize``)."""
+
+
+def _block(data: Mapping[str, Any], name: str) -> bool:
+    block = data.get(name)
+    return (
+        isinstance(block, Mapping) and "type" in block and isinstance(block.get("params"), Mapping)
+    )
+
+
+def is_deepspeed_config(data: object) -> bool:
+    """Whether a config's data is a DeepSpeed config: a mapping with a key of
+    :data:`SIGNS`, or an ``optimizer`` or ``scheduler`` block of ``type`` and ``params``
+    (lrplot's take their arguments flat)."""
+    if not isinstance(data, Mapping):
+        return False
+    return bool(set(data) & SIGNS) or _block(data, "scheduler") or _block(data, "optimizer")
+
+
+class _Reader:
+    def __init__(self, document: ConfigDocument) -> None:
+        self.document = document
+        self.data: Mapping[str, Any] = document.data
+        self.notices: list[str] = []
+
+    def error(self, key: str | None, message: str) -> ConfigError:
+        return ConfigError(
+            message,
+            source=self.document.source,
+            key=key,
+            line=self.document.line(key) if key else None,
+            origin=self.document.origin(key) if key else None,
+        )
+
+    def block(self, name: str) -> tuple[str, dict[str, Any]] | None:
+        """The ``type`` and ``params`` of block ``name``, None if the file has none."""
+        block = self.data.get(name)
+        if block is None:
+            return None
+        if not isinstance(block, Mapping):
+            raise self.error(
+                name, f"expected a mapping of type and params, got {describe_value(block)}"
+            )
+        kind = block.get("type")
+        if not isinstance(kind, str):
+            raise self.error(f"{name}.type", f"expected a {name} name, got {describe_value(kind)}")
+        params = block.get("params", {})
+        if not isinstance(params, Mapping):
+            raise self.error(f"{name}.params", f"expected a mapping, got {describe_value(params)}")
+        for arg, value in params.items():
+            if value == "auto":
+                key = f"{name}.params.{arg}"
+                source = AUTO_FROM.get(key, "TrainingArguments")
+                raise self.error(
+                    key,
+                    f'"auto" is filled in by HF\'s Trainer (from {source}) when DeepSpeed runs '
+                    "under it; a ds_config.json alone holds no value for it: give one with "
+                    f"--set {key}=VALUE",
+                )
+        return kind, dict(params)
+
+    def translate(self) -> Translation:
+        scheduler = self.block("scheduler")
+        if scheduler is None:
+            raise self.error(
+                None,
+                "this DeepSpeed config has no scheduler block: DeepSpeed then runs the "
+                "scheduler its client passes, or none; there is no schedule to plot",
+            )
+        kind, params = scheduler
+        names: dict[str, str] = {"scheduler": "scheduler", "scheduler.type": "scheduler.type"}
+        names.update({f"scheduler.{arg}": f"scheduler.params.{arg}" for arg in params})
+        # DeepSpeed's engine falls back to torch's classes: lrplot's validation says if not one
+        type_name = DEEPSPEED + kind if DEEPSPEED + kind in DEEPSPEED_SCHEDULERS else kind
+        config: dict[str, Any] = {"scheduler": {"type": type_name, **params}}
+        total = params.get("total_num_steps")
+        if not isinstance(total, int) or isinstance(total, bool) or total < 1:
+            if "total_num_steps" in params:
+                raise self.error(
+                    "scheduler.params.total_num_steps",
+                    f"expected a whole number of steps, got {describe_value(total)}",
+                )
+            raise self.error(
+                "scheduler.type",
+                f"{excerpt(kind)} runs as long as training does, which a ds_config.json does "
+                "not say (it has no total_num_steps): write an lrplot config of type: "
+                f"{type_name} with epochs and steps_per_epoch",
+            )
+        config["epochs"], config["steps_per_epoch"] = 1, total
+        names["steps_per_epoch"] = "scheduler.params.total_num_steps"
+        config["optimizer"] = self.optimizer(names)
+        self.notices.append(
+            f"{self.document.source}: DeepSpeed's plan: {type_name} stepped after each of "
+            f"total_num_steps {total:,} optimizer steps"
+        )
+        return Translation(self.translated(config, names), names)
+
+    def optimizer(self, names: dict[str, str]) -> dict[str, Any]:
+        """The optimizer of the ``optimizer`` block: its class, lr and betas."""
+        block = self.block("optimizer")
+        if block is None:
+            self.notices.append(
+                f"{self.document.source}: no optimizer block: DeepSpeed runs its client's "
+                f"optimizer; plotted with torch's AdamW, lr {DEFAULT_LR}"
+            )
+            return {"type": "AdamW", "lr": DEFAULT_LR}
+        kind, params = block
+        torch_class = OPTIMIZERS.get(kind)
+        if torch_class is None:
+            self.notices.append(
+                f"{self.document.source}: optimizer.type: {kind} is not one of torch's "
+                "optimizers; the lr its schedule sets is the same with any: plotted with "
+                "torch's AdamW"
+            )
+        optimizer: dict[str, Any] = {
+            "type": torch_class or "AdamW",
+            "lr": params.get("lr", DEFAULT_LR),
+        }
+        if "betas" in params:
+            optimizer["betas"] = params["betas"]
+        names.update(
+            {
+                "optimizer": "optimizer",
+                "optimizer.type": "optimizer.type",
+                "optimizer.lr": "optimizer.params.lr",
+                "optimizer.betas": "optimizer.params.betas",
+            }
+        )
+        return optimizer
+
+    def translated(self, config: dict[str, Any], names: Mapping[str, str]) -> ConfigDocument:
+        """``config`` as a document whose lines and ``--set`` origins are the file's."""
+        lines: dict[str, int] = {}
+        set_by: dict[str, str] = {}
+        for ours, theirs in names.items():
+            origin, line = self.document.origin(theirs), self.document.lines.get(theirs)
+            if origin is not None:
+                set_by[ours] = origin
+            elif line is not None:
+                lines[ours] = line
+        return ConfigDocument(data=config, source=self.document.source, lines=lines, set_by=set_by)
+
+
+def load(
+    read: Read, *, overrides: tuple[str, ...] = (), resume_at: int | None = None
+) -> tuple[Spec, Translation]:
+    """The validated lrplot config of the DeepSpeed config ``read`` (``--set`` applied to
+    the file's keys, ``--resume-at`` to the plan), and its translation, whose
+    :meth:`~lrplot.formats.transformers_args.Translation.located` names the file's keys in
+    errors about it."""
+    from lrplot.config.validation.validator import document_spec
+
+    document = apply_overrides(read.document, overrides)
+    if not isinstance(document.data, Mapping):
+        raise ConfigError(
+            f"expected a mapping of DeepSpeed's settings, got "
+            f"{describe_value(document.data, quote=False)}",
+            source=read.source,
+        )
+    reader = _Reader(document)
+    translation = reader.translate()
+    translated = translation.document
+    if resume_at is not None:
+        translated = set_value(
+            translated, "resume_at", resume_at, origin=f"--resume-at {resume_at}"
+        )
+    try:
+        spec = document_spec(translated, base_dir=read.base_dir)
+    except LrplotError as e:
+        raise translation.located(e) from None
+    return dataclasses.replace(spec, notices=(*reader.notices, *spec.notices)), translation
