@@ -32,11 +32,13 @@ from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
 
-SIGNS = frozenset(
-    {"train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization", "fp16", "bf16"}
-)
+SIGNS = frozenset({"train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization"})
 """Keys only a DeepSpeed config has (``gradient_accumulation_steps`` is also
 TrainingArguments')."""
+
+BLOCK_SIGNS = frozenset({"fp16", "bf16"})
+"""Keys a DeepSpeed config has as blocks (``{"enabled": true}``), and TrainingArguments
+as booleans: signs only when they are mappings."""
 
 OPTIMIZERS: Mapping[str, str] = {"Adam": "Adam", "AdamW": "AdamW"}
 """The ``optimizer.type`` values whose optimizer is torch's class of that name (any
@@ -66,11 +68,17 @@ def _block(data: Mapping[str, Any], name: str) -> bool:
 
 def is_deepspeed_config(data: object) -> bool:
     """Whether a config's data is a DeepSpeed config: a mapping with a key of
-    :data:`SIGNS`, or an ``optimizer`` or ``scheduler`` block of ``type`` and ``params``
+    :data:`SIGNS`, a block of :data:`BLOCK_SIGNS`, or an ``optimizer`` or ``scheduler`` block of ``type`` and ``params``
     (lrplot's take their arguments flat)."""
     if not isinstance(data, Mapping):
         return False
-    return bool(set(data) & SIGNS) or _block(data, "scheduler") or _block(data, "optimizer")
+    blocks = any(isinstance(data.get(name), Mapping) for name in BLOCK_SIGNS)
+    return (
+        bool(set(data) & SIGNS)
+        or blocks
+        or _block(data, "scheduler")
+        or _block(data, "optimizer")
+    )
 
 
 class _Reader:

@@ -44,6 +44,9 @@ def test_a_ds_config_is_told_by_its_keys() -> None:
     # near misses: lrplot's own scheduler takes its arguments flat; TrainingArguments
     assert recognise({"scheduler": {"type": "StepLR", "step_size": 3}}) == "lrplot"
     assert recognise({"gradient_accumulation_steps": 4, "max_steps": 10}) == "transformers"
+    # bf16 and fp16 are blocks in DeepSpeed's config, and booleans in TrainingArguments'.
+    assert recognise({"bf16": {"enabled": True}}) == "deepspeed"
+    assert recognise({"learning_rate": 2e-5, "bf16": True, "fp16": False}) == "transformers"
 
 
 @pytest.mark.parametrize(
