@@ -68,16 +68,13 @@ def _block(data: Mapping[str, Any], name: str) -> bool:
 
 def is_deepspeed_config(data: object) -> bool:
     """Whether a config's data is a DeepSpeed config: a mapping with a key of
-    :data:`SIGNS`, a block of :data:`BLOCK_SIGNS`, or an ``optimizer`` or ``scheduler`` block of ``type`` and ``params``
-    (lrplot's take their arguments flat)."""
+    :data:`SIGNS`, a block of :data:`BLOCK_SIGNS`, or an ``optimizer`` or ``scheduler``
+    block of ``type`` and ``params`` (lrplot's take their arguments flat)."""
     if not isinstance(data, Mapping):
         return False
     blocks = any(isinstance(data.get(name), Mapping) for name in BLOCK_SIGNS)
     return (
-        bool(set(data) & SIGNS)
-        or blocks
-        or _block(data, "scheduler")
-        or _block(data, "optimizer")
+        bool(set(data) & SIGNS) or blocks or _block(data, "scheduler") or _block(data, "optimizer")
     )
 
 
