@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 import torch
 from torch.optim import lr_scheduler, swa_utils
 
@@ -54,6 +55,9 @@ def _scheduler_class(type_name: str, config_dir: Path) -> Any:
         import transformers.optimization
 
         return getattr(transformers.optimization, type_name.removeprefix("transformers."))
+    if type_name.startswith("deepspeed."):
+        lr_schedules = pytest.importorskip("deepspeed.runtime.lr_schedules")
+        return getattr(lr_schedules, type_name.removeprefix("deepspeed."))
     if ":" in type_name:
         file_name, class_name = type_name.rsplit(":", 1)
         spec = importlib.util.spec_from_file_location("reference_custom", config_dir / file_name)

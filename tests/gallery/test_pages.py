@@ -48,7 +48,7 @@ def markdown_links(text: str) -> list[str]:
 def test_index_pages_list_every_config(built_gallery: Path, page: str) -> None:
     text = (built_gallery / page).read_text()
     for config in find_configs(CONFIGS_DIR):
-        stem = config.removesuffix(".yaml")
+        stem = config.removesuffix(".yaml").removesuffix(".json")
         for ext in ("png", "svg", "csv"):
             assert f"{stem}.{ext}" in text, f"{page} does not link {stem}.{ext}"
 
