@@ -138,6 +138,20 @@ class ConfigDocument:
         """``--set a.b=...`` when ``key`` (or a key enclosing it) was given that way."""
         return nearest(self.set_by, key)
 
+    def renamed(self, data: Any, names: Mapping[str, str]) -> ConfigDocument:
+        """A document of ``data``, translated from this one, whose key ``ours`` has the
+        ``--set`` origin, or else the line, of this document's key ``names[ours]`` (so that
+        errors about a translation name the file's own lines and options)."""
+        lines: dict[str, int] = {}
+        set_by: dict[str, str] = {}
+        for ours, theirs in names.items():
+            origin, line = self.origin(theirs), self.lines.get(theirs)
+            if origin is not None:
+                set_by[ours] = origin
+            elif line is not None:
+                lines[ours] = line
+        return ConfigDocument(data=data, source=self.source, lines=lines, set_by=set_by)
+
 
 def nearest(lines: Mapping[str, T], key: str) -> T | None:
     """The value of ``key`` in a key-path map (such as lines), else of its nearest

@@ -154,7 +154,7 @@ class _Reader:
             f"{self.document.source}: DeepSpeed's plan: {type_name} stepped after each of "
             f"total_num_steps {total:,} optimizer steps"
         )
-        return Translation(self.translated(config, names), names)
+        return Translation(self.document.renamed(config, names), names)
 
     def optimizer(self, names: dict[str, str]) -> dict[str, Any]:
         """The optimizer of the ``optimizer`` block: its class, lr and betas."""
@@ -188,18 +188,6 @@ class _Reader:
             }
         )
         return optimizer
-
-    def translated(self, config: dict[str, Any], names: Mapping[str, str]) -> ConfigDocument:
-        """``config`` as a document whose lines and ``--set`` origins are the file's."""
-        lines: dict[str, int] = {}
-        set_by: dict[str, str] = {}
-        for ours, theirs in names.items():
-            origin, line = self.document.origin(theirs), self.document.lines.get(theirs)
-            if origin is not None:
-                set_by[ours] = origin
-            elif line is not None:
-                lines[ours] = line
-        return ConfigDocument(data=config, source=self.document.source, lines=lines, set_by=set_by)
 
 
 def load(

@@ -570,21 +570,13 @@ class _Reader:
 
     def translated(self, config: dict[str, Any], names: Mapping[str, str]) -> ConfigDocument:
         """``config`` as a document whose lines and ``--set`` origins are the file's."""
-        lines: dict[str, int] = {}
-        set_by: dict[str, str] = {}
-        for ours, theirs in names.items():
-            line = self.document.line(theirs) if theirs in self.data else None
-            origin = self.document.origin(theirs) if theirs in self.data else None
-            if origin is not None:
-                set_by[ours] = origin
-            elif line is not None:
-                lines[ours] = line
+        document = self.document.renamed(config, names)
         for key, line in self.document.lines.items():
             if key.startswith("lr_scheduler_kwargs."):
-                lines[
+                document.lines[
                     "scheduler.scheduler_specific_kwargs" + key[len("lr_scheduler_kwargs") :]
                 ] = line
-        return ConfigDocument(data=config, source=self.document.source, lines=lines, set_by=set_by)
+        return document
 
 
 def translate(
