@@ -108,3 +108,15 @@ def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def trainers(tmp_path_factory: pytest.TempPathFactory) -> Trainers:
     """Real HF and Lightning trainer runs on a tiny model, each run once per session."""
     return Trainers(tmp_path_factory.mktemp("trainers"))
+
+
+def hide_package(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
+    """Make ``package`` look not installed to ``importlib.util.find_spec`` (how lrplot asks)."""
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == package else find_spec(name, *args),
+    )

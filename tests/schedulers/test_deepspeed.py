@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
+from tests.conftest import hide_package
 
 
 @pytest.fixture(scope="module")
@@ -339,14 +340,7 @@ def test_fractional_epochs_are_refused_for_a_batch_count(
 def test_without_deepspeed_a_config_naming_it_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, runner: CliRunner, write_config
 ) -> None:
-    import importlib.util
-
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *args: None if name == "deepspeed" else find_spec(name, *args),
-    )
+    hide_package(monkeypatch, "deepspeed")
     config = write_config("scheduler: {type: deepspeed.WarmupLR}\n")
     assert said(runner, config) == (
         1,

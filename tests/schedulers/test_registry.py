@@ -17,6 +17,7 @@ from lrplot.schedulers.registry import (
     transformers_schedules,
     type_name_of,
 )
+from tests.conftest import hide_package
 
 
 def test_closest_prefers_a_case_insensitive_match() -> None:
@@ -80,14 +81,7 @@ def test_transformers_functions_take_their_own_arguments_and_lrplot_s_table() ->
 def test_without_transformers_a_config_naming_it_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, runner: CliRunner, write_config
 ) -> None:
-    import importlib.util
-
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *args: None if name == "transformers" else find_spec(name, *args),
-    )
+    hide_package(monkeypatch, "transformers")
     config = write_config("scheduler: {type: transformers.get_constant_schedule}\n")
     result = runner.invoke(cli, ["validate", str(config)])
     assert result.exit_code == 1
