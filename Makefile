@@ -38,12 +38,14 @@ test: install lint  ## lint, type-check and run the whole test suite
 NEXT_VENV ?= .venv-torch-next
 NEXT_TORCH ?= torch==2.14.1
 NEXT_TORCHVISION ?= torchvision==0.29.1
+NEXT_ONLY := timm
+# ^ pinned in constraints.txt but installed only in $(NEXT_VENV) (timm needs torchvision)
 
 test-torch-next:  ## the test suite under the next torch (2.14.1: a CUDA build, several GB)
 	test -x $(NEXT_VENV)/bin/python || $(PYTHON) -m venv $(NEXT_VENV)
 	grep -v '^torch\(vision\)\?==' constraints.txt > $(NEXT_VENV)/constraints.txt
 	$(NEXT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-		-c $(NEXT_VENV)/constraints.txt '$(NEXT_TORCH)' '$(NEXT_TORCHVISION)' -e '.[dev]'
+		-c $(NEXT_VENV)/constraints.txt '$(NEXT_TORCH)' '$(NEXT_TORCHVISION)' -e '.[dev,timm]'
 	$(NEXT_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install  ## ruff, mypy --strict, and the wings' import contract (pyproject.toml)
@@ -64,7 +66,8 @@ bench: install  ## time lrplot against what users would write otherwise (several
 
 constraints: install  ## re-pin the tested versions after upgrading a dependency
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \
-		| grep -v '^-e' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > constraints.new
+		| grep -v '^-e' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; \
+		grep -E '^($(NEXT_ONLY))==' constraints.txt; } > constraints.new
 	mv constraints.new constraints.txt
 
 clean:
