@@ -376,6 +376,67 @@ each run through DeepSpeed's own code (stepped as its engine does: see
 :mod:`lrplot.schedulers.deepspeed`; its horizons count optimizer steps)."""
 
 
+MMENGINE = "mmengine."
+"""The prefix of the ``type:`` of an MMEngine lr scheduler class."""
+
+MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
+    MMENGINE + name: facts
+    for name, facts in {
+        "LinearLR": SchedulerFacts(
+            summary="from start_factor to end_factor of the lr, linearly over end - begin - 1 "
+            "of its steps",
+            example={"start_factor": 0.001, "by_epoch": False, "begin": 0, "end": 500},
+        ),
+        "ConstantLR": SchedulerFacts(
+            summary="multiply by factor until end - begin - 1 of its steps, then the lr",
+            example={"factor": 0.5, "begin": 0, "end": 5},
+        ),
+        "CosineAnnealingLR": SchedulerFacts(
+            summary="cosine from the lr down to eta_min (or eta_min_ratio x it) over T_max "
+            "(default end - begin) of its steps",
+            example={"T_max": 100, "begin": 0, "end": 100},
+        ),
+        "ExponentialLR": SchedulerFacts(
+            summary="multiply by gamma every step", example={"gamma": 0.95}
+        ),
+        "MultiStepLR": SchedulerFacts(
+            summary="multiply by gamma at each milestone (counted from begin)",
+            example={"milestones": [8, 11], "gamma": 0.1},
+        ),
+        "StepLR": SchedulerFacts(
+            summary="multiply by gamma every step_size of its steps",
+            example={"step_size": 30, "gamma": 0.1},
+        ),
+        "PolyLR": SchedulerFacts(
+            summary="polynomial decay (power) to eta_min over end - begin - 1 of its steps",
+            example={"eta_min": 0.0001, "power": 0.9, "by_epoch": False},
+        ),
+        "OneCycleLR": SchedulerFacts(
+            summary="one warm-up to eta_max over pct_start of total_steps (default end - "
+            "begin), then anneal (cos or linear) to eta_max / div_factor / final_div_factor",
+            per_group=("eta_max",),
+            example={"eta_max": 0.1, "total_steps": 100, "by_epoch": False},
+        ),
+        "CosineRestartLR": SchedulerFacts(
+            summary="cosine down to eta_min over each of periods, restarting at "
+            "restart_weights x the lr",
+            example={"periods": [30, 30], "restart_weights": [1, 0.5], "eta_min": 0.0},
+        ),
+        "ReduceOnPlateauLR": SchedulerFacts(
+            summary="multiply by factor when the metric (monitor) has not improved for "
+            "patience epochs, fed after each epoch's validation",
+            metric=True,
+            per_group=("min_value",),
+            example={"monitor": "loss", "factor": 0.5, "patience": 2},
+        ),
+    }.items()
+}
+"""Facts per MMEngine lr scheduler class (``mmengine.<Class>``, of
+``mmengine.optim.scheduler``): the ones a config may name without ``--allow-import``, each
+run through MMEngine's own code and stepped as its runner steps its ``param_scheduler``
+list (see :mod:`lrplot.schedulers.mmengine`)."""
+
+
 NO_FACTS = SchedulerFacts()
 
 ARGUMENT_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -392,10 +453,11 @@ rate: -1`` is about ``lr``."""
 
 
 def scheduler_facts(name: str) -> SchedulerFacts:
-    """The facts of torch's scheduler class, the transformers function or the DeepSpeed
-    class ``name`` (none for others)."""
+    """The facts of torch's scheduler class, the transformers function, the DeepSpeed or
+    the MMEngine class ``name`` (none for others)."""
     return (
         SCHEDULERS.get(name)
         or TRANSFORMERS_SCHEDULES.get(name)
-        or DEEPSPEED_SCHEDULERS.get(name, NO_FACTS)
+        or DEEPSPEED_SCHEDULERS.get(name)
+        or MMENGINE_SCHEDULERS.get(name, NO_FACTS)
     )

@@ -1,11 +1,12 @@
-"""What the installed torch, transformers and DeepSpeed offer: schedulers, optimizers, arguments.
+"""What the installed torch and the libraries beside it offer: schedulers, optimizers, arguments.
 
 Everything here is read from torch at run time (``inspect.signature``), so a newer torch's
 schedulers and arguments work without a change to lrplot. A scheduler is made by a
 :data:`Maker`: torch's class, a transformers schedule function (``transformers.<name>``,
 when transformers is installed), a DeepSpeed class (``deepspeed.<Class>``, see
-:mod:`lrplot.schedulers.deepspeed`), or a user's class or function. torch, transformers and
-DeepSpeed are imported lazily, the last two only for a config that names them.
+:mod:`lrplot.schedulers.deepspeed`), an MMEngine class (``mmengine.<Class>``, see
+:mod:`lrplot.schedulers.mmengine`), or a user's class or function. torch, transformers,
+DeepSpeed and MMEngine are imported lazily, the last three only for a config that names them.
 """
 
 from __future__ import annotations
@@ -31,11 +32,21 @@ from lrplot.schedulers.deepspeed import (
 from lrplot.schedulers.facts import (
     DEEPSPEED,
     DEEPSPEED_SCHEDULERS,
+    MMENGINE,
+    MMENGINE_SCHEDULERS,
     NO_FACTS,
     SCHEDULERS,
     TRANSFORMERS,
     TRANSFORMERS_SCHEDULES,
     SchedulerFacts,
+)
+from lrplot.schedulers.mmengine import (
+    CONVERT,
+    INSTALL_MMENGINE,
+    declaring_class,
+    is_mmengine,
+    mmengine_installed,
+    mmengine_schedulers,
 )
 from lrplot.signals import interrupts_deferred
 
@@ -46,7 +57,7 @@ a function that returns one (transformers' ``get_cosine_schedule_with_warmup``).
 INSTALL_TRANSFORMERS = "pip install 'lrplot[transformers]' (or pip install transformers)"
 
 _REQUIRED: Any = inspect.Parameter.empty
-_NOT_LISTED = ("last_epoch", "last_batch_iteration")
+_NOT_LISTED = ("last_epoch", "last_batch_iteration", "last_step")
 
 
 @dataclass(frozen=True)
@@ -213,6 +224,27 @@ def deepspeed_scheduler(type_name: str, *, key: str) -> Maker:
     return known[type_name]
 
 
+def mmengine_scheduler(type_name: str, *, key: str) -> Maker:
+    """The MMEngine class a ``type: mmengine.<Class>`` names; ConfigError (at ``key``) if
+    MMEngine is not installed or does not have it."""
+    if not mmengine_installed():
+        raise ConfigError(
+            f"{name_excerpt(type_name)} is a scheduler of MMEngine, which is not installed: "
+            f"{INSTALL_MMENGINE}",
+            key=key,
+        )
+    known = mmengine_schedulers()
+    if type_name not in known:
+        shown = list(known)
+        raise ConfigError(
+            f"unknown MMEngine scheduler {name_excerpt(type_name)}"
+            f"{did_you_mean(type_name, shown)}; MMEngine's lr schedulers (each mmengine.NAME): "
+            f"{', '.join(n.removeprefix(MMENGINE) for n in shown)}",
+            key=key,
+        )
+    return known[type_name]
+
+
 def named_schedule(maker: Maker, value: object) -> str | None:
     """The ``type:`` name of the schedule a
     :attr:`~lrplot.schedulers.facts.SchedulerFacts.named_by` argument's ``value`` names
@@ -251,6 +283,8 @@ def type_name_of(maker: Maker) -> str:
     name: str = getattr(maker, "__name__", type(maker).__name__)
     if is_deepspeed(maker):
         return DEEPSPEED + name
+    if is_mmengine(maker):
+        return MMENGINE + name
     if getattr(maker, "__module__", "").startswith("transformers"):
         full = TRANSFORMERS + name
         if transformers_schedules().get(full) is maker:
@@ -266,6 +300,8 @@ def facts_of(maker: Maker) -> SchedulerFacts:
         return TRANSFORMERS_SCHEDULES.get(type_name_of(maker), NO_FACTS)
     if is_deepspeed(maker):
         return DEEPSPEED_SCHEDULERS[type_name_of(maker)]
+    if is_mmengine(maker):
+        return MMENGINE_SCHEDULERS[type_name_of(maker)]
     torch_classes = scheduler_classes()
     if torch_classes.get(maker.__name__) is maker:
         return SCHEDULERS.get(maker.__name__, NO_FACTS)
@@ -278,7 +314,13 @@ def facts_of(maker: Maker) -> SchedulerFacts:
 def scheduler_signature(maker: Maker) -> Signature:
     """The arguments a config gives a scheduler: those of ``__init__`` (or the function)
     but the optimizer (a nested scheduler has none; its ``schedulers`` are given apart;
-    a function passing ``**kwargs`` on to a class takes that class's)."""
+    a function passing ``**kwargs`` on to a class takes that class's; an MMEngine class its
+    param scheduler's, and the runner's ``convert_to_iter_based``)."""
+    if is_mmengine(maker):
+        declared, skip = declaring_class(maker)
+        found = signature(declared, skip=skip)
+        convert = Parameter(CONVERT, "bool", False)
+        return Signature({**found.parameters, CONVERT: convert}, found.takes_any)
     facts = facts_of(maker)
     if facts.nested:
         return signature(maker, skip=("schedulers", "optimizer"), skip_first=False)
@@ -293,10 +335,10 @@ def scheduler_signature(maker: Maker) -> Signature:
 def takes_epoch(maker: Maker) -> bool:
     """Whether the scheduler's ``step()`` takes an argument (the epoch, for
     ``fractional_epoch``); for a function, unless it makes one fed a metric. DeepSpeed's
-    take a batch count, never an epoch."""
+    take a batch count, never an epoch; MMEngine's nothing (or the metrics)."""
     if not inspect.isclass(maker):
         return not facts_of(maker).metric
-    if is_deepspeed(maker):
+    if is_deepspeed(maker) or is_mmengine(maker):
         return False
     cls = maker
     try:

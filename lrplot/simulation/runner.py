@@ -36,6 +36,9 @@ from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationE
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.schedulers.deepspeed import deepspeed_logs
 from lrplot.schedulers.facts import ARGUMENT_WORDS
+from lrplot.schedulers.mmengine import QUIET_WARNINGS as MMENGINE_WARNINGS
+from lrplot.schedulers.mmengine import build as build_mmengine
+from lrplot.schedulers.mmengine import is_mmengine, metric_step
 from lrplot.simulation.budget import check_work
 from lrplot.simulation.torch_compat import (
     cycles_momentum,
@@ -50,6 +53,7 @@ MomentumKey = Literal["momentum", "betas"]
 _IGNORED_TORCH_WARNINGS = (
     "Detected call of `lr_scheduler.step()` before `optimizer.step()`",
     "Seems like `optimizer.step()` has been overridden after learning rate scheduler",
+    *MMENGINE_WARNINGS,
 )
 
 
@@ -274,7 +278,7 @@ class _Run:
             )
         else:
             self.schedulers = [
-                _build_scheduler(scheduler, self.optimizer, keys, spec.doubts)
+                _build_scheduler(scheduler, self.optimizer, keys, spec.doubts, run=spec)
                 for scheduler in spec.schedulers
             ]
         self.recorder = _Recorder(
@@ -385,7 +389,7 @@ def _action(
     loop: TrainingLoop,
 ) -> Callable[[int, int], None]:
     """What the loop does to step ``scheduler`` after batch ``batch`` of ``epoch``."""
-    step, per_epoch = scheduler.step, loop.steps_per_epoch
+    step, per_epoch = metric_step(scheduler) or scheduler.step, loop.steps_per_epoch
     if feed is not None:
         index = itertools.count(loop.calls_before(spec.stepping, start)).__next__
 
@@ -540,14 +544,26 @@ def build_optimizer(spec: OptimizerSpec) -> Any:
 
 
 def _build_scheduler(
-    spec: SchedulerSpec, optimizer: Any, keys: dict[int, str], doubts: Mapping[str, str]
+    spec: SchedulerSpec,
+    optimizer: Any,
+    keys: dict[int, str],
+    doubts: Mapping[str, str],
+    *,
+    run: Spec,
 ) -> Any:
-    """Build ``spec``'s scheduler (its children first). ``doubts``: the config's values
-    that did not fit torch's hints, to blame first if torch fails (see :func:`_blame`)."""
-    children = [_build_scheduler(child, optimizer, keys, doubts) for child in spec.children]
+    """Build ``spec``'s scheduler (its children first), for the ``run``. ``doubts``: the
+    config's values that did not fit torch's hints, to blame first if torch fails (see
+    :func:`_blame`)."""
+    children = [
+        _build_scheduler(child, optimizer, keys, doubts, run=run) for child in spec.children
+    ]
     kwargs = {name: _as_callable(value) for name, value in spec.args.items()}
     try:
-        if spec.children:
+        if is_mmengine(spec.cls):
+            scheduler = build_mmengine(
+                spec.cls, optimizer, kwargs, epochs=run.epochs, epoch_length=run.steps_per_epoch
+            )
+        elif spec.children:
             scheduler = spec.cls(optimizer=optimizer, schedulers=children, **kwargs)
         elif not inspect.isclass(spec.cls) and _takes_optimizer_by_name(spec.cls):
             scheduler = spec.cls(optimizer=optimizer, **kwargs)  # get_scheduler(name, optimizer)

@@ -337,7 +337,9 @@ def test_the_fast_step_is_used_exactly_for_torchs_plain_schedulers(config: Path)
     spec = load_spec(path=config, allow_import=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scheduler = _build_scheduler(spec.scheduler, build_optimizer(spec.optimizer), {}, {})
+        scheduler = _build_scheduler(
+            spec.scheduler, build_optimizer(spec.optimizer), {}, {}, run=spec
+        )
     made = type(scheduler)  # a transformers schedule function makes torch's LambdaLR
     plain = made.__name__ in FAST and scheduler_classes().get(made.__name__) is made
     assert (fast_step(scheduler) is not None) == plain

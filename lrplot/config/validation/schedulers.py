@@ -13,12 +13,20 @@ from lrplot.config.spec import SchedulerSpec
 from lrplot.config.validation.arguments import Checks
 from lrplot.errors import ConfigError, describe_value, name_excerpt
 from lrplot.schedulers.custom import is_custom_reference, load_custom_class
-from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TRANSFORMERS, scheduler_facts
+from lrplot.schedulers.facts import (
+    DEEPSPEED,
+    MMENGINE,
+    NO_FACTS,
+    TRANSFORMERS,
+    scheduler_facts,
+)
+from lrplot.schedulers.mmengine import by_epoch, is_mmengine
 from lrplot.schedulers.registry import (
     Maker,
     deepspeed_scheduler,
     did_you_mean,
     facts_of,
+    mmengine_scheduler,
     named_schedule,
     schedule_names,
     scheduler_classes,
@@ -82,11 +90,16 @@ class SchedulerChecks(Checks):
                 cls = deepspeed_scheduler(type_name, key=type_key)
             except ConfigError as e:
                 raise self.error(type_key, e.message) from None
+        elif type_name.startswith(MMENGINE):
+            try:
+                cls = mmengine_scheduler(type_name, key=type_key)
+            except ConfigError as e:
+                raise self.error(type_key, e.message) from None
         elif type_name in classes:
             cls = classes[type_name]
         else:
             hint = did_you_mean(type_name, list(classes))
-            for prefix in (TRANSFORMERS, DEEPSPEED):
+            for prefix in (TRANSFORMERS, DEEPSPEED, MMENGINE):
                 if scheduler_facts(prefix + type_name) is not NO_FACTS:
                     hint = f" (did you mean {prefix}{type_name}?)"
             raise self.error(
@@ -120,7 +133,7 @@ class SchedulerChecks(Checks):
             written,
             sig,
             key,
-            type_name_of(cls).removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED),
+            type_name_of(cls).removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED).removeprefix(MMENGINE),
             per_group=self.group_count,
             facts=facts,
             doubts=doubts,
@@ -139,6 +152,8 @@ class SchedulerChecks(Checks):
             facts = scheduler_facts(named)
             if facts.refused:
                 raise self.error(child_key(key, by), f"{named} cannot be plotted: {facts.refused}")
+        if is_mmengine(cls):
+            loop = {"interval": "epoch" if by_epoch(args) else "step"}
         return SchedulerSpec(
             type_name=type_name,
             cls=cls,
@@ -155,6 +170,9 @@ class SchedulerChecks(Checks):
     ) -> dict[str, Any]:
         """How the training loop steps a scheduler (:data:`lrplot.config.keys.SCHEDULE`)."""
         given = {k: raw[k] for k in SCHEDULE if k in raw}
+        if is_mmengine(cls):
+            self.mmengine_loop(given, key, looped, cls)
+            return {}
         if given and not looped:
             first = next(iter(given))
             raise self.error(
@@ -198,6 +216,27 @@ class SchedulerChecks(Checks):
                 "as CosineAnnealingWarmRestarts",
             )
         return loop
+
+    def mmengine_loop(
+        self, given: Mapping[str, Any], key: str, looped: bool, cls: Maker
+    ) -> None:
+        """An MMEngine scheduler is stepped by its runner's rules alone: by the loop, as
+        ``by_epoch`` says (see :mod:`lrplot.schedulers.mmengine`)."""
+        name = type_name_of(cls)
+        if not looped:
+            raise self.error(
+                key,
+                f"{name} is stepped by MMEngine's ParamSchedulerHook, not by another "
+                "scheduler: list it in schedulers: (its begin and end say when it acts)",
+            )
+        if given:
+            first = next(iter(given))
+            raise self.error(
+                child_key(key, first),
+                f"MMEngine's ParamSchedulerHook steps {name} after every iteration "
+                "(by_epoch: false) or every epoch (by_epoch: true, the default); by_epoch "
+                f"says which, not {first}",
+            )
 
     def children(self, raw: Any, key: str, cls: Maker) -> tuple[SchedulerSpec, ...]:
         if not isinstance(raw, list) or not raw:
