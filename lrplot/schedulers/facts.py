@@ -447,9 +447,12 @@ ARGUMENT_WORDS: Mapping[str, tuple[str, ...]] = {
     "etas": ("eta values",),
     "d": ("clipping threshold d",),
     "nesterov": ("nesterov momentum",),
+    "start_factor": ("starting multiplicative factor",),
+    "end_factor": ("ending multiplicative factor",),
+    "factor": ("constant multiplicative factor",),
 }
-"""How torch's messages name an argument, besides its own name: ``Invalid learning
-rate: -1`` is about ``lr``."""
+"""How torch's (and MMEngine's) messages name an argument, besides its own name: ``Invalid
+learning rate: -1`` is about ``lr``."""
 
 
 def scheduler_facts(name: str) -> SchedulerFacts:

@@ -92,12 +92,10 @@ def is_mmengine(maker: Any) -> bool:
     )
 
 
-def declaring_class(cls: type) -> tuple[type, tuple[str, ...]]:
+def declaring_class(cls: Any) -> tuple[type, tuple[str, ...]]:
     """The class whose ``__init__`` declares ``cls``'s arguments (``LRSchedulerMixin``
     takes ``*args, **kwargs``: the param scheduler after it), and the ones to leave out."""
-    base = next(
-        (b for b in cls.__mro__[1:] if b.__module__.endswith(".param_scheduler")), cls
-    )
+    base = next((b for b in cls.__mro__[1:] if b.__module__.endswith(".param_scheduler")), cls)
     return base, _NOT_ARGUMENTS
 
 
@@ -108,7 +106,7 @@ def by_epoch(args: Mapping[str, Any]) -> bool:
 
 
 def build(
-    cls: type, optimizer: Any, args: Mapping[str, Any], *, epochs: int, epoch_length: int
+    cls: Any, optimizer: Any, args: Mapping[str, Any], *, epochs: int, epoch_length: int
 ) -> Any:
     """The scheduler MMEngine's runner builds of a ``param_scheduler`` entry, in a run of
     ``epochs`` epochs of ``epoch_length`` iterations."""
@@ -116,9 +114,7 @@ def build(
     convert = kwargs.pop(CONVERT, False)
     kwargs.setdefault("end", epochs if kwargs.get("by_epoch", True) else epochs * epoch_length)
     if convert:
-        return cls.build_iter_from_epoch(  # type: ignore[attr-defined]
-            optimizer, epoch_length=epoch_length, **kwargs
-        )
+        return cls.build_iter_from_epoch(optimizer, epoch_length=epoch_length, **kwargs)
     return cls(optimizer, **kwargs)
 
 

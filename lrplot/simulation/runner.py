@@ -389,7 +389,8 @@ def _action(
     loop: TrainingLoop,
 ) -> Callable[[int, int], None]:
     """What the loop does to step ``scheduler`` after batch ``batch`` of ``epoch``."""
-    step, per_epoch = metric_step(scheduler) or scheduler.step, loop.steps_per_epoch
+    step: Callable[..., Any] = metric_step(scheduler) or scheduler.step
+    per_epoch = loop.steps_per_epoch
     if feed is not None:
         index = itertools.count(loop.calls_before(spec.stepping, start)).__next__
 

@@ -133,7 +133,10 @@ class SchedulerChecks(Checks):
             written,
             sig,
             key,
-            type_name_of(cls).removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED).removeprefix(MMENGINE),
+            type_name_of(cls)
+            .removeprefix(TRANSFORMERS)
+            .removeprefix(DEEPSPEED)
+            .removeprefix(MMENGINE),
             per_group=self.group_count,
             facts=facts,
             doubts=doubts,
@@ -217,9 +220,7 @@ class SchedulerChecks(Checks):
             )
         return loop
 
-    def mmengine_loop(
-        self, given: Mapping[str, Any], key: str, looped: bool, cls: Maker
-    ) -> None:
+    def mmengine_loop(self, given: Mapping[str, Any], key: str, looped: bool, cls: Maker) -> None:
         """An MMEngine scheduler is stepped by its runner's rules alone: by the loop, as
         ``by_epoch`` says (see :mod:`lrplot.schedulers.mmengine`)."""
         name = type_name_of(cls)
