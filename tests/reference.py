@@ -71,7 +71,30 @@ def _scheduler_class(type_name: str, config_dir: Path) -> Any:
     return getattr(lr_scheduler, type_name)
 
 
-def _build(raw: dict[str, Any], optimizer: Any, config_dir: Path) -> Any:
+def _interval(entry: dict[str, Any]) -> str:
+    """When the loop steps an entry: its ``interval``; an MMEngine one's, as
+    ``ParamSchedulerHook`` steps it (after epochs with ``by_epoch``, unless converted)."""
+    if entry["type"].startswith("mmengine."):
+        by_epoch = entry.get("by_epoch", True) and not entry.get("convert_to_iter_based", False)
+        return "epoch" if by_epoch else "step"
+    return str(entry.get("interval", "step"))
+
+
+def _build_mmengine(raw: dict[str, Any], optimizer: Any, epochs: int, per_epoch: int) -> Any:
+    """An MMEngine entry as ``Runner._build_param_scheduler`` builds it: ``end`` defaulting
+    to the run's epochs (or iterations), through MMEngine's ``PARAM_SCHEDULERS`` registry."""
+    pytest.importorskip("mmengine.optim.scheduler")
+    registry = pytest.importorskip("mmengine.registry").PARAM_SCHEDULERS
+    cfg = {**raw, "type": raw["type"].removeprefix("mmengine.")}
+    cfg.setdefault("end", epochs if cfg.get("by_epoch", True) else epochs * per_epoch)
+    return registry.build(cfg, default_args={"optimizer": optimizer, "epoch_length": per_epoch})
+
+
+def _build(
+    raw: dict[str, Any], optimizer: Any, config_dir: Path, run: tuple[int, int] = (1, 1)
+) -> Any:
+    if raw["type"].startswith("mmengine."):
+        return _build_mmengine(raw, optimizer, *run)
     args = {k: v for k, v in raw.items() if k not in ("type", "schedulers", "verbose")}
     if "lr_lambda" in args:  # an expression string becomes a function; anything else is as is
         value = args["lr_lambda"]
@@ -204,7 +227,7 @@ def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
         if "every" in entry:
             every: int = entry["every"]
             return (epoch * per_epoch + batch + 1) % every == 0
-        if entry.get("interval", "step") == "step":
+        if _interval(entry) == "step":
             return done[batch] % frequency == 0
         return batch == per_epoch - 1 and (epoch + 1) % frequency == 0
 
@@ -251,7 +274,12 @@ def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
         ]
         optimizer = getattr(torch.optim, optimizer_type)(params, **options)
         built = [
-            _build({k: v for k, v in e.items() if k not in _LOOP_KEYS}, optimizer, config_dir)
+            _build(
+                {k: v for k, v in e.items() if k not in _LOOP_KEYS},
+                optimizer,
+                config_dir,
+                (epochs, per_epoch),
+            )
             for e in entries
         ]
         return optimizer, built
@@ -275,7 +303,7 @@ def reference_run(raw: dict[str, Any], config_dir: Path) -> dict[str, Any]:
                         momenta[i].append(group["momentum"])
                 for phase in ("step", "epoch"):
                     for n, (entry, scheduler) in enumerate(zip(entries, schedulers, strict=True)):
-                        if entry.get("interval", "step") != phase:
+                        if _interval(entry) != phase:
                             continue
                         if not stepped_after(entry, epoch, batch):
                             continue

@@ -16,7 +16,13 @@ from lrplot.schedulers.deepspeed import (
     deepspeed_installed,
     deepspeed_schedulers,
 )
-from lrplot.schedulers.facts import DEEPSPEED, TRANSFORMERS
+from lrplot.schedulers.facts import DEEPSPEED, MMENGINE, TRANSFORMERS
+from lrplot.schedulers.mmengine import (
+    INSTALL_MMENGINE,
+    is_mmengine,
+    mmengine_installed,
+    mmengine_schedulers,
+)
 from lrplot.schedulers.registry import (
     INSTALL_TRANSFORMERS,
     Maker,
@@ -53,6 +59,8 @@ def summary_table(width: int = 100) -> str:
         sections.append((_TRANSFORMERS_TITLE, plottable_transformers_schedules()))
     if deepspeed_installed():
         sections.append((_DEEPSPEED_TITLE, deepspeed_schedulers()))
+    if mmengine_installed():
+        sections.append((_MMENGINE_TITLE, mmengine_schedulers()))
     sections.append((_OPTIMIZERS_TITLE, optimizer_classes()))
     for title, classes in sections:
         if title == _TRANSFORMERS_TITLE:
@@ -63,10 +71,14 @@ def summary_table(width: int = 100) -> str:
             from importlib.metadata import version
 
             lines += ["", title.format(version=version("deepspeed"))]
+        elif title == _MMENGINE_TITLE:
+            from importlib.metadata import version
+
+            lines += ["", title.format(version=version("mmengine"))]
         elif title:
             lines += ["", title]
         shown = {
-            name.removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED): cls
+            name.removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED).removeprefix(MMENGINE): cls
             for name, cls in classes.items()
         }
         pad = max(map(len, shown)) + 2
@@ -90,6 +102,8 @@ def summary_table(width: int = 100) -> str:
             )
     if not deepspeed_installed():
         lines += ["", f"DeepSpeed's schedulers: {INSTALL_DEEPSPEED}"]
+    if not mmengine_installed():
+        lines += ["", f"MMEngine's lr schedulers: {INSTALL_MMENGINE}"]
     if not transformers_installed():
         lines += ["", f"HuggingFace transformers' schedules: {INSTALL_TRANSFORMERS}"]
     return "\n".join(lines) + "\n"
@@ -97,6 +111,10 @@ def summary_table(width: int = 100) -> str:
 
 _TRANSFORMERS_TITLE = "Schedules of HuggingFace transformers {version} (type: transformers.NAME):"
 _DEEPSPEED_TITLE = "Schedulers of DeepSpeed {version} (type: deepspeed.NAME, stepped every batch):"
+_MMENGINE_TITLE = (
+    "Lr schedulers of MMEngine {version} (type: mmengine.NAME in schedulers:, stepped per "
+    "iteration or per epoch as by_epoch says):"
+)
 _OPTIMIZERS_TITLE = (
     "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):"
 )
@@ -105,7 +123,7 @@ _OPTIMIZERS_TITLE = (
 def find(name: str) -> tuple[str, str, Maker]:
     """``("scheduler" | "optimizer", name, maker)``, the name matched exactly or else in
     any case (a transformers schedule with or without its ``transformers.``, a DeepSpeed
-    class with its ``deepspeed.``); UsageError
+    class with its ``deepspeed.``, an MMEngine one with its ``mmengine.``); UsageError
     (about ``NAME``) with a suggestion if unknown."""
     schedulers: dict[str, Maker] = dict(scheduler_classes())
     if name.removeprefix(TRANSFORMERS).startswith("get_") or name.startswith(TRANSFORMERS):
@@ -113,6 +131,8 @@ def find(name: str) -> tuple[str, str, Maker]:
         name = name if name.startswith(TRANSFORMERS) else TRANSFORMERS + name
     elif name.startswith(DEEPSPEED):
         schedulers.update(deepspeed_schedulers())
+    elif name.startswith(MMENGINE):
+        schedulers.update(mmengine_schedulers())
     optimizers = optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
@@ -160,6 +180,13 @@ def describe_class(name: str) -> str:
 def _loop_rows(cls: Maker) -> list[str]:
     """How the training loop may step a scheduler (the keys of ``SCHEDULE``), as
     ``lrplot list NAME`` shows them; fractional_epoch only where ``step()`` takes one."""
+    if is_mmengine(cls):
+        return [
+            "How the training loop steps it (an entry of schedulers:): as MMEngine's "
+            "ParamSchedulerHook does, after every iteration with by_epoch: false, after every "
+            "epoch with by_epoch: true; it acts while begin <= its steps < end (end: the "
+            "run's epochs, or iterations, unless given)"
+        ]
     fractional = takes_epoch(cls) and not facts_of(cls).metric
     keys = [key for key in SCHEDULE.values() if fractional or key.name != "fractional_epoch"]
     pad = max(len(key.name) for key in keys) + 2
@@ -176,7 +203,7 @@ def _argument_row(param: Parameter, *, optimizer: bool) -> tuple[str, str, str]:
         default = f"default {DEFAULT_LR!r} in lrplot (torch's: {param.default!r})"
     elif param.required:
         default = "required"
-    elif param.name in ("last_epoch", "last_batch_iteration"):
+    elif param.name in ("last_epoch", "last_batch_iteration", "last_step"):
         default = "default -1 (to resume a run; leave it out)"
     else:
         default = f"default {param.default!r}"

@@ -24,6 +24,7 @@ from lrplot.config.metrics import SYNTHETIC
 from lrplot.limits import MAX_COUNT, MAX_EXPRESSION_LENGTH
 from lrplot.schedulers.deepspeed import deepspeed_schedulers
 from lrplot.schedulers.facts import NO_FACTS, SchedulerFacts
+from lrplot.schedulers.mmengine import is_mmengine, mmengine_schedulers
 from lrplot.schedulers.registry import (
     Maker,
     Signature,
@@ -143,8 +144,9 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
     """A scheduler mapping: ``looped``, one the training loop steps (with the keys of
     :data:`~lrplot.config.keys.SCHEDULE`); else one nested in SequentialLR or ChainedScheduler."""
     classes: dict[str, Maker] = {**scheduler_classes(), **plottable_transformers_schedules()}
-    if looped:  # DeepSpeed's are not torch's: torch's SequentialLR cannot nest them
+    if looped:  # DeepSpeed's and MMEngine's are not torch's: SequentialLR cannot nest them
         classes.update(deepspeed_schedulers())
+        classes.update(mmengine_schedulers())
     loop = {name: key_schema(k) for name, k in SCHEDULE.items()} if looped else {}
     cases = []
     for name, cls in classes.items():
@@ -153,7 +155,8 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
         sig = scheduler_signature(cls)
         properties: dict[str, Any] = {"type": True, **_arguments(sig, facts)}
         properties["verbose"] = {"deprecated": True, "description": "Ignored: torch dropped it."}
-        properties.update(loop)
+        if not is_mmengine(cls):  # MMEngine's by_epoch says when it steps
+            properties.update(loop)
         required = ["type", *(p for p, v in sig.parameters.items() if v.required)]
         if nested:
             properties["schedulers"] = {

@@ -34,6 +34,7 @@ import functools
 import importlib
 import importlib.util
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
@@ -64,12 +65,14 @@ def mmengine_installed() -> bool:
 
 
 def lr_schedulers() -> ModuleType:
-    """``mmengine.optim.scheduler.lr_scheduler``, imported with Ctrl-C held back."""
+    """``mmengine.optim.scheduler.lr_scheduler``, imported with Ctrl-C held back and what
+    its import warns of (``torch.distributed.optim``'s ``torch.jit.script``) kept quiet."""
     if MODULE in sys.modules:
         return sys.modules[MODULE]
     from lrplot.signals import interrupts_deferred
 
-    with interrupts_deferred():
+    with interrupts_deferred(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.distributed's, on import: no news of the run
         importlib.import_module("torch")
         return importlib.import_module(MODULE)
 

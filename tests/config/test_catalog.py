@@ -11,6 +11,7 @@ from lrplot import load_spec, simulate
 from lrplot.cli import cli
 from lrplot.config.catalog import example_config
 from lrplot.schedulers.deepspeed import deepspeed_schedulers
+from lrplot.schedulers.mmengine import mmengine_schedulers
 from lrplot.schedulers.registry import (
     optimizer_classes,
     plottable_transformers_schedules,
@@ -32,7 +33,8 @@ def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunne
     }
     short = {name.removeprefix("transformers.") for name in TRANSFORMERS_SCHEDULES}
     deepspeeds = {name.removeprefix("deepspeed.") for name in deepspeed_schedulers()}
-    assert listed == {*EVERY_CLASS, *short, *deepspeeds}
+    mmengines = {name.removeprefix("mmengine.") for name in mmengine_schedulers()}
+    assert listed == {*EVERY_CLASS, *short, *deepspeeds, *mmengines}
     assert "Schedules of HuggingFace transformers " in result.stdout
     assert "  StepLR" in result.stdout
     assert "step_size, gamma=0.1" in result.stdout

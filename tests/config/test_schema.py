@@ -15,6 +15,7 @@ from lrplot.config.catalog import example_config
 from lrplot.config.file import parse_config_text
 from lrplot.config.schema import config_schema
 from lrplot.schedulers.deepspeed import deepspeed_schedulers
+from lrplot.schedulers.mmengine import mmengine_schedulers
 from lrplot.schedulers.registry import (
     optimizer_classes,
     plottable_transformers_schedules,
@@ -78,9 +79,11 @@ def test_types_enums_and_defaults(validator) -> None:
         *scheduler_classes(),
         *plottable_transformers_schedules(),
         *deepspeed_schedulers(),
+        *mmengine_schedulers(),
     }
     nested = config_schema()["$defs"]["nested_scheduler"]
-    assert not set(deepspeed_schedulers()) & set(nested["properties"]["type"]["anyOf"][0]["enum"])
+    outside = {*deepspeed_schedulers(), *mmengine_schedulers()}
+    assert not outside & set(nested["properties"]["type"]["anyOf"][0]["enum"])
     step = next(
         c["then"] for c in scheduler["allOf"] if c["if"]["properties"]["type"]["const"] == "StepLR"
     )

@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from lrplot import load_spec, simulate
 from lrplot.cli import cli
+from lrplot.config.catalog import example_config
+from lrplot.config.schema import config_schema
+from lrplot.schedulers.facts import MMENGINE_SCHEDULERS
 from tests.conftest import hide_package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -338,6 +342,24 @@ def test_per_group_lrs_and_a_resumed_run(registry: Any, runner: CliRunner, write
     for index, group in enumerate("ab"):
         assert column(rows, f"lr_{group}") == hexes(plain[index])
         assert column(rows, f"lr_resumed_{group}") == hexes(resumed[index])
+
+
+@pytest.mark.parametrize("name", list(MMENGINE_SCHEDULERS))
+def test_lrplot_list_shows_each_class_with_a_config_that_runs(
+    name: str, registry: Any, runner: CliRunner
+) -> None:
+    import jsonschema
+    import yaml
+
+    result = runner.invoke(cli, ["list", name])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"{name} (scheduler, mmengine.optim.scheduler.lr_scheduler)")
+    assert "  convert_to_iter_based  true or false  default False\n" in result.stdout
+    assert "  interval " not in result.stdout  # by_epoch says when: the loop's keys are refused
+    example = example_config(name)
+    jsonschema.validate(yaml.safe_load(example), config_schema())
+    spec = load_spec(text=example, source=name)
+    assert simulate(spec=spec).steps == 100
 
 
 # Refusals: one line each.
