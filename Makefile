@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+# pytest-xdist: the suite runs on two cores (a 2-core machine takes half the time)
+PYTEST_ARGS ?= -n 2
 COMPARE_EXAMPLE := configs/tutorial/CyclicLR-1.yaml configs/tutorial/CyclicLR-2.yaml \
 	configs/tutorial/CyclicLR-exp.yaml
 LOGGED_EXAMPLE := configs/transformers/get_cosine_schedule_with_warmup.yaml \
