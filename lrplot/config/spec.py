@@ -15,7 +15,7 @@ from lrplot.config.options import PlotOptions
 from lrplot.errors import excerpt
 from lrplot.limits import MAX_TITLE_LENGTH
 from lrplot.schedulers.custom import is_custom_reference
-from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TRANSFORMERS, SchedulerFacts
+from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TIMM, TRANSFORMERS, SchedulerFacts
 from lrplot.schedulers.registry import Maker, signature
 
 
@@ -47,11 +47,13 @@ class SchedulerSpec:
     @property
     def library(self) -> str:
         """Whose code makes it, as messages say: ``torch``, ``transformers``, ``DeepSpeed``,
-        or its name (a user's own)."""
+        ``timm``, or its name (a user's own)."""
         if self.custom:
             return self.name
         if self.type_name.startswith(DEEPSPEED):
             return "DeepSpeed"
+        if self.type_name.startswith(TIMM):
+            return "timm"
         return "transformers" if self.type_name.startswith(TRANSFORMERS) else "torch"
 
     def numbers(self, arg: str) -> list[float]:

@@ -1,11 +1,12 @@
-"""What the installed torch, transformers and DeepSpeed offer: schedulers, optimizers, arguments.
+"""What the installed torch and its libraries offer: schedulers, optimizers, arguments.
 
 Everything here is read from torch at run time (``inspect.signature``), so a newer torch's
 schedulers and arguments work without a change to lrplot. A scheduler is made by a
 :data:`Maker`: torch's class, a transformers schedule function (``transformers.<name>``,
 when transformers is installed), a DeepSpeed class (``deepspeed.<Class>``, see
-:mod:`lrplot.schedulers.deepspeed`), or a user's class or function. torch, transformers and
-DeepSpeed are imported lazily, the last two only for a config that names them.
+:mod:`lrplot.schedulers.deepspeed`), a timm class (``timm.<Class>``, see
+:mod:`lrplot.schedulers.timm`), or a user's class or function. torch, transformers, DeepSpeed
+and timm are imported lazily, the last three only for a config that names them.
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ from lrplot.schedulers.facts import (
     DEEPSPEED_SCHEDULERS,
     NO_FACTS,
     SCHEDULERS,
+    TIMM,
+    TIMM_SCHEDULERS,
     TRANSFORMERS,
     TRANSFORMERS_SCHEDULES,
     SchedulerFacts,
 )
+from lrplot.schedulers.timm import INSTALL_TIMM, is_timm, timm_installed, timm_schedulers
 from lrplot.signals import interrupts_deferred
 
 Maker = Callable[..., Any]
@@ -213,6 +217,27 @@ def deepspeed_scheduler(type_name: str, *, key: str) -> Maker:
     return known[type_name]
 
 
+def timm_scheduler(type_name: str, *, key: str) -> Maker:
+    """The timm class a ``type: timm.<Class>`` names; ConfigError (at ``key``) if timm is
+    not installed or does not have it."""
+    if not timm_installed():
+        raise ConfigError(
+            f"{name_excerpt(type_name)} is a scheduler of timm, which is not installed: "
+            f"{INSTALL_TIMM}",
+            key=key,
+        )
+    known = timm_schedulers()
+    if type_name not in known:
+        shown = list(known)
+        raise ConfigError(
+            f"unknown timm scheduler {name_excerpt(type_name)}"
+            f"{did_you_mean(type_name, shown)}; timm's schedulers (each timm.NAME): "
+            f"{', '.join(n.removeprefix(TIMM) for n in shown)}",
+            key=key,
+        )
+    return known[type_name]
+
+
 def named_schedule(maker: Maker, value: object) -> str | None:
     """The ``type:`` name of the schedule a
     :attr:`~lrplot.schedulers.facts.SchedulerFacts.named_by` argument's ``value`` names
@@ -251,6 +276,8 @@ def type_name_of(maker: Maker) -> str:
     name: str = getattr(maker, "__name__", type(maker).__name__)
     if is_deepspeed(maker):
         return DEEPSPEED + name
+    if is_timm(maker):
+        return TIMM + name
     if getattr(maker, "__module__", "").startswith("transformers"):
         full = TRANSFORMERS + name
         if transformers_schedules().get(full) is maker:
@@ -266,6 +293,8 @@ def facts_of(maker: Maker) -> SchedulerFacts:
         return TRANSFORMERS_SCHEDULES.get(type_name_of(maker), NO_FACTS)
     if is_deepspeed(maker):
         return DEEPSPEED_SCHEDULERS[type_name_of(maker)]
+    if is_timm(maker):
+        return TIMM_SCHEDULERS[type_name_of(maker)]
     torch_classes = scheduler_classes()
     if torch_classes.get(maker.__name__) is maker:
         return SCHEDULERS.get(maker.__name__, NO_FACTS)
@@ -293,10 +322,10 @@ def scheduler_signature(maker: Maker) -> Signature:
 def takes_epoch(maker: Maker) -> bool:
     """Whether the scheduler's ``step()`` takes an argument (the epoch, for
     ``fractional_epoch``); for a function, unless it makes one fed a metric. DeepSpeed's
-    take a batch count, never an epoch."""
+    take a batch count, never an epoch; timm's are stepped as timm steps them."""
     if not inspect.isclass(maker):
         return not facts_of(maker).metric
-    if is_deepspeed(maker):
+    if is_deepspeed(maker) or is_timm(maker):
         return False
     cls = maker
     try:

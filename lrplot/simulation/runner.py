@@ -304,6 +304,11 @@ class _Run:
         for spec, scheduler, feed in zip(
             self.spec.schedulers, self.schedulers, self.feeds, strict=True
         ):
+            if spec.facts.timm_steps and self.spec.build is None:
+                update, epoch_end = _timm_actions(spec, scheduler, feed, start, loop)
+                after_batch.append((_always, update))
+                after_epoch.append((1, epoch_end))
+                continue
             action = _action(spec, scheduler, feed, start, loop)
             if spec.interval == "step":
                 after_batch.append((loop.stepper(spec.stepping), action))
@@ -333,19 +338,38 @@ class _Run:
 
     def restore(self, saved: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
         """What a resuming script does with a checkpoint: load the optimizer's state,
-        then each scheduler's."""
+        then each scheduler's (a timm scheduler is built afresh on the loaded optimizer
+        and stepped to the epoch resumed at, as timm's train.py does)."""
         optimizer, schedulers = saved
         try:
             with no_compiler_import():
                 self.optimizer.load_state_dict(optimizer)
-            for scheduler, state in zip(self.schedulers, schedulers, strict=True):
-                scheduler.load_state_dict(state)
+            for index, state in enumerate(schedulers):
+                spec = self.spec.schedulers[index]
+                if spec.facts.timm_steps and self.spec.build is None:
+                    self.schedulers[index] = self._timm_resumed(spec)
+                    continue
+                self.schedulers[index].load_state_dict(state)
             # Loading replaces the optimizer's param group dicts: record from the new ones.
             self.recorder = _Recorder(self.optimizer, record_momentum=bool(self.recorder.momentum))
         except (Exception, SystemExit) as e:
             raise self._failure(
                 e, self.resumed_at or 0, doing="loading its state_dict()"
             ) from None
+
+    def _timm_resumed(self, spec: SchedulerSpec) -> Any:
+        """A timm scheduler built on the loaded optimizer, stepped to the epoch resumed at."""
+        from lrplot.schedulers.timm import resume
+
+        scheduler = _build_scheduler(spec, self.optimizer, self.keys, self.spec.doubts)
+        per_epoch = self.spec.steps_per_epoch
+        resume(
+            scheduler,
+            start_epoch=(self.resumed_at or 0) // per_epoch,
+            updates_per_epoch=per_epoch,
+            epochs=spec.interval == "epoch",
+        )
+        return scheduler
 
     def _failure(self, e: BaseException, step: int, doing: str = "") -> SimulationError:
         """The error to report for ``e``, raised by torch or a user's class at ``step``."""
@@ -370,6 +394,7 @@ def _every_batch(schedulers: Sequence[SchedulerSpec]) -> bool:
     first, *others = schedulers
     return (
         not others
+        and not first.facts.timm_steps
         and first.interval == "step"
         and first.frequency == 1
         and first.every in (None, 1)
@@ -407,6 +432,43 @@ def _action(
         plain()
 
     return stepped
+
+
+def _always(batch: int, position: int) -> bool:
+    return True
+
+
+def _timm_actions(
+    spec: SchedulerSpec,
+    scheduler: Any,
+    feed: array[float] | None,
+    start: int,
+    loop: TrainingLoop,
+) -> tuple[Callable[[int, int], None], Callable[[int, int], None]]:
+    """What the loop does to a timm scheduler after each batch and after each epoch:
+    ``step_update`` and ``step`` as timm's train.py calls them, ``step`` with the metric fed
+    to it (None where the log has none; see :mod:`lrplot.schedulers.timm`)."""
+    from lrplot.schedulers.timm import actions
+
+    after_update, after_epoch = actions(scheduler)
+    per_epoch = loop.steps_per_epoch
+
+    def update(epoch: int, batch: int) -> None:
+        after_update(epoch * per_epoch + batch)
+
+    if feed is None:
+
+        def epoch_end(epoch: int, batch: int) -> None:
+            after_epoch(epoch, None)
+
+        return update, epoch_end
+    index = itertools.count(loop.calls_before(spec.stepping, start)).__next__
+
+    def fed(epoch: int, batch: int) -> None:
+        value = feed[index()]
+        after_epoch(epoch, value if value == value else None)  # NaN: none logged
+
+    return update, fed
 
 
 class _Recorder:

@@ -13,7 +13,7 @@ from lrplot.config.spec import SchedulerSpec
 from lrplot.config.validation.arguments import Checks
 from lrplot.errors import ConfigError, describe_value, name_excerpt
 from lrplot.schedulers.custom import is_custom_reference, load_custom_class
-from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TRANSFORMERS, scheduler_facts
+from lrplot.schedulers.facts import DEEPSPEED, NO_FACTS, TIMM, TRANSFORMERS, scheduler_facts
 from lrplot.schedulers.registry import (
     Maker,
     deepspeed_scheduler,
@@ -24,9 +24,11 @@ from lrplot.schedulers.registry import (
     scheduler_classes,
     scheduler_signature,
     takes_epoch,
+    timm_scheduler,
     transformers_schedule,
     type_name_of,
 )
+from lrplot.schedulers.timm import per_epoch
 
 
 class SchedulerChecks(Checks):
@@ -82,11 +84,16 @@ class SchedulerChecks(Checks):
                 cls = deepspeed_scheduler(type_name, key=type_key)
             except ConfigError as e:
                 raise self.error(type_key, e.message) from None
+        elif type_name.startswith(TIMM):
+            try:
+                cls = timm_scheduler(type_name, key=type_key)
+            except ConfigError as e:
+                raise self.error(type_key, e.message) from None
         elif type_name in classes:
             cls = classes[type_name]
         else:
             hint = did_you_mean(type_name, list(classes))
-            for prefix in (TRANSFORMERS, DEEPSPEED):
+            for prefix in (TRANSFORMERS, DEEPSPEED, TIMM):
                 if scheduler_facts(prefix + type_name) is not NO_FACTS:
                     hint = f" (did you mean {prefix}{type_name}?)"
             raise self.error(
@@ -97,6 +104,13 @@ class SchedulerChecks(Checks):
                 "for your own)",
             )
         facts = facts_of(cls)
+        if facts.timm_steps and not looped:
+            raise self.error(
+                type_key,
+                f"{type_name} cannot be nested: timm's schedulers are stepped with the epoch "
+                "or update count (step(epoch), step_update(num_updates)), which the scheduler "
+                "nesting it does not pass; give it as the config's scheduler",
+            )
         nested = facts.nested
         sig = scheduler_signature(cls)
         children: tuple[SchedulerSpec, ...] = ()
@@ -120,7 +134,10 @@ class SchedulerChecks(Checks):
             written,
             sig,
             key,
-            type_name_of(cls).removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED),
+            type_name_of(cls)
+            .removeprefix(TRANSFORMERS)
+            .removeprefix(DEEPSPEED)
+            .removeprefix(TIMM),
             per_group=self.group_count,
             facts=facts,
             doubts=doubts,
@@ -139,6 +156,8 @@ class SchedulerChecks(Checks):
             facts = scheduler_facts(named)
             if facts.refused:
                 raise self.error(child_key(key, by), f"{named} cannot be plotted: {facts.refused}")
+        if facts.timm_steps:  # what the loop counts for it: the count its lr moves with
+            loop = {"interval": "epoch" if per_epoch(args, cls) else "step"}
         return SchedulerSpec(
             type_name=type_name,
             cls=cls,
@@ -155,6 +174,14 @@ class SchedulerChecks(Checks):
     ) -> dict[str, Any]:
         """How the training loop steps a scheduler (:data:`lrplot.config.keys.SCHEDULE`)."""
         given = {k: raw[k] for k in SCHEDULE if k in raw}
+        if given and facts_of(cls).timm_steps:
+            first = next(iter(given))
+            raise self.error(
+                child_key(key, first),
+                f"{first} does not apply to {type_name_of(cls)}: lrplot steps it as timm's "
+                "train.py does, step_update(num_updates) after every optimizer update and "
+                "step(epoch + 1) after every epoch; t_in_epochs says which moves the lr",
+            )
         if given and not looped:
             first = next(iter(given))
             raise self.error(

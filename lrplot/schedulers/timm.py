@@ -1,0 +1,106 @@
+"""timm's lr schedulers (``timm.<Class>``): the one module that knows how timm steps them.
+
+The classes of ``timm.scheduler`` are not torch ``LRScheduler``\\ s; they are stateless
+functions of a count the training script passes in, read from timm 1.0's source
+(``timm/scheduler/scheduler.py``, ``*_lr.py``) and its ``train.py``:
+
+- Built, each sets the lr at once: ``warmup_lr_init`` with a warm-up (``warmup_t``), else
+  each group's ``initial_lr`` (set from its ``lr`` if absent): the first lr plotted.
+- ``train_one_epoch`` counts ``num_updates`` from ``epoch * updates_per_epoch`` and calls
+  ``step_update(num_updates, metric=loss average)`` after every optimizer update (having
+  added one); after each epoch's evaluation ``main`` calls ``step(epoch + 1, eval
+  metric)``. Both are always called; ``t_in_epochs`` (``not sched_on_updates``) decides
+  which of them moves the lr. ``PlateauLRScheduler`` ignores ``step_update``, warms up while
+  ``epoch <= warmup_t`` and then steps a torch ``ReduceLROnPlateau`` with the eval metric.
+- Noise (``noise_range_t``) is drawn from a ``torch.Generator`` seeded ``noise_seed + t``:
+  the same every run.
+- Resuming (``--resume``): ``resume_checkpoint`` loads the optimizer's state (no
+  scheduler's: timm saves none), then the scheduler is built afresh and stepped to the
+  start: ``step_update(start_epoch * updates_per_epoch)`` with ``sched_on_updates``, else
+  ``step(start_epoch)``; training resumes at an epoch's start.
+
+Importing timm imports torch and torchvision; :func:`timm_schedulers` does so only for a
+config that names timm.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+from lrplot.schedulers.facts import TIMM, TIMM_SCHEDULERS
+
+INSTALL_TIMM = "pip install 'lrplot[timm]' (or pip install timm)"
+
+MODULE = "timm.scheduler"
+"""Where timm's scheduler classes are."""
+
+PER_EPOCH_DEFAULT = True
+"""``t_in_epochs``' default in every class that has it (per epoch)."""
+
+
+def timm_installed() -> bool:
+    """Whether timm can be imported (found without importing it)."""
+    try:
+        return importlib.util.find_spec("timm") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@functools.cache
+def timm_schedulers() -> dict[str, type]:
+    """The timm classes lrplot knows (:data:`TIMM_SCHEDULERS`) that the installed timm has,
+    by ``type:`` name; empty when it is not installed."""
+    if not timm_installed():
+        return {}
+    from lrplot.signals import interrupts_deferred
+
+    with interrupts_deferred():
+        importlib.import_module("torch")
+        module = importlib.import_module(MODULE)
+    found = {name: getattr(module, name[len(TIMM) :], None) for name in TIMM_SCHEDULERS}
+    return {name: cls for name, cls in found.items() if isinstance(cls, type)}
+
+
+def is_timm(maker: Any) -> bool:
+    """Whether ``maker`` is one of timm's scheduler classes lrplot knows (timm not imported
+    unless it already is)."""
+    module = getattr(maker, "__module__", "")
+    if not module.startswith(MODULE + "."):
+        return False
+    return timm_schedulers().get(TIMM + getattr(maker, "__name__", "")) is maker
+
+
+def per_epoch(args: dict[str, Any], cls: Any) -> bool:
+    """Whether the scheduler ``cls`` built with ``args`` moves the lr per epoch (its
+    ``t_in_epochs``; ``PlateauLRScheduler`` always does)."""
+    if getattr(cls, "__name__", "") == "PlateauLRScheduler":
+        return True
+    return bool(args.get("t_in_epochs", PER_EPOCH_DEFAULT))
+
+
+def actions(scheduler: Any) -> tuple[Callable[[int], None], Callable[[int, float | None], None]]:
+    """What ``train.py`` calls: after optimizer update ``position`` (0-based, of the
+    whole run), and after epoch ``epoch`` (0-based) with its eval metric."""
+    step_update, step = scheduler.step_update, scheduler.step
+
+    def after_update(position: int) -> None:
+        step_update(position + 1)
+
+    def after_epoch(epoch: int, metric: float | None) -> None:
+        step(epoch + 1, metric)
+
+    return after_update, after_epoch
+
+
+def resume(scheduler: Any, *, start_epoch: int, updates_per_epoch: int, epochs: bool) -> None:
+    """Step a freshly built scheduler to ``start_epoch`` as ``train.py`` does on resuming."""
+    if start_epoch <= 0:
+        return
+    if epochs:
+        scheduler.step(start_epoch)
+    else:
+        scheduler.step_update(start_epoch * updates_per_epoch)
