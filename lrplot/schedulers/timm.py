@@ -20,15 +20,19 @@ functions of a count the training script passes in, read from timm 1.0's source
   ``step(start_epoch)``; training resumes at an epoch's start.
 
 Importing timm imports torch and torchvision; :func:`timm_schedulers` does so only for a
-config that names timm.
+config that names timm. What timm warns of or logs while it builds one (the deprecation of
+``PlateauLRScheduler``) is kept by :func:`timm_said`, to report as notices.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import importlib.util
-from collections.abc import Callable
+import logging
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lrplot.schedulers.facts import TIMM, TIMM_SCHEDULERS
@@ -104,3 +108,31 @@ def resume(scheduler: Any, *, start_epoch: int, updates_per_epoch: int, epochs: 
         scheduler.step(start_epoch)
     else:
         scheduler.step_update(start_epoch * updates_per_epoch)
+
+
+class _Kept(logging.Handler):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(" ".join(record.getMessage().split()))
+
+
+@contextlib.contextmanager
+def timm_said() -> Iterator[list[str]]:
+    """What timm warns of (``warnings``) or logs (warnings and worse) in this context, one
+    line each, in place of printing it."""
+    said: list[str] = []
+    logger = logging.getLogger("timm")
+    kept, propagate = _Kept(said), logger.propagate
+    logger.addHandler(kept)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield said
+    finally:
+        logger.removeHandler(kept)
+        logger.propagate = propagate
+    said[:0] = [" ".join(str(w.message).split()) for w in caught]

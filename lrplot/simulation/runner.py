@@ -22,6 +22,7 @@ import inspect
 import itertools
 import math
 import re
+import traceback
 import warnings
 from array import array
 from collections.abc import Callable, Mapping, Sequence
@@ -181,6 +182,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             for message in _IGNORED_TORCH_WARNINGS:
                 warnings.filterwarnings("ignore", message=re.escape(message))
             run = _Run(spec, feeds, keys)
+            said = list(run.said)
             start_momentum = run.recorder.momenta()
             if resume_at is None:
                 run.go(0, steps)
@@ -191,6 +193,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 again = _Run(spec, feeds, keys, resumed_at=resume_at, momentum=False)
                 again.restore(saved)
                 again.go(resume_at, steps)
+                said += again.said
                 resumed = tuple(
                     column[:resume_at] + rest
                     for column, rest in zip(run.recorder.lr, again.recorder.lr, strict=True)
@@ -210,7 +213,9 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         metric=_metric_column(spec, feeds),
         torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
         resumed=resumed,
-        notices=notices + tuple(f"{spec.source}: DeepSpeed logged: {text}" for text in logged),
+        notices=notices
+        + tuple(f"{spec.source}: DeepSpeed logged: {text}" for text in logged)
+        + tuple(dict.fromkeys(f"{spec.source}: {text}" for text in said)),
         start_momentum=start_momentum,
     )
 
@@ -266,6 +271,8 @@ class _Run:
         momentum: bool = True,
     ) -> None:
         self.spec, self.feeds, self.keys, self.resumed_at = spec, feeds, keys, resumed_at
+        self.said: list[str] = []
+        """What a library warned of or logged while its schedulers were built (timm's)."""
         self.optimizer = build_optimizer(spec.optimizer)
         if spec.build is not None:
             self.schedulers = made_by(spec.build, self.optimizer, count=len(spec.schedulers))
@@ -273,10 +280,7 @@ class _Run:
                 {id(s): c.key for s, c in zip(self.schedulers, spec.schedulers, strict=True)}
             )
         else:
-            self.schedulers = [
-                _build_scheduler(scheduler, self.optimizer, keys, spec.doubts)
-                for scheduler in spec.schedulers
-            ]
+            self.schedulers = [self._built(scheduler) for scheduler in spec.schedulers]
         self.recorder = _Recorder(
             self.optimizer,
             record_momentum=momentum and any(cycles_momentum(s) for s in self.schedulers),
@@ -357,11 +361,22 @@ class _Run:
                 e, self.resumed_at or 0, doing="loading its state_dict()"
             ) from None
 
+    def _built(self, spec: SchedulerSpec) -> Any:
+        """``spec``'s scheduler on this run's optimizer; what timm says as it builds one kept."""
+        if not spec.facts.timm_steps:
+            return _build_scheduler(spec, self.optimizer, self.keys, self.spec.doubts)
+        from lrplot.schedulers.timm import timm_said
+
+        with timm_said() as said:
+            scheduler = _build_scheduler(spec, self.optimizer, self.keys, self.spec.doubts)
+        self.said += [f"timm said: {text}" for text in said]
+        return scheduler
+
     def _timm_resumed(self, spec: SchedulerSpec) -> Any:
         """A timm scheduler built on the loaded optimizer, stepped to the epoch resumed at."""
         from lrplot.schedulers.timm import resume
 
-        scheduler = _build_scheduler(spec, self.optimizer, self.keys, self.spec.doubts)
+        scheduler = self._built(spec)
         per_epoch = self.spec.steps_per_epoch
         resume(
             scheduler,
@@ -745,6 +760,8 @@ def _blame(
             name = arguments[zeros[0]][0]
             return zeros[0], f"{name} is 0, and torch divides by it"
     text = str(e).lower()
+    if isinstance(e, AssertionError) and not text.strip():
+        text = _failed_assertion(e).lower()
     found = []
     for key, (name, _) in arguments.items():
         for phrase in (name, name.replace("_", " "), *ARGUMENT_WORDS.get(name, ())):
@@ -795,12 +812,21 @@ def _factor_function(expression: Expression) -> Callable[[float], float]:
     return factor
 
 
+def _failed_assertion(e: AssertionError) -> str:
+    """``assert lb < ub`` failed: the source line of a bare assertion, if it can be read."""
+    frames = traceback.extract_tb(e.__traceback__)
+    line = (frames[-1].line or "").strip() if frames else ""
+    return f"{line} failed" if line.startswith("assert ") else ""
+
+
 def _message(e: BaseException, custom: bool) -> str:
     """The first line of an exception's text; for a user's own code, with its type
     (``ZeroDivisionError: division by zero``), as torch's messages say enough alone."""
     text = str(e).strip()
     if isinstance(e, KeyError) and e.args:
         text = str(e.args[0])
+    if isinstance(e, AssertionError) and not text:  # timm's checks: a bare `assert lb < ub`
+        text = _failed_assertion(e)
     if isinstance(e, SystemExit):
         text = f"it called sys.exit({'' if e.code is None else repr(e.code)})"
     first = text.splitlines()[0] if text else ""
