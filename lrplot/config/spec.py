@@ -153,6 +153,9 @@ class NativeRead:
     """The line of each of the file's keys."""
     set_by: Mapping[str, str] = field(default_factory=dict)
     """The ``--set`` that gave a key of the file, by key."""
+    planned_epochs: tuple[int, int, str] | None = None
+    """For a timm ``args.yaml``: its ``epochs``, the count ``create_scheduler_v2`` returned
+    (which ``train.py`` trains for), and what it added, in words."""
 
 
 @dataclass(frozen=True)

@@ -432,6 +432,14 @@ TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             horizons=_TIMM_WARMUP,
             example={"t_initial": 100, "power": 2.0, "warmup_t": 5},
         ),
+        "create_scheduler_v2": SchedulerFacts(
+            summary="timm's factory, as train.py calls it: sched (cosine, tanh, step, "
+            "multistep, plateau, poly, wsd, rsqrt, constant) with num_epochs, warmup_epochs, "
+            "cooldown_epochs, ... in epochs (updates with step_on_epochs false and "
+            "updates_per_epoch)",
+            keywords_of="timm.scheduler:create_scheduler_v2",
+            example={"sched": "cosine", "num_epochs": 100, "warmup_epochs": 5},
+        ),
     }.items()
 }
 """Facts per timm scheduler class (``timm.<Class>``, of ``timm.scheduler``): the ones a

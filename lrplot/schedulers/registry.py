@@ -289,12 +289,12 @@ def facts_of(maker: Maker) -> SchedulerFacts:
     """The facts of a scheduler maker (see :mod:`lrplot.schedulers.facts`): torch's classes and
     transformers' functions from the tables; a user's subclass of one of torch's has that
     class's traits; a user's other class or function has none."""
+    if is_timm(maker):
+        return TIMM_SCHEDULERS[type_name_of(maker)]
     if not inspect.isclass(maker):
         return TRANSFORMERS_SCHEDULES.get(type_name_of(maker), NO_FACTS)
     if is_deepspeed(maker):
         return DEEPSPEED_SCHEDULERS[type_name_of(maker)]
-    if is_timm(maker):
-        return TIMM_SCHEDULERS[type_name_of(maker)]
     torch_classes = scheduler_classes()
     if torch_classes.get(maker.__name__) is maker:
         return SCHEDULERS.get(maker.__name__, NO_FACTS)
@@ -323,10 +323,10 @@ def takes_epoch(maker: Maker) -> bool:
     """Whether the scheduler's ``step()`` takes an argument (the epoch, for
     ``fractional_epoch``); for a function, unless it makes one fed a metric. DeepSpeed's
     take a batch count, never an epoch; timm's are stepped as timm steps them."""
-    if not inspect.isclass(maker):
-        return not facts_of(maker).metric
     if is_deepspeed(maker) or is_timm(maker):
         return False
+    if not inspect.isclass(maker):
+        return not facts_of(maker).metric
     cls = maker
     try:
         params = list(inspect.signature(cls.step).parameters.values())  # type: ignore[attr-defined]

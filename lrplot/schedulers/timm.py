@@ -35,6 +35,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from lrplot.errors import ConfigError, failed_assertion, one_line
 from lrplot.schedulers.facts import TIMM, TIMM_SCHEDULERS
 
 INSTALL_TIMM = "pip install 'lrplot[timm]' (or pip install timm)"
@@ -55,7 +56,7 @@ def timm_installed() -> bool:
 
 
 @functools.cache
-def timm_schedulers() -> dict[str, type]:
+def timm_schedulers() -> dict[str, Callable[..., Any]]:
     """The timm classes lrplot knows (:data:`TIMM_SCHEDULERS`) that the installed timm has,
     by ``type:`` name; empty when it is not installed."""
     if not timm_installed():
@@ -66,12 +67,90 @@ def timm_schedulers() -> dict[str, type]:
         importlib.import_module("torch")
         module = importlib.import_module(MODULE)
     found = {name: getattr(module, name[len(TIMM) :], None) for name in TIMM_SCHEDULERS}
-    return {name: cls for name, cls in found.items() if isinstance(cls, type)}
+    made: dict[str, Any] = {n: c for n, c in found.items() if isinstance(c, type)}
+    if callable(found.get(FACTORY)):
+        made[FACTORY] = create_scheduler_v2
+    return made
+
+
+def create_scheduler_v2(optimizer: Any, **kwargs: Any) -> Any:
+    """The scheduler timm's ``create_scheduler_v2(optimizer, **kwargs)`` builds, as
+    ``train.py`` builds it (the epoch count it also returns: :func:`planned_epochs`)."""
+    from timm.scheduler import create_scheduler_v2 as create
+
+    return create(optimizer, **kwargs)[0]
+
+
+FACTORY = TIMM + create_scheduler_v2.__name__
+"""``timm.create_scheduler_v2``: the ``type:`` of timm's factory, by ``sched`` name."""
+
+KWARGS_FROM: dict[str, str] = {
+    "sched": "sched",
+    "num_epochs": "epochs",
+    "decay_epochs": "decay_epochs",
+    "decay_milestones": "decay_milestones",
+    "warmup_epochs": "warmup_epochs",
+    "cooldown_epochs": "cooldown_epochs",
+    "patience_epochs": "patience_epochs",
+    "decay_rate": "decay_rate",
+    "min_lr": "min_lr",
+    "warmup_lr": "warmup_lr",
+    "warmup_prefix": "warmup_prefix",
+    "noise": "lr_noise",
+    "noise_pct": "lr_noise_pct",
+    "noise_std": "lr_noise_std",
+    "noise_seed": "seed",
+    "cycle_mul": "lr_cycle_mul",
+    "cycle_decay": "lr_cycle_decay",
+    "cycle_limit": "lr_cycle_limit",
+    "k_decay": "lr_k_decay",
+    "decay_fn": "lr_decay_fn",
+    "stable_timescale": "lr_stable_timescale",
+    "plateau_mode": "eval_metric",
+    "step_on_epochs": "sched_on_updates",
+}
+"""The key of ``train.py``'s arguments (an ``args.yaml``) each of ``create_scheduler_v2``'s
+arguments comes from, as ``scheduler_kwargs`` reads them (timm/scheduler/scheduler_factory.py)."""
+
+
+def scheduler_kwargs(values: dict[str, Any]) -> dict[str, Any]:
+    """``create_scheduler_v2``'s arguments from ``train.py``'s (an ``args.yaml``), by timm's
+    own ``scheduler_kwargs`` (its defaults for keys not given); those None by default and
+    None here left out."""
+    import inspect
+    from types import SimpleNamespace
+
+    from timm.scheduler import create_scheduler_v2 as create
+    from timm.scheduler import scheduler_kwargs as kwargs_of
+
+    kwargs = dict(kwargs_of(SimpleNamespace(**values)))
+    defaults = {p.name: p.default for p in inspect.signature(create).parameters.values()}
+    # A None that is timm's own default (noise: null) is left to it, as if not given.
+    return {k: v for k, v in kwargs.items() if v is not None or defaults.get(k, 0) is not None}
+
+
+def planned_epochs(kwargs: dict[str, Any]) -> int:
+    """The epoch count ``create_scheduler_v2(**kwargs)`` returns, which ``train.py`` trains
+    for (its cycles, cooldown and prefixed warm-up added); its build on a dummy optimizer."""
+    import torch
+    from timm.scheduler import create_scheduler_v2 as create
+
+    optimizer = torch.optim.SGD([torch.zeros(1)], lr=1.0)
+    try:
+        with timm_said():
+            return int(create(optimizer, **kwargs)[1])
+    except (Exception, SystemExit) as e:  # timm's refusal: a ValueError, a bare assert
+        text = one_line(str(e)) or (failed_assertion(e) if isinstance(e, AssertionError) else "")
+        raise ConfigError(
+            f"timm's create_scheduler_v2 failed: {text or type(e).__name__}", key="sched"
+        ) from None
 
 
 def is_timm(maker: Any) -> bool:
-    """Whether ``maker`` is one of timm's scheduler classes lrplot knows (timm not imported
-    unless it already is)."""
+    """Whether ``maker`` is one of timm's scheduler classes lrplot knows, or its factory
+    (timm not imported unless it already is)."""
+    if maker is create_scheduler_v2:
+        return True
     module = getattr(maker, "__module__", "")
     if not module.startswith(MODULE + "."):
         return False
@@ -80,10 +159,20 @@ def is_timm(maker: Any) -> bool:
 
 def per_epoch(args: dict[str, Any], cls: Any) -> bool:
     """Whether the scheduler ``cls`` built with ``args`` moves the lr per epoch (its
-    ``t_in_epochs``; ``PlateauLRScheduler`` always does)."""
+    ``t_in_epochs``, the factory's ``step_on_epochs``; ``PlateauLRScheduler`` always does)."""
     if getattr(cls, "__name__", "") == "PlateauLRScheduler":
         return True
+    if cls is create_scheduler_v2:
+        return bool(args.get("step_on_epochs", PER_EPOCH_DEFAULT))
     return bool(args.get("t_in_epochs", PER_EPOCH_DEFAULT))
+
+
+def takes_metric(args: dict[str, Any], cls: Any) -> bool:
+    """Whether the scheduler ``cls`` built with ``args`` is stepped with the eval metric
+    (``PlateauLRScheduler``, or the factory's ``sched: plateau``)."""
+    if cls is create_scheduler_v2:
+        return args.get("sched", "cosine") == "plateau"
+    return getattr(cls, "__name__", "") == "PlateauLRScheduler"
 
 
 def actions(scheduler: Any) -> tuple[Callable[[int], None], Callable[[int, float | None], None]]:

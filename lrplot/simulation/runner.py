@@ -22,7 +22,6 @@ import inspect
 import itertools
 import math
 import re
-import traceback
 import warnings
 from array import array
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +32,14 @@ from lrplot.config.expressions import Expression, quoted
 from lrplot.config.loop import TrainingLoop
 from lrplot.config.metrics import metric_values
 from lrplot.config.spec import OptimizerSpec, SchedulerSpec, Spec
-from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
+from lrplot.errors import (
+    ConfigError,
+    ExpressionError,
+    LrplotError,
+    SimulationError,
+    failed_assertion,
+    one_line,
+)
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.schedulers.deepspeed import deepspeed_logs
 from lrplot.schedulers.facts import ARGUMENT_WORDS
@@ -761,7 +767,7 @@ def _blame(
             return zeros[0], f"{name} is 0, and torch divides by it"
     text = str(e).lower()
     if isinstance(e, AssertionError) and not text.strip():
-        text = _failed_assertion(e).lower()
+        text = failed_assertion(e).lower()
     found = []
     for key, (name, _) in arguments.items():
         for phrase in (name, name.replace("_", " "), *ARGUMENT_WORDS.get(name, ())):
@@ -812,13 +818,6 @@ def _factor_function(expression: Expression) -> Callable[[float], float]:
     return factor
 
 
-def _failed_assertion(e: AssertionError) -> str:
-    """``assert lb < ub`` failed: the source line of a bare assertion, if it can be read."""
-    frames = traceback.extract_tb(e.__traceback__)
-    line = (frames[-1].line or "").strip() if frames else ""
-    return f"{line} failed" if line.startswith("assert ") else ""
-
-
 def _message(e: BaseException, custom: bool) -> str:
     """The first line of an exception's text; for a user's own code, with its type
     (``ZeroDivisionError: division by zero``), as torch's messages say enough alone."""
@@ -826,7 +825,7 @@ def _message(e: BaseException, custom: bool) -> str:
     if isinstance(e, KeyError) and e.args:
         text = str(e.args[0])
     if isinstance(e, AssertionError) and not text:  # timm's checks: a bare `assert lb < ub`
-        text = _failed_assertion(e)
+        text = failed_assertion(e)
     if isinstance(e, SystemExit):
         text = f"it called sys.exit({'' if e.code is None else repr(e.code)})"
     first = text.splitlines()[0] if text else ""

@@ -4,6 +4,7 @@ r"""A config's schedulers, nested ones and how the loop steps them, checked into
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from lrplot.config.file import child_key
@@ -28,7 +29,7 @@ from lrplot.schedulers.registry import (
     transformers_schedule,
     type_name_of,
 )
-from lrplot.schedulers.timm import per_epoch
+from lrplot.schedulers.timm import per_epoch, takes_metric
 
 
 class SchedulerChecks(Checks):
@@ -158,6 +159,7 @@ class SchedulerChecks(Checks):
                 raise self.error(child_key(key, by), f"{named} cannot be plotted: {facts.refused}")
         if facts.timm_steps:  # what the loop counts for it: the count its lr moves with
             loop = {"interval": "epoch" if per_epoch(args, cls) else "step"}
+            facts = replace(facts, metric=takes_metric(args, cls))
         return SchedulerSpec(
             type_name=type_name,
             cls=cls,
