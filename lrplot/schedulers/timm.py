@@ -171,7 +171,7 @@ def takes_metric(args: dict[str, Any], cls: Any) -> bool:
     """Whether the scheduler ``cls`` built with ``args`` is stepped with the eval metric
     (``PlateauLRScheduler``, or the factory's ``sched: plateau``)."""
     if cls is create_scheduler_v2:
-        return args.get("sched", "cosine") == "plateau"
+        return bool(args.get("sched", "cosine") == "plateau")
     return getattr(cls, "__name__", "") == "PlateauLRScheduler"
 
 
