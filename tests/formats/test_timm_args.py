@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from lrplot.cli import cli
 from tests.conftest import hide_package
-from tests.schedulers.test_timm import column, hexes, rendered
+from tests.schedulers.test_timm import column, hexes
 
 
 @pytest.fixture(scope="module")
