@@ -208,7 +208,7 @@ def test_what_the_plan_is_made_of_is_a_notice(
 def test_its_keys_are_the_ones_scheduler_kwargs_reads(timm_scheduler: Any) -> None:
     from lrplot.schedulers.timm import KWARGS_FROM
 
-    values = {key: f"value of {key}" for key in KWARGS_FROM.values()}
+    values: dict[str, Any] = {key: f"value of {key}" for key in KWARGS_FROM.values()}
     values["sched_on_updates"], values["eval_metric"] = True, "loss"
     kwargs = timm_scheduler.scheduler_kwargs(SimpleNamespace(**values))
     assert set(kwargs) == set(KWARGS_FROM)
