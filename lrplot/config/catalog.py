@@ -16,7 +16,7 @@ from lrplot.schedulers.deepspeed import (
     deepspeed_installed,
     deepspeed_schedulers,
 )
-from lrplot.schedulers.facts import DEEPSPEED, TRANSFORMERS
+from lrplot.schedulers.facts import DEEPSPEED, TIMM, TRANSFORMERS
 from lrplot.schedulers.registry import (
     INSTALL_TRANSFORMERS,
     Maker,
@@ -34,6 +34,7 @@ from lrplot.schedulers.registry import (
     takes_epoch,
     transformers_installed,
 )
+from lrplot.schedulers.timm import INSTALL_TIMM, timm_installed, timm_schedulers
 
 # For a class the facts table does not know (a newer torch's): a value by type.
 _BY_TYPE = {"an integer": 10, "a number": 0.1, "true or false": True, "text": "value"}
@@ -53,6 +54,8 @@ def summary_table(width: int = 100) -> str:
         sections.append((_TRANSFORMERS_TITLE, plottable_transformers_schedules()))
     if deepspeed_installed():
         sections.append((_DEEPSPEED_TITLE, deepspeed_schedulers()))
+    if timm_installed():
+        sections.append((_TIMM_TITLE, timm_schedulers()))
     sections.append((_OPTIMIZERS_TITLE, optimizer_classes()))
     for title, classes in sections:
         if title == _TRANSFORMERS_TITLE:
@@ -63,10 +66,14 @@ def summary_table(width: int = 100) -> str:
             from importlib.metadata import version
 
             lines += ["", title.format(version=version("deepspeed"))]
+        elif title == _TIMM_TITLE:
+            from importlib.metadata import version
+
+            lines += ["", title.format(version=version("timm"))]
         elif title:
             lines += ["", title]
         shown = {
-            name.removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED): cls
+            name.removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED).removeprefix(TIMM): cls
             for name, cls in classes.items()
         }
         pad = max(map(len, shown)) + 2
@@ -90,6 +97,8 @@ def summary_table(width: int = 100) -> str:
             )
     if not deepspeed_installed():
         lines += ["", f"DeepSpeed's schedulers: {INSTALL_DEEPSPEED}"]
+    if not timm_installed():
+        lines += ["", f"timm's schedulers: {INSTALL_TIMM}"]
     if not transformers_installed():
         lines += ["", f"HuggingFace transformers' schedules: {INSTALL_TRANSFORMERS}"]
     return "\n".join(lines) + "\n"
@@ -97,6 +106,9 @@ def summary_table(width: int = 100) -> str:
 
 _TRANSFORMERS_TITLE = "Schedules of HuggingFace transformers {version} (type: transformers.NAME):"
 _DEEPSPEED_TITLE = "Schedulers of DeepSpeed {version} (type: deepspeed.NAME, stepped every batch):"
+_TIMM_TITLE = (
+    "Schedulers of timm {version} (type: timm.NAME, stepped as timm's train.py steps them):"
+)
 _OPTIMIZERS_TITLE = (
     "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):"
 )
@@ -113,6 +125,8 @@ def find(name: str) -> tuple[str, str, Maker]:
         name = name if name.startswith(TRANSFORMERS) else TRANSFORMERS + name
     elif name.startswith(DEEPSPEED):
         schedulers.update(deepspeed_schedulers())
+    elif name.startswith(TIMM):
+        schedulers.update(timm_schedulers())
     optimizers = optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
@@ -160,6 +174,12 @@ def describe_class(name: str) -> str:
 def _loop_rows(cls: Maker) -> list[str]:
     """How the training loop may step a scheduler (the keys of ``SCHEDULE``), as
     ``lrplot list NAME`` shows them; fractional_epoch only where ``step()`` takes one."""
+    if facts_of(cls).timm_steps:
+        return [
+            "How the training loop steps it: as timm's train.py does, step_update(num_updates) "
+            "after every optimizer update and step(epoch + 1, metric) after every epoch; "
+            "t_in_epochs (the factory's step_on_epochs) says which moves the lr"
+        ]
     fractional = takes_epoch(cls) and not facts_of(cls).metric
     keys = [key for key in SCHEDULE.values() if fractional or key.name != "fractional_epoch"]
     pad = max(len(key.name) for key in keys) + 2

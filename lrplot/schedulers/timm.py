@@ -74,8 +74,8 @@ def timm_schedulers() -> dict[str, Callable[..., Any]]:
 
 
 def create_scheduler_v2(optimizer: Any, **kwargs: Any) -> Any:
-    """The scheduler timm's ``create_scheduler_v2(optimizer, **kwargs)`` builds, as
-    ``train.py`` builds it (the epoch count it also returns: :func:`planned_epochs`)."""
+    """Create a learning rate scheduler by name: timm's create_scheduler_v2, as train.py
+    calls it (lrplot plots the scheduler; the epochs it also returns: planned_epochs)."""
     from timm.scheduler import create_scheduler_v2 as create
 
     return create(optimizer, **kwargs)[0]

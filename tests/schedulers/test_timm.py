@@ -305,7 +305,7 @@ def test_an_unknown_timm_scheduler_is_refused_with_the_names(
         f"Error: {config}: scheduler.type: unknown timm scheduler 'timm.CosineScheduler' "
         "(did you mean timm.CosineLRScheduler?); timm's schedulers (each timm.NAME): "
         "CosineLRScheduler, TanhLRScheduler, StepLRScheduler, MultiStepLRScheduler, "
-        "PlateauLRScheduler, PolyLRScheduler (line 1)\n",
+        "PlateauLRScheduler, PolyLRScheduler, create_scheduler_v2 (line 1)\n",
     )
 
 
@@ -469,3 +469,70 @@ def test_a_metric_that_never_improves_names_timms_patience_t(
     result = runner.invoke(cli, ["validate", str(near)])
     assert result.exit_code == 0, result.stderr
     assert "Warning:" not in result.stderr
+
+
+def test_list_and_the_schema_know_timms_schedulers(timm_scheduler: Any, runner: CliRunner) -> None:
+    from importlib.metadata import version
+
+    listed = runner.invoke(cli, ["list"])
+    assert listed.exit_code == 0, listed.stderr
+    assert (
+        f"\nSchedulers of timm {version('timm')} (type: timm.NAME, stepped as timm's train.py "
+        "steps them):\n  CosineLRScheduler  " in listed.stdout
+    )
+    assert "timm's schedulers: pip install" not in listed.stdout
+    one = runner.invoke(cli, ["list", "timm.CosineLRScheduler"])
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout.startswith("timm.CosineLRScheduler (scheduler, timm.scheduler.cosine_lr): ")
+    assert "\n    type: timm.CosineLRScheduler\n    t_initial: 100\n" in one.stdout
+    assert "How the training loop steps it: as timm's train.py does" in one.stdout
+    schema = runner.invoke(cli, ["schema"])
+    assert schema.exit_code == 0, schema.stderr
+    assert '"const": "timm.PolyLRScheduler"' in schema.stdout
+    assert '"const": "timm.create_scheduler_v2"' in schema.stdout
+
+
+def test_without_timm_list_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    hide_package(monkeypatch, "timm")
+    listed = runner.invoke(cli, ["list"])
+    assert listed.exit_code == 0, listed.stderr
+    assert "\ntimm's schedulers: pip install 'lrplot[timm]' (or pip install timm)\n" in (
+        listed.stdout
+    )
+    assert "Schedulers of timm" not in listed.stdout
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"sched": "cosine", "num_epochs": 10, "warmup_epochs": 2, "cooldown_epochs": 2},
+        {"sched": "poly", "num_epochs": 12, "step_on_epochs": False, "updates_per_epoch": 3},
+        {"sched": "plateau", "num_epochs": 12, "patience_epochs": 1, "plateau_mode": "min"},
+    ],
+    ids=["cosine", "poly-per-update", "plateau"],
+)
+def test_the_factory_by_name(
+    kwargs: dict[str, Any], timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    values = ", ".join(map(str, METRIC[:12]))
+    config = write_config(
+        "epochs: 12\nsteps_per_epoch: 3\noptimizer: {type: AdamW, lr: 0.01}\n"
+        f"metric: [{values}]\n" + scheduler_yaml("create_scheduler_v2", kwargs)
+    )
+    rows, _ = rendered(runner, config)
+    import torch
+
+    optimizer = torch.optim.AdamW([torch.zeros(1, 1)], lr=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        scheduler, _ = timm_scheduler.create_scheduler_v2(optimizer, **kwargs)
+    lrs = []
+    for epoch in range(12):
+        for update in range(3):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            scheduler.step_update(epoch * 3 + update + 1)
+        scheduler.step(epoch + 1, METRIC[epoch])
+    assert column(rows, "lr") == hexes(lrs)
+    assert len(set(lrs)) > 2
