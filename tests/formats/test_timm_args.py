@@ -285,3 +285,13 @@ def test_without_timm_an_args_yaml_says_how_to_install_it(
         f"Error: {path}: sched: a timm args.yaml is planned by timm's own code, and timm is "
         "not installed: pip install 'lrplot[timm]' (or pip install timm) (line 28)\n",
     )
+
+
+def test_the_example_args_yaml_is_train_pys_plan(timm_scheduler: Any, runner: CliRunner) -> None:
+    path = Path(__file__).resolve().parents[2] / "examples" / "timm" / "args.yaml"
+    args = yaml.safe_load(path.read_text())
+    rows, stderr = render(runner, path, "--dataset-size", "1281167", "--world-size", "4")
+    lrs, num_epochs, per_epoch = train_py(timm_scheduler, args, dataset_size=1281167, world_size=4)
+    assert (num_epochs, per_epoch) == (310, 1251)
+    assert column(rows, "lr") == hexes(lrs)
+    assert "returns 310 (cooldown_epochs 10 added)" in stderr

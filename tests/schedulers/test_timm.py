@@ -536,3 +536,22 @@ def test_the_factory_by_name(
         scheduler.step(epoch + 1, METRIC[epoch])
     assert column(rows, "lr") == hexes(lrs)
     assert len(set(lrs)) > 2
+
+
+def test_the_deit_example_is_timms_numbers(timm_scheduler: Any, runner: CliRunner) -> None:
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "timm" / "deit-cosine.yaml"
+    raw = yaml.safe_load(path.read_text())
+    rows, stderr = rendered(runner, path)
+    kwargs = {k: v for k, v in raw["scheduler"].items() if k != "type"}
+    expected = timm_run(
+        timm_scheduler,
+        "CosineLRScheduler",
+        kwargs,
+        epochs=raw["epochs"],
+        updates_per_epoch=raw["steps_per_epoch"],
+        lr=raw["optimizer"]["lr"],
+    )
+    assert column(rows, "lr") == hexes(expected[0])
+    assert stderr == ""
