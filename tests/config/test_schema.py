@@ -20,6 +20,7 @@ from lrplot.schedulers.registry import (
     plottable_transformers_schedules,
     scheduler_classes,
 )
+from lrplot.schedulers.timm import timm_schedulers
 from tests.conftest import CONFIG_FILES, DATA_DIR, config_id
 
 # Corpus files whose mistake is structural; the others need lrplot itself to find (an
@@ -78,9 +79,11 @@ def test_types_enums_and_defaults(validator) -> None:
         *scheduler_classes(),
         *plottable_transformers_schedules(),
         *deepspeed_schedulers(),
+        *timm_schedulers(),
     }
     nested = config_schema()["$defs"]["nested_scheduler"]
-    assert not set(deepspeed_schedulers()) & set(nested["properties"]["type"]["anyOf"][0]["enum"])
+    unnested = {*deepspeed_schedulers(), *timm_schedulers()}
+    assert not unnested & set(nested["properties"]["type"]["anyOf"][0]["enum"])
     step = next(
         c["then"] for c in scheduler["allOf"] if c["if"]["properties"]["type"]["const"] == "StepLR"
     )
