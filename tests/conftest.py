@@ -25,9 +25,10 @@ NATIVE_DIR = CONFIGS_DIR / "native"
 CONFIG_FILES = sorted(p for p in CONFIGS_DIR.rglob("*.yaml") if NATIVE_DIR not in p.parents)
 """lrplot's own configs."""
 NATIVE_FILES = sorted([*NATIVE_DIR.rglob("*.yaml"), *NATIVE_DIR.rglob("*.json")])
-OPTIONAL_LIBRARIES = ("deepspeed", "timm")
-"""The libraries a shipped config may name (``type: deepspeed.X``, a folder configs/deepspeed/)
-that an environment may lack (the torch 2.14.1 one has no DeepSpeed, the main one no timm)."""
+OPTIONAL_LIBRARIES = ("deepspeed", "timm", "trl")
+"""The libraries a shipped config may need (``type: deepspeed.X``, a folder configs/deepspeed/,
+a TRL recipe) that an environment may lack (the torch 2.14.1 one has no DeepSpeed, the main one
+no timm)."""
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -40,8 +41,21 @@ def library_of(config: Path) -> str | None:
     if folder in OPTIONAL_LIBRARIES:
         return folder
     text = config.read_text(errors="replace") if config.is_file() else ""
+    if config.suffix in (".yaml", ".yml") and _is_trl_recipe(text):
+        return "trl"
     found = re.search(rf"\btype:\s*[\"']?({'|'.join(OPTIONAL_LIBRARIES)})\.", text)
     return found.group(1) if found else None
+
+
+def _is_trl_recipe(text: str) -> bool:
+    from lrplot.formats import recognise
+
+    try:
+        import yaml
+
+        return recognise(yaml.safe_load(text)) == "trl"
+    except Exception:  # not YAML: not a recipe
+        return False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
