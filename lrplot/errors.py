@@ -20,6 +20,16 @@ def one_line(text: str) -> str:
     return printable(" ".join(text.split()))
 
 
+def failed_assertion(e: AssertionError) -> str:
+    """``assert lb < ub failed``: the source line of a bare assertion (timm checks its
+    arguments so), if it can be read; else an empty string."""
+    import traceback
+
+    frames = traceback.extract_tb(e.__traceback__)
+    line = (frames[-1].line or "").strip() if frames else ""
+    return f"{line} failed" if line.startswith("assert ") else ""
+
+
 def printable(text: str) -> str:
     """``text`` with control, format (right-to-left, zero-width) and other unprintable
     characters shown as escapes: a key named ``"\v"`` must not break an error message's

@@ -215,6 +215,16 @@ def loaded(
             found, overrides=settings.overrides, resume_at=settings.resume_at
         )
         return spec, translation.located
+    if found.file_format == "timm":
+        from lrplot.formats.timm_args import load as load_timm_args
+
+        spec, translation = load_timm_args(
+            found,
+            facts=settings.native,
+            overrides=settings.overrides,
+            resume_at=settings.resume_at,
+        )
+        return spec, translation.located
     spec = load_spec(
         text=found.text,
         source=found.source,

@@ -25,8 +25,54 @@ NATIVE_DIR = CONFIGS_DIR / "native"
 CONFIG_FILES = sorted(p for p in CONFIGS_DIR.rglob("*.yaml") if NATIVE_DIR not in p.parents)
 """lrplot's own configs."""
 NATIVE_FILES = sorted([*NATIVE_DIR.rglob("*.yaml"), *NATIVE_DIR.rglob("*.json")])
+OPTIONAL_LIBRARIES = ("deepspeed", "timm", "trl")
+"""The libraries a shipped config may need (``type: deepspeed.X``, a folder configs/deepspeed/,
+a TRL recipe) that an environment may lack (the torch 2.14.1 one has no DeepSpeed, the main one
+no timm)."""
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def library_of(config: Path) -> str | None:
+    """The optional library a shipped config needs (see :data:`OPTIONAL_LIBRARIES`), if any."""
+    import re
+
+    folder = config.relative_to(CONFIGS_DIR).parts[0] if CONFIGS_DIR in config.parents else ""
+    if folder in OPTIONAL_LIBRARIES:
+        return folder
+    text = config.read_text(errors="replace") if config.is_file() else ""
+    if config.suffix in (".yaml", ".yml") and _is_trl_recipe(text):
+        return "trl"
+    found = re.search(rf"\btype:\s*[\"']?({'|'.join(OPTIONAL_LIBRARIES)})\.", text)
+    return found.group(1) if found else None
+
+
+def _is_trl_recipe(text: str) -> bool:
+    from lrplot.formats import recognise
+
+    try:
+        import yaml
+
+        return recognise(yaml.safe_load(text)) == "trl"
+    except Exception:  # not YAML: not a recipe
+        return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test of a shipped config that needs a library not installed is skipped, naming it
+    (as ``pytest.importorskip`` does)."""
+    import importlib.util
+
+    missing = {name for name in OPTIONAL_LIBRARIES if importlib.util.find_spec(name) is None}
+    if not missing:
+        return
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for value in params.values():
+            library = library_of(value) if isinstance(value, Path) else None
+            if library in missing:
+                reason = f"could not import {library!r}: No module named {library!r}"
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def alive(pid: int) -> bool:
@@ -95,8 +141,14 @@ def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's configs rendered into a fresh gallery folder (once a session:
     the index pages' tests and the committed gallery's check share it), from the
     repository's folder as `make demo` renders them: notices name `configs/...`."""
+    import importlib.util
+
     from lrplot.gallery.build import build_gallery
 
+    for config in sorted(CONFIGS_DIR.rglob("*")):
+        library = library_of(config) if config.is_file() else None
+        if library is not None and importlib.util.find_spec(library) is None:
+            pytest.skip(f"could not import {library!r}: No module named {library!r}")
     out = tmp_path_factory.mktemp("gallery")
     with contextlib.chdir(ROOT):
         report = build_gallery(config_dir=Path("configs"), out_dir=out, jobs=2, allow_import=True)

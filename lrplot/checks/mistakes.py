@@ -320,7 +320,7 @@ def _plateaus(schedule: Schedule) -> list[Mistake]:
         return found
     taker = next(s for s in spec.schedulers if s.facts.metric)
     values = [v for v in schedule.metric if v == v]
-    mode = taker.args.get("mode", "min")
+    mode = taker.args.get("mode", _default(taker, "mode") or "min")  # timm's: max
     if len(values) < 3 or mode not in ("min", "max"):
         return found
     first, rest = values[0], values[1:]
@@ -350,7 +350,7 @@ def _plateaus(schedule: Schedule) -> list[Mistake]:
                 "metric-never-improves",
                 "metric",
                 f"the metric never improves on its first value, {first!r} (mode {mode}), so "
-                f"{taker.name} cuts the lr after every patience + 1 steps",
+                f"{taker.name} cuts the lr after every {_patience(taker)} + 1 steps",
             )
         )
     return found
@@ -560,6 +560,11 @@ def _argument(scheduler: SchedulerSpec, name: str, default: Any = None) -> Any:
         return scheduler.args[name]
     parameter = scheduler_signature(scheduler.cls).parameters.get(name)
     return default if parameter is None or parameter.required else parameter.default
+
+
+def _patience(scheduler: SchedulerSpec) -> str:
+    """The name of a plateau scheduler's patience argument (timm's ``patience_t``)."""
+    return "patience_t" if scheduler.facts.timm_steps else "patience"
 
 
 def _default(scheduler: SchedulerSpec, name: str) -> Any:

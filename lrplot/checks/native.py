@@ -1,9 +1,10 @@
-"""The mistakes in a native file (HF TrainingArguments, a TRL recipe) its Trainer runs silently.
+"""The mistakes in a native file (TrainingArguments, a TRL recipe, timm's args.yaml) run silently.
 
 Judged from what the file said (:class:`~lrplot.config.spec.NativeRead`), in its own keys:
 a warm-up written as steps where a share was meant or the reverse, a warm-up ``constant``
 ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant`` and
-``constant_with_warmup`` take none: transformers' optimization.get_scheduler). Arguments
+``constant_with_warmup`` take none: transformers' optimization.get_scheduler), and a timm
+``args.yaml`` trained for more (or fewer) epochs than its ``epochs`` says. Arguments
 the schedule's function does not take are no warning: the Trainer fails on them, and so
 does lrplot. Cheap to import: no torch.
 """
@@ -23,7 +24,7 @@ TAKE_NO_KWARGS = ("constant", "constant_with_warmup")
 
 def native_mistakes(read: NativeRead) -> list[Mistake]:
     """Every likely mistake in what a native file said, in a fixed order."""
-    return [*_warmup_units(read), *_dropped(read)]
+    return [*_warmup_units(read), *_dropped(read), *_adjusted(read)]
 
 
 def native_warnings(read: NativeRead, source: str) -> tuple[str, ...]:
@@ -89,3 +90,19 @@ def _dropped(read: NativeRead) -> list[Mistake]:
             )
         )
     return found
+
+
+def _adjusted(read: NativeRead) -> list[Mistake]:
+    if read.planned_epochs is None:
+        return []
+    given, planned, added = read.planned_epochs
+    if given == planned:
+        return []
+    return [
+        Mistake(
+            "epochs-adjusted",
+            "epochs",
+            f"epochs is {given:,}, but timm's create_scheduler_v2 returns {planned:,} ({added}), "
+            f"and train.py trains for those: {planned:,} epochs plotted",
+        )
+    ]

@@ -134,21 +134,22 @@ def native_options() -> list[Callable[[Command], Command]]:
             default="auto",
             show_default=True,
             help="What CONFIG is: lrplot's config, HF transformers' TrainingArguments "
-            "(YAML or JSON), or a DeepSpeed config (ds_config.json); auto tells them by "
-            "their keys.",
+            "(YAML or JSON), a DeepSpeed config (ds_config.json), or timm's args.yaml; auto "
+            "tells them by their keys.",
         ),
         click.option(
             "--dataset-size",
             type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
             help="Training samples (after tokenising), for a TrainingArguments file "
-            "planned by epochs.",
+            "planned by epochs or a timm args.yaml.",
         ),
         click.option(
             "--world-size",
             type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
-            help="Processes training together, for a TrainingArguments file.  [default: 1]",
+            help="Processes training together, for a TrainingArguments file or a timm "
+            "args.yaml.  [default: 1]",
         ),
         click.option(
             "--transformers-version",

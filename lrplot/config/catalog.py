@@ -16,7 +16,7 @@ from lrplot.schedulers.deepspeed import (
     deepspeed_installed,
     deepspeed_schedulers,
 )
-from lrplot.schedulers.facts import DEEPSPEED, MMENGINE, TRANSFORMERS
+from lrplot.schedulers.facts import DEEPSPEED, MMENGINE, TIMM, TRANSFORMERS
 from lrplot.schedulers.mmengine import (
     INSTALL_MMENGINE,
     is_mmengine,
@@ -40,6 +40,7 @@ from lrplot.schedulers.registry import (
     takes_epoch,
     transformers_installed,
 )
+from lrplot.schedulers.timm import INSTALL_TIMM, timm_installed, timm_schedulers
 
 # For a class the facts table does not know (a newer torch's): a value by type.
 _BY_TYPE = {"an integer": 10, "a number": 0.1, "true or false": True, "text": "value"}
@@ -61,6 +62,8 @@ def summary_table(width: int = 100) -> str:
         sections.append((_DEEPSPEED_TITLE, deepspeed_schedulers()))
     if mmengine_installed():
         sections.append((_MMENGINE_TITLE, mmengine_schedulers()))
+    if timm_installed():
+        sections.append((_TIMM_TITLE, timm_schedulers()))
     sections.append((_OPTIMIZERS_TITLE, optimizer_classes()))
     for title, classes in sections:
         if title == _TRANSFORMERS_TITLE:
@@ -75,10 +78,17 @@ def summary_table(width: int = 100) -> str:
             from importlib.metadata import version
 
             lines += ["", title.format(version=version("mmengine"))]
+        elif title == _TIMM_TITLE:
+            from importlib.metadata import version
+
+            lines += ["", title.format(version=version("timm"))]
         elif title:
             lines += ["", title]
         shown = {
-            name.removeprefix(TRANSFORMERS).removeprefix(DEEPSPEED).removeprefix(MMENGINE): cls
+            name.removeprefix(TRANSFORMERS)
+            .removeprefix(DEEPSPEED)
+            .removeprefix(MMENGINE)
+            .removeprefix(TIMM): cls
             for name, cls in classes.items()
         }
         pad = max(map(len, shown)) + 2
@@ -104,6 +114,8 @@ def summary_table(width: int = 100) -> str:
         lines += ["", f"DeepSpeed's schedulers: {INSTALL_DEEPSPEED}"]
     if not mmengine_installed():
         lines += ["", f"MMEngine's lr schedulers: {INSTALL_MMENGINE}"]
+    if not timm_installed():
+        lines += ["", f"timm's schedulers: {INSTALL_TIMM}"]
     if not transformers_installed():
         lines += ["", f"HuggingFace transformers' schedules: {INSTALL_TRANSFORMERS}"]
     return "\n".join(lines) + "\n"
@@ -114,6 +126,9 @@ _DEEPSPEED_TITLE = "Schedulers of DeepSpeed {version} (type: deepspeed.NAME, ste
 _MMENGINE_TITLE = (
     "Lr schedulers of MMEngine {version} (type: mmengine.NAME in schedulers:, stepped per "
     "iteration or per epoch as by_epoch says):"
+)
+_TIMM_TITLE = (
+    "Schedulers of timm {version} (type: timm.NAME, stepped as timm's train.py steps them):"
 )
 _OPTIMIZERS_TITLE = (
     "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):"
@@ -133,6 +148,8 @@ def find(name: str) -> tuple[str, str, Maker]:
         schedulers.update(deepspeed_schedulers())
     elif name.startswith(MMENGINE):
         schedulers.update(mmengine_schedulers())
+    elif name.startswith(TIMM):
+        schedulers.update(timm_schedulers())
     optimizers = optimizer_classes()
     if name in schedulers:
         return "scheduler", name, schedulers[name]
@@ -186,6 +203,12 @@ def _loop_rows(cls: Maker) -> list[str]:
             "ParamSchedulerHook does, after every iteration with by_epoch: false, after every "
             "epoch with by_epoch: true; it acts while begin <= its steps < end (end: the "
             "run's epochs, or iterations, unless given)"
+        ]
+    if facts_of(cls).timm_steps:
+        return [
+            "How the training loop steps it: as timm's train.py does, step_update(num_updates) "
+            "after every optimizer update and step(epoch + 1, metric) after every epoch; "
+            "t_in_epochs (the factory's step_on_epochs) says which moves the lr"
         ]
     fractional = takes_epoch(cls) and not facts_of(cls).metric
     keys = [key for key in SCHEDULE.values() if fractional or key.name != "fractional_epoch"]

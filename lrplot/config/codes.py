@@ -30,6 +30,7 @@ Code = Literal[
     "warmup-unit",
     "constant-warmup",
     "kwargs-dropped",
+    "epochs-adjusted",
 ]
 
 CODES: Mapping[Code, str] = {
@@ -63,5 +64,7 @@ CODES: Mapping[Code, str] = {
     "constant-warmup": "lr_scheduler_type: constant with a warm-up, which get_scheduler drops",
     "kwargs-dropped": "lr_scheduler_kwargs for a schedule get_scheduler builds without them "
     "(constant, constant_with_warmup)",
+    "epochs-adjusted": "a timm args.yaml whose epochs differ from the count create_scheduler_v2 "
+    "returns, which train.py trains for (cycles, cooldown_epochs, a prefixed warm-up added)",
 }
 """Every warning's code, with what it warns of."""

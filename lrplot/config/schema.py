@@ -36,6 +36,7 @@ from lrplot.schedulers.registry import (
     scheduler_signature,
     signature,
 )
+from lrplot.schedulers.timm import timm_schedulers
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _CUSTOM_TYPE = r"^[^:]+:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
@@ -144,9 +145,10 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
     """A scheduler mapping: ``looped``, one the training loop steps (with the keys of
     :data:`~lrplot.config.keys.SCHEDULE`); else one nested in SequentialLR or ChainedScheduler."""
     classes: dict[str, Maker] = {**scheduler_classes(), **plottable_transformers_schedules()}
-    if looped:  # DeepSpeed's and MMEngine's are not torch's: SequentialLR cannot nest them
+    if looped:  # DeepSpeed's, MMEngine's and timm's are not torch's: SequentialLR cannot nest them
         classes.update(deepspeed_schedulers())
         classes.update(mmengine_schedulers())
+        classes.update(timm_schedulers())
     loop = {name: key_schema(k) for name, k in SCHEDULE.items()} if looped else {}
     cases = []
     for name, cls in classes.items():
@@ -155,7 +157,8 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
         sig = scheduler_signature(cls)
         properties: dict[str, Any] = {"type": True, **_arguments(sig, facts)}
         properties["verbose"] = {"deprecated": True, "description": "Ignored: torch dropped it."}
-        if not is_mmengine(cls):  # MMEngine's by_epoch says when it steps
+        # MMEngine's by_epoch says when it steps; timm's are stepped as its train.py steps them
+        if not is_mmengine(cls) and not facts.timm_steps:
             properties.update(loop)
         required = ["type", *(p for p, v in sig.parameters.items() if v.required)]
         if nested:

@@ -15,7 +15,14 @@ from lrplot.config.options import PlotOptions
 from lrplot.errors import excerpt
 from lrplot.limits import MAX_TITLE_LENGTH
 from lrplot.schedulers.custom import is_custom_reference
-from lrplot.schedulers.facts import DEEPSPEED, MMENGINE, NO_FACTS, TRANSFORMERS, SchedulerFacts
+from lrplot.schedulers.facts import (
+    DEEPSPEED,
+    MMENGINE,
+    NO_FACTS,
+    TIMM,
+    TRANSFORMERS,
+    SchedulerFacts,
+)
 from lrplot.schedulers.registry import Maker, signature
 
 
@@ -47,13 +54,15 @@ class SchedulerSpec:
     @property
     def library(self) -> str:
         """Whose code makes it, as messages say: ``torch``, ``transformers``, ``DeepSpeed``,
-        ``MMEngine``, or its name (a user's own)."""
+        ``MMEngine``, ``timm``, or its name (a user's own)."""
         if self.custom:
             return self.name
         if self.type_name.startswith(DEEPSPEED):
             return "DeepSpeed"
         if self.type_name.startswith(MMENGINE):
             return "MMEngine"
+        if self.type_name.startswith(TIMM):
+            return "timm"
         return "transformers" if self.type_name.startswith(TRANSFORMERS) else "torch"
 
     def numbers(self, arg: str) -> list[float]:
@@ -153,6 +162,9 @@ class NativeRead:
     """The line of each of the file's keys."""
     set_by: Mapping[str, str] = field(default_factory=dict)
     """The ``--set`` that gave a key of the file, by key."""
+    planned_epochs: tuple[int, int, str] | None = None
+    """For a timm ``args.yaml``: its ``epochs``, the count ``create_scheduler_v2`` returned
+    (which ``train.py`` trains for), and what it added, in words."""
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,21 @@ from typing import Literal
 from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
 from lrplot.errors import printable
 
-FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed"]
-FILE_FORMATS: tuple[FileFormat, ...] = ("auto", "lrplot", "transformers", "trl", "deepspeed")
+FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed", "timm"]
+FILE_FORMATS: tuple[FileFormat, ...] = (
+    "auto",
+    "lrplot",
+    "transformers",
+    "trl",
+    "deepspeed",
+    "timm",
+)
 """What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config,
 HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them), TRL's
-``--config`` recipes (as ``trl.TrlParser`` reads them), or a DeepSpeed config
-(``ds_config.json``: its ``scheduler`` block)."""
+``--config`` recipes (as ``trl.TrlParser`` reads them), a DeepSpeed config
+(``ds_config.json``: its ``scheduler`` block), or the ``args.yaml`` timm's train.py writes."""
 
-Found = Literal["lrplot", "transformers", "trl", "deepspeed"]
+Found = Literal["lrplot", "transformers", "trl", "deepspeed", "timm"]
 
 
 @dataclass(frozen=True)
@@ -88,13 +95,17 @@ def recognise(data: object, *, json: bool = False) -> Found:
     TrainingArguments' (``learning_rate``, ``lr_scheduler_type``, ``output_dir``, ...) with
     no ``scheduler:`` or ``schedulers:`` of lrplot's, a TRL recipe if it also has a key of
     TRL's scripts (``model_name_or_path``, ``dataset_name``, ...) and is YAML (TrlParser
-    reads no JSON); else lrplot's own (whose errors then say what is wrong)."""
+    reads no JSON); timm's train.py arguments (``sched`` with ``lr_base``, ``opt``, ...);
+    else lrplot's own (whose errors then say what is wrong)."""
     from lrplot.formats.deepspeed_config import is_deepspeed_config
+    from lrplot.formats.timm_args import is_timm_args
     from lrplot.formats.transformers_args import is_training_arguments
     from lrplot.formats.trl_config import is_trl_recipe
 
     if is_deepspeed_config(data):
         return "deepspeed"
+    if is_timm_args(data):
+        return "timm"
     if not is_training_arguments(data):
         return "lrplot"
     return "trl" if is_trl_recipe(data) and not json else "transformers"

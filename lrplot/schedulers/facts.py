@@ -95,6 +95,11 @@ class SchedulerFacts:
     (``gamma``), or ``lr_lambda``. A warning of an lr that keeps growing names it; many
     decays are judged by where its factor takes the lr."""
 
+    timm_steps: bool = False
+    """It is stepped as timm's ``train.py`` steps its schedulers: ``step_update`` after
+    every optimizer update, ``step(epoch + 1, metric)`` after every epoch (see
+    :mod:`lrplot.schedulers.timm`), never by ``interval`` or ``frequency``."""
+
 
 _NESTED_EXAMPLE = [
     {"type": "LinearLR", "start_factor": 0.1, "total_iters": 10},
@@ -435,6 +440,71 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
 ``mmengine.optim.scheduler``): the ones a config may name without ``--allow-import``, each
 run through MMEngine's own code and stepped as its runner steps its ``param_scheduler``
 list (see :mod:`lrplot.schedulers.mmengine`)."""
+TIMM = "timm."
+"""The prefix of the ``type:`` of a timm scheduler class."""
+
+_TIMM_WARMUP: Mapping[str, Horizon] = {"warmup_t": "warmup"}
+
+TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
+    TIMM + name: replace(facts, timm_steps=True)
+    for name, facts in {
+        "CosineLRScheduler": SchedulerFacts(
+            summary="linear warm-up from warmup_lr_init over warmup_t, then a cosine to lr_min "
+            "over t_initial; cycle_limit cycles, each cycle_mul times longer and cycle_decay "
+            "times lower (k_decay bends it)",
+            marks="peak",
+            horizons=_TIMM_WARMUP,
+            example={"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-6, "lr_min": 1e-5},
+        ),
+        "TanhLRScheduler": SchedulerFacts(
+            summary="warm-up, then a tanh decay from lb to ub over t_initial to lr_min, with "
+            "CosineLRScheduler's cycles",
+            marks="peak",
+            horizons=_TIMM_WARMUP,
+            example={"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-6},
+        ),
+        "StepLRScheduler": SchedulerFacts(
+            summary="warm-up, then multiply by decay_rate every decay_t",
+            rate="decay_rate",
+            horizons=_TIMM_WARMUP,
+            example={"decay_t": 30, "decay_rate": 0.1},
+        ),
+        "MultiStepLRScheduler": SchedulerFacts(
+            summary="warm-up, then multiply by decay_rate at each decay_t milestone (one count "
+            "early: it compares with t + 1)",
+            rate="decay_rate",
+            horizons=_TIMM_WARMUP,
+            example={"decay_t": [30, 60], "decay_rate": 0.1},
+        ),
+        "PlateauLRScheduler": SchedulerFacts(
+            summary="warm-up, then multiply by decay_rate when the eval metric has not "
+            "improved for patience_t epochs (torch's ReduceLROnPlateau, mode max by default)",
+            metric=True,
+            marks="reductions",
+            horizons=_TIMM_WARMUP,
+            example={"decay_rate": 0.5, "patience_t": 5, "mode": "min"},
+        ),
+        "PolyLRScheduler": SchedulerFacts(
+            summary="warm-up, then (1 - t / t_initial) ** power down to lr_min, with "
+            "CosineLRScheduler's cycles",
+            marks="peak",
+            horizons=_TIMM_WARMUP,
+            example={"t_initial": 100, "power": 2.0, "warmup_t": 5},
+        ),
+        "create_scheduler_v2": SchedulerFacts(
+            summary="timm's factory, as train.py calls it: sched (cosine, tanh, step, "
+            "multistep, plateau, poly, wsd, rsqrt, constant) with num_epochs, warmup_epochs, "
+            "cooldown_epochs, ... in epochs (updates with step_on_epochs false and "
+            "updates_per_epoch)",
+            keywords_of="timm.scheduler:create_scheduler_v2",
+            example={"sched": "cosine", "num_epochs": 100, "warmup_epochs": 5},
+        ),
+    }.items()
+}
+"""Facts per timm scheduler class (``timm.<Class>``, of ``timm.scheduler``): the ones a
+config may name without ``--allow-import``, each run through timm's own code (stepped as
+timm's ``train.py`` steps it: see :mod:`lrplot.schedulers.timm`; its horizons count epochs,
+or updates with ``t_in_epochs: false``)."""
 
 
 NO_FACTS = SchedulerFacts()
@@ -456,11 +526,12 @@ learning rate: -1`` is about ``lr``."""
 
 
 def scheduler_facts(name: str) -> SchedulerFacts:
-    """The facts of torch's scheduler class, the transformers function, the DeepSpeed or
-    the MMEngine class ``name`` (none for others)."""
+    """The facts of torch's scheduler class, the transformers function, the DeepSpeed,
+    MMEngine or timm class ``name`` (none for others)."""
     return (
         SCHEDULERS.get(name)
         or TRANSFORMERS_SCHEDULES.get(name)
         or DEEPSPEED_SCHEDULERS.get(name)
-        or MMENGINE_SCHEDULERS.get(name, NO_FACTS)
+        or MMENGINE_SCHEDULERS.get(name)
+        or TIMM_SCHEDULERS.get(name, NO_FACTS)
     )

@@ -5,8 +5,9 @@ schedulers and arguments work without a change to lrplot. A scheduler is made by
 :data:`Maker`: torch's class, a transformers schedule function (``transformers.<name>``,
 when transformers is installed), a DeepSpeed class (``deepspeed.<Class>``, see
 :mod:`lrplot.schedulers.deepspeed`), an MMEngine class (``mmengine.<Class>``, see
-:mod:`lrplot.schedulers.mmengine`), or a user's class or function. torch, transformers,
-DeepSpeed and MMEngine are imported lazily, the last three only for a config that names them.
+:mod:`lrplot.schedulers.mmengine`), a timm class (``timm.<Class>``, see
+:mod:`lrplot.schedulers.timm`), or a user's class or function. torch is imported lazily, and
+transformers, DeepSpeed, MMEngine and timm only for a config that names them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from lrplot.schedulers.facts import (
     MMENGINE_SCHEDULERS,
     NO_FACTS,
     SCHEDULERS,
+    TIMM,
+    TIMM_SCHEDULERS,
     TRANSFORMERS,
     TRANSFORMERS_SCHEDULES,
     SchedulerFacts,
@@ -48,6 +51,7 @@ from lrplot.schedulers.mmengine import (
     mmengine_installed,
     mmengine_schedulers,
 )
+from lrplot.schedulers.timm import INSTALL_TIMM, is_timm, timm_installed, timm_schedulers
 from lrplot.signals import interrupts_deferred
 
 Maker = Callable[..., Any]
@@ -245,6 +249,27 @@ def mmengine_scheduler(type_name: str, *, key: str) -> Maker:
     return known[type_name]
 
 
+def timm_scheduler(type_name: str, *, key: str) -> Maker:
+    """The timm class a ``type: timm.<Class>`` names; ConfigError (at ``key``) if timm is
+    not installed or does not have it."""
+    if not timm_installed():
+        raise ConfigError(
+            f"{name_excerpt(type_name)} is a scheduler of timm, which is not installed: "
+            f"{INSTALL_TIMM}",
+            key=key,
+        )
+    known = timm_schedulers()
+    if type_name not in known:
+        shown = list(known)
+        raise ConfigError(
+            f"unknown timm scheduler {name_excerpt(type_name)}"
+            f"{did_you_mean(type_name, shown)}; timm's schedulers (each timm.NAME): "
+            f"{', '.join(n.removeprefix(TIMM) for n in shown)}",
+            key=key,
+        )
+    return known[type_name]
+
+
 def named_schedule(maker: Maker, value: object) -> str | None:
     """The ``type:`` name of the schedule a
     :attr:`~lrplot.schedulers.facts.SchedulerFacts.named_by` argument's ``value`` names
@@ -285,6 +310,8 @@ def type_name_of(maker: Maker) -> str:
         return DEEPSPEED + name
     if is_mmengine(maker):
         return MMENGINE + name
+    if is_timm(maker):
+        return TIMM + name
     if getattr(maker, "__module__", "").startswith("transformers"):
         full = TRANSFORMERS + name
         if transformers_schedules().get(full) is maker:
@@ -296,6 +323,8 @@ def facts_of(maker: Maker) -> SchedulerFacts:
     """The facts of a scheduler maker (see :mod:`lrplot.schedulers.facts`): torch's classes and
     transformers' functions from the tables; a user's subclass of one of torch's has that
     class's traits; a user's other class or function has none."""
+    if is_timm(maker):
+        return TIMM_SCHEDULERS[type_name_of(maker)]
     if not inspect.isclass(maker):
         return TRANSFORMERS_SCHEDULES.get(type_name_of(maker), NO_FACTS)
     if is_deepspeed(maker):
@@ -335,11 +364,12 @@ def scheduler_signature(maker: Maker) -> Signature:
 def takes_epoch(maker: Maker) -> bool:
     """Whether the scheduler's ``step()`` takes an argument (the epoch, for
     ``fractional_epoch``); for a function, unless it makes one fed a metric. DeepSpeed's
-    take a batch count, never an epoch; MMEngine's nothing (or the metrics)."""
+    take a batch count, never an epoch; MMEngine's nothing (or the metrics); timm's are
+    stepped as timm steps them."""
+    if is_deepspeed(maker) or is_mmengine(maker) or is_timm(maker):
+        return False
     if not inspect.isclass(maker):
         return not facts_of(maker).metric
-    if is_deepspeed(maker) or is_mmengine(maker):
-        return False
     cls = maker
     try:
         params = list(inspect.signature(cls.step).parameters.values())  # type: ignore[attr-defined]

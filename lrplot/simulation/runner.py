@@ -32,7 +32,14 @@ from lrplot.config.expressions import Expression, quoted
 from lrplot.config.loop import TrainingLoop
 from lrplot.config.metrics import metric_values
 from lrplot.config.spec import OptimizerSpec, SchedulerSpec, Spec
-from lrplot.errors import ConfigError, ExpressionError, LrplotError, SimulationError, one_line
+from lrplot.errors import (
+    ConfigError,
+    ExpressionError,
+    LrplotError,
+    SimulationError,
+    failed_assertion,
+    one_line,
+)
 from lrplot.limits import DEFAULT_MAX_STEPS
 from lrplot.schedulers.deepspeed import deepspeed_logs
 from lrplot.schedulers.facts import ARGUMENT_WORDS
@@ -185,6 +192,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
             for message in _IGNORED_TORCH_WARNINGS:
                 warnings.filterwarnings("ignore", message=re.escape(message))
             run = _Run(spec, feeds, keys)
+            said = list(run.said)
             start_momentum = run.recorder.momenta()
             if resume_at is None:
                 run.go(0, steps)
@@ -195,6 +203,7 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
                 again = _Run(spec, feeds, keys, resumed_at=resume_at, momentum=False)
                 again.restore(saved)
                 again.go(resume_at, steps)
+                said += again.said
                 resumed = tuple(
                     column[:resume_at] + rest
                     for column, rest in zip(run.recorder.lr, again.recorder.lr, strict=True)
@@ -214,7 +223,9 @@ def simulate(*, spec: Spec, max_steps: int = DEFAULT_MAX_STEPS) -> Schedule:
         metric=_metric_column(spec, feeds),
         torch_warnings=tuple(dict.fromkeys(one_line(str(w.message)) for w in caught)),
         resumed=resumed,
-        notices=notices + tuple(f"{spec.source}: DeepSpeed logged: {text}" for text in logged),
+        notices=notices
+        + tuple(f"{spec.source}: DeepSpeed logged: {text}" for text in logged)
+        + tuple(dict.fromkeys(f"{spec.source}: {text}" for text in said)),
         start_momentum=start_momentum,
     )
 
@@ -270,6 +281,8 @@ class _Run:
         momentum: bool = True,
     ) -> None:
         self.spec, self.feeds, self.keys, self.resumed_at = spec, feeds, keys, resumed_at
+        self.said: list[str] = []
+        """What a library warned of or logged while its schedulers were built (timm's)."""
         self.optimizer = build_optimizer(spec.optimizer)
         if spec.build is not None:
             self.schedulers = made_by(spec.build, self.optimizer, count=len(spec.schedulers))
@@ -277,10 +290,7 @@ class _Run:
                 {id(s): c.key for s, c in zip(self.schedulers, spec.schedulers, strict=True)}
             )
         else:
-            self.schedulers = [
-                _build_scheduler(scheduler, self.optimizer, keys, spec.doubts, run=spec)
-                for scheduler in spec.schedulers
-            ]
+            self.schedulers = [self._built(scheduler) for scheduler in spec.schedulers]
         self.recorder = _Recorder(
             self.optimizer,
             record_momentum=momentum and any(cycles_momentum(s) for s in self.schedulers),
@@ -308,6 +318,11 @@ class _Run:
         for spec, scheduler, feed in zip(
             self.spec.schedulers, self.schedulers, self.feeds, strict=True
         ):
+            if spec.facts.timm_steps and self.spec.build is None:
+                update, epoch_end = _timm_actions(spec, scheduler, feed, start, loop)
+                after_batch.append((_always, update))
+                after_epoch.append((1, epoch_end))
+                continue
             action = _action(spec, scheduler, feed, start, loop)
             if spec.interval == "step":
                 after_batch.append((loop.stepper(spec.stepping), action))
@@ -337,19 +352,53 @@ class _Run:
 
     def restore(self, saved: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
         """What a resuming script does with a checkpoint: load the optimizer's state,
-        then each scheduler's."""
+        then each scheduler's (a timm scheduler is built afresh on the loaded optimizer
+        and stepped to the epoch resumed at, as timm's train.py does)."""
         optimizer, schedulers = saved
         try:
             with no_compiler_import():
                 self.optimizer.load_state_dict(optimizer)
-            for scheduler, state in zip(self.schedulers, schedulers, strict=True):
-                scheduler.load_state_dict(state)
+            for index, state in enumerate(schedulers):
+                spec = self.spec.schedulers[index]
+                if spec.facts.timm_steps and self.spec.build is None:
+                    self.schedulers[index] = self._timm_resumed(spec)
+                    continue
+                self.schedulers[index].load_state_dict(state)
             # Loading replaces the optimizer's param group dicts: record from the new ones.
             self.recorder = _Recorder(self.optimizer, record_momentum=bool(self.recorder.momentum))
         except (Exception, SystemExit) as e:
             raise self._failure(
                 e, self.resumed_at or 0, doing="loading its state_dict()"
             ) from None
+
+    def _built(self, spec: SchedulerSpec) -> Any:
+        """``spec``'s scheduler on this run's optimizer; what timm says as it builds one kept."""
+        if not spec.facts.timm_steps:
+            return _build_scheduler(
+                spec, self.optimizer, self.keys, self.spec.doubts, run=self.spec
+            )
+        from lrplot.schedulers.timm import timm_said
+
+        with timm_said() as said:
+            scheduler = _build_scheduler(
+                spec, self.optimizer, self.keys, self.spec.doubts, run=self.spec
+            )
+        self.said += [f"timm said: {text}" for text in said]
+        return scheduler
+
+    def _timm_resumed(self, spec: SchedulerSpec) -> Any:
+        """A timm scheduler built on the loaded optimizer, stepped to the epoch resumed at."""
+        from lrplot.schedulers.timm import resume
+
+        scheduler = self._built(spec)
+        per_epoch = self.spec.steps_per_epoch
+        resume(
+            scheduler,
+            start_epoch=(self.resumed_at or 0) // per_epoch,
+            updates_per_epoch=per_epoch,
+            epochs=spec.interval == "epoch",
+        )
+        return scheduler
 
     def _failure(self, e: BaseException, step: int, doing: str = "") -> SimulationError:
         """The error to report for ``e``, raised by torch or a user's class at ``step``."""
@@ -374,6 +423,7 @@ def _every_batch(schedulers: Sequence[SchedulerSpec]) -> bool:
     first, *others = schedulers
     return (
         not others
+        and not first.facts.timm_steps
         and first.interval == "step"
         and first.frequency == 1
         and first.every in (None, 1)
@@ -412,6 +462,43 @@ def _action(
         plain()
 
     return stepped
+
+
+def _always(batch: int, position: int) -> bool:
+    return True
+
+
+def _timm_actions(
+    spec: SchedulerSpec,
+    scheduler: Any,
+    feed: array[float] | None,
+    start: int,
+    loop: TrainingLoop,
+) -> tuple[Callable[[int, int], None], Callable[[int, int], None]]:
+    """What the loop does to a timm scheduler after each batch and after each epoch:
+    ``step_update`` and ``step`` as timm's train.py calls them, ``step`` with the metric fed
+    to it (None where the log has none; see :mod:`lrplot.schedulers.timm`)."""
+    from lrplot.schedulers.timm import actions
+
+    after_update, after_epoch = actions(scheduler)
+    per_epoch = loop.steps_per_epoch
+
+    def update(epoch: int, batch: int) -> None:
+        after_update(epoch * per_epoch + batch)
+
+    if feed is None:
+
+        def epoch_end(epoch: int, batch: int) -> None:
+            after_epoch(epoch, None)
+
+        return update, epoch_end
+    index = itertools.count(loop.calls_before(spec.stepping, start)).__next__
+
+    def fed(epoch: int, batch: int) -> None:
+        value = feed[index()]
+        after_epoch(epoch, value if value == value else None)  # NaN: none logged
+
+    return update, fed
 
 
 class _Recorder:
@@ -700,6 +787,8 @@ def _blame(
             name = arguments[zeros[0]][0]
             return zeros[0], f"{name} is 0, and torch divides by it"
     text = str(e).lower()
+    if isinstance(e, AssertionError) and not text.strip():
+        text = failed_assertion(e).lower()
     found = []
     for key, (name, _) in arguments.items():
         for phrase in (name, name.replace("_", " "), *ARGUMENT_WORDS.get(name, ())):
@@ -756,6 +845,8 @@ def _message(e: BaseException, custom: bool) -> str:
     text = str(e).strip()
     if isinstance(e, KeyError) and e.args:
         text = str(e.args[0])
+    if isinstance(e, AssertionError) and not text:  # timm's checks: a bare `assert lb < ub`
+        text = failed_assertion(e)
     if isinstance(e, SystemExit):
         text = f"it called sys.exit({'' if e.code is None else repr(e.code)})"
     first = text.splitlines()[0] if text else ""

@@ -18,6 +18,7 @@ from lrplot.schedulers.registry import (
     scheduler_classes,
     signature,
 )
+from lrplot.schedulers.timm import timm_schedulers
 
 EVERY_CLASS = [*scheduler_classes(), *optimizer_classes()]
 TRANSFORMERS_SCHEDULES = list(plottable_transformers_schedules())
@@ -34,7 +35,8 @@ def test_list_names_every_scheduler_and_optimizer_with_defaults(runner: CliRunne
     short = {name.removeprefix("transformers.") for name in TRANSFORMERS_SCHEDULES}
     deepspeeds = {name.removeprefix("deepspeed.") for name in deepspeed_schedulers()}
     mmengines = {name.removeprefix("mmengine.") for name in mmengine_schedulers()}
-    assert listed == {*EVERY_CLASS, *short, *deepspeeds, *mmengines}
+    timms = {name.removeprefix("timm.") for name in timm_schedulers()}
+    assert listed == {*EVERY_CLASS, *short, *deepspeeds, *mmengines, *timms}
     assert "Schedules of HuggingFace transformers " in result.stdout
     assert "  StepLR" in result.stdout
     assert "step_size, gamma=0.1" in result.stdout

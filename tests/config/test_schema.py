@@ -21,6 +21,7 @@ from lrplot.schedulers.registry import (
     plottable_transformers_schedules,
     scheduler_classes,
 )
+from lrplot.schedulers.timm import timm_schedulers
 from tests.conftest import CONFIG_FILES, DATA_DIR, config_id
 
 # Corpus files whose mistake is structural; the others need lrplot itself to find (an
@@ -80,10 +81,11 @@ def test_types_enums_and_defaults(validator) -> None:
         *plottable_transformers_schedules(),
         *deepspeed_schedulers(),
         *mmengine_schedulers(),
+        *timm_schedulers(),
     }
     nested = config_schema()["$defs"]["nested_scheduler"]
-    outside = {*deepspeed_schedulers(), *mmengine_schedulers()}
-    assert not outside & set(nested["properties"]["type"]["anyOf"][0]["enum"])
+    unnested = {*deepspeed_schedulers(), *mmengine_schedulers(), *timm_schedulers()}
+    assert not unnested & set(nested["properties"]["type"]["anyOf"][0]["enum"])
     step = next(
         c["then"] for c in scheduler["allOf"] if c["if"]["properties"]["type"]["const"] == "StepLR"
     )

@@ -4,6 +4,7 @@ r"""A config's schedulers, nested ones and how the loop steps them, checked into
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from lrplot.config.file import child_key
@@ -17,6 +18,7 @@ from lrplot.schedulers.facts import (
     DEEPSPEED,
     MMENGINE,
     NO_FACTS,
+    TIMM,
     TRANSFORMERS,
     scheduler_facts,
 )
@@ -32,9 +34,11 @@ from lrplot.schedulers.registry import (
     scheduler_classes,
     scheduler_signature,
     takes_epoch,
+    timm_scheduler,
     transformers_schedule,
     type_name_of,
 )
+from lrplot.schedulers.timm import per_epoch, takes_metric
 
 
 class SchedulerChecks(Checks):
@@ -95,11 +99,16 @@ class SchedulerChecks(Checks):
                 cls = mmengine_scheduler(type_name, key=type_key)
             except ConfigError as e:
                 raise self.error(type_key, e.message) from None
+        elif type_name.startswith(TIMM):
+            try:
+                cls = timm_scheduler(type_name, key=type_key)
+            except ConfigError as e:
+                raise self.error(type_key, e.message) from None
         elif type_name in classes:
             cls = classes[type_name]
         else:
             hint = did_you_mean(type_name, list(classes))
-            for prefix in (TRANSFORMERS, DEEPSPEED, MMENGINE):
+            for prefix in (TRANSFORMERS, DEEPSPEED, MMENGINE, TIMM):
                 if scheduler_facts(prefix + type_name) is not NO_FACTS:
                     hint = f" (did you mean {prefix}{type_name}?)"
             raise self.error(
@@ -110,6 +119,13 @@ class SchedulerChecks(Checks):
                 "for your own)",
             )
         facts = facts_of(cls)
+        if facts.timm_steps and not looped:
+            raise self.error(
+                type_key,
+                f"{type_name} cannot be nested: timm's schedulers are stepped with the epoch "
+                "or update count (step(epoch), step_update(num_updates)), which the scheduler "
+                "nesting it does not pass; give it as the config's scheduler",
+            )
         nested = facts.nested
         sig = scheduler_signature(cls)
         children: tuple[SchedulerSpec, ...] = ()
@@ -136,7 +152,8 @@ class SchedulerChecks(Checks):
             type_name_of(cls)
             .removeprefix(TRANSFORMERS)
             .removeprefix(DEEPSPEED)
-            .removeprefix(MMENGINE),
+            .removeprefix(MMENGINE)
+            .removeprefix(TIMM),
             per_group=self.group_count,
             facts=facts,
             doubts=doubts,
@@ -157,6 +174,9 @@ class SchedulerChecks(Checks):
                 raise self.error(child_key(key, by), f"{named} cannot be plotted: {facts.refused}")
         if is_mmengine(cls):
             loop = {"interval": "epoch" if by_epoch(args) else "step"}
+        if facts.timm_steps:  # what the loop counts for it: the count its lr moves with
+            loop = {"interval": "epoch" if per_epoch(args, cls) else "step"}
+            facts = replace(facts, metric=takes_metric(args, cls))
         return SchedulerSpec(
             type_name=type_name,
             cls=cls,
@@ -176,6 +196,14 @@ class SchedulerChecks(Checks):
         if is_mmengine(cls):
             self.mmengine_loop(given, key, looped, cls)
             return {}
+        if given and facts_of(cls).timm_steps:
+            first = next(iter(given))
+            raise self.error(
+                child_key(key, first),
+                f"{first} does not apply to {type_name_of(cls)}: lrplot steps it as timm's "
+                "train.py does, step_update(num_updates) after every optimizer update and "
+                "step(epoch + 1) after every epoch; t_in_epochs says which moves the lr",
+            )
         if given and not looped:
             first = next(iter(given))
             raise self.error(

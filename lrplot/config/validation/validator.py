@@ -12,7 +12,7 @@ from lrplot.config.loop import Batches, TrainingLoop
 from lrplot.config.metrics import MetricSpec, parse_metric
 from lrplot.config.options import parse_plot_options
 from lrplot.config.overrides import apply_overrides, set_value
-from lrplot.config.spec import Spec
+from lrplot.config.spec import SchedulerSpec, Spec
 from lrplot.config.validation.optimizer import OptimizerChecks
 from lrplot.config.validation.schedulers import SchedulerChecks
 from lrplot.errors import ConfigError, LrplotError, describe_value, printable
@@ -144,6 +144,7 @@ class _Validator(OptimizerChecks, SchedulerChecks):
             self.check_length(scheduler, loop)
         resume_at = values.get("resume_at")
         self.check_resume(resume_at, epochs, steps_per_epoch)
+        self.check_timm_resume(resume_at, steps_per_epoch, schedulers)
         return Spec(
             source=self.source,
             epochs=epochs,
@@ -174,6 +175,22 @@ class _Validator(OptimizerChecks, SchedulerChecks):
                 f"steps_per_epoch {steps_per_epoch} = {steps:,} steps, from 0): resume at a "
                 "step in it",
             )
+
+    def check_timm_resume(
+        self, resume_at: int | None, steps_per_epoch: int, schedulers: tuple[SchedulerSpec, ...]
+    ) -> None:
+        """Refuse a ``resume_at`` inside an epoch for timm's schedulers: timm's train.py
+        resumes at an epoch's start (see :mod:`lrplot.schedulers.timm`)."""
+        timm = next((s for s in schedulers if s.facts.timm_steps), None)
+        if resume_at is None or timm is None or resume_at % steps_per_epoch == 0:
+            return
+        epoch = resume_at // steps_per_epoch
+        raise self.error(
+            "resume_at",
+            f"{resume_at:,} is inside epoch {epoch}; timm's train.py resumes {timm.name} at "
+            f"an epoch's start: resume_at: {epoch * steps_per_epoch:,} or "
+            f"{(epoch + 1) * steps_per_epoch:,} (steps_per_epoch {steps_per_epoch})",
+        )
 
     def steps(self, value: Any) -> tuple[int, Batches | None]:
         """``steps_per_epoch``: a whole number, or the data it comes from."""
