@@ -212,7 +212,10 @@ def loaded(
         from lrplot.formats.deepspeed_config import load as load_deepspeed_config
 
         spec, translation = load_deepspeed_config(
-            found, overrides=settings.overrides, resume_at=settings.resume_at
+            found,
+            facts=settings.native,
+            overrides=settings.overrides,
+            resume_at=settings.resume_at,
         )
         return spec, translation.located
     if found.file_format == "timm":

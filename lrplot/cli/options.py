@@ -84,9 +84,12 @@ def config_options(f: Command) -> Command:
         dataset_size: int | None,
         world_size: int | None,
         transformers_version: str | None,
+        epochs: int | None,
         **kwargs: Any,
     ) -> Any:
-        native = RunFacts(file_format, dataset_size, world_size, transformers_version)
+        native = RunFacts(
+            file_format, dataset_size, world_size, transformers_version, epochs=epochs
+        )
         settings = Settings(set_values, allow_import, max_steps, resume_at, native)
         return f(*args, settings=settings, **kwargs)
 
@@ -125,7 +128,7 @@ def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | No
 
 def native_options() -> list[Callable[[Command], Command]]:
     """``--config-format``, and what a native file cannot say: ``--dataset-size``,
-    ``--world-size``, ``--transformers-version`` (see :mod:`lrplot.formats`)."""
+    ``--world-size``, ``--epochs``, ``--transformers-version`` (see :mod:`lrplot.formats`)."""
     return [
         click.option(
             "--config-format",
@@ -142,14 +145,22 @@ def native_options() -> list[Callable[[Command], Command]]:
             type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
             help="Training samples (after tokenising), for a TrainingArguments file "
-            "planned by epochs or a timm args.yaml.",
+            "planned by epochs, a timm args.yaml, or a DeepSpeed config without "
+            "total_num_steps.",
         ),
         click.option(
             "--world-size",
             type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
-            help="Processes training together, for a TrainingArguments file or a timm "
-            "args.yaml.  [default: 1]",
+            help="Processes training together, for a TrainingArguments file, a timm "
+            "args.yaml or a DeepSpeed config.  [default: 1]",
+        ),
+        click.option(
+            "--epochs",
+            type=click.IntRange(min=1, max=MAX_COUNT),
+            metavar="N",
+            help="Passes over the data, for a DeepSpeed config without total_num_steps "
+            "(with --dataset-size).",
         ),
         click.option(
             "--transformers-version",

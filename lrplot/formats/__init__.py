@@ -47,6 +47,9 @@ class RunFacts:
     ``max_steps``, given to ``compare`` beside the file), for a file planned by epochs."""
     logged_from: str | None = None
     """The log that says :attr:`logged_steps`."""
+    epochs: int | None = None
+    """Passes over the data: ``--epochs``, for a DeepSpeed config without
+    ``total_num_steps`` (TrainingArguments say theirs)."""
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,27 @@ from ``deepspeed.runtime.lr_schedules`` (else from ``torch.optim.lr_scheduler``)
                    "params": {"total_num_steps": 1000, "warmup_num_steps": 100}}}
 
 becomes ``type: deepspeed.WarmupDecayLR`` with those arguments, over ``total_num_steps``
-optimizer steps (one epoch of them). A value ``"auto"`` is filled in by HF's Trainer when
-DeepSpeed runs under it; alone, the file holds none, and an error names the option that
-gives it. Cheap to import: no torch, no DeepSpeed.
+optimizer steps (one epoch of them). Without ``total_num_steps`` (which WarmupDecayLR and
+WarmupCosineLR require: the training script sets it), the run is the data's
+(``--dataset-size``, ``--epochs``, ``--world-size``), counted as DeepSpeed's engine
+counts it (see :func:`run_steps`), and is the ``total_num_steps`` of a class that needs
+one. A value ``"auto"`` is filled in by HF's Trainer when DeepSpeed runs under it; alone,
+the file holds none, and an error names the option that gives it. Cheap to import: no
+torch, no DeepSpeed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lrplot.config.file import ConfigDocument
 from lrplot.config.overrides import apply_overrides, set_value
 from lrplot.errors import ConfigError, LrplotError, describe_value, excerpt
-from lrplot.formats import Read
+from lrplot.formats import Read, RunFacts
 from lrplot.formats.transformers_args import Translation
 from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
 
@@ -54,6 +60,9 @@ AUTO_FROM: Mapping[str, str] = {
     "scheduler.params.warmup_max_lr": "learning_rate",
     "scheduler.params.warmup_num_steps": "warmup_steps",
     "scheduler.params.total_num_steps": "num_training_steps, the run's optimizer steps",
+    "train_batch_size": "per_device_train_batch_size x gradient_accumulation_steps x world size",
+    "train_micro_batch_size_per_gpu": "per_device_train_batch_size",
+    "gradient_accumulation_steps": "gradient_accumulation_steps",
 }
 """What HF's Trainer fills each ``"auto"`` lrplot reads from (``HfTrainerDeepSpeedConfig``'s
 ``trainer_config_process`` and ``trainer_config_finalize``)."""
@@ -78,10 +87,62 @@ def is_deepspeed_config(data: object) -> bool:
     )
 
 
+BATCH_KEYS = ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps")
+
+
+@dataclass(frozen=True)
+class DeepSpeedBatches:
+    """A DeepSpeed run's optimizer steps, as its engine counts them (DeepSpeed 0.19).
+
+    ``deepspeed_io`` shards the samples with a DistributedSampler (which pads) and batches
+    each process's share in ``train_micro_batch_size_per_gpu`` (``dataloader_drop_last``:
+    the last short batch dropped); the engine steps the optimizer after every
+    ``gradient_accumulation_steps``-th micro-batch, counted over the whole run
+    (``micro_steps``, never reset at an epoch)::
+
+        samples = ceil(dataset_size / world_size)
+        batches = ceil(samples / micro_batch)            # dropping the last: floor
+        steps   = floor(epochs x batches / grad_accum)
+    """
+
+    dataset_size: int
+    epochs: int
+    micro_batch: int
+    grad_accum: int
+    world_size: int
+    drop_last: bool
+
+    @property
+    def samples(self) -> int:
+        return math.ceil(self.dataset_size / self.world_size)
+
+    @property
+    def batches(self) -> int:
+        if self.drop_last:
+            return self.samples // self.micro_batch
+        return math.ceil(self.samples / self.micro_batch)
+
+    @property
+    def steps(self) -> int:
+        return self.epochs * self.batches // self.grad_accum
+
+    def explain(self) -> str:
+        """The arithmetic, in words."""
+        parts = [f"{self.dataset_size:,} samples"]
+        if self.world_size > 1:
+            parts.append(f"/ {self.world_size} processes = {self.samples:,} each")
+        parts.append(f"/ {self.micro_batch} per micro-batch = {self.batches:,} batches")
+        parts.append(f"x {self.epochs} epoch{'s' * (self.epochs != 1)}")
+        if self.grad_accum > 1:
+            parts.append(f"/ {self.grad_accum} accumulated (counted over the run)")
+        return " ".join(parts) + f" = {self.steps:,} optimizer steps"
+
+
 class _Reader:
-    def __init__(self, document: ConfigDocument) -> None:
+    def __init__(self, document: ConfigDocument, facts: RunFacts) -> None:
         self.document = document
         self.data: Mapping[str, Any] = document.data
+        self.facts = facts
         self.notices: list[str] = []
 
     def error(self, key: str | None, message: str) -> ConfigError:
@@ -135,26 +196,124 @@ class _Reader:
         type_name = DEEPSPEED + kind if DEEPSPEED + kind in DEEPSPEED_SCHEDULERS else kind
         config: dict[str, Any] = {"scheduler": {"type": type_name, **params}}
         total = params.get("total_num_steps")
-        if not isinstance(total, int) or isinstance(total, bool) or total < 1:
-            if "total_num_steps" in params:
+        if "total_num_steps" in params:
+            if not isinstance(total, int) or isinstance(total, bool) or total < 1:
                 raise self.error(
                     "scheduler.params.total_num_steps",
                     f"expected a whole number of steps, got {describe_value(total)}",
                 )
+            how = f"total_num_steps {total:,} optimizer steps"
+        else:
+            run = self.run_steps(kind)
+            total = run.steps
+            how = f"the run's {run.explain()}"
+            facts = DEEPSPEED_SCHEDULERS.get(type_name)
+            if facts is not None and facts.horizons.get("total_num_steps") == "length":
+                config["scheduler"]["total_num_steps"] = total
+                names["scheduler.total_num_steps"] = "scheduler.type"
+                how += " (its total_num_steps, which the file leaves to the training script)"
+        config["epochs"], config["steps_per_epoch"] = 1, total
+        names["steps_per_epoch"] = (
+            "scheduler.params.total_num_steps" if "total_num_steps" in params else "scheduler.type"
+        )
+        config["optimizer"] = self.optimizer(names)
+        self.notices.append(
+            f"{self.document.source}: DeepSpeed's plan: {type_name} stepped after each of {how}"
+        )
+        return Translation(self.document.renamed(config, names), names)
+
+    def count(self, key: str) -> int | None:
+        """A batch setting of the file: a whole number, or None if not set."""
+        value = self.data.get(key)
+        if value == "auto":
+            raise self.error(
+                key,
+                f'"auto" is filled in by HF\'s Trainer (from {AUTO_FROM[key]}) when DeepSpeed '
+                f"runs under it; a ds_config.json alone holds no value for it: give one with "
+                f"--set {key}=VALUE",
+            )
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise self.error(key, f"expected a whole number, got {describe_value(value)}")
+        return value
+
+    def run_steps(self, kind: str) -> DeepSpeedBatches:
+        """The run's optimizer steps from the data (``--dataset-size``, ``--epochs``,
+        ``--world-size``) and the batch settings as DeepSpeed's config resolves them
+        (``DeepSpeedConfig._set_batch_related_parameters``, ``_batch_assertion``)."""
+        missing = [
+            option
+            for option, given in (
+                ("--dataset-size N", self.facts.dataset_size),
+                ("--epochs N", self.facts.epochs),
+            )
+            if given is None
+        ]
+        if missing:
             raise self.error(
                 "scheduler.type",
                 f"{excerpt(kind)} runs as long as training does, which a ds_config.json does "
-                "not say (it has no total_num_steps): write an lrplot config of type: "
-                f"{type_name} with epochs and steps_per_epoch",
+                "not say (it has no total_num_steps): give the run with "
+                f"{' and '.join(missing)} (and --world-size N for more than one process), "
+                "or set scheduler.params.total_num_steps",
             )
-        config["epochs"], config["steps_per_epoch"] = 1, total
-        names["steps_per_epoch"] = "scheduler.params.total_num_steps"
-        config["optimizer"] = self.optimizer(names)
-        self.notices.append(
-            f"{self.document.source}: DeepSpeed's plan: {type_name} stepped after each of "
-            f"total_num_steps {total:,} optimizer steps"
+        assert self.facts.dataset_size is not None
+        assert self.facts.epochs is not None
+        world = self.facts.world_size or 1
+        train, micro, accum = (self.count(key) for key in BATCH_KEYS)
+        if train is not None and micro is not None and accum is None:
+            accum = train // micro // world
+        elif train is not None and micro is None and accum is not None:
+            micro = train // world // accum
+        elif train is not None and micro is None:
+            accum, micro = 1, train // world
+        elif micro is not None and accum is None:
+            accum = 1
+        elif micro is None:
+            raise self.error(
+                None,
+                "Either train_batch_size or train_micro_batch_size_per_gpu needs to be "
+                "provided (DeepSpeed's config): the micro-batch counts the data's batches",
+            )
+        assert micro is not None
+        assert accum is not None
+        train = micro * accum * world if train is None else train
+        for key, value in zip(BATCH_KEYS, (train, micro, accum), strict=True):
+            if value <= 0:
+                shown = key if key in self.data else None
+                raise self.error(
+                    shown,
+                    f"{key} is {value} as DeepSpeed's config resolves it (with {world} "
+                    "process" + "es" * (world != 1) + "): it has to be greater than 0",
+                )
+        if train != micro * accum * world:
+            raise self.error(
+                "train_batch_size",
+                "Check batch related parameters. train_batch_size is not equal to "
+                "micro_batch_per_gpu * gradient_acc_step * world_size "
+                f"{train} != {micro} * {accum} * {world} (DeepSpeed's config; --world-size N "
+                "gives the processes)",
+            )
+        drop_last = self.data.get("dataloader_drop_last", False)
+        if not isinstance(drop_last, bool):
+            raise self.error(
+                "dataloader_drop_last", f"expected true or false, got {describe_value(drop_last)}"
+            )
+        run = DeepSpeedBatches(
+            dataset_size=self.facts.dataset_size,
+            epochs=self.facts.epochs,
+            micro_batch=micro,
+            grad_accum=accum,
+            world_size=world,
+            drop_last=drop_last,
         )
-        return Translation(self.document.renamed(config, names), names)
+        if run.steps < 1:
+            raise self.error(
+                "train_micro_batch_size_per_gpu"
+                if "train_micro_batch_size_per_gpu" in self.data
+                else "train_batch_size",
+                f"the data makes no optimizer step: {run.explain()}",
+            )
+        return run
 
     def optimizer(self, names: dict[str, str]) -> dict[str, Any]:
         """The optimizer of the ``optimizer`` block: its class, lr and betas."""
@@ -191,12 +350,16 @@ class _Reader:
 
 
 def load(
-    read: Read, *, overrides: tuple[str, ...] = (), resume_at: int | None = None
+    read: Read,
+    *,
+    facts: RunFacts | None = None,
+    overrides: tuple[str, ...] = (),
+    resume_at: int | None = None,
 ) -> tuple[Spec, Translation]:
     """The validated lrplot config of the DeepSpeed config ``read`` (``--set`` applied to
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~lrplot.formats.transformers_args.Translation.located` names the file's keys in
-    errors about it."""
+    errors about it; ``facts`` give the run of a file without ``total_num_steps``."""
     from lrplot.config.validation.validator import document_spec
 
     document = apply_overrides(read.document, overrides)
@@ -206,7 +369,7 @@ def load(
             f"{describe_value(document.data, quote=False)}",
             source=read.source,
         )
-    reader = _Reader(document)
+    reader = _Reader(document, facts or RunFacts())
     translation = reader.translate()
     translated = translation.document
     if resume_at is not None:
