@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -33,14 +34,18 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
+@functools.cache
 def library_of(config: Path) -> str | None:
-    """The optional library a shipped config needs (see :data:`OPTIONAL_LIBRARIES`), if any."""
+    """The optional library a shipped config needs (see :data:`OPTIONAL_LIBRARIES`), if any.
+    Only the repository's configs are read: a test's hostile files (a YAML alias bomb) never."""
     import re
 
-    folder = config.relative_to(CONFIGS_DIR).parts[0] if CONFIGS_DIR in config.parents else ""
+    if CONFIGS_DIR not in config.parents or not config.is_file():
+        return None
+    folder = config.relative_to(CONFIGS_DIR).parts[0]
     if folder in OPTIONAL_LIBRARIES:
         return folder
-    text = config.read_text(errors="replace") if config.is_file() else ""
+    text = config.read_text(errors="replace")
     if config.suffix in (".yaml", ".yml") and _is_trl_recipe(text):
         return "trl"
     found = re.search(rf"\btype:\s*[\"']?({'|'.join(OPTIONAL_LIBRARIES)})\.", text)
