@@ -3,8 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# pytest-xdist: the suite runs on two cores (a 2-core machine takes half the time)
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?=
 COMPARE_EXAMPLE := configs/tutorial/CyclicLR-1.yaml configs/tutorial/CyclicLR-2.yaml \
 	configs/tutorial/CyclicLR-exp.yaml
 LOGGED_EXAMPLE := configs/transformers/get_cosine_schedule_with_warmup.yaml \
