@@ -138,6 +138,16 @@ class ConfigDocument:
         """``--set a.b=...`` when ``key`` (or a key enclosing it) was given that way."""
         return nearest(self.set_by, key)
 
+    def error(self, key: str | None, message: str) -> ConfigError:
+        """A ConfigError about ``key`` (None: the whole file), at its line or its ``--set``."""
+        return ConfigError(
+            message,
+            source=self.source,
+            key=key,
+            line=self.line(key) if key else None,
+            origin=self.origin(key) if key else None,
+        )
+
     def renamed(self, data: Any, names: Mapping[str, str]) -> ConfigDocument:
         """A document of ``data``, translated from this one, whose key ``ours`` has the
         ``--set`` origin, or else the line, of this document's key ``names[ours]`` (so that

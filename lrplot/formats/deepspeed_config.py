@@ -146,13 +146,7 @@ class _Reader:
         self.notices: list[str] = []
 
     def error(self, key: str | None, message: str) -> ConfigError:
-        return ConfigError(
-            message,
-            source=self.document.source,
-            key=key,
-            line=self.document.line(key) if key else None,
-            origin=self.document.origin(key) if key else None,
-        )
+        return self.document.error(key, message)
 
     def block(self, name: str) -> tuple[str, dict[str, Any]] | None:
         """The ``type`` and ``params`` of block ``name``, None if the file has none."""

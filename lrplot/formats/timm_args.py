@@ -91,13 +91,7 @@ class _Reader:
         self.notices: list[str] = []
 
     def error(self, key: str | None, message: str) -> ConfigError:
-        return ConfigError(
-            message,
-            source=self.document.source,
-            key=key,
-            line=self.document.line(key) if key else None,
-            origin=self.document.origin(key) if key else None,
-        )
+        return self.document.error(key, message)
 
     def value(self, key: str) -> Any:
         return self.data.get(key, TRAIN_DEFAULTS.get(key))

@@ -254,13 +254,7 @@ class _Reader:
         self.native: NativeRead | None = None
 
     def error(self, key: str | None, message: str) -> ConfigError:
-        return ConfigError(
-            message,
-            source=self.document.source,
-            key=key,
-            line=self.document.line(key) if key else None,
-            origin=self.document.origin(key) if key else None,
-        )
+        return self.document.error(key, message)
 
     def given(self, key: str) -> Any:
         if key in self.data:

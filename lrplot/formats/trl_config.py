@@ -131,14 +131,7 @@ def as_training_arguments(
     data: dict[str, Any] = dict(document.data)
     notices: list[str] = []
 
-    def error(key: str | None, message: str) -> ConfigError:
-        return ConfigError(
-            message,
-            source=source,
-            key=key,
-            line=document.line(key) if key else None,
-            origin=document.origin(key) if key else None,
-        )
+    error = document.error
 
     if "env" in data:
         env = data.pop("env")

@@ -32,13 +32,7 @@ class Checks:
         self.group_count = 0
 
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(
-            message,
-            source=self.source,
-            key=key,
-            line=self.document.line(key),
-            origin=self.document.origin(key),
-        )
+        return self.document.error(key, message)
 
     def notice(self, key: str, message: str) -> None:
         self.notices.append(f"{self.source}: {key}: {message}")
