@@ -189,7 +189,7 @@ def loaded(
     """:func:`load`'s config, and what names an error about it as the file's keys (a
     native file's are not lrplot's)."""
     from lrplot.config.validation.validator import load_spec
-    from lrplot.formats import read
+    from lrplot.formats import read, translate
 
     found = read(
         path=config.path,
@@ -198,30 +198,8 @@ def loaded(
         base_dir=config.base_dir,
         file_format=settings.native.file_format,
     )
-    if found.file_format in ("transformers", "trl"):
-        from lrplot.formats.transformers_args import load as load_training_arguments
-
-        spec, translation = load_training_arguments(
-            found,
-            facts=settings.native,
-            overrides=settings.overrides,
-            resume_at=settings.resume_at,
-        )
-        return spec, translation.located
-    if found.file_format == "deepspeed":
-        from lrplot.formats.deepspeed_config import load as load_deepspeed_config
-
-        spec, translation = load_deepspeed_config(
-            found,
-            facts=settings.native,
-            overrides=settings.overrides,
-            resume_at=settings.resume_at,
-        )
-        return spec, translation.located
-    if found.file_format == "timm":
-        from lrplot.formats.timm_args import load as load_timm_args
-
-        spec, translation = load_timm_args(
+    if found.file_format != "lrplot":
+        spec, translation = translate(
             found,
             facts=settings.native,
             overrides=settings.overrides,

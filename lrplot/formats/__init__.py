@@ -2,17 +2,23 @@
 lrplot's own config, so that one pipeline and one simulator serve every file.
 
 :func:`read` reads a config and says which format it is in: named (``--config-format``), or
-recognised by its keys, never by running it. Cheap to import: no torch.
+recognised by its keys, never by running it; :func:`translate` runs that format's reader.
+Cheap to import: no torch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
 from lrplot.errors import printable
+
+if TYPE_CHECKING:
+    from lrplot.config.spec import Spec
+    from lrplot.formats.transformers_args import Translation
 
 FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed", "timm"]
 FILE_FORMATS: tuple[FileFormat, ...] = (
@@ -29,6 +35,15 @@ HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads 
 (``ds_config.json``: its ``scheduler`` block), or the ``args.yaml`` timm's train.py writes."""
 
 Found = Literal["lrplot", "transformers", "trl", "deepspeed", "timm"]
+
+_READERS: Mapping[Found, str] = {
+    "transformers": "transformers_args",
+    "trl": "transformers_args",
+    "deepspeed": "deepspeed_config",
+    "timm": "timm_args",
+}
+"""The module of this package whose ``load`` translates each native format (imported
+when a file of it is read)."""
 
 
 @dataclass(frozen=True)
@@ -112,3 +127,15 @@ def recognise(data: object, *, json: bool = False) -> Found:
     if not is_training_arguments(data):
         return "lrplot"
     return "trl" if is_trl_recipe(data) and not json else "transformers"
+
+
+def translate(
+    read: Read, *, facts: RunFacts, overrides: tuple[str, ...], resume_at: int | None
+) -> tuple[Spec, Translation]:
+    """The validated lrplot config of the native file ``read`` (``--set`` applied to the
+    file's keys, ``--resume-at`` to the plan) and its translation, by its format's reader."""
+    import importlib
+
+    reader = importlib.import_module(f"lrplot.formats.{_READERS[read.file_format]}")
+    load: Callable[..., tuple[Spec, Translation]] = reader.load
+    return load(read, facts=facts, overrides=overrides, resume_at=resume_at)
