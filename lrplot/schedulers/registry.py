@@ -18,7 +18,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
@@ -207,64 +207,60 @@ def transformers_schedule(type_name: str, *, key: str) -> Maker:
     return known[type_name]
 
 
-def deepspeed_scheduler(type_name: str, *, key: str) -> Maker:
-    """The DeepSpeed class a ``type: deepspeed.<Class>`` names; ConfigError (at ``key``) if
-    DeepSpeed is not installed or does not have it."""
-    if not deepspeed_installed():
+@dataclass(frozen=True)
+class _Library:
+    """A library whose own scheduler classes a ``type: <prefix><Class>`` names."""
+
+    name: str
+    prefix: str
+    installed: Callable[[], bool]
+    classes: Callable[[], Mapping[str, Maker]]
+    install: str
+    listed_as: str
+    """What its classes are called in the list an unknown name gets."""
+
+
+_LIBRARIES = (
+    _Library(
+        "DeepSpeed",
+        DEEPSPEED,
+        deepspeed_installed,
+        deepspeed_schedulers,
+        INSTALL_DEEPSPEED,
+        "DeepSpeed's schedulers",
+    ),
+    _Library(
+        "MMEngine",
+        MMENGINE,
+        mmengine_installed,
+        mmengine_schedulers,
+        INSTALL_MMENGINE,
+        "MMEngine's lr schedulers",
+    ),
+    _Library("timm", TIMM, timm_installed, timm_schedulers, INSTALL_TIMM, "timm's schedulers"),
+)
+LIBRARY_PREFIXES = tuple(library.prefix for library in _LIBRARIES)
+"""The ``type:`` prefixes of the libraries :func:`library_scheduler` knows."""
+
+
+def library_scheduler(type_name: str, *, key: str) -> Maker:
+    """The DeepSpeed, MMEngine or timm class a ``type: <library>.<Class>`` names (one of
+    :data:`LIBRARY_PREFIXES`); ConfigError (at ``key``) if the library is not installed or
+    does not have it."""
+    library = next(each for each in _LIBRARIES if type_name.startswith(each.prefix))
+    if not library.installed():
         raise ConfigError(
-            f"{name_excerpt(type_name)} is a scheduler of DeepSpeed, which is not installed: "
-            f"{INSTALL_DEEPSPEED}",
+            f"{name_excerpt(type_name)} is a scheduler of {library.name}, which is not "
+            f"installed: {library.install}",
             key=key,
         )
-    known = deepspeed_schedulers()
+    known = library.classes()
     if type_name not in known:
         shown = list(known)
         raise ConfigError(
-            f"unknown DeepSpeed scheduler {name_excerpt(type_name)}"
-            f"{did_you_mean(type_name, shown)}; DeepSpeed's schedulers (each deepspeed.NAME): "
-            f"{', '.join(n.removeprefix(DEEPSPEED) for n in shown)}",
-            key=key,
-        )
-    return known[type_name]
-
-
-def mmengine_scheduler(type_name: str, *, key: str) -> Maker:
-    """The MMEngine class a ``type: mmengine.<Class>`` names; ConfigError (at ``key``) if
-    MMEngine is not installed or does not have it."""
-    if not mmengine_installed():
-        raise ConfigError(
-            f"{name_excerpt(type_name)} is a scheduler of MMEngine, which is not installed: "
-            f"{INSTALL_MMENGINE}",
-            key=key,
-        )
-    known = mmengine_schedulers()
-    if type_name not in known:
-        shown = list(known)
-        raise ConfigError(
-            f"unknown MMEngine scheduler {name_excerpt(type_name)}"
-            f"{did_you_mean(type_name, shown)}; MMEngine's lr schedulers (each mmengine.NAME): "
-            f"{', '.join(n.removeprefix(MMENGINE) for n in shown)}",
-            key=key,
-        )
-    return known[type_name]
-
-
-def timm_scheduler(type_name: str, *, key: str) -> Maker:
-    """The timm class a ``type: timm.<Class>`` names; ConfigError (at ``key``) if timm is
-    not installed or does not have it."""
-    if not timm_installed():
-        raise ConfigError(
-            f"{name_excerpt(type_name)} is a scheduler of timm, which is not installed: "
-            f"{INSTALL_TIMM}",
-            key=key,
-        )
-    known = timm_schedulers()
-    if type_name not in known:
-        shown = list(known)
-        raise ConfigError(
-            f"unknown timm scheduler {name_excerpt(type_name)}"
-            f"{did_you_mean(type_name, shown)}; timm's schedulers (each timm.NAME): "
-            f"{', '.join(n.removeprefix(TIMM) for n in shown)}",
+            f"unknown {library.name} scheduler {name_excerpt(type_name)}"
+            f"{did_you_mean(type_name, shown)}; {library.listed_as} (each "
+            f"{library.prefix}NAME): {', '.join(n.removeprefix(library.prefix) for n in shown)}",
             key=key,
         )
     return known[type_name]

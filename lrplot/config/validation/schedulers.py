@@ -24,17 +24,16 @@ from lrplot.schedulers.facts import (
 )
 from lrplot.schedulers.mmengine import by_epoch, is_mmengine
 from lrplot.schedulers.registry import (
+    LIBRARY_PREFIXES,
     Maker,
-    deepspeed_scheduler,
     did_you_mean,
     facts_of,
-    mmengine_scheduler,
+    library_scheduler,
     named_schedule,
     schedule_names,
     scheduler_classes,
     scheduler_signature,
     takes_epoch,
-    timm_scheduler,
     transformers_schedule,
     type_name_of,
 )
@@ -89,26 +88,16 @@ class SchedulerChecks(Checks):
                 cls = transformers_schedule(type_name, key=type_key)
             except ConfigError as e:
                 raise self.error(type_key, e.message) from None
-        elif type_name.startswith(DEEPSPEED):
+        elif type_name.startswith(LIBRARY_PREFIXES):
             try:
-                cls = deepspeed_scheduler(type_name, key=type_key)
-            except ConfigError as e:
-                raise self.error(type_key, e.message) from None
-        elif type_name.startswith(MMENGINE):
-            try:
-                cls = mmengine_scheduler(type_name, key=type_key)
-            except ConfigError as e:
-                raise self.error(type_key, e.message) from None
-        elif type_name.startswith(TIMM):
-            try:
-                cls = timm_scheduler(type_name, key=type_key)
+                cls = library_scheduler(type_name, key=type_key)
             except ConfigError as e:
                 raise self.error(type_key, e.message) from None
         elif type_name in classes:
             cls = classes[type_name]
         else:
             hint = did_you_mean(type_name, list(classes))
-            for prefix in (TRANSFORMERS, DEEPSPEED, MMENGINE, TIMM):
+            for prefix in (TRANSFORMERS, *LIBRARY_PREFIXES):
                 if scheduler_facts(prefix + type_name) is not NO_FACTS:
                     hint = f" (did you mean {prefix}{type_name}?)"
             raise self.error(
