@@ -201,7 +201,7 @@ def loaded(
     if found.file_format != "lrplot":
         spec, translation = translate(
             found,
-            facts=settings.native,
+            facts=replace(settings.native, allow_import=settings.allow_import),
             overrides=settings.overrides,
             resume_at=settings.resume_at,
         )

@@ -85,10 +85,17 @@ def config_options(f: Command) -> Command:
         world_size: int | None,
         transformers_version: str | None,
         epochs: int | None,
+        steps_per_epoch: int | None,
         **kwargs: Any,
     ) -> Any:
         native = RunFacts(
-            file_format, dataset_size, world_size, transformers_version, epochs=epochs
+            file_format,
+            dataset_size,
+            world_size,
+            transformers_version,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            allow_import=allow_import,
         )
         settings = Settings(set_values, allow_import, max_steps, resume_at, native)
         return f(*args, settings=settings, **kwargs)
@@ -137,23 +144,32 @@ def native_options() -> list[Callable[[Command], Command]]:
             default="auto",
             show_default=True,
             help="What CONFIG is: lrplot's config, HF transformers' TrainingArguments "
-            "(YAML or JSON), a DeepSpeed config (ds_config.json), or timm's args.yaml; auto "
-            "tells them by their keys.",
+            "(YAML or JSON), a DeepSpeed config (ds_config.json), timm's args.yaml, or a "
+            "LightningCLI config.yaml; auto tells them by their keys.",
         ),
         click.option(
             "--dataset-size",
             type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
             help="Training samples (after tokenising), for a TrainingArguments file "
-            "planned by epochs, a timm args.yaml, or a DeepSpeed config without "
-            "total_num_steps.",
+            "planned by epochs, a timm args.yaml, a DeepSpeed config without "
+            "total_num_steps, or a LightningCLI config whose data: gives batch_size.",
         ),
         click.option(
             "--world-size",
             type=click.IntRange(min=1, max=MAX_COUNT),
             metavar="N",
             help="Processes training together, for a TrainingArguments file, a timm "
-            "args.yaml or a DeepSpeed config.  [default: 1]",
+            "args.yaml or a DeepSpeed config (a LightningCLI config's: trainer.devices x "
+            "trainer.num_nodes).  [default: 1]",
+        ),
+        click.option(
+            "--steps-per-epoch",
+            type=click.IntRange(min=1, max=MAX_COUNT),
+            metavar="N",
+            help="Batches per epoch of each process (len(train_dataloader)), for a "
+            "LightningCLI config; its trainer's limit_train_batches and "
+            "accumulate_grad_batches apply to them.",
         ),
         click.option(
             "--epochs",

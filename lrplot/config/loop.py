@@ -190,6 +190,9 @@ class TrainingLoop:
     batches: int = 0
     """Batches an epoch, as ``frequency`` counts them (0: ``steps_per_epoch``)."""
     grad_accum: int = 1
+    stop: int | None = None
+    """The optimizer steps after which the run stops, within an epoch (Lightning's
+    ``max_steps``); None: at the end of the last epoch."""
 
     @property
     def counted_batches(self) -> int:
@@ -197,7 +200,8 @@ class TrainingLoop:
 
     @property
     def steps(self) -> int:
-        return self.epochs * self.steps_per_epoch
+        whole = self.epochs * self.steps_per_epoch
+        return whole if self.stop is None else min(whole, self.stop)
 
     def _in_epoch(self, frequency: int) -> tuple[int, int, bool]:
         """Where in an epoch ``interval: step`` with ``frequency`` steps a scheduler:
@@ -215,6 +219,8 @@ class TrainingLoop:
 
     def calls(self, stepping: Stepping) -> int:
         """How many times the loop steps a scheduler in a run."""
+        if self.stop is not None:
+            return sum(1 for _ in self.positions(stepping))
         if stepping.every is not None:
             return self.steps // stepping.every
         if stepping.interval == "epoch":
@@ -235,6 +241,15 @@ class TrainingLoop:
     def positions(self, stepping: Stepping) -> Iterator[tuple[int, int]]:
         """The ``(epoch, step)`` of each time the loop steps a scheduler: ``step`` is the
         batch just done (the last of the epoch, for ``interval: epoch``)."""
+        if self.stop is None:
+            yield from self._positions(stepping)
+            return
+        for epoch, step in self._positions(stepping):
+            if step >= self.stop:
+                return
+            yield epoch, step
+
+    def _positions(self, stepping: Stepping) -> Iterator[tuple[int, int]]:
         per_epoch = self.steps_per_epoch
         if stepping.every is not None:
             for step in range(stepping.every - 1, self.steps, stepping.every):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -198,6 +199,9 @@ class Spec:
     the loop steps what it returns, ``schedulers`` saying how (in its order)."""
     native: NativeRead | None = None
     """For a native file's plan: what the file said, in its keys."""
+    stop_at: int | None = None
+    """The optimizer steps after which the run stops, within an epoch (Lightning's
+    ``max_steps``); None: at the end of the last epoch."""
 
     @property
     def scheduler(self) -> SchedulerSpec:
@@ -229,14 +233,14 @@ class Spec:
     @property
     def steps(self) -> int:
         """How many scheduler steps are simulated (and values recorded)."""
-        return self.epochs * self.steps_per_epoch
+        return self.loop.steps
 
     @property
     def loop(self) -> TrainingLoop:
         """The training loop it runs in: its length, and how it counts ``frequency``."""
         if self.batches is not None:
-            return self.batches.training_loop(self.epochs)
-        return TrainingLoop(self.epochs, self.steps_per_epoch)
+            return dataclasses.replace(self.batches.training_loop(self.epochs), stop=self.stop_at)
+        return TrainingLoop(self.epochs, self.steps_per_epoch, stop=self.stop_at)
 
     @property
     def display_title(self) -> str:

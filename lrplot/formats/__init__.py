@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from lrplot.config.spec import Spec
     from lrplot.formats.transformers_args import Translation
 
-FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed", "timm"]
+FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed", "timm", "lightning"]
 FILE_FORMATS: tuple[FileFormat, ...] = (
     "auto",
     "lrplot",
@@ -28,19 +28,22 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
     "trl",
     "deepspeed",
     "timm",
+    "lightning",
 )
 """What ``--config-format`` may name: ``auto`` (recognised by its keys), lrplot's own config,
 HF transformers' TrainingArguments (YAML or JSON, as ``HfArgumentParser`` reads them), TRL's
 ``--config`` recipes (as ``trl.TrlParser`` reads them), a DeepSpeed config
-(``ds_config.json``: its ``scheduler`` block), or the ``args.yaml`` timm's train.py writes."""
+(``ds_config.json``: its ``scheduler`` block), the ``args.yaml`` timm's train.py writes, or a
+LightningCLI ``config.yaml`` (as ``LightningCLI`` reads it, or saves it beside each run)."""
 
-Found = Literal["lrplot", "transformers", "trl", "deepspeed", "timm"]
+Found = Literal["lrplot", "transformers", "trl", "deepspeed", "timm", "lightning"]
 
 _READERS: Mapping[Found, str] = {
     "transformers": "transformers_args",
     "trl": "transformers_args",
     "deepspeed": "deepspeed_config",
     "timm": "timm_args",
+    "lightning": "lightning_cli",
 }
 """The module of this package whose ``load`` translates each native format (imported
 when a file of it is read)."""
@@ -65,6 +68,11 @@ class RunFacts:
     epochs: int | None = None
     """Passes over the data: ``--epochs``, for a DeepSpeed config without
     ``total_num_steps`` (TrainingArguments say theirs)."""
+    steps_per_epoch: int | None = None
+    """Batches per epoch of each process (``len(train_dataloader)``): ``--steps-per-epoch``,
+    for a LightningCLI config."""
+    allow_import: bool = False
+    """A native file may name code to import (``--allow-import``)."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +122,10 @@ def recognise(data: object, *, json: bool = False) -> Found:
     no ``scheduler:`` or ``schedulers:`` of lrplot's, a TRL recipe if it also has a key of
     TRL's scripts (``model_name_or_path``, ``dataset_name``, ...) and is YAML (TrlParser
     reads no JSON); timm's train.py arguments (``sched`` with ``lr_base``, ``opt``, ...);
-    else lrplot's own (whose errors then say what is wrong)."""
+    a LightningCLI config (a ``trainer:`` mapping with ``optimizer:``, ``lr_scheduler:``,
+    ``model:`` or ``data:``); else lrplot's own (whose errors then say what is wrong)."""
     from lrplot.formats.deepspeed_config import is_deepspeed_config
+    from lrplot.formats.lightning_cli import is_lightning_cli
     from lrplot.formats.timm_args import is_timm_args
     from lrplot.formats.transformers_args import is_training_arguments
     from lrplot.formats.trl_config import is_trl_recipe
@@ -124,6 +134,8 @@ def recognise(data: object, *, json: bool = False) -> Found:
         return "deepspeed"
     if is_timm_args(data):
         return "timm"
+    if is_lightning_cli(data):
+        return "lightning"
     if not is_training_arguments(data):
         return "lrplot"
     return "trl" if is_trl_recipe(data) and not json else "transformers"

@@ -59,9 +59,7 @@ def columns(schedule: Schedule) -> list[tuple[str, Iterable[object]]]:
     if per_epoch == 1:
         cols.append(("epoch", range(spec.steps)))
     else:
-        epochs = itertools.chain.from_iterable(
-            itertools.repeat(epoch, per_epoch) for epoch in range(spec.epochs)
-        )
+        epochs = (step // per_epoch for step in range(spec.steps))
         cols.append(("epoch", epochs))
         cols.append(("step", range(spec.steps)))
     names = schedule.group_names

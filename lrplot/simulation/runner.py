@@ -160,6 +160,9 @@ class Schedule:
         spec = self.spec
         per_epoch = f" x {spec.steps_per_epoch:,}" if spec.steps_per_epoch > 1 else ""
         parts = [f"{spec.steps:,} steps ({spec.epochs} epochs{per_epoch})"]
+        if spec.stop_at is not None and spec.steps < spec.epochs * spec.steps_per_epoch:
+            stopped = f", stopped after step {spec.stop_at:,}"
+            parts[0] = f"{spec.steps:,} steps ({spec.epochs} epochs{per_epoch}{stopped})"
         if spec.batches is not None:
             parts[0] += f"; steps per epoch: {spec.batches.explain()}"
         for name, lr in zip(self.group_names, self.lr, strict=True):

@@ -1,0 +1,152 @@
+"""A LightningCLI config.yaml as a native format: recognised by its keys, stepped once per
+epoch as LightningCLI steps its lr_scheduler, and bit for bit against a real LightningCLI
+run (tests/trainers.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from lrplot.cli import cli
+from lrplot.formats import recognise
+
+
+def config_file(tmp_path: Path, config: dict[str, Any], name: str = "config.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(config, default_flow_style=False, sort_keys=False))
+    return path
+
+
+def render(runner: CliRunner, path: Path, *options: str) -> tuple[list[dict[str, str]], str]:
+    result = runner.invoke(cli, ["render", str(path), "-f", "csv", "-o", "-", *options])
+    assert result.exit_code == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout))), result.stderr
+
+
+def said(runner: CliRunner, path: Path, *options: str) -> tuple[int, str]:
+    result = runner.invoke(cli, ["validate", str(path), *options])
+    return result.exit_code, result.stderr
+
+
+STEP: dict[str, Any] = {
+    "seed_everything": 0,
+    "trainer": {"max_epochs": 6},
+    "model": {},
+    "data": {"batch_size": 8},
+    "optimizer": {"class_path": "torch.optim.SGD", "init_args": {"lr": 0.1, "momentum": 0.9}},
+    "lr_scheduler": {"class_path": "StepLR", "init_args": {"step_size": 2, "gamma": 0.5}},
+}
+"""A LightningCLI config as it saves one: SGD, and StepLR stepped per epoch."""
+
+
+def with_trainer(config: dict[str, Any], **trainer: Any) -> dict[str, Any]:
+    return {**config, "trainer": {**config["trainer"], **trainer}}
+
+
+def lrs(rows: list[dict[str, str]]) -> list[float]:
+    return [float(row["lr"]) for row in rows]
+
+
+# Recognition.
+
+
+def test_a_lightning_cli_config_is_recognised_by_its_keys() -> None:
+    assert recognise(STEP) == "lightning"
+    assert recognise({"trainer": {"max_epochs": 3}, "model": {"class_path": "x.M"}}) == "lightning"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"trainer": {"max_epochs": 3}},  # no optimizer:, lr_scheduler:, model: or data:
+        {"trainer": 3, "optimizer": "SGD"},  # trainer: not a mapping
+        {**STEP, "scheduler": {"type": "StepLR", "step_size": 2}},  # lrplot's own
+    ],
+)
+def test_a_near_miss_is_not_a_lightning_cli_config(data: dict[str, Any]) -> None:
+    assert recognise(data) != "lightning"
+
+
+def test_config_format_lightning_names_it(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {k: v for k, v in STEP.items() if k != "trainer"})
+    assert recognise(yaml.safe_load(path.read_text())) == "lrplot"
+    rows, _ = render(
+        runner,
+        path,
+        "--config-format",
+        "lightning",
+        "--steps-per-epoch",
+        "2",
+        "-s",
+        "trainer={max_epochs: 2}",
+    )
+    assert len(rows) == 4
+
+
+# Stepping: once per epoch, steps per epoch from the options.
+
+
+def test_steps_once_per_epoch_from_dataset_size_and_batch_size(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = config_file(tmp_path, STEP)
+    rows, stderr = render(runner, path, "--dataset-size", "20")
+    per_epoch = math.ceil(20 / 8)
+    assert len(rows) == 6 * per_epoch
+    expected = [0.1 * 0.5 ** (epoch // 2) for epoch in range(6) for _ in range(per_epoch)]
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in expected]
+    assert (
+        f"Notice: {path}: LightningCLI's plan (lightning 2.6.6's rules): 20 samples / " in stderr
+    )
+    assert (
+        "data.batch_size 8 = 3 batches per epoch; max_epochs 6; "
+        "torch.optim.lr_scheduler.StepLR stepped once per epoch (lightning/pytorch/cli.py, "
+        "LightningCLI.configure_optimizers: interval epoch, frequency 1)\n"
+    ) in stderr
+
+
+def test_steps_per_epoch_option_wins_over_the_data(runner: CliRunner, tmp_path: Path) -> None:
+    rows, stderr = render(
+        runner, config_file(tmp_path, STEP), "--steps-per-epoch", "5", "--dataset-size", "20"
+    )
+    assert len(rows) == 30
+    assert "--steps-per-epoch 5 batches" in stderr
+
+
+def test_batch_size_from_a_datamodules_init_args(runner: CliRunner, tmp_path: Path) -> None:
+    config = {**STEP, "data": {"class_path": "my.Data", "init_args": {"batch_size": 4}}}
+    rows, stderr = render(runner, config_file(tmp_path, config), "--dataset-size", "10")
+    assert len(rows) == 6 * 3
+    assert "10 samples / data.init_args.batch_size 4 = 3 batches" in stderr
+
+
+def test_devices_and_num_nodes_shard_the_samples(runner: CliRunner, tmp_path: Path) -> None:
+    config = with_trainer(STEP, devices=2, num_nodes=2)
+    rows, stderr = render(runner, config_file(tmp_path, config), "--dataset-size", "100")
+    # DistributedSampler: ceil(100 / 4) = 25 samples each, ceil(25 / 8) = 4 batches
+    assert len(rows) == 6 * 4
+    assert "/ 4 processes (devices 2 x num_nodes 2) = 25 each" in stderr
+    rows, _ = render(
+        runner, config_file(tmp_path, config), "--dataset-size", "100", "--world-size", "1"
+    )
+    assert len(rows) == 6 * 13
+
+
+def test_without_the_batches_per_epoch_one_error_names_the_options(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = config_file(tmp_path, STEP)
+    assert said(runner, path) == (
+        1,
+        f"Error: {path}: trainer: LightningCLI steps per epoch as many batches as the "
+        "training DataLoader holds, which the file does not say (data: gives "
+        "data.batch_size): give --steps-per-epoch N (the batches per epoch of each "
+        "process), or --dataset-size N with data: batch_size (line 2)\n",
+    )
