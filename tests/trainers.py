@@ -328,6 +328,80 @@ def lightning_run(
     )
 
 
+def lightning_cli_run(
+    folder: Path, *, config: Mapping[str, Any], monitor: str | None = None
+) -> TrainerRun:
+    """Run a LightningCLI ``config.yaml`` (its ``data:`` being ``batch_size`` and ``size``,
+    the training samples) as LightningCLI runs it: ``LightningCLI(Tiny, Data, run=False)``
+    parses the file, then ``trainer.fit``, on the CPU. With ``monitor``, the module logs
+    the epoch (from 0) under that name each epoch, for a ReduceLROnPlateau to watch."""
+    import lightning as L
+    import torch
+    import yaml
+    from lightning.pytorch.callbacks import Callback
+    from lightning.pytorch.cli import LightningCLI
+    from torch.utils.data import DataLoader
+
+    rows: list[list[float]] = []
+    momenta: list[list[float]] = []
+
+    class Record(Callback):
+        def on_before_optimizer_step(self, trainer: Any, module: Any, opt: Any) -> None:
+            lrs, moms = _used(opt.param_groups)
+            rows.append(lrs)
+            momenta.append(moms)
+
+    class Tiny(L.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = torch.nn.Linear(4, 1)
+
+        def training_step(self, batch: Any, index: int) -> Any:
+            x, y = batch
+            if monitor is not None:
+                self.log(monitor, float(self.current_epoch), on_step=False, on_epoch=True)
+            return torch.nn.functional.mse_loss(self.layer(x), y)
+
+    class Data(L.LightningDataModule):
+        def __init__(self, batch_size: int = 8, size: int = 64) -> None:
+            super().__init__()
+            self.batch_size, self.size = batch_size, size
+
+        def train_dataloader(self) -> Any:
+            samples = cast(Any, _Samples(self.size, seed=1, tokens=False))
+            return DataLoader(samples, batch_size=self.batch_size)
+
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(dict(config), sort_keys=False))
+    args = [
+        "--config",
+        str(path),
+        "--trainer.accelerator=cpu",
+        "--trainer.logger=false",
+        "--trainer.enable_checkpointing=false",
+        "--trainer.enable_progress_bar=false",
+        "--trainer.enable_model_summary=false",
+    ]
+    with _quiet():
+        cli = LightningCLI(
+            Tiny,
+            Data,
+            args=args,
+            run=False,
+            save_config_callback=None,
+            trainer_defaults={"callbacks": [Record()], "default_root_dir": str(folder)},
+        )
+        cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+    return TrainerRun(
+        folder=folder,
+        log=path,
+        lrs=_columns(rows),
+        momenta=_columns(momenta),
+        optimizer_steps=cli.trainer.global_step,
+        batches_per_epoch=int(cli.trainer.num_training_batches),
+    )
+
+
 class Trainers:
     """Real trainer runs, each made once per test session for its arguments."""
 
@@ -350,3 +424,7 @@ class Trainers:
     def lightning(self, **kw: Any) -> TrainerRun:
         """A Lightning ``Trainer`` run (see :func:`lightning_run`)."""
         return self._cached("lightning", kw, lightning_run)
+
+    def lightning_cli(self, **kw: Any) -> TrainerRun:
+        """A LightningCLI run of a config (see :func:`lightning_cli_run`)."""
+        return self._cached("lightning_cli", kw, lightning_cli_run)

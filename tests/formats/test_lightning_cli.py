@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from lrplot.cli import cli
 from lrplot.formats import recognise
+from tests.trainers import Trainers
 
 
 def config_file(tmp_path: Path, config: dict[str, Any], name: str = "config.yaml") -> Path:
@@ -150,3 +151,48 @@ def test_without_the_batches_per_epoch_one_error_names_the_options(
         "data.batch_size): give --steps-per-epoch N (the batches per epoch of each "
         "process), or --dataset-size N with data: batch_size (line 2)\n",
     )
+
+
+# Bit for bit against LightningCLI itself: the file parsed by LightningCLI(run=False), then
+# trainer.fit on a tiny module; a callback records the lr before each optimizer step.
+
+
+def lightning(trainers: Trainers, config: dict[str, Any], monitor: str | None = None) -> Any:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    return trainers.lightning_cli(config=config, monitor=monitor)
+
+
+def check_against(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers, config: dict[str, Any], *options: str
+) -> list[dict[str, str]]:
+    run = lightning(trainers, config)
+    size = str(config["data"]["size"])
+    rows, _ = render(runner, config_file(tmp_path, config), "--dataset-size", size, *options)
+    assert len(rows) == run.optimizer_steps
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    return rows
+
+
+REAL: dict[str, Any] = {**STEP, "data": {"batch_size": 8, "size": 20}}
+"""STEP with the tiny run's data: 20 samples, 3 batches an epoch (the last short)."""
+
+
+def test_steplr_as_lightning_cli_steps_it(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    check_against(runner, tmp_path, trainers, REAL)
+
+
+def test_onecyclelr_per_epoch_as_lightning_cli_steps_it(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    config = {
+        **REAL,
+        "optimizer": {"class_path": "AdamW", "init_args": {"lr": 0.01}},
+        "lr_scheduler": {
+            "class_path": "torch.optim.lr_scheduler.OneCycleLR",
+            "init_args": {"max_lr": 0.05, "total_steps": 6},
+        },
+    }
+    check_against(runner, tmp_path, trainers, config)
