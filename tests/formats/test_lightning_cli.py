@@ -196,3 +196,109 @@ def test_onecyclelr_per_epoch_as_lightning_cli_steps_it(
         },
     }
     check_against(runner, tmp_path, trainers, config)
+
+
+@pytest.mark.parametrize(
+    ("trainer", "size", "steps"),
+    [
+        ({"max_epochs": 6, "max_steps": 7}, 20, 7),  # stops mid-epoch: 3 batches an epoch
+        ({"max_epochs": None, "max_steps": 8}, 20, 8),  # only max_steps: epochs unlimited
+        ({"max_epochs": 4, "max_steps": 100}, 20, 12),  # max_epochs first
+        ({"max_epochs": 5, "accumulate_grad_batches": 2}, 20, 10),  # 3 batches: 2 steps
+        ({"max_epochs": 3, "accumulate_grad_batches": 3, "max_steps": 7}, 56, 7),
+        ({"max_epochs": 5, "limit_train_batches": 0.5}, 40, 10),  # int(5 x 0.5) = 2
+        ({"max_epochs": 5, "limit_train_batches": 4}, 40, 20),  # min(5, 4)
+        ({"max_epochs": 4, "limit_train_batches": 0.7, "accumulate_grad_batches": 2}, 40, 8),
+    ],
+    ids=[
+        "max-steps-mid-epoch",
+        "only-max-steps",
+        "max-epochs-first",
+        "accumulate",
+        "accumulate-max-steps",
+        "limit-float",
+        "limit-int",
+        "limit-float-accumulate",
+    ],
+)
+def test_the_trainers_limits_as_lightning_counts_them(
+    runner: CliRunner,
+    tmp_path: Path,
+    trainers: Trainers,
+    trainer: dict[str, Any],
+    size: int,
+    steps: int,
+) -> None:
+    config = {**REAL, "trainer": trainer, "data": {"batch_size": 8, "size": size}}
+    rows = check_against(runner, tmp_path, trainers, config)
+    assert len(rows) == steps
+
+
+def test_max_steps_mid_epoch_is_shown_by_validate(runner: CliRunner, tmp_path: Path) -> None:
+    config = with_trainer(STEP, max_steps=7)
+    result = runner.invoke(
+        cli, ["validate", str(config_file(tmp_path, config)), "--steps-per-epoch", "3"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        f"{tmp_path / 'config.yaml'}: ok: 7 steps (6 epochs x 3, stopped after step 7); "
+    )
+
+
+def test_neither_max_epochs_nor_max_steps_is_1000_epochs(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    config = {**STEP, "trainer": {"accumulate_grad_batches": 1}}
+    path = config_file(tmp_path, config)
+    rows, stderr = render(runner, path, "--steps-per-epoch", "1")
+    assert len(rows) == 1000
+    assert (
+        f"Notice: {path}: trainer.max_epochs: not set: Lightning trains 1000 epochs when "
+        "neither max_epochs nor max_steps is (loops/utilities.py, _parse_loop_limits)\n"
+    ) in stderr
+
+
+def test_max_steps_alone_is_no_notice_of_1000_epochs(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {**STEP, "trainer": {"max_steps": 5}})
+    rows, stderr = render(runner, path, "--steps-per-epoch", "2")
+    assert len(rows) == 5
+    assert "1000 epochs" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("trainer", "message"),
+    [
+        (
+            {"max_epochs": -1},
+            "trainer.max_epochs: -1 with no max_steps: Lightning trains without end: give "
+            "max_epochs or max_steps (line 3)",
+        ),
+        (
+            {"max_epochs": 0},
+            "trainer.max_epochs: 0: Lightning trains no step: there is no schedule to plot "
+            "(line 3)",
+        ),
+        (
+            {"max_epochs": 3, "limit_train_batches": 0.1},
+            "trainer.limit_train_batches: You requested to check 0.1 of the `train_dataloader` "
+            "but 0.1 * 5 < 1 (Lightning's refusal): --steps-per-epoch 5 batches; "
+            "limit_train_batches 0.1: int(5 x 0.1) = 0 (line 4)",
+        ),
+        (
+            {"max_epochs": 3, "limit_train_batches": 0},
+            "trainer.limit_train_batches: Lightning trains no batch, and skips the run: "
+            "--steps-per-epoch 5 batches; limit_train_batches 0: min(5, 0) = 0 (line 4)",
+        ),
+        (
+            {"max_epochs": 3, "accumulate_grad_batches": 0},
+            "trainer.accumulate_grad_batches: expected a whole number of at least 1, got 0 "
+            "(line 4)",
+        ),
+    ],
+    ids=["forever", "no-epoch", "limit-float-zero", "limit-zero", "accumulate-zero"],
+)
+def test_limits_lightning_refuses(
+    runner: CliRunner, tmp_path: Path, trainer: dict[str, Any], message: str
+) -> None:
+    path = config_file(tmp_path, {**STEP, "trainer": trainer})
+    assert said(runner, path, "--steps-per-epoch", "5") == (1, f"Error: {path}: {message}\n")
