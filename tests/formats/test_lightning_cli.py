@@ -302,3 +302,134 @@ def test_limits_lightning_refuses(
 ) -> None:
     path = config_file(tmp_path, {**STEP, "trainer": trainer})
     assert said(runner, path, "--steps-per-epoch", "5") == (1, f"Error: {path}: {message}\n")
+
+
+# ReduceLROnPlateau: Lightning's own class, with its monitor.
+
+PLATEAU: dict[str, Any] = {
+    **REAL,
+    "trainer": {"max_epochs": 7},
+    "optimizer": "SGD",  # jsonargparse's short form: torch.optim.SGD, its default lr
+    "lr_scheduler": {
+        "class_path": "ReduceLROnPlateau",
+        "init_args": {"monitor": "watched", "patience": 1, "factor": 0.5},
+    },
+}
+
+
+def test_reduce_on_plateau_with_its_monitor_as_lightning_cli_steps_it(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    # the module logs the epoch (from 0) as `watched`: lrplot's `metric: epoch`
+    run = lightning(trainers, PLATEAU, monitor="watched")
+    path = config_file(tmp_path, PLATEAU)
+    rows, stderr = render(runner, path, "--dataset-size", "20", "-s", "metric=epoch")
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    assert len(set(run.lrs[0])) > 2  # it did reduce, more than once
+    assert "fed its monitor 'watched' as lrplot's metric (metric: given)" in stderr
+
+
+def test_the_full_name_of_lightnings_class_is_the_same(runner: CliRunner, tmp_path: Path) -> None:
+    short, _ = render(runner, config_file(tmp_path, PLATEAU), "--steps-per-epoch", "3")
+    block = {**PLATEAU["lr_scheduler"], "class_path": "lightning.pytorch.cli.ReduceLROnPlateau"}
+    full, _ = render(
+        runner, config_file(tmp_path, {**PLATEAU, "lr_scheduler": block}), "--steps-per-epoch", "3"
+    )
+    assert short == full
+
+
+# Refusals, as jsonargparse and Lightning refuse them: exact messages.
+
+
+def block_config(tmp_path: Path, block: Any, **more: Any) -> Path:
+    return config_file(tmp_path, {**STEP, "lr_scheduler": block, **more})
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            {"class_path": "torch.optim.lr_scheduler.ReduceLROnPlateau"},
+            "lr_scheduler.class_path: torch.optim.lr_scheduler.ReduceLROnPlateau takes no "
+            "monitor, and Lightning's fit refuses it: `configure_optimizers` must include a "
+            "monitor when a `ReduceLROnPlateau` scheduler is used "
+            "(lightning/pytorch/core/optimizer.py); write class_path: ReduceLROnPlateau "
+            "(Lightning's, lightning.pytorch.cli.ReduceLROnPlateau) with init_args.monitor "
+            "(line 13)",
+        ),
+        (
+            {"class_path": "ReduceLROnPlateau", "init_args": {"patience": 2}},
+            "lr_scheduler.class_path: the following arguments are required: monitor "
+            "(jsonargparse, for lightning.pytorch.cli.ReduceLROnPlateau): give them under "
+            "init_args (line 13)",
+        ),
+        (
+            {"class_path": "StepLR", "step_size": 3},
+            "lr_scheduler.step_size: beside class_path, not under init_args: jsonargparse "
+            "refuses it (Option 'class_path' is not accepted); write it as "
+            "lr_scheduler.init_args.step_size (line 14)",
+        ),
+        (
+            {"class_path": "StepLR"},
+            "lr_scheduler.class_path: the following arguments are required: step_size "
+            "(jsonargparse, for torch.optim.lr_scheduler.StepLR): give them under init_args "
+            "(line 13)",
+        ),
+        (
+            {"class_path": "StepLR", "init_args": {"step_size": 2, "bogus": 1}},
+            "lr_scheduler.init_args.bogus: Option 'bogus' is not accepted (jsonargparse): "
+            "torch.optim.lr_scheduler.StepLR takes: step_size, gamma=0.1 (line 16)",
+        ),
+        (
+            {"class_path": "StepLr", "init_args": {"step_size": 2}},
+            "lr_scheduler.class_path: StepLr is none of torch's schedulers "
+            "(torch.optim.lr_scheduler) nor Lightning's ReduceLROnPlateau, among which "
+            "jsonargparse finds a name without a dot (did you mean StepLR?) (line 13)",
+        ),
+        (
+            {"class_path": "mypkg.sched.MyLR", "init_args": {"gamma": 0.5}},
+            "lr_scheduler.class_path: 'mypkg.sched:MyLR' would import code from the Python "
+            "module 'mypkg.sched'; lrplot runs code named in a config only when allowed: "
+            "--allow-import or LRPLOT_ALLOW_IMPORT=1 on the command line, allow_import=True "
+            "from Python (line 13)",
+        ),
+        (
+            None,
+            "lr_scheduler: none given: LightningCLI steps no scheduler of the file's (a "
+            "model's own configure_optimizers is not read): there is no schedule to plot "
+            "(line 12)",
+        ),
+    ],
+    ids=[
+        "torch-plateau",
+        "no-monitor",
+        "beside-class-path",
+        "required",
+        "unknown-argument",
+        "unknown-class",
+        "custom-class",
+        "no-scheduler",
+    ],
+)
+def test_refusals(runner: CliRunner, tmp_path: Path, block: Any, message: str) -> None:
+    path = block_config(tmp_path, block)
+    assert said(runner, path, "--steps-per-epoch", "2") == (1, f"Error: {path}: {message}\n")
+
+
+def test_a_scheduler_without_an_optimizer_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {k: v for k, v in STEP.items() if k != "optimizer"})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: lr_scheduler: given without optimizer: LightningCLI then builds "
+        "neither, and the model's own configure_optimizers runs (lightning/pytorch/cli.py, "
+        "_add_configure_optimizers_method_to_model): give optimizer: too (line 7)\n",
+    )
+
+
+def test_an_unknown_optimizer_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {**STEP, "optimizer": "Adamw"})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: optimizer: Adamw is none of torch's optimizers (torch.optim), among "
+        "which jsonargparse finds a name without a dot (did you mean AdamW?) (line 7)\n",
+    )
