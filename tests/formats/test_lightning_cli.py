@@ -433,3 +433,19 @@ def test_an_unknown_optimizer_is_refused(runner: CliRunner, tmp_path: Path) -> N
         f"Error: {path}: optimizer: Adamw is none of torch's optimizers (torch.optim), among "
         "which jsonargparse finds a name without a dot (did you mean AdamW?) (line 7)\n",
     )
+
+
+def test_lightning_itself_refuses_torchs_reduce_on_plateau(tmp_path: Path) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    from tests.trainers import lightning_cli_run
+
+    block = {"class_path": "torch.optim.lr_scheduler.ReduceLROnPlateau"}
+    with pytest.raises(MisconfigurationException) as refused:
+        lightning_cli_run(tmp_path, config={**PLATEAU, "lr_scheduler": block})
+    assert str(refused.value).startswith(
+        "`configure_optimizers` must include a monitor when a `ReduceLROnPlateau` scheduler "
+        "is used."
+    )
