@@ -4,9 +4,10 @@ Judged from what the file said (:class:`~lrplot.config.spec.NativeRead`), in its
 a warm-up written as steps where a share was meant or the reverse, a warm-up ``constant``
 ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant`` and
 ``constant_with_warmup`` take none: transformers' optimization.get_scheduler), and a timm
-``args.yaml`` trained for more (or fewer) epochs than its ``epochs`` says. Arguments
-the schedule's function does not take are no warning: the Trainer fails on them, and so
-does lrplot. Cheap to import: no torch.
+``args.yaml`` trained for more (or fewer) epochs than its ``epochs`` says, and a LightningCLI
+OneCycleLR whose length counts optimizer steps while LightningCLI steps it once per epoch.
+Arguments the schedule's function does not take are no warning: the Trainer fails on them,
+and so does lrplot. Cheap to import: no torch.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ TAKE_NO_KWARGS = ("constant", "constant_with_warmup")
 
 def native_mistakes(read: NativeRead) -> list[Mistake]:
     """Every likely mistake in what a native file said, in a fixed order."""
-    return [*_warmup_units(read), *_dropped(read), *_adjusted(read)]
+    return [*_warmup_units(read), *_dropped(read), *_adjusted(read), *_per_epoch_cycle(read)]
 
 
 def native_warnings(read: NativeRead, source: str) -> tuple[str, ...]:
@@ -104,5 +105,24 @@ def _adjusted(read: NativeRead) -> list[Mistake]:
             "epochs",
             f"epochs is {given:,}, but timm's create_scheduler_v2 returns {planned:,} ({added}), "
             f"and train.py trains for those: {planned:,} epochs plotted",
+        )
+    ]
+
+
+def _per_epoch_cycle(read: NativeRead) -> list[Mistake]:
+    if read.per_epoch_cycle is None:
+        return []
+    key, length, calls, steps = read.per_epoch_cycle
+    if calls >= steps or length < steps:
+        return []  # one step an epoch, or a length in epochs
+    return [
+        Mistake(
+            "onecycle-per-epoch",
+            key,
+            f"OneCycleLR's length {length:,} counts the run's {steps:,} optimizer steps, but "
+            f"LightningCLI steps it once per epoch, {calls:,} times (LightningCLI."
+            "configure_optimizers: interval epoch, which no key changes): its cycle is cut "
+            f"at {calls / length:.0%}; total_steps: {calls:,} fits the epochs, or a "
+            "configure_optimizers of the model's own with interval: step steps it per batch",
         )
     ]

@@ -31,6 +31,7 @@ Code = Literal[
     "constant-warmup",
     "kwargs-dropped",
     "epochs-adjusted",
+    "onecycle-per-epoch",
 ]
 
 CODES: Mapping[Code, str] = {
@@ -66,5 +67,7 @@ CODES: Mapping[Code, str] = {
     "(constant, constant_with_warmup)",
     "epochs-adjusted": "a timm args.yaml whose epochs differ from the count create_scheduler_v2 "
     "returns, which train.py trains for (cycles, cooldown_epochs, a prefixed warm-up added)",
+    "onecycle-per-epoch": "a LightningCLI OneCycleLR whose total_steps (or epochs x "
+    "steps_per_epoch) counts optimizer steps, while LightningCLI steps it once per epoch",
 }
 """Every warning's code, with what it warns of."""

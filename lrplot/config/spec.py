@@ -166,6 +166,10 @@ class NativeRead:
     planned_epochs: tuple[int, int, str] | None = None
     """For a timm ``args.yaml``: its ``epochs``, the count ``create_scheduler_v2`` returned
     (which ``train.py`` trains for), and what it added, in words."""
+    per_epoch_cycle: tuple[str, int, int, int] | None = None
+    """For a LightningCLI OneCycleLR: the file's key of its length, that length
+    (``total_steps``, or ``epochs x steps_per_epoch``), the times LightningCLI steps it
+    (once per epoch), and the run's optimizer steps."""
 
 
 @dataclass(frozen=True)

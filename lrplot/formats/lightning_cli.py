@@ -543,5 +543,29 @@ def load(
         lines=dict(document.lines),
         set_by=dict(document.set_by),
     )
+    spec = dataclasses.replace(spec, stop_at=stop)
+    cycle = _cycle(spec, scheduler)
+    silence = frozenset(spec.silence)
+    if cycle is not None and cycle[1] >= spec.steps > cycle[2]:
+        silence |= {"schedule-cut-short"}  # said, for LightningCLI, by onecycle-per-epoch
+    native = dataclasses.replace(native, per_epoch_cycle=cycle)
     notices = (*reader.notices, *spec.notices)
-    return dataclasses.replace(spec, notices=notices, native=native, stop_at=stop), translation
+    spec = dataclasses.replace(spec, notices=notices, native=native, silence=silence)
+    return spec, translation
+
+
+def _cycle(spec: Spec, scheduler: _Class) -> tuple[str, int, int, int] | None:
+    """A OneCycleLR's length (its file key, and in its own steps), the times LightningCLI
+    steps it, and the run's optimizer steps (see :class:`~lrplot.config.spec.NativeRead`)."""
+    if scheduler.type_name != "OneCycleLR":
+        return None
+    args = spec.scheduler.args
+    total, epochs, per_epoch = (args.get(k) for k in ("total_steps", "epochs", "steps_per_epoch"))
+    if isinstance(total, int):
+        key, length = "total_steps", total
+    elif isinstance(epochs, int) and isinstance(per_epoch, int):
+        key, length = "epochs", epochs * per_epoch
+    else:
+        return None
+    file_key = scheduler.arg_keys.get(key, scheduler.type_key)
+    return file_key, length, spec.scheduler.calls(spec.loop), spec.steps

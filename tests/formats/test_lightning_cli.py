@@ -449,3 +449,62 @@ def test_lightning_itself_refuses_torchs_reduce_on_plateau(tmp_path: Path) -> No
         "`configure_optimizers` must include a monitor when a `ReduceLROnPlateau` scheduler "
         "is used."
     )
+
+
+# The warning: a OneCycleLR sized for per-batch stepping, which LightningCLI steps per epoch.
+
+ONE_CYCLE: dict[str, Any] = {
+    "trainer": {"max_epochs": 6},
+    "optimizer": {"class_path": "AdamW", "init_args": {"lr": 0.01}},
+    "lr_scheduler": {
+        "class_path": "OneCycleLR",
+        "init_args": {"max_lr": 0.05, "total_steps": 18},
+    },
+}
+
+
+def one_cycle(tmp_path: Path, **init_args: Any) -> Path:
+    block = {"class_path": "OneCycleLR", "init_args": {"max_lr": 0.05, **init_args}}
+    return config_file(tmp_path, {**ONE_CYCLE, "lr_scheduler": block})
+
+
+def warnings_of(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Warning:")]
+
+
+@pytest.mark.parametrize(
+    ("init_args", "key", "line"),
+    [
+        ({"total_steps": 18}, "total_steps", 11),
+        ({"epochs": 6, "steps_per_epoch": 3}, "epochs", 11),
+    ],
+    ids=["total_steps", "epochs-x-steps_per_epoch"],
+)
+def test_a_onecyclelr_sized_in_batches_is_warned_of(
+    runner: CliRunner, tmp_path: Path, init_args: dict[str, Any], key: str, line: int
+) -> None:
+    path = one_cycle(tmp_path, **init_args)
+    _, stderr = render(runner, path, "--steps-per-epoch", "3")
+    assert warnings_of(stderr) == [
+        f"Warning: {path}: lr_scheduler.init_args.{key}: OneCycleLR's length 18 counts the "
+        "run's 18 optimizer steps, but LightningCLI steps it once per epoch, 6 times "
+        "(LightningCLI.configure_optimizers: interval epoch, which no key changes): its cycle "
+        "is cut at 33%; total_steps: 6 fits the epochs, or a configure_optimizers of the "
+        f"model's own with interval: step steps it per batch (line {line}) [onecycle-per-epoch]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("init_args", "per_epoch"),
+    [
+        ({"total_steps": 6}, "3"),
+        ({"epochs": 6, "steps_per_epoch": 1}, "3"),
+        ({"total_steps": 6}, "1"),
+    ],
+    ids=["total_steps-in-epochs", "epochs-x-1", "one-batch-an-epoch"],
+)
+def test_a_onecyclelr_sized_in_epochs_stays_quiet(
+    runner: CliRunner, tmp_path: Path, init_args: dict[str, Any], per_epoch: str
+) -> None:
+    _, stderr = render(runner, one_cycle(tmp_path, **init_args), "--steps-per-epoch", per_epoch)
+    assert warnings_of(stderr) == []
