@@ -508,3 +508,13 @@ def test_a_onecyclelr_sized_in_epochs_stays_quiet(
 ) -> None:
     _, stderr = render(runner, one_cycle(tmp_path, **init_args), "--steps-per-epoch", per_epoch)
     assert warnings_of(stderr) == []
+
+
+def test_the_example_config_as_lightning_saves_one(runner: CliRunner) -> None:
+    path = Path(__file__).parents[2] / "examples" / "lightning" / "config.yaml"
+    rows, stderr = render(runner, path, "--dataset-size", "50000")
+    # DistributedSampler over devices 2: 25,000 each / 128 = 196 batches / 2 accumulated
+    assert len(rows) == 30 * 98
+    assert warnings_of(stderr) == []
+    assert rows[0]["lr"] == "0.001"
+    assert rows[98]["lr"] != rows[97]["lr"] == rows[0]["lr"]  # stepped after epoch 0 only
