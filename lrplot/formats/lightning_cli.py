@@ -529,7 +529,9 @@ def load(
             translated, "resume_at", resume_at, origin=f"--resume-at {resume_at}"
         )
     try:
-        spec = document_spec(translated, base_dir=read.base_dir, allow_import=facts.allow_import)
+        spec = document_spec(
+            translated, base_dir=read.base_dir, allow_import=facts.allow_import, stop_at=stop
+        )
     except LrplotError as e:
         raise translation.located(e) from None
     native = NativeRead(
@@ -543,7 +545,6 @@ def load(
         lines=dict(document.lines),
         set_by=dict(document.set_by),
     )
-    spec = dataclasses.replace(spec, stop_at=stop)
     cycle = _cycle(spec, scheduler)
     silence = frozenset(spec.silence)
     if cycle is not None and cycle[1] >= spec.steps > cycle[2]:

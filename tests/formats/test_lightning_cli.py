@@ -518,3 +518,18 @@ def test_the_example_config_as_lightning_saves_one(runner: CliRunner) -> None:
     assert warnings_of(stderr) == []
     assert rows[0]["lr"] == "0.001"
     assert rows[98]["lr"] != rows[97]["lr"] == rows[0]["lr"]  # stepped after epoch 0 only
+
+
+def test_a_onecyclelr_as_long_as_the_epochs_max_steps_reaches(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    # 3 batches an epoch, max_steps 7: stepped after epochs 0 and 1 only, as total_steps allows
+    config = {
+        **REAL,
+        "trainer": {"max_epochs": 6, "max_steps": 7},
+        "lr_scheduler": {
+            "class_path": "OneCycleLR",
+            "init_args": {"max_lr": 0.5, "total_steps": 2},
+        },
+    }
+    check_against(runner, tmp_path, trainers, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,19 @@ def load_spec(
 
 
 def document_spec(
-    document: ConfigDocument, *, base_dir: Path | None, allow_import: bool = False
+    document: ConfigDocument,
+    *,
+    base_dir: Path | None,
+    allow_import: bool = False,
+    stop_at: int | None = None,
 ) -> Spec:
     """Validate an already-read config document, its lines and ``--set`` origins kept
     (for the readers of other tools' files, :mod:`lrplot.formats`, which translate a
-    file into one)."""
-    return _Validator(document, base_dir=base_dir, allow_import=allow_import).spec()
+    file into one); ``stop_at`` stops the run after that many steps, within an epoch
+    (Lightning's ``max_steps``: see :attr:`Spec.stop_at`)."""
+    validator = _Validator(document, base_dir=base_dir, allow_import=allow_import)
+    validator.stop_at = stop_at
+    return validator.spec()
 
 
 def parse_spec(
@@ -84,6 +92,8 @@ def run_checks(*, data: Mapping[str, Any], source: str) -> _Validator:
 
 
 class _Validator(OptimizerChecks, SchedulerChecks):
+    stop_at: int | None = None
+
     def spec(self) -> Spec:
         try:
             return self.validate()
@@ -140,6 +150,7 @@ class _Validator(OptimizerChecks, SchedulerChecks):
                 + " or ".join(dict.fromkeys(s.name for s in schedulers)),
             )
         loop = batches.training_loop(epochs) if batches else TrainingLoop(epochs, steps_per_epoch)
+        loop = dataclasses.replace(loop, stop=self.stop_at)
         for scheduler in schedulers:
             self.check_length(scheduler, loop)
         resume_at = values.get("resume_at")
@@ -163,6 +174,7 @@ class _Validator(OptimizerChecks, SchedulerChecks):
             batches=batches,
             resume_at=resume_at,
             silence=values.get("silence", frozenset()),
+            stop_at=self.stop_at,
         )
 
     def check_resume(self, resume_at: int | None, epochs: int, steps_per_epoch: int) -> None:
