@@ -533,3 +533,15 @@ def test_a_onecyclelr_as_long_as_the_epochs_max_steps_reaches(
         },
     }
     check_against(runner, tmp_path, trainers, config)
+
+
+def test_resuming_past_a_mid_epoch_stop_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, max_steps=7))
+    assert said(runner, path, "--steps-per-epoch", "4", "--resume-at", "7") == (
+        1,
+        f"Error: {path}: resume_at: 7 is past the run's last step, 6 (stopped after step 7, "
+        "from 0): resume at a step in it (from --resume-at 7)\n",
+    )
+    rows, _ = render(runner, path, "--steps-per-epoch", "4", "--resume-at", "5")
+    assert [row["lr_resumed"] for row in rows] == [row["lr"] for row in rows]
+    assert len(rows) == 7

@@ -180,12 +180,14 @@ class _Validator(OptimizerChecks, SchedulerChecks):
     def check_resume(self, resume_at: int | None, epochs: int, steps_per_epoch: int) -> None:
         """Refuse a ``resume_at`` past the run's last step."""
         steps = epochs * steps_per_epoch
+        how = f"epochs {epochs} x steps_per_epoch {steps_per_epoch} = {steps:,} steps"
+        if self.stop_at is not None and self.stop_at < steps:
+            steps, how = self.stop_at, f"stopped after step {self.stop_at:,}"
         if resume_at is not None and resume_at >= steps:
             raise self.error(
                 "resume_at",
-                f"{resume_at:,} is past the run's last step, {steps - 1:,} (epochs {epochs} x "
-                f"steps_per_epoch {steps_per_epoch} = {steps:,} steps, from 0): resume at a "
-                "step in it",
+                f"{resume_at:,} is past the run's last step, {steps - 1:,} ({how}, from 0): "
+                "resume at a step in it",
             )
 
     def check_timm_resume(
