@@ -240,6 +240,13 @@ class Spec:
         return self.loop.steps
 
     @property
+    def span(self) -> float:
+        """The run's length in epochs: ``epochs``, or less when it stops within one."""
+        if self.stop_at is None:
+            return float(self.epochs)
+        return self.steps / self.steps_per_epoch
+
+    @property
     def loop(self) -> TrainingLoop:
         """The training loop it runs in: its length, and how it counts ``frequency``."""
         if self.batches is not None:

@@ -152,7 +152,7 @@ def plot_data(schedule: Schedule, *, options: PlotOptions | None = None) -> Plot
         marks = sorted([*marks, (spec.resume_at / spec.steps_per_epoch, "resumed")])
     return PlotData(
         title=spec.display_title,
-        epochs=spec.epochs,
+        epochs=spec.span,
         series=series_of(
             schedule, labels, schedule.lr, lines_in_figure=len(labels) * (1 + bool(overlays))
         ),
@@ -183,7 +183,7 @@ def series_of(
 
     count = lines_in_figure or len(columns)
     points = max(min(MAX_POINTS, MAX_FIGURE_POINTS // max(count, 1)), 400)
-    per_epoch, epochs = schedule.spec.steps_per_epoch, float(schedule.spec.epochs)
+    per_epoch, epochs = schedule.spec.steps_per_epoch, schedule.spec.span
     if axis == "step":
         per_epoch, epochs = 1, float(schedule.steps)
     lines = []
@@ -252,7 +252,7 @@ def regime_marks(schedule: Schedule) -> list[tuple[float, str]]:
     included, and from the lr of every group, where a warm-up ends and where a plateau
     scheduler reduced it (naming the groups, when not all)."""
     spec = schedule.spec
-    per_epoch, epochs = spec.steps_per_epoch, spec.epochs
+    per_epoch, epochs = spec.steps_per_epoch, spec.span
     marks: list[tuple[float, str]] = []
     for scheduler in spec.schedulers:
         unit = scheduler.epochs_per_count(per_epoch)

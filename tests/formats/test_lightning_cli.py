@@ -545,3 +545,17 @@ def test_resuming_past_a_mid_epoch_stop_is_refused(runner: CliRunner, tmp_path: 
     rows, _ = render(runner, path, "--steps-per-epoch", "4", "--resume-at", "5")
     assert [row["lr_resumed"] for row in rows] == [row["lr"] for row in rows]
     assert len(rows) == 7
+
+
+def test_a_plot_of_a_mid_epoch_stop_ends_where_the_run_does(tmp_path: Path) -> None:
+    from lrplot.draw.plotting import plot_data
+    from lrplot.formats import RunFacts
+    from lrplot.pipeline import Config, Settings, load
+    from lrplot.simulation.runner import simulate
+
+    path = config_file(tmp_path, with_trainer(STEP, max_steps=7))
+    settings = Settings(native=RunFacts(steps_per_epoch=4))
+    data = plot_data(simulate(spec=load(config=Config(path=path), settings=settings)))
+    assert data.epochs == 7 / 4
+    assert all(series.x[-1] == 7 / 4 for series in data.series)
+    assert all(x < 7 / 4 for x, _ in data.marks)  # StepLR's decay at epoch 2 is not reached
