@@ -61,7 +61,7 @@ def preview(
         axis = "┤" if label else "│"
         cells = "".join(_cell(canvases, row, col, paint) for col in range(plot_width))
         lines.append(f"{label:>{pad}} {axis}{cells}".rstrip())
-    lines += _x_axis(spec.epochs, plot_width, pad)
+    lines += _x_axis(spec.span, plot_width, pad)
     scale = ""
     if log_y:
         hidden = min(min(c) for c in columns) <= 0
@@ -148,7 +148,7 @@ def _cell(canvases: list[list[list[int]]], row: int, col: int, paint: Paint) -> 
     )
 
 
-def _x_axis(epochs: int, width: int, pad: int) -> list[str]:
+def _x_axis(epochs: float, width: int, pad: int) -> list[str]:
     ticks = [round(i * (width - 1) / 4) for i in range(5)]
     axis = "".join("┬" if c in ticks else "─" for c in range(width))
     labels = [" "] * width

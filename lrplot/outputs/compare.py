@@ -214,7 +214,7 @@ def comparison_data(
             )
             # Schedules often coincide for a while: a style each keeps every line visible.
             series.append(replace(line, linestyle=LINE_STYLES[len(series) % len(LINE_STYLES)]))
-    ends = [s.spec.epochs if axis == "epoch" else s.steps for s in schedules]
+    ends = [s.spec.span if axis == "epoch" else s.steps for s in schedules]
     for run, name in logged:
         for logged_series in run.learning_rates:
             steps, values = run.placed(logged_series)
