@@ -23,6 +23,7 @@ The batches per epoch come from ``--steps-per-epoch``, or ``--dataset-size`` wit
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -261,6 +262,27 @@ class _Reader:
                 f"for {shown}): give them under init_args",
             )
 
+    def check_keys(self) -> None:
+        """jsonargparse's refusal of a key ``Trainer`` does not take (the installed
+        Lightning's), and a notice of top-level keys LightningCLI itself does not have."""
+        from lrplot.schedulers.registry import did_you_mean
+
+        keys = trainer_keys() or frozenset(self.trainer)
+        for key in self.trainer:
+            if key not in keys:
+                raise self.error(
+                    f"trainer.{key}",
+                    f"Group 'trainer' does not accept option '{key}' (jsonargparse: not an "
+                    f"argument of {_lightning()}'s Trainer){did_you_mean(str(key), sorted(keys))}",
+                )
+        for key in self.data:
+            if key not in (*ALSO, "trainer", "metric"):
+                self.notice(
+                    f"{key}: not read: not a key of LightningCLI's own (a script's "
+                    "add_arguments_to_parser may add it; else jsonargparse refuses it: Option "
+                    f"'{key}' is not accepted)"
+                )
+
     # the run
 
     def world(self) -> tuple[int, str]:
@@ -438,6 +460,7 @@ class _Reader:
                 "own configure_optimizers runs (lightning/pytorch/cli.py, "
                 "_add_configure_optimizers_method_to_model): give optimizer: too",
             )
+        self.check_keys()
         for key, how in UNREAD.items():
             if self.trainer.get(key) not in (None, 0, 0.0, "auto"):
                 self.notice(f"trainer.{key}: not read: {how}; planned as without it")
@@ -478,6 +501,35 @@ class _Reader:
             f"{fed}"
         )
         return Translation(self.document.renamed(config, names), names), stop, scheduler
+
+
+@functools.cache
+def trainer_keys() -> frozenset[str] | None:
+    """The arguments of the installed Lightning's ``Trainer.__init__``, read from its source
+    (lightning/pytorch/trainer/trainer.py) without importing it; None without Lightning."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        found = importlib.util.find_spec("lightning")
+    except (ImportError, ValueError):
+        return None
+    if found is None or found.origin is None:
+        return None
+    source = Path(found.origin).parent / "pytorch" / "trainer" / "trainer.py"
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Trainer":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    args = item.args
+                    named = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                    return frozenset(a.arg for a in named if a.arg != "self")
+    return None
 
 
 def _lightning() -> str:

@@ -559,3 +559,41 @@ def test_a_plot_of_a_mid_epoch_stop_ends_where_the_run_does(tmp_path: Path) -> N
     assert data.epochs == 7 / 4
     assert all(series.x[-1] == 7 / 4 for series in data.series)
     assert all(x < 7 / 4 for x, _ in data.marks)  # StepLR's decay at epoch 2 is not reached
+
+
+# Keys: the Trainer's, as jsonargparse checks them; other top-level keys.
+
+
+def test_the_trainer_keys_read_from_source_are_the_trainers_arguments() -> None:
+    pytest.importorskip("lightning")
+    import inspect
+
+    from lightning.pytorch import Trainer
+
+    from lrplot.formats.lightning_cli import trainer_keys
+
+    assert trainer_keys() == frozenset(inspect.signature(Trainer.__init__).parameters) - {"self"}
+
+
+def test_a_key_the_trainer_does_not_take_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("lightning")
+    path = config_file(tmp_path, {**STEP, "trainer": {"max_epoch": 3}})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: trainer.max_epoch: Group 'trainer' does not accept option "
+        "'max_epoch' (jsonargparse: not an argument of lightning 2.6.6's Trainer) (did you "
+        "mean max_epochs?) (line 3)\n",
+    )
+
+
+def test_a_top_level_key_of_a_scripts_own_is_a_notice(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {**STEP, "experiment": "baseline"})
+    _, stderr = render(runner, path, "--steps-per-epoch", "2")
+    assert (
+        f"Notice: {path}: experiment: not read: not a key of LightningCLI's own (a script's "
+        "add_arguments_to_parser may add it; else jsonargparse refuses it: Option "
+        "'experiment' is not accepted)\n"
+    ) in stderr
+    assert (
+        "not read" not in render(runner, config_file(tmp_path, STEP), "--steps-per-epoch", "2")[1]
+    )
