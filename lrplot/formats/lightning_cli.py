@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from lrplot.config.file import ConfigDocument
+from lrplot.config.keys import SCHEDULE
 from lrplot.config.loop import Batches
 from lrplot.config.overrides import apply_overrides, set_value
 from lrplot.config.spec import NativeRead
@@ -159,6 +160,16 @@ class _Reader:
             raise self.error(
                 f"{key}.init_args", f"expected a mapping of arguments, got {describe_value(init)}"
             )
+        ours = (
+            ("type", "param_groups") if key == "optimizer" else ("type", "schedulers", *SCHEDULE)
+        )
+        for arg in init:
+            if arg in ours:
+                raise self.error(
+                    f"{key}.init_args.{arg}",
+                    f"lrplot cannot pass an argument named {arg} to the class: its own config "
+                    f"has a key of that name ({', '.join(ours)})",
+                )
         return path, dict(init), f"{key}.class_path", {a: f"{key}.init_args.{a}" for a in init}
 
     def optimizer(self) -> _Class:

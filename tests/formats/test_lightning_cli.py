@@ -597,3 +597,42 @@ def test_a_top_level_key_of_a_scripts_own_is_a_notice(runner: CliRunner, tmp_pat
     assert (
         "not read" not in render(runner, config_file(tmp_path, STEP), "--steps-per-epoch", "2")[1]
     )
+
+
+HALVING = """
+from torch.optim.lr_scheduler import LRScheduler
+
+
+class HalvingLR(LRScheduler):
+    def __init__(self, optimizer, {arg}: int = 1, last_epoch: int = -1):
+        self.halve_every = {arg}
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [base * 0.5 ** (self.last_epoch // self.halve_every) for base in self.base_lrs]
+"""
+
+
+def test_a_class_of_ones_own_runs_with_allow_import(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lcli_halving.py").write_text(HALVING.format(arg="halve_every"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    block = {"class_path": "lcli_halving.HalvingLR", "init_args": {"halve_every": 2}}
+    path = config_file(tmp_path, {**STEP, "trainer": {"max_epochs": 4}, "lr_scheduler": block})
+    rows, _ = render(runner, path, "--steps-per-epoch", "2", "--allow-import")
+    assert lrs(rows) == [0.1] * 4 + [0.05] * 4
+
+
+def test_an_argument_named_as_lrplots_own_keys_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    block = {"class_path": "lcli_halving.HalvingLR", "init_args": {"every": 2}}
+    path = config_file(tmp_path, {**STEP, "lr_scheduler": block})
+    assert said(runner, path, "--steps-per-epoch", "2", "--allow-import") == (
+        1,
+        f"Error: {path}: lr_scheduler.init_args.every: lrplot cannot pass an argument named "
+        "every to the class: its own config has a key of that name (type, schedulers, "
+        "interval, frequency, every, fractional_epoch) (line 15)\n",
+    )
