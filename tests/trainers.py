@@ -329,12 +329,17 @@ def lightning_run(
 
 
 def lightning_cli_run(
-    folder: Path, *, config: Mapping[str, Any], monitor: str | None = None
+    folder: Path,
+    *,
+    config: Mapping[str, Any] | None = None,
+    text: str | None = None,
+    monitor: str | None = None,
 ) -> TrainerRun:
-    """Run a LightningCLI ``config.yaml`` (its ``data:`` being ``batch_size`` and ``size``,
-    the training samples) as LightningCLI runs it: ``LightningCLI(Tiny, Data, run=False)``
-    parses the file, then ``trainer.fit``, on the CPU. With ``monitor``, the module logs
-    the epoch (from 0) under that name each epoch, for a ReduceLROnPlateau to watch."""
+    """Run a LightningCLI ``config.yaml`` (``config``, or its ``text``; its ``data:`` being
+    ``batch_size`` and ``size``, the training samples) as LightningCLI runs it:
+    ``LightningCLI(Tiny, Data, run=False)`` parses the file, then ``trainer.fit``, on the
+    CPU. With ``monitor``, the module logs the epoch (from 0) under that name each epoch,
+    for a ReduceLROnPlateau to watch."""
     import lightning as L
     import torch
     import yaml
@@ -372,7 +377,9 @@ def lightning_cli_run(
             return DataLoader(samples, batch_size=self.batch_size)
 
     path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(dict(config), sort_keys=False))
+    path.write_text(
+        text if text is not None else yaml.safe_dump(dict(config or {}), sort_keys=False)
+    )
     args = [
         "--config",
         str(path),

@@ -636,3 +636,33 @@ def test_an_argument_named_as_lrplots_own_keys_is_refused(
         "every to the class: its own config has a key of that name (type, schedulers, "
         "interval, frequency, every, fractional_epoch) (line 15)\n",
     )
+
+
+TEXT = """\
+trainer:
+  max_epochs: 5
+data:
+  batch_size: 8
+  size: 20
+optimizer:
+  class_path: SGD
+  init_args:
+    lr: 1e-1        # text in PyYAML; jsonargparse makes it the float its type wants
+lr_scheduler:
+  class_path: ExponentialLR
+  init_args:
+    gamma: 5e-1
+"""
+
+
+def test_values_are_read_as_jsonargparse_reads_them(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    run = trainers.lightning_cli(text=TEXT)
+    path = tmp_path / "config.yaml"
+    path.write_text(TEXT)
+    rows, _ = render(runner, path, "--dataset-size", "20")
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    assert len(rows) == run.optimizer_steps == 15
