@@ -666,3 +666,24 @@ def test_values_are_read_as_jsonargparse_reads_them(
     rows, _ = render(runner, path, "--dataset-size", "20")
     assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
     assert len(rows) == run.optimizer_steps == 15
+
+
+@pytest.mark.parametrize(
+    ("devices", "batches"), [([0, 1, 2], 1), ("0,1", 2), ("2", 2), (2, 2)], ids=str
+)
+def test_devices_as_lightning_writes_them(
+    runner: CliRunner, tmp_path: Path, devices: Any, batches: int
+) -> None:
+    config = with_trainer(STEP, devices=devices)
+    rows, _ = render(runner, config_file(tmp_path, config), "--dataset-size", "24")
+    assert len(rows) == 6 * batches  # ceil(ceil(24 / devices) / 8)
+
+
+def test_devices_auto_is_planned_as_one_with_a_notice(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, devices="auto"))
+    rows, stderr = render(runner, path, "--dataset-size", "24")
+    assert len(rows) == 6 * 3
+    assert (
+        f"Notice: {path}: trainer.devices: auto: planned as 1 device per node (--world-size "
+        "N names the processes training together)\n"
+    ) in stderr
