@@ -252,6 +252,7 @@ class _Reader:
         self.fields = _fields()
         self.notices: list[str] = []
         self.native: NativeRead | None = None
+        self.ratio_ignored: tuple[float, int] | None = None
 
     def error(self, key: str | None, message: str) -> ConfigError:
         return self.document.error(key, message)
@@ -379,6 +380,8 @@ class _Reader:
                     f"({self.rules.who}: a share of the run is warmup_ratio)",
                 )
             if steps > 0:
+                if ratio > 0:  # TrainingArguments logs it only at info level
+                    self.ratio_ignored = (ratio, training_steps)
                 return steps, "warmup_steps", f"warmup_steps {steps}"
             warmup = math.ceil(training_steps * ratio)
             return warmup, "warmup_ratio", f"ceil({training_steps:,} x warmup_ratio {ratio!r})"
@@ -468,6 +471,7 @@ class _Reader:
             warmup_value=self.given(warmup_key),
             warmup=warmup,
             kwargs=tuple(map(str, kwargs or ())),
+            ratio_ignored=self.ratio_ignored,
             lines={key: line for key, line in self.document.lines.items() if "." not in key},
             set_by=dict(self.document.set_by),
         )
