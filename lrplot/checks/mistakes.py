@@ -264,8 +264,9 @@ def _judge(
 
 
 def _mmengine_spans(spec: Spec) -> list[Mistake]:
-    """MMEngine entries whose ``begin`` or ``end`` lies past the run, where the facts say
-    ``end`` sizes them: one that never acts, a warm-up that never ends, a schedule cut.
+    """MMEngine entries whose ``begin``, milestones or ``end`` lie past the run (``end``
+    where the facts say it sizes them): one that never acts, a milestone never reached, a
+    warm-up that never ends, a schedule cut.
     Judged in the unit the entry is written in (epochs, or iterations with ``by_epoch:
     false``); ``convert_to_iter_based`` multiplies both by the epoch's iterations."""
     found: list[Mistake] = []
@@ -292,6 +293,8 @@ def _mmengine_spans(spec: Spec) -> list[Mistake]:
                 )
             )
             continue
+        if facts.milestones_from_begin:
+            found += _mmengine_milestones(scheduler, begin, end, run, unit)
         sized = facts.end_sizes is not None and facts.end_sized_unless not in args
         if end is None or end <= run or not sized:
             continue
@@ -320,6 +323,37 @@ def _mmengine_spans(spec: Spec) -> list[Mistake]:
             )
         )
     return found
+
+
+def _mmengine_milestones(
+    scheduler: SchedulerSpec, begin: int | float, end: int | float | None, run: int, unit: str
+) -> list[Mistake]:
+    """Milestones counted from ``begin`` that fall at or past the entry's ``end`` or the
+    run's: never reached (``_ParamScheduler.step`` acts only while ``begin <= step <
+    end``)."""
+    arg = scheduler.facts.milestones_from_begin
+    assert arg is not None
+    stop = run if end is None else min(end, run)
+    late = [m for m in sorted(scheduler.numbers(arg)) if begin + m >= stop]
+    if not late:
+        return []
+    many = len(late) > 1
+    shown = ", ".join(f"{m:g}" for m in late)
+    at = ", ".join(f"{begin + m:,g}" for m in late)
+    bound = f"the run's last {unit} is {run - 1:,}"
+    if stop < run:
+        bound = f"it acts only before its end, {unit} {stop:,g}"
+    return [
+        Mistake(
+            "horizon-long",
+            f"{scheduler.key}.{arg}",
+            (
+                f"{scheduler.name} counts {arg} from begin {begin:g}: milestone{'s' * many} "
+                f"{shown} {'are' if many else 'is'} {unit}{'s' * many} {at}, and {bound}, so "
+                f"{'they are' if many else 'it is'} never reached"
+            ),
+        )
+    ]
 
 
 def _never_stepped(spec: Spec) -> list[Mistake]:

@@ -103,6 +103,10 @@ class SchedulerFacts:
     end_sized_unless: str | None = None
     """The argument that, given, sizes it instead of ``end`` (``T_max``, ``total_steps``)."""
 
+    milestones_from_begin: str | None = None
+    """For an MMEngine class: its argument of milestones, counted in its own steps from
+    ``begin`` and reached only before ``end`` (MultiStepLR's ``milestones``)."""
+
     timm_steps: bool = False
     """It is stepped as timm's ``train.py`` steps its schedulers: ``step_update`` after
     every optimizer update, ``step(epoch + 1, metric)`` after every epoch (see
@@ -418,6 +422,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         ),
         "MultiStepLR": SchedulerFacts(
             summary="multiply by gamma at each milestone (counted from begin)",
+            milestones_from_begin="milestones",
             example={"milestones": [8, 11], "gamma": 0.1},
         ),
         "StepLR": SchedulerFacts(

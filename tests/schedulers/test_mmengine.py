@@ -514,9 +514,38 @@ SPANS_WARNED = {
         "begin is 12, but the run has 12 epochs, counted from 0, so MultiStepLR never changes "
         "the lr (line 5) [horizon-long]",
     ),
+    "a milestone past the run": (
+        "{type: mmengine.MultiStepLR, milestones: [8, 11, 14]}",
+        "milestones: MultiStepLR counts milestones from begin 0: milestone 14 is epoch 14, and "
+        "the run's last epoch is 11, so it is never reached (line 5) [horizon-long]",
+    ),
+    "milestones counted from begin, past the run": (
+        "{type: mmengine.MultiStepLR, begin: 2, milestones: [9, 10, 11]}",
+        "milestones: MultiStepLR counts milestones from begin 2: milestones 10, 11 are epochs "
+        "12, 13, and the run's last epoch is 11, so they are never reached (line 5) "
+        "[horizon-long]",
+    ),
+    "a milestone at its end": (
+        "{type: mmengine.MultiStepLR, begin: 2, end: 7, milestones: [3, 4, 5]}",
+        "milestones: MultiStepLR counts milestones from begin 2: milestone 5 is epoch 7, and "
+        "it acts only before its end, epoch 7, so it is never reached (line 5) [horizon-long]",
+    ),
+    "a milestone by iteration past the run": (
+        "{type: mmengine.MultiStepLR, by_epoch: false, milestones: [8000, 12000]}",
+        "milestones: MultiStepLR counts milestones from begin 0: milestone 12000 is iteration "
+        "12,000, and the run's last iteration is 11,999, so it is never reached (line 5) "
+        "[horizon-long]",
+    ),
 }
 
 SPANS_QUIET = {
+    "MMDetection's milestones": "{type: mmengine.MultiStepLR, milestones: [8, 11]}",
+    "a milestone counted from begin, in the last epoch": (
+        "{type: mmengine.MultiStepLR, begin: 1, milestones: [10]}"
+    ),
+    "a milestone converted, in the run": (
+        "{type: mmengine.MultiStepLR, milestones: [11], convert_to_iter_based: true}"
+    ),
     "a warm-up ending with the run": "{type: mmengine.LinearLR, by_epoch: false, end: 12000}",
     "a warm-up converted, within the run": (
         "{type: mmengine.LinearLR, start_factor: 0.001, end: 1, convert_to_iter_based: true}"
@@ -541,8 +570,9 @@ def test_a_span_past_the_run_warns_in_its_exact_words(
     code, stderr = said(runner, config)
     assert code == 0, stderr
     warnings = [line for line in stderr.splitlines() if line.startswith("Warning:")]
-    key = message.split()[0]  # end, or begin
-    assert warnings == [f"Warning: {config}: schedulers[0].{key}: {message}"]
+    if not message.startswith("milestones: "):
+        message = f"{message.split()[0]}: {message}"  # end, or begin
+    assert warnings == [f"Warning: {config}: schedulers[0].{message}"]
 
 
 @pytest.mark.parametrize("name", SPANS_QUIET)
