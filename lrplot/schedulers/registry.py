@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
-import importlib.util
 import inspect
 import sys
 from collections.abc import Callable, Mapping
@@ -43,6 +42,7 @@ from lrplot.schedulers.facts import (
     TRANSFORMERS_SCHEDULES,
     SchedulerFacts,
 )
+from lrplot.schedulers.installed import installed
 from lrplot.schedulers.mmengine import (
     CONVERT,
     INSTALL_MMENGINE,
@@ -151,10 +151,7 @@ def is_scheduler_class(cls: object) -> bool:
 
 def transformers_installed() -> bool:
     """Whether transformers can be imported (found without importing it)."""
-    try:
-        return importlib.util.find_spec("transformers") is not None
-    except (ImportError, ValueError):
-        return False
+    return installed("transformers")
 
 
 @functools.cache
