@@ -51,6 +51,7 @@ from lrplot.schedulers.mmengine import (
     mmengine_installed,
     mmengine_schedulers,
 )
+from lrplot.schedulers.signatures import REQUIRED, SIGNATURES
 from lrplot.schedulers.timm import INSTALL_TIMM, is_timm, timm_installed, timm_schedulers
 from lrplot.signals import interrupts_deferred
 
@@ -215,9 +216,11 @@ class _Library:
     install: str
     listed_as: str
     """What its classes are called in the list an unknown name gets."""
+    known: Mapping[str, SchedulerFacts]
+    """Its classes lrplot knows (:mod:`lrplot.schedulers.facts`), by ``type:`` name."""
 
 
-_LIBRARIES = (
+LIBRARIES = (
     _Library(
         "DeepSpeed",
         DEEPSPEED,
@@ -225,6 +228,7 @@ _LIBRARIES = (
         deepspeed_schedulers,
         INSTALL_DEEPSPEED,
         "DeepSpeed's schedulers",
+        DEEPSPEED_SCHEDULERS,
     ),
     _Library(
         "MMEngine",
@@ -233,18 +237,53 @@ _LIBRARIES = (
         mmengine_schedulers,
         INSTALL_MMENGINE,
         "MMEngine's lr schedulers",
+        MMENGINE_SCHEDULERS,
     ),
-    _Library("timm", TIMM, timm_installed, timm_schedulers, INSTALL_TIMM, "timm's schedulers"),
+    _Library(
+        "timm",
+        TIMM,
+        timm_installed,
+        timm_schedulers,
+        INSTALL_TIMM,
+        "timm's schedulers",
+        TIMM_SCHEDULERS,
+    ),
 )
-LIBRARY_PREFIXES = tuple(library.prefix for library in _LIBRARIES)
+"""The libraries whose own scheduler classes a config may name (see :func:`library_scheduler`)."""
+LIBRARY_PREFIXES = tuple(library.prefix for library in LIBRARIES)
 """The ``type:`` prefixes of the libraries :func:`library_scheduler` knows."""
+
+
+def listed_libraries() -> list[tuple[_Library, dict[str, Signature]]]:
+    """Each installed library of :data:`LIBRARIES` (found without importing it) and the
+    arguments of its classes lrplot knows, by ``type:`` name, as
+    :mod:`lrplot.schedulers.signatures` holds them (for ``lrplot list`` and the schema:
+    read without importing the library)."""
+    return [
+        (library, {name: known_signature(name) for name in library.known})
+        for library in LIBRARIES
+        if library.installed()
+    ]
+
+
+def known_signature(type_name: str) -> Signature:
+    """The arguments of the library class ``type_name`` as
+    :mod:`lrplot.schedulers.signatures` holds them (none: it takes any)."""
+    arguments, takes_any = SIGNATURES.get(type_name, ((), True))
+    return Signature(
+        {
+            name: Parameter(name, annotation, _REQUIRED if default == REQUIRED else default)
+            for name, annotation, default in arguments
+        },
+        takes_any,
+    )
 
 
 def library_scheduler(type_name: str, *, key: str) -> Maker:
     """The DeepSpeed, MMEngine or timm class a ``type: <library>.<Class>`` names (one of
     :data:`LIBRARY_PREFIXES`); ConfigError (at ``key``) if the library is not installed or
     does not have it."""
-    library = next(each for each in _LIBRARIES if type_name.startswith(each.prefix))
+    library = next(each for each in LIBRARIES if type_name.startswith(each.prefix))
     if not library.installed():
         raise ConfigError(
             f"{name_excerpt(type_name)} is a scheduler of {library.name}, which is not "
