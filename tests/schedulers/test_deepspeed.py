@@ -396,22 +396,35 @@ def test_deepspeeds_schedulers_chained_run_as_torch_chains_them(
     import torch
 
     config = write_config(
-        NESTED_HEAD + "  type: ChainedScheduler\n  schedulers:\n"
+        NESTED_HEAD.replace("epochs: 2", "epochs: 2\nresume_at: 3")
+        + "  type: ChainedScheduler\n  schedulers:\n"
         "    - {type: deepspeed.WarmupLR, warmup_num_steps: 6, warmup_type: linear}\n"
         "    - {type: ExponentialLR, gamma: 0.9}\n"
     )
-    opt = torch.optim.AdamW([torch.zeros(1, 1)], lr=0.01)
-    first = lr_schedules.WarmupLR(opt, warmup_num_steps=6, warmup_type="linear")
-    chained = torch.optim.lr_scheduler.ChainedScheduler(
-        [first, torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)], optimizer=opt
-    )
-    expected = []
-    for _ in range(20):
-        expected.append(opt.param_groups[0]["lr"])
-        opt.step()
-        chained.step()
+
+    def build() -> tuple[Any, Any]:
+        opt = torch.optim.AdamW([torch.zeros(1, 1)], lr=0.01)
+        first = lr_schedules.WarmupLR(opt, warmup_num_steps=6, warmup_type="linear")
+        second = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+        return opt, torch.optim.lr_scheduler.ChainedScheduler([first, second], optimizer=opt)
+
+    def run(resume_at: int | None) -> list[float]:
+        opt, chained = build()
+        lrs = []
+        for step in range(20):
+            if step == resume_at:  # a checkpoint's optimizer, then its scheduler
+                saved = opt.state_dict(), chained.state_dict()
+                opt, chained = build()
+                opt.load_state_dict(saved[0])
+                chained.load_state_dict(saved[1])
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            chained.step()
+        return lrs
+
     rows, _ = rendered(runner, config)
-    assert column(rows, "lr") == hexes(expected)
+    assert column(rows, "lr") == hexes(run(None))
+    assert column(rows, "lr_resumed") == hexes(run(3))
 
 
 SEQUENCE = (
