@@ -16,8 +16,10 @@ WarmupCosineLR require: the training script sets it), the run is the data's
 (``--dataset-size``, ``--epochs``, ``--world-size``), counted as DeepSpeed's engine
 counts it (see :func:`run_steps`), and is the ``total_num_steps`` of a class that needs
 one. A value ``"auto"`` is filled in by HF's Trainer when DeepSpeed runs under it; alone,
-the file holds none, and an error names the option that gives it. Cheap to import: no
-torch, no DeepSpeed.
+the file holds none, and an error names the option that gives it. Named by a
+TrainingArguments file's ``deepspeed:`` (:func:`read_beside`), the Trainer fills them
+(:func:`filled`), and its blocks change the Trainer's run (:func:`under_trainer`). Cheap to
+import: no torch, no DeepSpeed.
 """
 
 from __future__ import annotations
@@ -102,14 +104,6 @@ def is_deepspeed_config(data: object) -> bool:
 TRAINER_KEY = "deepspeed"
 """The field of HF's TrainingArguments that names a DeepSpeed config: a JSON file's path,
 JSON text, or a mapping (``HfDeepSpeedConfig``)."""
-
-TRAINER_FILLED: Mapping[str, tuple[str, ...]] = {
-    "optimizer": ("optimizer.params.lr", "optimizer.params.betas", "optimizer.params.eps",
-                  "optimizer.params.weight_decay"),
-    "scheduler": ("scheduler.params.warmup_min_lr", "scheduler.params.warmup_max_lr",
-                  "scheduler.params.warmup_num_steps", "scheduler.params.total_num_steps"),
-}  # fmt: skip
-"""The keys of each block that HF's Trainer fills (see :class:`Fill`)."""
 
 
 @dataclass(frozen=True)
@@ -274,11 +268,11 @@ class UnderTrainer:
     notices: tuple[str, ...]
 
 
-def under_trainer(document: ConfigDocument) -> UnderTrainer:
+def under_trainer(document: ConfigDocument, fills: tuple[Fill, ...]) -> UnderTrainer:
     """The ``scheduler`` and ``optimizer`` blocks of a DeepSpeed config HF's Trainer runs,
-    its ``"auto"`` values :func:`filled`, as lrplot's config (None for a block it has
-    not)."""
-    reader = _Reader(document, RunFacts(), under_trainer=True)
+    its ``"auto"`` values :func:`filled` with ``fills``, as lrplot's config (None for a
+    block it has not)."""
+    reader = _Reader(document, RunFacts(), trainer_fills=fills)
     names: dict[str, str] = {}
     scheduler = reader.scheduler(names)
     optimizer = reader.optimizer(names) if reader.block("optimizer") is not None else None
@@ -338,13 +332,18 @@ class DeepSpeedBatches:
 
 class _Reader:
     def __init__(
-        self, document: ConfigDocument, facts: RunFacts, *, under_trainer: bool = False
+        self,
+        document: ConfigDocument,
+        facts: RunFacts,
+        *,
+        trainer_fills: tuple[Fill, ...] | None = None,
     ) -> None:
         self.document = document
         self.data: Mapping[str, Any] = document.data
         self.facts = facts
-        self.under_trainer = under_trainer
-        """Its ``"auto"`` values are filled by HF's Trainer (see :func:`filled`)."""
+        self.trainer_fills = trainer_fills
+        """What HF's Trainer filled its ``"auto"`` values with (see :func:`filled`), when
+        DeepSpeed runs under it."""
         self.notices: list[str] = []
 
     def error(self, key: str | None, message: str) -> ConfigError:
@@ -366,14 +365,17 @@ class _Reader:
         if not isinstance(params, Mapping):
             raise self.error(f"{name}.params", f"expected a mapping, got {describe_value(params)}")
         for arg, value in params.items():
-            if value == "auto" and self.under_trainer and arg != "warmup_type":
+            under_trainer = self.trainer_fills is not None
+            if value == "auto" and under_trainer and arg != "warmup_type":
+                block = f"{name}.params."
+                keys = [fill.key for fill in self.trainer_fills or ()]
+                fills = [key.removeprefix(block) for key in keys if key.startswith(block)]
                 raise self.error(
                     f"{name}.params.{arg}",
-                    '"auto" is not a value HF\'s Trainer fills (it fills '
-                    f"{', '.join(key.rpartition('.')[2] for key in TRAINER_FILLED[name])}): "
+                    f'"auto" is not a value HF\'s Trainer fills (it fills {", ".join(fills)}): '
                     'DeepSpeed would get the text "auto"; give a value',
                 )
-            if value == "auto" and not self.under_trainer:
+            if value == "auto" and not under_trainer:
                 key = f"{name}.params.{arg}"
                 source = AUTO_FROM.get(key, "TrainingArguments")
                 raise self.error(

@@ -523,8 +523,8 @@ class _Reader:
         filled as the Trainer fills them: its scheduler (and optimizer) blocks replace the
         Trainer's in ``config``. Returns what runs, in words, and the config's own file."""
         found = read_beside(self.document, base_dir=self.base_dir)
-        document = filled(found, self.deepspeed_fills(total, warmup))
-        under = under_trainer(document)
+        fills = self.deepspeed_fills(total, warmup)
+        under = under_trainer(filled(found, fills), fills)
         self.notices.extend(under.notices)
         replaced = [part for part in ("optimizer", "scheduler") if under.names.get(part)]
         for part in replaced:

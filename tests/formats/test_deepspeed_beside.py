@@ -324,7 +324,7 @@ def test_an_auto_the_trainer_does_not_fill_is_refused(
         1,
         f'Error: {tmp_path / "ds_config.json"}: scheduler.params.cos_min_ratio: "auto" is '
         "not a value HF's Trainer fills (it fills warmup_min_lr, warmup_max_lr, "
-        'warmup_num_steps, total_num_steps): DeepSpeed would get the text "auto"; give a '
+        'total_num_steps, warmup_num_steps): DeepSpeed would get the text "auto"; give a '
         "value (line 8)\n",
     )
 
