@@ -427,3 +427,24 @@ def test_what_schedulers_print_in_the_gallerys_workers_goes_to_stderr(
         TALKS_PRINTS
     )
     assert f"{out}: 2 rendered, 0 skipped, 0 failed." in lines
+
+
+LIBRARIES = ("deepspeed", "mmengine", "timm")
+
+
+@pytest.mark.parametrize("argv", [["list"], ["schema"]])
+def test_list_and_schema_import_no_scheduler_library(argv: list[str]) -> None:
+    """They know DeepSpeed's, MMEngine's and timm's classes from lrplot's tables (about a
+    second each to import), checking only that each is installed."""
+    probe = (
+        "import sys\n"
+        "from lrplot.cli import main\n"
+        f"sys.argv = {['lrplot', *argv]!r}\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {LIBRARIES!r}), "
+        "file=sys.stderr)\n"
+    )
+    result = run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) > 1000
+    assert result.stderr.splitlines()[-1] == "[]"
