@@ -111,6 +111,7 @@ def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
     step_lr = str(ROOT / "configs" / "tutorial" / "StepLR.yaml")
     hf_cosine = str(ROOT / "configs" / "transformers" / "get_cosine_schedule_with_warmup.yaml")
     lambda_lr = str(ROOT / "configs" / "tutorial" / "LambdaLR.yaml")
+    native = str(ROOT / "configs" / "native" / "training_args.yaml")
     long = str(configs[f"onecycle-{steps}"])
     rerun_gallery = scratch / "rerun"
     subprocess.run([LRPLOT, "gallery", str(configs["tutorial"]), "-o", str(rerun_gallery)],
@@ -131,6 +132,10 @@ def cases(configs: dict[str, Path], scratch: Path, steps: int) -> list[Case]:
              "<= 0.6x", within(0.6)),
         Case("a transformers schedule PNG  vs  a torch one (LambdaLR)",
              lambda d: [LRPLOT, "render", hf_cosine, "-o", str(fresh(d) / "hf.png")],
+             lambda d: [LRPLOT, "render", lambda_lr, "-o", str(fresh(d) / "torch.png")],
+             "<= 1.5x", within(1.5)),
+        Case("a native TrainingArguments render PNG  vs  a torch one (LambdaLR)",
+             lambda d: [LRPLOT, "render", native, "-o", str(fresh(d) / "native.png")],
              lambda d: [LRPLOT, "render", lambda_lr, "-o", str(fresh(d) / "torch.png")],
              "<= 1.5x", within(1.5)),
         Case("gallery of the ten (PNG+SVG+CSV)  vs  ten tutorial PNGs, one process",

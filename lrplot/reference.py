@@ -10,6 +10,7 @@ installed torch's signatures, the commands' ``--help``, and the modules' docstri
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -262,3 +263,92 @@ def update_docs(folder: Path = DOCS) -> list[Path]:
             page.write_text(new)
             changed.append(page)
     return changed
+
+
+SIGNATURES_FILE = Path(__file__).resolve().parent / "schedulers" / "signatures.py"
+
+
+Found = Mapping[str, tuple[tuple[tuple[str, str | None, object], ...], bool]]
+
+
+def signatures_text(found: Found) -> str:
+    """The source of :mod:`lrplot.schedulers.signatures` holding ``found``."""
+    lines = [
+        '"""The arguments of the DeepSpeed, MMEngine and timm classes lrplot knows, unimported.',
+        "",
+        "As their signatures read (:func:`lrplot.schedulers.registry.scheduler_signature`),",
+        "for ``lrplot list`` and ``lrplot schema``, which import none of the libraries.",
+        "Generated from the pinned releases by :func:`lrplot.reference.update_signatures` (a",
+        "test checks it against each installed library); a config is always checked against",
+        'the installed class itself. Cheap to import: no torch."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Mapping",
+        "",
+        'REQUIRED = "<required>"',
+        '"""The default of a required argument."""',
+        "",
+        "Argument = tuple[str, str | None, object]",
+        '"""An argument: its name, its annotation as text, its default (or :data:`REQUIRED`)."""',
+        "",
+        "SIGNATURES: Mapping[str, tuple[tuple[Argument, ...], bool]] = {",
+    ]
+    for name in sorted(found, key=lambda n: (n.split(".")[0], list(found).index(n))):
+        arguments, takes_any = found[name]
+        lines.append(f"    {_literal(name)}: (")
+        lines.append("        (")
+        for argument, annotation, default in arguments:
+            shown = "REQUIRED" if default == "<required>" else _literal(default)
+            lines.append(f"            ({_literal(argument)}, {_literal(annotation)}, {shown}),")
+        lines.append("        ),")
+        lines.append(f"        {takes_any!r},")
+        lines.append("    ),")
+    lines += [
+        "}",
+        '"""By ``type:`` name: the arguments a config gives, and whether it takes others."""',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _literal(value: object) -> str:
+    """``value`` as Python source, text in double quotes (as ruff formats it)."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(map(_literal, value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_literal, value)) + "]"
+    return repr(value)
+
+
+def installed_signatures() -> Found:
+    """The signatures of the DeepSpeed, MMEngine and timm classes lrplot knows, read from
+    the installed libraries (importing them); a library not installed keeps its entries."""
+    from lrplot.schedulers import registry
+    from lrplot.schedulers.signatures import SIGNATURES
+
+    found = dict(SIGNATURES)
+    for library in registry.LIBRARIES:
+        for name, maker in library.classes().items():
+            sig = registry.scheduler_signature(maker)
+            found[name] = (
+                tuple(
+                    (p.name, p.annotation, "<required>" if p.required else p.default)
+                    for p in sig.parameters.values()
+                ),
+                sig.takes_any,
+            )
+    return found
+
+
+def update_signatures(path: Path = SIGNATURES_FILE) -> bool:
+    """Rewrite :mod:`lrplot.schedulers.signatures` from the installed libraries; whether
+    it changed."""
+    text = signatures_text(installed_signatures())
+    if path.exists() and path.read_text() == text:
+        return False
+    path.write_text(text)
+    return True

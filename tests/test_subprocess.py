@@ -152,6 +152,18 @@ def test_a_transformers_schedule_imports_only_its_optimization_module() -> None:
     assert "torch._dynamo" not in loaded
 
 
+def test_a_native_file_is_planned_without_the_trainer(tmp_path: Path) -> None:
+    path = CONFIGS_DIR / "native" / "training_args.yaml"  # benchmarks/run.py times it
+    loaded = modules_after(
+        "from lrplot.cli import main\n"
+        f"sys.argv = ['lrplot', 'render', {str(path)!r}, '-o', {str(tmp_path / 'a.png')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code"
+    )
+    assert "transformers.training_args" in loaded
+    assert not {"transformers.trainer", "transformers.modeling_utils"} & loaded
+    assert (tmp_path / "a.png").exists()
+
+
 @pytest.mark.parametrize("delay", [0.25, 0.6, 2.0])
 def test_ctrl_c_stops_the_shell_script_that_runs_lrplot(tmp_path: Path, delay: float) -> None:
     import time
@@ -415,3 +427,24 @@ def test_what_schedulers_print_in_the_gallerys_workers_goes_to_stderr(
         TALKS_PRINTS
     )
     assert f"{out}: 2 rendered, 0 skipped, 0 failed." in lines
+
+
+LIBRARIES = ("deepspeed", "mmengine", "timm")
+
+
+@pytest.mark.parametrize("argv", [["list"], ["schema"]])
+def test_list_and_schema_import_no_scheduler_library(argv: list[str]) -> None:
+    """They know DeepSpeed's, MMEngine's and timm's classes from lrplot's tables (about a
+    second each to import), checking only that each is installed."""
+    probe = (
+        "import sys\n"
+        "from lrplot.cli import main\n"
+        f"sys.argv = {['lrplot', *argv]!r}\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {LIBRARIES!r}), "
+        "file=sys.stderr)\n"
+    )
+    result = run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) > 1000
+    assert result.stderr.splitlines()[-1] == "[]"

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from lrplot.config.codes import Code
+from lrplot.schedulers.facts import MMENGINE
+from lrplot.schedulers.mmengine import CONVERT
 from lrplot.schedulers.registry import scheduler_signature
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ def find_mistakes(schedule: Schedule) -> list[Mistake]:
     found: list[Mistake] = []
     for scheduler, steps, per_batch in stepped(spec):
         found += _horizons(scheduler, steps, per_batch, spec)
+    found += _mmengine_spans(spec)
     found += _lambda_units(schedule)
     found += _cycle_lengths(schedule)
     found += _never_stepped(spec)
@@ -258,6 +261,99 @@ def _judge(
                 f"{steps // (value + down):,} times"
             )
     return None
+
+
+def _mmengine_spans(spec: Spec) -> list[Mistake]:
+    """MMEngine entries whose ``begin``, milestones or ``end`` lie past the run (``end``
+    where the facts say it sizes them): one that never acts, a milestone never reached, a
+    warm-up that never ends, a schedule cut.
+    Judged in the unit the entry is written in (epochs, or iterations with ``by_epoch:
+    false``); ``convert_to_iter_based`` multiplies both by the epoch's iterations."""
+    found: list[Mistake] = []
+    for scheduler in spec.schedulers:
+        if not scheduler.type_name.startswith(MMENGINE):
+            continue
+        args, facts, name = scheduler.args, scheduler.facts, scheduler.name
+        begin, end = args.get("begin", 0), args.get("end")
+        if not _is_number(begin) or (end is not None and not _is_number(end)):
+            continue  # MMEngine refuses them, or runs them, in its own words
+        steps = scheduler.calls(spec.loop)
+        in_epochs = bool(args.get("by_epoch", True))
+        unit = "epoch" if in_epochs else "iteration"
+        run = spec.epochs if in_epochs else steps
+        scale = spec.steps_per_epoch if args.get(CONVERT) else 1
+        has = f"the run has {run:,} {unit}{'s' * (run != 1)}"
+        if begin >= run:
+            found.append(
+                Mistake(
+                    "horizon-long",
+                    f"{scheduler.key}.begin",
+                    f"begin is {begin:,}, but {has}, counted from 0, so {name} never "
+                    "changes the lr",
+                )
+            )
+            continue
+        if facts.milestones_from_begin:
+            found += _mmengine_milestones(scheduler, begin, end, run, unit)
+        sized = facts.end_sizes is not None and facts.end_sized_unless not in args
+        if end is None or end <= run or not sized:
+            continue
+        first, last, stop = int(begin * scale), int(end * scale), steps
+        at = f"end is {end:,}, but {has}"
+        if scale > 1:
+            at += f" ({stop:,} iterations; convert_to_iter_based makes end {last:,})"
+        if facts.end_sizes == "warmup":
+            counted = "epochs" if scale == 1 and in_epochs else "iterations"
+            message = (
+                f"{at}, so {name}'s warm-up over end - begin - 1 = {last - first - 1:,} "
+                f"{counted} never ends ({stop - 1 - first:,} of them run); end: {run} ends "
+                "it with the run"
+            )
+            found.append(Mistake("horizon-long", f"{scheduler.key}.end", message))
+            continue
+        found.append(
+            Mistake(
+                "schedule-cut-short",
+                f"{scheduler.key}.end",
+                (
+                    f"{at}, so {name}, sized to end - begin, is cut at "
+                    f"{_share(stop - first, last - first)} of its length; end: {run} fits "
+                    "the run"
+                ),
+            )
+        )
+    return found
+
+
+def _mmengine_milestones(
+    scheduler: SchedulerSpec, begin: int | float, end: int | float | None, run: int, unit: str
+) -> list[Mistake]:
+    """Milestones counted from ``begin`` that fall at or past the entry's ``end`` or the
+    run's: never reached (``_ParamScheduler.step`` acts only while ``begin <= step <
+    end``)."""
+    arg = scheduler.facts.milestones_from_begin
+    assert arg is not None
+    stop = run if end is None else min(end, run)
+    late = [m for m in sorted(scheduler.numbers(arg)) if begin + m >= stop]
+    if not late:
+        return []
+    many = len(late) > 1
+    shown = ", ".join(f"{m:g}" for m in late)
+    at = ", ".join(f"{begin + m:,g}" for m in late)
+    bound = f"the run's last {unit} is {run - 1:,}"
+    if stop < run:
+        bound = f"it acts only before its end, {unit} {stop:,g}"
+    return [
+        Mistake(
+            "horizon-long",
+            f"{scheduler.key}.{arg}",
+            (
+                f"{scheduler.name} counts {arg} from begin {begin:g}: milestone{'s' * many} "
+                f"{shown} {'are' if many else 'is'} {unit}{'s' * many} {at}, and {bound}, so "
+                f"{'they are' if many else 'it is'} never reached"
+            ),
+        )
+    ]
 
 
 def _never_stepped(spec: Spec) -> list[Mistake]:

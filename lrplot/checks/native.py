@@ -1,9 +1,10 @@
 """The mistakes in a native file (TrainingArguments, a TRL recipe, timm's args.yaml) run silently.
 
 Judged from what the file said (:class:`~lrplot.config.spec.NativeRead`), in its own keys:
-a warm-up written as steps where a share was meant or the reverse, a warm-up ``constant``
-ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant`` and
-``constant_with_warmup`` take none: transformers' optimization.get_scheduler), and a timm
+a warm-up written as steps where a share was meant or the reverse, a 4.x ``warmup_ratio``
+that ``warmup_steps`` overrides (training_args.py's get_warmup_steps), a warm-up
+``constant`` ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant``
+and ``constant_with_warmup`` take none: transformers' optimization.get_scheduler), a timm
 ``args.yaml`` trained for more (or fewer) epochs than its ``epochs`` says, and a LightningCLI
 OneCycleLR whose length counts optimizer steps while LightningCLI steps it once per epoch.
 Arguments the schedule's function does not take are no warning: the Trainer fails on them,
@@ -12,6 +13,7 @@ and so does lrplot. Cheap to import: no torch.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from lrplot.checks.mistakes import Mistake
@@ -25,7 +27,13 @@ TAKE_NO_KWARGS = ("constant", "constant_with_warmup")
 
 def native_mistakes(read: NativeRead) -> list[Mistake]:
     """Every likely mistake in what a native file said, in a fixed order."""
-    return [*_warmup_units(read), *_dropped(read), *_adjusted(read), *_per_epoch_cycle(read)]
+    return [
+        *_warmup_units(read),
+        *_ratio_ignored(read),
+        *_dropped(read),
+        *_adjusted(read),
+        *_per_epoch_cycle(read),
+    ]
 
 
 def native_warnings(read: NativeRead, source: str) -> tuple[str, ...]:
@@ -68,6 +76,19 @@ def _warmup_units(read: NativeRead) -> list[Mistake]:
             "or more counts whole steps, a share of the run is below 1"
         )
     return [Mistake("warmup-unit", key, said)]
+
+
+def _ratio_ignored(read: NativeRead) -> list[Mistake]:
+    if read.ratio_ignored is None:
+        return []
+    ratio, total = read.ratio_ignored
+    said = (
+        f"{ratio!r} is ignored: {read.who}'s get_warmup_steps takes warmup_steps "
+        f"{read.warmup:,} when it is above 0, so the warm-up is {read.warmup:,} "
+        f"step{'s' * (read.warmup != 1)}, not ceil({total:,} x {ratio!r}) = "
+        f"{math.ceil(total * ratio):,}; set only one of them"
+    )
+    return [Mistake("warmup-ratio-ignored", "warmup_ratio", said)]
 
 
 def _dropped(read: NativeRead) -> list[Mistake]:

@@ -31,6 +31,7 @@ from lrplot.schedulers.registry import (
     did_you_mean,
     facts_of,
     import_torch,
+    listed_libraries,
     optimizer_classes,
     plottable_transformers_schedules,
     schedule_names,
@@ -51,62 +52,56 @@ def _signature(kind: str, cls: Maker) -> Signature:
 
 
 def summary_table(width: int = 100) -> str:
-    """Every scheduler and optimizer, one entry each, with its arguments and defaults."""
+    """Every scheduler and optimizer, one entry each, with its arguments and defaults
+    (DeepSpeed's, MMEngine's and timm's as lrplot's table holds them: no library imported)."""
+    from importlib.metadata import version
+
     torch = import_torch()
 
     lines = [f"Schedulers (torch {torch.__version__}); lrplot list NAME for one:"]
-    sections: list[tuple[str, Mapping[str, Maker]]] = [("", scheduler_classes())]
+    torch_classes = scheduler_classes()
+    sections: list[tuple[str, Mapping[str, Signature]]] = [
+        ("", {name: scheduler_signature(cls) for name, cls in torch_classes.items()})
+    ]
     if transformers_installed():
-        sections.append((_TRANSFORMERS_TITLE, plottable_transformers_schedules()))
-    if deepspeed_installed():
-        sections.append((_DEEPSPEED_TITLE, deepspeed_schedulers()))
-    if mmengine_installed():
-        sections.append((_MMENGINE_TITLE, mmengine_schedulers()))
-    if timm_installed():
-        sections.append((_TIMM_TITLE, timm_schedulers()))
-    sections.append((_OPTIMIZERS_TITLE, optimizer_classes()))
-    for title, classes in sections:
-        if title == _TRANSFORMERS_TITLE:
-            from importlib.metadata import version
-
-            lines += ["", title.format(version=version("transformers"))]
-        elif title == _DEEPSPEED_TITLE:
-            from importlib.metadata import version
-
-            lines += ["", title.format(version=version("deepspeed"))]
-        elif title == _MMENGINE_TITLE:
-            from importlib.metadata import version
-
-            lines += ["", title.format(version=version("mmengine"))]
-        elif title == _TIMM_TITLE:
-            from importlib.metadata import version
-
-            lines += ["", title.format(version=version("timm"))]
-        elif title:
+        schedules = plottable_transformers_schedules()
+        sections.append(
+            (
+                _TRANSFORMERS_TITLE.format(version=version("transformers")),
+                {name: scheduler_signature(function) for name, function in schedules.items()},
+            )
+        )
+    for library, known in listed_libraries():
+        title = _LIBRARY_TITLES[library.prefix]
+        sections.append((title.format(version=version(library.prefix.rstrip("."))), known))
+    optimizers = {name: signature(cls) for name, cls in optimizer_classes().items()}
+    sections.append((_OPTIMIZERS_TITLE, optimizers))
+    for title, signatures in sections:
+        if title:
             lines += ["", title]
         shown = {
             name.removeprefix(TRANSFORMERS)
             .removeprefix(DEEPSPEED)
             .removeprefix(MMENGINE)
-            .removeprefix(TIMM): cls
-            for name, cls in classes.items()
+            .removeprefix(TIMM): (name, sig)
+            for name, sig in signatures.items()
         }
         pad = max(map(len, shown)) + 2
-        for name, cls in shown.items():
+        for short, (name, sig) in shown.items():
             optimizer = title == _OPTIMIZERS_TITLE
-            arguments = _signature("optimizer" if optimizer else "scheduler", cls).describe()
+            arguments = sig.describe()
             if optimizer and arguments.startswith("lr="):  # lrplot's default lr
                 torch_lr, _, rest = arguments.partition(", ")
                 arguments = f"lr={DEFAULT_LR!r} (torch's: {torch_lr[3:]})" + (
                     f", {rest}" if rest else ""
                 )
-            if not title and facts_of(cls).nested:
+            if not title and facts_of(torch_classes[name]).nested:
                 arguments = "schedulers (a list of scheduler mappings), " + arguments
             lines.append(
                 textwrap.fill(
                     arguments,
                     width=max(width, pad + 32),
-                    initial_indent=f"  {name:<{pad}}",
+                    initial_indent=f"  {short:<{pad}}",
                     subsequent_indent=" " * (pad + 2),
                 )
             )
@@ -130,6 +125,7 @@ _MMENGINE_TITLE = (
 _TIMM_TITLE = (
     "Schedulers of timm {version} (type: timm.NAME, stepped as timm's train.py steps them):"
 )
+_LIBRARY_TITLES = {DEEPSPEED: _DEEPSPEED_TITLE, MMENGINE: _MMENGINE_TITLE, TIMM: _TIMM_TITLE}
 _OPTIMIZERS_TITLE = (
     "Optimizers (torch's defaults, but lr: lrplot's is 0.1 unless a config sets it):"
 )

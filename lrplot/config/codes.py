@@ -30,6 +30,7 @@ Code = Literal[
     "warmup-unit",
     "constant-warmup",
     "kwargs-dropped",
+    "warmup-ratio-ignored",
     "epochs-adjusted",
     "onecycle-per-epoch",
 ]
@@ -65,6 +66,8 @@ CODES: Mapping[Code, str] = {
     "constant-warmup": "lr_scheduler_type: constant with a warm-up, which get_scheduler drops",
     "kwargs-dropped": "lr_scheduler_kwargs for a schedule get_scheduler builds without them "
     "(constant, constant_with_warmup)",
+    "warmup-ratio-ignored": "a transformers 4.x TrainingArguments file with both warmup_steps "
+    "and warmup_ratio above 0: warmup_steps wins, the ratio is ignored",
     "epochs-adjusted": "a timm args.yaml whose epochs differ from the count create_scheduler_v2 "
     "returns, which train.py trains for (cycles, cooldown_epochs, a prefixed warm-up added)",
     "onecycle-per-epoch": "a LightningCLI OneCycleLR whose total_steps (or epochs x "

@@ -22,21 +22,19 @@ from lrplot.config.keys import (
 )
 from lrplot.config.metrics import SYNTHETIC
 from lrplot.limits import MAX_COUNT, MAX_EXPRESSION_LENGTH
-from lrplot.schedulers.deepspeed import deepspeed_schedulers
-from lrplot.schedulers.facts import NO_FACTS, SchedulerFacts
-from lrplot.schedulers.mmengine import is_mmengine, mmengine_schedulers
+from lrplot.schedulers.facts import DEEPSPEED, MMENGINE, NO_FACTS, SchedulerFacts
 from lrplot.schedulers.registry import (
     Maker,
     Signature,
     facts_of,
     import_torch,
+    listed_libraries,
     optimizer_classes,
     plottable_transformers_schedules,
     scheduler_classes,
     scheduler_signature,
     signature,
 )
-from lrplot.schedulers.timm import timm_schedulers
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _CUSTOM_TYPE = r"^[^:]+:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
@@ -144,21 +142,21 @@ def _json_value(value: Any) -> bool:
 def _scheduler(*, looped: bool) -> dict[str, Any]:
     """A scheduler mapping: ``looped``, one the training loop steps (with the keys of
     :data:`~lrplot.config.keys.SCHEDULE`); else one nested in SequentialLR or ChainedScheduler."""
-    classes: dict[str, Maker] = {**scheduler_classes(), **plottable_transformers_schedules()}
-    if looped:  # DeepSpeed's, MMEngine's and timm's are not torch's: SequentialLR cannot nest them
-        classes.update(deepspeed_schedulers())
-        classes.update(mmengine_schedulers())
-        classes.update(timm_schedulers())
+    makers: dict[str, Maker] = {**scheduler_classes(), **plottable_transformers_schedules()}
+    known = {name: (facts_of(cls), scheduler_signature(cls)) for name, cls in makers.items()}
+    for library, signatures in listed_libraries():  # read without importing the library
+        # MMEngine's and timm's are stepped by their own rules, not by SequentialLR or
+        # ChainedScheduler; DeepSpeed's ChainedScheduler takes (SequentialLR fails on them)
+        if looped or library.prefix == DEEPSPEED:
+            known.update({name: (library.known[name], sig) for name, sig in signatures.items()})
     loop = {name: key_schema(k) for name, k in SCHEDULE.items()} if looped else {}
     cases = []
-    for name, cls in classes.items():
-        facts = facts_of(cls)
+    for name, (facts, sig) in known.items():
         nested = facts.nested
-        sig = scheduler_signature(cls)
         properties: dict[str, Any] = {"type": True, **_arguments(sig, facts)}
         properties["verbose"] = {"deprecated": True, "description": "Ignored: torch dropped it."}
         # MMEngine's by_epoch says when it steps; timm's are stepped as its train.py steps them
-        if not is_mmengine(cls) and not facts.timm_steps:
+        if not name.startswith(MMENGINE) and not facts.timm_steps:
             properties.update(loop)
         required = ["type", *(p for p, v in sig.parameters.items() if v.required)]
         if nested:
@@ -186,7 +184,7 @@ def _scheduler(*, looped: bool) -> dict[str, Any]:
             "type": {
                 "anyOf": [
                     {
-                        "enum": list(classes),
+                        "enum": list(known),
                         "description": "A scheduler of torch, or a schedule of transformers.",
                     },
                     {

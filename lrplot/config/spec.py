@@ -163,6 +163,9 @@ class NativeRead:
     """The line of each of the file's keys."""
     set_by: Mapping[str, str] = field(default_factory=dict)
     """The ``--set`` that gave a key of the file, by key."""
+    ratio_ignored: tuple[float, int] | None = None
+    """For transformers 4.x rules, a ``warmup_ratio`` above 0 that ``warmup_steps`` above 0
+    overrides (``get_warmup_steps``), and the ``num_training_steps`` it is a share of."""
     planned_epochs: tuple[int, int, str] | None = None
     """For a timm ``args.yaml``: its ``epochs``, the count ``create_scheduler_v2`` returned
     (which ``train.py`` trains for), and what it added, in words."""

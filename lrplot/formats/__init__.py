@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
-from lrplot.errors import printable
+from lrplot.errors import LrplotError, printable
 
 if TYPE_CHECKING:
-    from lrplot.config.spec import Spec
-    from lrplot.formats.transformers_args import Translation
+    from lrplot.config.spec import NativeRead, Spec
 
 FileFormat = Literal["auto", "lrplot", "transformers", "trl", "deepspeed", "timm", "lightning"]
 FILE_FORMATS: tuple[FileFormat, ...] = (
@@ -73,6 +72,43 @@ class RunFacts:
     for a LightningCLI config."""
     allow_import: bool = False
     """A native file may name code to import (``--allow-import``)."""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A native file as lrplot's config, and how its keys name the file's."""
+
+    document: ConfigDocument
+    """lrplot's config, its lines those of the file's keys each comes from."""
+    names: Mapping[str, str]
+    """lrplot's key paths, by the file's key each comes from (``optimizer.lr``:
+    ``learning_rate``)."""
+    native: NativeRead | None = None
+    """What the file said of its warm-up and schedule (for :mod:`lrplot.checks.native`)."""
+    beside: tuple[str, ConfigDocument] | None = None
+    """A file that a key of this one names, whose keys :attr:`names` gives under that
+    key (a TrainingArguments file's ``deepspeed: ds_config.json``: ``deepspeed.scheduler``
+    is the ds_config's ``scheduler``): the key, and the file read."""
+
+    def located(self, error: LrplotError) -> LrplotError:
+        """``error`` about lrplot's config, as about the file: its key the file's (or
+        :attr:`beside`'s, in that file, at its line)."""
+        key = error.key
+        if key and key not in self.names.values():
+            prefix = key
+            while prefix and prefix not in self.names:
+                cut = max(prefix.rfind("."), prefix.rfind("["))
+                prefix = prefix[:cut] if cut > 0 else ""
+            if prefix:
+                error.key = self.names[prefix] + key[len(prefix) :]
+        if self.beside is not None and error.key:
+            named, document = self.beside
+            if error.key.startswith(named + "."):
+                error.key = error.key[len(named) + 1 :]
+                error.source, error.origin = document.source, None
+                error.line = document.line(error.key)
+        error.args = (str(error),)
+        return error
 
 
 @dataclass(frozen=True)

@@ -16,27 +16,41 @@ WarmupCosineLR require: the training script sets it), the run is the data's
 (``--dataset-size``, ``--epochs``, ``--world-size``), counted as DeepSpeed's engine
 counts it (see :func:`run_steps`), and is the ``total_num_steps`` of a class that needs
 one. A value ``"auto"`` is filled in by HF's Trainer when DeepSpeed runs under it; alone,
-the file holds none, and an error names the option that gives it. Cheap to import: no
-torch, no DeepSpeed.
+the file holds none, and an error names the option that gives it. Named by a
+TrainingArguments file's ``deepspeed:`` (:func:`read_beside`), the Trainer fills them
+(:func:`filled`), and its blocks change the Trainer's run (:func:`under_trainer`). Cheap to
+import: no torch, no DeepSpeed.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from lrplot.config.file import ConfigDocument
+from lrplot.config.file import (
+    ConfigDocument,
+    decode_config_bytes,
+    parse_config_text,
+    read_below,
+)
 from lrplot.config.overrides import apply_overrides, set_value
-from lrplot.errors import ConfigError, LrplotError, describe_value, excerpt
-from lrplot.formats import Read, RunFacts
-from lrplot.formats.transformers_args import Translation
+from lrplot.config.runlogs import is_hidden
+from lrplot.errors import ConfigError, LrplotError, describe_value, excerpt, printable
+from lrplot.formats import Read, RunFacts, Translation
+from lrplot.limits import MAX_CONFIG_BYTES
 from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
 
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
+
+T = TypeVar("T")
 
 SIGNS = frozenset({"train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization"})
 """Keys only a DeepSpeed config has (``gradient_accumulation_steps`` is also
@@ -85,6 +99,184 @@ def is_deepspeed_config(data: object) -> bool:
     return (
         bool(set(data) & SIGNS) or blocks or _block(data, "scheduler") or _block(data, "optimizer")
     )
+
+
+TRAINER_KEY = "deepspeed"
+"""The field of HF's TrainingArguments that names a DeepSpeed config: a JSON file's path,
+JSON text, or a mapping (``HfDeepSpeedConfig``)."""
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A value HF's Trainer writes into the DeepSpeed config it runs
+    (``HfTrainerDeepSpeedConfig.fill_match``, transformers/integrations/deepspeed.py): it
+    replaces an ``"auto"`` at ``key``; another value there must equal it, or the Trainer
+    fails (unless ``must_match`` is false: ``fill_only``); a key the file leaves out stays out."""
+
+    key: str
+    value: Any
+    hf_key: str
+    must_match: bool = True
+
+
+@dataclass(frozen=True)
+class NestedDocument(ConfigDocument):
+    """A DeepSpeed config given inside a TrainingArguments file (a mapping, or JSON text, at
+    its ``deepspeed`` key): its keys, lines and ``--set`` origins are its own, and errors
+    name them under that key, in that file."""
+
+    at: int | None = None
+    """The line of the ``deepspeed`` key."""
+
+    def error(self, key: str | None, message: str) -> ConfigError:
+        return ConfigError(
+            message,
+            source=self.source,
+            key=f"{TRAINER_KEY}.{key}" if key else TRAINER_KEY,
+            line=(self.line(key) if key else None) or self.at,
+            origin=self.origin(key) if key else None,
+        )
+
+
+def read_beside(arguments: ConfigDocument, *, base_dir: Path | None) -> ConfigDocument:
+    """The DeepSpeed config a TrainingArguments file's ``deepspeed`` names, as HF's
+    ``HfDeepSpeedConfig`` reads it (a mapping; JSON text; else a JSON file's path, which
+    lrplot reads relative to the TrainingArguments file's folder, ``base_dir``, and only
+    inside it): a :class:`NestedDocument`, or the file's own document."""
+    value = arguments.data[TRAINER_KEY]
+    prefix = TRAINER_KEY + "."
+    if isinstance(value, Mapping) or (isinstance(value, str) and value.lstrip().startswith("{")):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as e:
+                raise arguments.error(TRAINER_KEY, f"not JSON text of a mapping: {e}") from None
+            if not isinstance(value, Mapping):
+                raise arguments.error(
+                    TRAINER_KEY,
+                    f"expected JSON text of a mapping, got {describe_value(value, quote=False)}",
+                )
+        return NestedDocument(
+            data=value,
+            source=arguments.source,
+            lines=_below(arguments.lines, prefix),
+            set_by=_below(arguments.set_by, prefix),
+            at=arguments.line(TRAINER_KEY),
+        )
+    if not isinstance(value, str):
+        raise arguments.error(
+            TRAINER_KEY,
+            "expected the path of a DeepSpeed config (a JSON file), or a mapping of its "
+            f"settings, got {describe_value(value)}",
+        )
+    return _read_file(arguments, value, base_dir or Path.cwd())
+
+
+def _below(found: Mapping[str, T], prefix: str) -> dict[str, T]:
+    """The entries of a key-path map under ``prefix``, their keys without it."""
+    return {key.removeprefix(prefix): v for key, v in found.items() if key.startswith(prefix)}
+
+
+def _read_file(arguments: ConfigDocument, name: str, folder: Path) -> ConfigDocument:
+    """The DeepSpeed config file ``name`` inside ``folder``, a TrainingArguments file's."""
+    shown = printable(os.path.join(os.path.dirname(arguments.source), name))
+    if is_hidden(Path(name), below=folder):
+        raise arguments.error(
+            TRAINER_KEY,
+            f"{printable(name)}: is a hidden file (its name, or a folder's on its way, starts "
+            "with a dot); lrplot does not read one",
+        )
+    try:
+        raw = read_below(
+            folder,
+            name,
+            limit=MAX_CONFIG_BYTES + 1,
+            outside="is outside the TrainingArguments file's folder; lrplot reads only a "
+            "DeepSpeed config beside it or below its folder",
+            source="-",
+        )
+        text = decode_config_bytes(raw, source="-")
+    except ConfigError as e:
+        raise arguments.error(TRAINER_KEY, f"{printable(name)}: {e.message}") from None
+    try:
+        data = json.loads(text)  # as HfDeepSpeedConfig reads it: json.load
+    except json.JSONDecodeError as e:
+        raise arguments.error(
+            TRAINER_KEY,
+            f"{printable(name)}, line {e.lineno}, column {e.colno}: not JSON (HF's Trainer "
+            f"reads it with json.load): {e.msg}",
+        ) from None
+    if not isinstance(data, Mapping):
+        raise arguments.error(
+            TRAINER_KEY,
+            f"{printable(name)}: expected a mapping of DeepSpeed's settings, got "
+            f"{describe_value(data, quote=False)}",
+        )
+    try:
+        lines = parse_config_text(text, source=shown).lines
+    except ConfigError:  # JSON that YAML reads otherwise (a key twice): no lines to show
+        lines = {}
+    return ConfigDocument(data=data, source=shown, lines=lines)
+
+
+def filled(document: ConfigDocument, fills: tuple[Fill, ...]) -> ConfigDocument:
+    """``document``'s DeepSpeed config with HF's Trainer's ``fills`` written in (its
+    ``trainer_config_process``, then ``trainer_config_finalize``); ConfigError at the
+    first value that mismatches TrainingArguments', which the Trainer refuses."""
+    if "zero_optimization" not in document.data:
+        raise document.error(
+            None,
+            "Please specify the ZeRO optimization config in the DeepSpeed config "
+            "(accelerate's DeepSpeedPlugin, which HF's Trainer runs DeepSpeed with, refuses "
+            'one without zero_optimization: {"stage": 0} is none)',
+        )
+    data = copy.deepcopy(dict(document.data))
+    mismatches: list[tuple[str, str]] = []
+    for fill in fills:
+        *path, last = fill.key.split(".")
+        node: Any = data
+        for part in path:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if not isinstance(node, dict):
+            continue
+        if node.get(last) == "auto":
+            node[last] = fill.value
+        elif fill.must_match and node.get(last) is not None and node[last] != fill.value:
+            mismatches.append(
+                (fill.key, f"ds {fill.key}={node[last]} vs hf {fill.hf_key}={fill.value}")
+            )
+    if mismatches:
+        raise document.error(
+            mismatches[0][0],
+            "HF's Trainer refuses DeepSpeed config values that mismatch TrainingArguments' "
+            f"(trainer_config_finalize): {'; '.join(said for _, said in mismatches)}; set "
+            'them to "auto", or to the same values',
+        )
+    return dataclasses.replace(document, data=data)
+
+
+@dataclass(frozen=True)
+class UnderTrainer:
+    """What a DeepSpeed config changes of HF's Trainer's run (``deepspeed_optim_sched``:
+    the config's ``optimizer`` block replaces the Trainer's optimizer, its ``scheduler``
+    block the Trainer's ``lr_scheduler_type``; without it, the Trainer's own schedule runs)."""
+
+    scheduler: dict[str, Any] | None
+    optimizer: dict[str, Any] | None
+    names: Mapping[str, str]
+    """lrplot's key paths, by the DeepSpeed config's key each comes from."""
+    notices: tuple[str, ...]
+
+
+def under_trainer(document: ConfigDocument, fills: tuple[Fill, ...]) -> UnderTrainer:
+    """The ``scheduler`` and ``optimizer`` blocks of a DeepSpeed config HF's Trainer runs,
+    its ``"auto"`` values :func:`filled` with ``fills``, as lrplot's config (None for a
+    block it has not)."""
+    reader = _Reader(document, RunFacts(), trainer_fills=fills)
+    names: dict[str, str] = {}
+    scheduler = reader.scheduler(names)
+    optimizer = reader.optimizer(names) if reader.block("optimizer") is not None else None
+    return UnderTrainer(scheduler, optimizer, names, tuple(reader.notices))
 
 
 BATCH_KEYS = ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps")
@@ -139,10 +331,19 @@ class DeepSpeedBatches:
 
 
 class _Reader:
-    def __init__(self, document: ConfigDocument, facts: RunFacts) -> None:
+    def __init__(
+        self,
+        document: ConfigDocument,
+        facts: RunFacts,
+        *,
+        trainer_fills: tuple[Fill, ...] | None = None,
+    ) -> None:
         self.document = document
         self.data: Mapping[str, Any] = document.data
         self.facts = facts
+        self.trainer_fills = trainer_fills
+        """What HF's Trainer filled its ``"auto"`` values with (see :func:`filled`), when
+        DeepSpeed runs under it."""
         self.notices: list[str] = []
 
     def error(self, key: str | None, message: str) -> ConfigError:
@@ -164,7 +365,17 @@ class _Reader:
         if not isinstance(params, Mapping):
             raise self.error(f"{name}.params", f"expected a mapping, got {describe_value(params)}")
         for arg, value in params.items():
-            if value == "auto":
+            under_trainer = self.trainer_fills is not None
+            if value == "auto" and under_trainer and arg != "warmup_type":
+                block = f"{name}.params."
+                keys = [fill.key for fill in self.trainer_fills or ()]
+                fills = [key.removeprefix(block) for key in keys if key.startswith(block)]
+                raise self.error(
+                    f"{name}.params.{arg}",
+                    f'"auto" is not a value HF\'s Trainer fills (it fills {", ".join(fills)}): '
+                    'DeepSpeed would get the text "auto"; give a value',
+                )
+            if value == "auto" and not under_trainer:
                 key = f"{name}.params.{arg}"
                 source = AUTO_FROM.get(key, "TrainingArguments")
                 raise self.error(
@@ -175,20 +386,31 @@ class _Reader:
                 )
         return kind, dict(params)
 
-    def translate(self) -> Translation:
+    def scheduler(self, names: dict[str, str]) -> dict[str, Any] | None:
+        """lrplot's ``scheduler`` of the ``scheduler`` block (None if the file has none):
+        DeepSpeed's class of its ``type``, else torch's, with its ``params``."""
         scheduler = self.block("scheduler")
+        if scheduler is None:
+            return None
+        kind, params = scheduler
+        names.update({"scheduler": "scheduler", "scheduler.type": "scheduler.type"})
+        names.update({f"scheduler.{arg}": f"scheduler.params.{arg}" for arg in params})
+        # DeepSpeed's engine falls back to torch's classes: lrplot's validation says if not one
+        type_name = DEEPSPEED + kind if DEEPSPEED + kind in DEEPSPEED_SCHEDULERS else kind
+        return {"type": type_name, **params}
+
+    def translate(self) -> Translation:
+        names: dict[str, str] = {}
+        scheduler = self.scheduler(names)
         if scheduler is None:
             raise self.error(
                 None,
                 "this DeepSpeed config has no scheduler block: DeepSpeed then runs the "
                 "scheduler its client passes, or none; there is no schedule to plot",
             )
-        kind, params = scheduler
-        names: dict[str, str] = {"scheduler": "scheduler", "scheduler.type": "scheduler.type"}
-        names.update({f"scheduler.{arg}": f"scheduler.params.{arg}" for arg in params})
-        # DeepSpeed's engine falls back to torch's classes: lrplot's validation says if not one
-        type_name = DEEPSPEED + kind if DEEPSPEED + kind in DEEPSPEED_SCHEDULERS else kind
-        config: dict[str, Any] = {"scheduler": {"type": type_name, **params}}
+        kind, type_name = self.data["scheduler"]["type"], scheduler["type"]
+        params = {arg: value for arg, value in scheduler.items() if arg != "type"}
+        config: dict[str, Any] = {"scheduler": scheduler}
         total = params.get("total_num_steps")
         if "total_num_steps" in params:
             if not isinstance(total, int) or isinstance(total, bool) or total < 1:
@@ -352,7 +574,7 @@ def load(
 ) -> tuple[Spec, Translation]:
     """The validated lrplot config of the DeepSpeed config ``read`` (``--set`` applied to
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
-    :meth:`~lrplot.formats.transformers_args.Translation.located` names the file's keys in
+    :meth:`~lrplot.formats.Translation.located` names the file's keys in
     errors about it; ``facts`` give the run of a file without ``total_num_steps``."""
     from lrplot.config.validation.validator import document_spec
 

@@ -34,8 +34,7 @@ from lrplot.config.loop import Batches
 from lrplot.config.overrides import apply_overrides, set_value
 from lrplot.config.spec import NativeRead
 from lrplot.errors import ConfigError, LrplotError, describe_value
-from lrplot.formats import Read, RunFacts
-from lrplot.formats.transformers_args import Translation
+from lrplot.formats import Read, RunFacts, Translation
 
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
@@ -573,7 +572,7 @@ def load(
 ) -> tuple[Spec, Translation]:
     """The validated lrplot config of the LightningCLI config ``read`` (``--set`` applied to
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
-    :meth:`~lrplot.formats.transformers_args.Translation.located` names the file's keys in
+    :meth:`~lrplot.formats.Translation.located` names the file's keys in
     errors about it."""
     from lrplot.config.validation.validator import document_spec
 

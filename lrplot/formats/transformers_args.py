@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lrplot.config.file import ConfigDocument, parse_config_text
@@ -35,7 +36,15 @@ from lrplot.config.loop import Batches, LoopName
 from lrplot.config.overrides import apply_overrides, set_value
 from lrplot.config.spec import NativeRead
 from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
-from lrplot.formats import Read, RunFacts
+from lrplot.formats import Read, RunFacts, Translation
+from lrplot.formats.deepspeed_config import (
+    TRAINER_KEY,
+    Fill,
+    NestedDocument,
+    filled,
+    read_beside,
+    under_trainer,
+)
 from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
 from lrplot.schedulers.releases import (
     HF_CEIL_SINCE,
@@ -92,7 +101,6 @@ UNMODELLED: Mapping[str, str] = {
     "parallelism_config": "its tensor, context or sequence parallel sizes change the data "
     "parallel processes",
     "auto_find_batch_size": "the Trainer halves the batch size when it runs out of memory",
-    "deepspeed": "a DeepSpeed config's own scheduler replaces the Trainer's",
     "optim_args": "they set the optimizer's other arguments, not its lr",
 }
 """Keys that can change the run that lrplot does not read, and how: a notice names each
@@ -212,39 +220,20 @@ def _convert_str_dict(mapping: dict[str, Any]) -> dict[str, Any]:
     return converted
 
 
-@dataclass(frozen=True)
-class Translation:
-    """A TrainingArguments file as lrplot's config, and how its keys name the file's."""
-
-    document: ConfigDocument
-    """lrplot's config, its lines those of the file's keys each comes from."""
-    names: Mapping[str, str]
-    """lrplot's key paths, by the file's key each comes from (``optimizer.lr``:
-    ``learning_rate``)."""
-    native: NativeRead | None = None
-    """What the file said of its warm-up and schedule (for :mod:`lrplot.checks.native`)."""
-
-    def located(self, error: LrplotError) -> LrplotError:
-        """``error`` about lrplot's config, as about the file: its key the file's."""
-        key = error.key
-        if key and key not in self.names.values():
-            prefix = key
-            while prefix and prefix not in self.names:
-                cut = max(prefix.rfind("."), prefix.rfind("["))
-                prefix = prefix[:cut] if cut > 0 else ""
-            if prefix:
-                error.key = self.names[prefix] + key[len(prefix) :]
-                error.args = (str(error),)
-        return error
-
-
 class _Reader:
     """Reads one TrainingArguments document as the installed (or named) transformers."""
 
     def __init__(
-        self, document: ConfigDocument, facts: RunFacts, rules: Rules, *, json: bool
+        self,
+        document: ConfigDocument,
+        facts: RunFacts,
+        rules: Rules,
+        *,
+        json: bool,
+        base_dir: Path | None = None,
     ) -> None:
         self.document = document
+        self.base_dir = base_dir
         self.document_kind = "JSON" if json else "YAML"
         self.data: Mapping[str, Any] = document.data
         self.facts = facts
@@ -252,6 +241,7 @@ class _Reader:
         self.fields = _fields()
         self.notices: list[str] = []
         self.native: NativeRead | None = None
+        self.ratio_ignored: tuple[float, int] | None = None
 
     def error(self, key: str | None, message: str) -> ConfigError:
         return self.document.error(key, message)
@@ -379,6 +369,8 @@ class _Reader:
                     f"({self.rules.who}: a share of the run is warmup_ratio)",
                 )
             if steps > 0:
+                if ratio > 0:  # TrainingArguments logs it only at info level
+                    self.ratio_ignored = (ratio, training_steps)
                 return steps, "warmup_steps", f"warmup_steps {steps}"
             warmup = math.ceil(training_steps * ratio)
             return warmup, "warmup_ratio", f"ceil({training_steps:,} x warmup_ratio {ratio!r})"
@@ -468,6 +460,7 @@ class _Reader:
             warmup_value=self.given(warmup_key),
             warmup=warmup,
             kwargs=tuple(map(str, kwargs or ())),
+            ratio_ignored=self.ratio_ignored,
             lines={key: line for key, line in self.document.lines.items() if "." not in key},
             set_by=dict(self.document.set_by),
         )
@@ -510,6 +503,10 @@ class _Reader:
                 "scheduler.scheduler_specific_kwargs": "lr_scheduler_kwargs",
             }
         )
+        runs = f"get_scheduler({schedule!r})"
+        beside = None
+        if self.data.get(TRAINER_KEY):  # HF's TrainingArguments: `if self.deepspeed:`
+            runs, beside = self.deepspeed(config, names, total, warmup, runs)
         self.notices.append(
             f"{self.document.source}: the Trainer's plan ({self.rules.who}'s rules): "
             + "; ".join(
@@ -517,11 +514,81 @@ class _Reader:
                     *_per_epoch(batches, given_world=self.facts.world_size is not None),
                     f"num_training_steps = {how} = {total:,}",
                     f"num_warmup_steps = {warmup_how} = {warmup:,}",
-                    f"get_scheduler({schedule!r})",
+                    runs,
                 ]
             )
         )
-        return Translation(self.translated(config, names), names)
+        return Translation(self.translated(config, names), names, beside=beside)
+
+    def deepspeed(
+        self, config: dict[str, Any], names: dict[str, str], total: int, warmup: int, runs: str
+    ) -> tuple[str, tuple[str, ConfigDocument] | None]:
+        """The run under the DeepSpeed config ``deepspeed`` names, its ``"auto"`` values
+        filled as the Trainer fills them: its scheduler (and optimizer) blocks replace the
+        Trainer's in ``config``. Returns what runs, in words, and the config's own file."""
+        found = read_beside(self.document, base_dir=self.base_dir)
+        fills = self.deepspeed_fills(total, warmup)
+        under = under_trainer(filled(found, fills), fills)
+        self.notices.extend(under.notices)
+        replaced = [part for part in ("optimizer", "scheduler") if under.names.get(part)]
+        for part in replaced:
+            for ours in [ours for ours in names if ours.split(".")[0] == part]:
+                del names[ours]
+        names.update({ours: f"{TRAINER_KEY}.{theirs}" for ours, theirs in under.names.items()})
+        if under.optimizer is not None:
+            config["optimizer"] = under.optimizer
+        shown = f"the {TRAINER_KEY} config" if isinstance(found, NestedDocument) else found.source
+        if under.scheduler is None:
+            runs += f" ({shown} has no scheduler block: the Trainer's own runs)"
+        else:
+            config["scheduler"] = under.scheduler
+            self.native = None  # lr_scheduler_type and its kwargs are not read
+            runs = (
+                f"{shown}'s scheduler block replaces lr_scheduler_type: "
+                f'{under.scheduler["type"]}, its "auto" values filled as the Trainer fills '
+                f"them (total_num_steps = {total:,}, warmup_num_steps = max(1, {warmup:,}), "
+                "warmup_max_lr = learning_rate, warmup_min_lr = 0), stepped after each "
+                "optimizer step"
+            )
+        own = None if isinstance(found, NestedDocument) else found
+        return runs, (TRAINER_KEY, own) if own is not None else None
+
+    def deepspeed_fills(self, total: int, warmup: int) -> tuple[Fill, ...]:
+        """What the Trainer writes into its DeepSpeed config, in its order
+        (``HfTrainerDeepSpeedConfig.trainer_config_process``, then
+        ``trainer_config_finalize`` with ``num_training_steps``)."""
+        per_device = self.given("per_device_train_batch_size")
+        accum = self.given("gradient_accumulation_steps")
+        world = self.facts.world_size or 1
+        lr = self.given("learning_rate")
+        return (
+            Fill("train_micro_batch_size_per_gpu", per_device, "per_device_train_batch_size"),
+            Fill("gradient_accumulation_steps", accum, "gradient_accumulation_steps"),
+            Fill("train_batch_size", world * per_device * accum, "train_batch_size (calculated)"),
+            Fill("gradient_clipping", self.given("max_grad_norm"), "max_grad_norm"),
+            Fill("optimizer.params.lr", lr, "learning_rate"),
+            Fill(
+                "optimizer.params.betas",
+                [self.given("adam_beta1"), self.given("adam_beta2")],
+                "adam_beta1+adam_beta2",
+            ),
+            Fill("optimizer.params.eps", self.given("adam_epsilon"), "adam_epsilon"),
+            Fill("optimizer.params.weight_decay", self.given("weight_decay"), "weight_decay"),
+            Fill("scheduler.params.warmup_min_lr", 0, "", must_match=False),
+            Fill("scheduler.params.warmup_max_lr", lr, "learning_rate"),
+            Fill(
+                "fp16.enabled",
+                self.given("fp16") or self.given("fp16_full_eval"),
+                "fp16|fp16_full_eval",
+            ),
+            Fill(
+                "bf16.enabled",
+                self.given("bf16") or self.given("bf16_full_eval"),
+                "bf16|bf16_full_eval",
+            ),
+            Fill("scheduler.params.total_num_steps", total, "num_training_steps (calculated)"),
+            Fill("scheduler.params.warmup_num_steps", max(1, warmup), "warmup_steps"),
+        )
 
     def optimizer(
         self,
@@ -595,7 +662,7 @@ def translate(
         from lrplot.formats.trl_config import as_training_arguments
 
         document, read_notices = as_training_arguments(document, _fields().types)
-    reader = _Reader(document, facts, rules, json=read.json)
+    reader = _Reader(document, facts, rules, json=read.json, base_dir=read.base_dir)
     translation = reader.translate()
     translation = dataclasses.replace(translation, native=reader.native)
     return translation, read_notices + tuple(reader.notices)

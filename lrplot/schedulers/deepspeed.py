@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
-import importlib.util
 import io
 import logging
 import sys
@@ -37,6 +36,7 @@ from types import ModuleType
 from typing import Any
 
 from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
+from lrplot.schedulers.installed import installed
 
 INSTALL_DEEPSPEED = "pip install 'lrplot[deepspeed]' (or pip install deepspeed)"
 
@@ -52,10 +52,7 @@ QUIET_LOGS = ("Attempting to get learning rate from scheduler before it has star
 
 def deepspeed_installed() -> bool:
     """Whether DeepSpeed can be imported (found without importing it)."""
-    try:
-        return importlib.util.find_spec("deepspeed") is not None
-    except (ImportError, ValueError):
-        return False
+    return installed("deepspeed")
 
 
 def lr_schedules() -> ModuleType:

@@ -95,6 +95,18 @@ class SchedulerFacts:
     (``gamma``), or ``lr_lambda``. A warning of an lr that keeps growing names it; many
     decays are judged by where its factor takes the lr."""
 
+    end_sizes: Literal["warmup", "length"] | None = None
+    """For an MMEngine class: what its ``end`` sizes, for the warnings of one past the run:
+    a warm-up over ``end - begin - 1`` of its steps, or the whole schedule's length
+    (``end - begin``); None where ``end`` only stops it (MultiStepLR)."""
+
+    end_sized_unless: str | None = None
+    """The argument that, given, sizes it instead of ``end`` (``T_max``, ``total_steps``)."""
+
+    milestones_from_begin: str | None = None
+    """For an MMEngine class: its argument of milestones, counted in its own steps from
+    ``begin`` and reached only before ``end`` (MultiStepLR's ``milestones``)."""
+
     timm_steps: bool = False
     """It is stepped as timm's ``train.py`` steps its schedulers: ``step_update`` after
     every optimizer update, ``step(epoch + 1, metric)`` after every epoch (see
@@ -390,15 +402,19 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         "LinearLR": SchedulerFacts(
             summary="from start_factor to end_factor of the lr, linearly over end - begin - 1 "
             "of its steps",
+            end_sizes="warmup",
             example={"start_factor": 0.001, "by_epoch": False, "begin": 0, "end": 500},
         ),
         "ConstantLR": SchedulerFacts(
             summary="multiply by factor until end - begin - 1 of its steps, then the lr",
+            end_sizes="warmup",
             example={"factor": 0.5, "begin": 0, "end": 5},
         ),
         "CosineAnnealingLR": SchedulerFacts(
             summary="cosine from the lr down to eta_min (or eta_min_ratio x it) over T_max "
             "(default end - begin) of its steps",
+            end_sizes="length",
+            end_sized_unless="T_max",
             example={"T_max": 100, "begin": 0, "end": 100},
         ),
         "ExponentialLR": SchedulerFacts(
@@ -406,6 +422,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         ),
         "MultiStepLR": SchedulerFacts(
             summary="multiply by gamma at each milestone (counted from begin)",
+            milestones_from_begin="milestones",
             example={"milestones": [8, 11], "gamma": 0.1},
         ),
         "StepLR": SchedulerFacts(
@@ -414,11 +431,14 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         ),
         "PolyLR": SchedulerFacts(
             summary="polynomial decay (power) to eta_min over end - begin - 1 of its steps",
+            end_sizes="length",
             example={"eta_min": 0.0001, "power": 0.9, "by_epoch": False},
         ),
         "OneCycleLR": SchedulerFacts(
             summary="one warm-up to eta_max over pct_start of total_steps (default end - "
             "begin), then anneal (cos or linear) to eta_max / div_factor / final_div_factor",
+            end_sizes="length",
+            end_sized_unless="total_steps",
             per_group=("eta_max",),
             example={"eta_max": 0.1, "total_steps": 100, "by_epoch": False},
         ),

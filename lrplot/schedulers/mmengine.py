@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -40,6 +39,7 @@ from types import ModuleType
 from typing import Any
 
 from lrplot.schedulers.facts import MMENGINE, MMENGINE_SCHEDULERS
+from lrplot.schedulers.installed import installed
 
 INSTALL_MMENGINE = "pip install 'lrplot[mmengine]' (or pip install mmengine)"
 
@@ -58,10 +58,7 @@ _NOT_ARGUMENTS = ("param_name",)
 
 def mmengine_installed() -> bool:
     """Whether MMEngine can be imported (found without importing it)."""
-    try:
-        return importlib.util.find_spec("mmengine") is not None
-    except (ImportError, ValueError):
-        return False
+    return installed("mmengine")
 
 
 def lr_schedulers() -> ModuleType:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
-import importlib.util
 import inspect
 import sys
 from collections.abc import Callable, Mapping
@@ -43,6 +42,7 @@ from lrplot.schedulers.facts import (
     TRANSFORMERS_SCHEDULES,
     SchedulerFacts,
 )
+from lrplot.schedulers.installed import installed
 from lrplot.schedulers.mmengine import (
     CONVERT,
     INSTALL_MMENGINE,
@@ -51,6 +51,7 @@ from lrplot.schedulers.mmengine import (
     mmengine_installed,
     mmengine_schedulers,
 )
+from lrplot.schedulers.signatures import REQUIRED, SIGNATURES
 from lrplot.schedulers.timm import INSTALL_TIMM, is_timm, timm_installed, timm_schedulers
 from lrplot.signals import interrupts_deferred
 
@@ -151,10 +152,7 @@ def is_scheduler_class(cls: object) -> bool:
 
 def transformers_installed() -> bool:
     """Whether transformers can be imported (found without importing it)."""
-    try:
-        return importlib.util.find_spec("transformers") is not None
-    except (ImportError, ValueError):
-        return False
+    return installed("transformers")
 
 
 @functools.cache
@@ -218,9 +216,11 @@ class _Library:
     install: str
     listed_as: str
     """What its classes are called in the list an unknown name gets."""
+    known: Mapping[str, SchedulerFacts]
+    """Its classes lrplot knows (:mod:`lrplot.schedulers.facts`), by ``type:`` name."""
 
 
-_LIBRARIES = (
+LIBRARIES = (
     _Library(
         "DeepSpeed",
         DEEPSPEED,
@@ -228,6 +228,7 @@ _LIBRARIES = (
         deepspeed_schedulers,
         INSTALL_DEEPSPEED,
         "DeepSpeed's schedulers",
+        DEEPSPEED_SCHEDULERS,
     ),
     _Library(
         "MMEngine",
@@ -236,18 +237,53 @@ _LIBRARIES = (
         mmengine_schedulers,
         INSTALL_MMENGINE,
         "MMEngine's lr schedulers",
+        MMENGINE_SCHEDULERS,
     ),
-    _Library("timm", TIMM, timm_installed, timm_schedulers, INSTALL_TIMM, "timm's schedulers"),
+    _Library(
+        "timm",
+        TIMM,
+        timm_installed,
+        timm_schedulers,
+        INSTALL_TIMM,
+        "timm's schedulers",
+        TIMM_SCHEDULERS,
+    ),
 )
-LIBRARY_PREFIXES = tuple(library.prefix for library in _LIBRARIES)
+"""The libraries whose own scheduler classes a config may name (see :func:`library_scheduler`)."""
+LIBRARY_PREFIXES = tuple(library.prefix for library in LIBRARIES)
 """The ``type:`` prefixes of the libraries :func:`library_scheduler` knows."""
+
+
+def listed_libraries() -> list[tuple[_Library, dict[str, Signature]]]:
+    """Each installed library of :data:`LIBRARIES` (found without importing it) and the
+    arguments of its classes lrplot knows, by ``type:`` name, as
+    :mod:`lrplot.schedulers.signatures` holds them (for ``lrplot list`` and the schema:
+    read without importing the library)."""
+    return [
+        (library, {name: known_signature(name) for name in library.known})
+        for library in LIBRARIES
+        if library.installed()
+    ]
+
+
+def known_signature(type_name: str) -> Signature:
+    """The arguments of the library class ``type_name`` as
+    :mod:`lrplot.schedulers.signatures` holds them (none: it takes any)."""
+    arguments, takes_any = SIGNATURES.get(type_name, ((), True))
+    return Signature(
+        {
+            name: Parameter(name, annotation, _REQUIRED if default == REQUIRED else default)
+            for name, annotation, default in arguments
+        },
+        takes_any,
+    )
 
 
 def library_scheduler(type_name: str, *, key: str) -> Maker:
     """The DeepSpeed, MMEngine or timm class a ``type: <library>.<Class>`` names (one of
     :data:`LIBRARY_PREFIXES`); ConfigError (at ``key``) if the library is not installed or
     does not have it."""
-    library = next(each for each in _LIBRARIES if type_name.startswith(each.prefix))
+    library = next(each for each in LIBRARIES if type_name.startswith(each.prefix))
     if not library.installed():
         raise ConfigError(
             f"{name_excerpt(type_name)} is a scheduler of {library.name}, which is not "

@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
-import importlib.util
 import logging
 import warnings
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from typing import Any
 
 from lrplot.errors import ConfigError, failed_assertion, one_line
 from lrplot.schedulers.facts import TIMM, TIMM_SCHEDULERS
+from lrplot.schedulers.installed import installed
 
 INSTALL_TIMM = "pip install 'lrplot[timm]' (or pip install timm)"
 
@@ -49,10 +49,7 @@ PER_EPOCH_DEFAULT = True
 
 def timm_installed() -> bool:
     """Whether timm can be imported (found without importing it)."""
-    try:
-        return importlib.util.find_spec("timm") is not None
-    except (ImportError, ValueError):
-        return False
+    return installed("timm")
 
 
 @functools.cache

@@ -301,7 +301,8 @@ def codes_of(stderr: str) -> list[str]:
 
 
 def test_every_code_has_its_cases() -> None:
-    native = {"warmup-unit", "constant-warmup", "kwargs-dropped"}  # tests/checks/test_native.py
+    native = {"warmup-unit", "constant-warmup", "kwargs-dropped", "warmup-ratio-ignored"}
+    # those four: tests/checks/test_native.py
     native.add("epochs-adjusted")  # tests/formats/test_timm_args.py
     native.add("onecycle-per-epoch")  # tests/formats/test_lightning_cli.py
     assert set(CASES) | {"resume-changes"} | native == set(CODES)  # resume: test_notices.py

@@ -31,6 +31,20 @@ WARNED = {
         "warmup_ratio of 1 or more as steps, not a share of the run: steps are warmup_steps, "
         "a share is below 1 (line 2) [warmup-unit]",
     ),
+    "4.x warmup_steps overrides warmup_ratio": (
+        "max_steps: 10\nwarmup_steps: 3\nwarmup_ratio: 0.5\n",
+        ("--transformers-version", "4.57"),
+        "warmup_ratio: 0.5 is ignored: transformers 4.57's get_warmup_steps takes "
+        "warmup_steps 3 when it is above 0, so the warm-up is 3 steps, not ceil(10 x 0.5) = "
+        "5; set only one of them (line 3) [warmup-ratio-ignored]",
+    ),
+    "4.x warmup_steps 1 from --set overrides warmup_ratio": (
+        "max_steps: 10\nwarmup_ratio: 0.05\n",
+        ("--transformers-version", "4.46.3", "--set", "warmup_steps=1"),
+        "warmup_ratio: 0.05 is ignored: transformers 4.46.3's get_warmup_steps takes "
+        "warmup_steps 1 when it is above 0, so the warm-up is 1 step, not ceil(10 x 0.05) = "
+        "1; set only one of them (line 2) [warmup-ratio-ignored]",
+    ),
     "constant with a warm-up": (
         "max_steps: 10\nlr_scheduler_type: constant\nwarmup_steps: 0.2\n",
         (),
@@ -65,6 +79,22 @@ QUIET = {
     "4.x counts whole warmup_steps": (
         "max_steps: 10\nwarmup_steps: 3\n",
         ("--transformers-version", "4.57"),
+    ),
+    "4.x warmup_ratio alone": (
+        "max_steps: 10\nwarmup_ratio: 0.5\n",
+        ("--transformers-version", "4.57"),
+    ),
+    "4.x warmup_steps with warmup_ratio 0": (
+        "max_steps: 10\nwarmup_steps: 3\nwarmup_ratio: 0.0\n",
+        ("--transformers-version", "4.57"),
+    ),
+    "4.x warmup_ratio with warmup_steps 0": (
+        "max_steps: 10\nwarmup_steps: 0\nwarmup_ratio: 0.5\n",
+        ("--transformers-version", "4.57"),
+    ),
+    "5.x rules: warmup_ratio replaces warmup_steps": (
+        "max_steps: 10\nwarmup_steps: 3\nwarmup_ratio: 0.5\n",
+        ("--transformers-version", "5.10"),
     ),
     "constant without a warm-up": (
         "max_steps: 10\nlr_scheduler_type: constant\nlr_scheduler_kwargs: {}\n",

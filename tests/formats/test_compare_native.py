@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import shlex
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
+from tests.conftest import ROOT
 from tests.formats.test_transformers_args import parsed
 from tests.trainers import Trainers
 
@@ -81,3 +86,31 @@ def test_without_a_log_or_a_size_the_error_names_both(runner: CliRunner, tmp_pat
         "training samples, after tokenising), or set max_steps (or compare it with its run's "
         "trainer_state.json) (line 5)\n",
     )
+
+
+SECTION = "### TRL recipes, and compare against a trainer_state.json"
+
+
+def test_the_docs_transcripts_print_what_they_show(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/config.md's TRL and compare section: its recipe and its shipped run
+    (docs/runs/tiny-bert/, a real Trainer's log) give what its console blocks show."""
+    pytest.importorskip("trl")
+    text = (ROOT / "docs" / "config.md").read_text().split(SECTION, 1)[1].split("\n## ", 1)[0]
+    (recipe,) = re.findall(r"```text\n(# A TRL SFT recipe.*?)```", text, flags=re.DOTALL)
+    (tmp_path / "recipe.yaml").write_text(recipe)
+    shutil.copytree(ROOT / "docs" / "runs", tmp_path / "docs" / "runs")
+    monkeypatch.chdir(tmp_path)
+    commands = [
+        part.partition("\n")
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.DOTALL)
+        for part in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]
+    ]
+    assert len(commands) == 4
+    for command, _, shown in commands:
+        words = shlex.split(command)
+        assert words[0] == "lrplot"
+        result = runner.invoke(cli, words[1:])
+        assert result.output == shown, command
+        assert result.exit_code == ("Error:" in shown), command

@@ -385,3 +385,105 @@ def test_total_num_steps_shorter_than_the_run_is_warned_of(
     ]
     near = write_config(text + "  total_num_steps: 99\n")
     assert warnings_of(runner, near) == []
+
+
+NESTED_HEAD = "epochs: 2\nsteps_per_epoch: 10\noptimizer: {type: AdamW, lr: 0.01}\nscheduler:\n"
+
+
+def test_deepspeeds_schedulers_chained_run_as_torch_chains_them(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    import torch
+
+    config = write_config(
+        NESTED_HEAD.replace("epochs: 2", "epochs: 2\nresume_at: 3")
+        + "  type: ChainedScheduler\n  schedulers:\n"
+        "    - {type: deepspeed.WarmupLR, warmup_num_steps: 6, warmup_type: linear}\n"
+        "    - {type: ExponentialLR, gamma: 0.9}\n"
+    )
+
+    def build() -> tuple[Any, Any]:
+        opt = torch.optim.AdamW([torch.zeros(1, 1)], lr=0.01)
+        first = lr_schedules.WarmupLR(opt, warmup_num_steps=6, warmup_type="linear")
+        second = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+        return opt, torch.optim.lr_scheduler.ChainedScheduler([first, second], optimizer=opt)
+
+    def run(resume_at: int | None) -> list[float]:
+        opt, chained = build()
+        lrs = []
+        for step in range(20):
+            if step == resume_at:  # a checkpoint's optimizer, then its scheduler
+                saved = opt.state_dict(), chained.state_dict()
+                opt, chained = build()
+                opt.load_state_dict(saved[0])
+                chained.load_state_dict(saved[1])
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            chained.step()
+        return lrs
+
+    rows, _ = rendered(runner, config)
+    assert column(rows, "lr") == hexes(run(None))
+    assert column(rows, "lr_resumed") == hexes(run(3))
+
+
+SEQUENCE = (
+    "  type: SequentialLR\n  milestones: [{milestone}]\n  schedulers:\n"
+    "    - {{type: LinearLR, start_factor: 0.1, total_iters: 5}}\n"
+    "    - {{type: deepspeed.WarmupDecayLR, total_num_steps: 15, warmup_num_steps: 2}}\n"
+)
+
+
+def test_deepspeeds_schedulers_in_a_sequence_are_refused_where_torch_fails(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    config = write_config(NESTED_HEAD + SEQUENCE.format(milestone=5))
+    assert said(runner, config) == (
+        1,
+        f"Error: {config}: scheduler.schedulers[1].type: deepspeed.WarmupDecayLR cannot run "
+        "in SequentialLR: it is not a torch LRScheduler, and SequentialLR restarts it at its "
+        "milestone, 5, with _update_lr(0), which DeepSpeed's schedulers do not have (torch "
+        "fails: 'WarmupDecayLR' object has no attribute '_update_lr'); ChainedScheduler "
+        "takes DeepSpeed's schedulers, or give it as the config's scheduler (line 9)\n",
+    )
+    config = write_config(
+        NESTED_HEAD + "  type: SequentialLR\n  milestones: [5]\n  schedulers:\n"
+        "    - {type: deepspeed.WarmupLR, warmup_num_steps: 5}\n"
+        "    - {type: ExponentialLR, gamma: 0.9}\n"
+    )
+    assert said(runner, config) == (
+        1,
+        f"Error: {config}: scheduler.schedulers[0].type: deepspeed.WarmupLR cannot run in "
+        "SequentialLR: it is not a torch LRScheduler, and SequentialLR starts its first "
+        "scheduler with _initial_step(), which DeepSpeed's schedulers do not have (torch "
+        "fails: 'WarmupLR' object has no attribute '_initial_step'); ChainedScheduler takes "
+        "DeepSpeed's schedulers, or give it as the config's scheduler (line 8)\n",
+    )
+
+
+def test_a_sequence_whose_deepspeed_turn_is_past_the_run_runs_as_torch_runs_it(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    import torch
+
+    # 20 steps: torch reaches milestone 20 (and fails there), never 21
+    code, stderr = said(runner, write_config(NESTED_HEAD + SEQUENCE.format(milestone=20)))
+    assert code == 1
+    assert "at its milestone, 20, with _update_lr(0)" in stderr
+    config = write_config(NESTED_HEAD + SEQUENCE.format(milestone=21))
+    opt = torch.optim.AdamW([torch.zeros(1, 1)], lr=0.01)
+    sequence = torch.optim.lr_scheduler.SequentialLR(
+        opt,
+        [
+            torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=5),
+            lr_schedules.WarmupDecayLR(opt, total_num_steps=15, warmup_num_steps=2),
+        ],
+        milestones=[21],
+    )
+    expected = []
+    for _ in range(20):
+        expected.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sequence.step()
+    rows, _ = rendered(runner, config)
+    assert column(rows, "lr") == hexes(expected)

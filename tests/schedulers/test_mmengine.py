@@ -470,3 +470,152 @@ def test_end_before_begin_is_mmengines_error(
         "end "
         "should be larger than begin, but got begin=20, end=10 (line 2)\n"
     )
+
+
+RUN = "epochs: 12\nsteps_per_epoch: 1000\noptimizer: {type: SGD, lr: 0.02}\nschedulers:\n"
+
+SPANS_WARNED = {
+    "a warm-up by iteration past the run": (
+        "{type: mmengine.LinearLR, start_factor: 0.001, by_epoch: false, end: 15000}",
+        "end is 15,000, but the run has 12,000 iterations, so LinearLR's warm-up over end - "
+        "begin - 1 = 14,999 iterations never ends (11,999 of them run); end: 12000 ends it "
+        "with the run (line 5) [horizon-long]",
+    ),
+    "a warm-up by epoch past the run": (
+        "{type: mmengine.ConstantLR, factor: 0.5, begin: 1, end: 15}",
+        "end is 15, but the run has 12 epochs, so ConstantLR's warm-up over end - begin - 1 "
+        "= 13 epochs never ends (10 of them run); end: 12 ends it with the run (line 5) "
+        "[horizon-long]",
+    ),
+    "a warm-up converted to iterations past the run": (
+        "{type: mmengine.LinearLR, start_factor: 0.001, end: 15, convert_to_iter_based: true}",
+        "end is 15, but the run has 12 epochs (12,000 iterations; convert_to_iter_based makes "
+        "end 15,000), so LinearLR's warm-up over end - begin - 1 = 14,999 iterations never "
+        "ends (11,999 of them run); end: 12 ends it with the run (line 5) [horizon-long]",
+    ),
+    "a cosine sized to an end past the run": (
+        "{type: mmengine.CosineAnnealingLR, begin: 2, end: 24}",
+        "end is 24, but the run has 12 epochs, so CosineAnnealingLR, sized to end - begin, is "
+        "cut at 45% of its length; end: 12 fits the run (line 5) [schedule-cut-short]",
+    ),
+    "a poly decay sized to an end past the run": (
+        "{type: mmengine.PolyLR, by_epoch: false, end: 20000}",
+        "end is 20,000, but the run has 12,000 iterations, so PolyLR, sized to end - begin, "
+        "is cut at 60% of its length; end: 12000 fits the run (line 5) [schedule-cut-short]",
+    ),
+    "a one-cycle sized to an end past the run": (
+        "{type: mmengine.OneCycleLR, eta_max: 0.1, by_epoch: false, end: 24000}",
+        "end is 24,000, but the run has 12,000 iterations, so OneCycleLR, sized to end - "
+        "begin, is cut at 50% of its length; end: 12000 fits the run (line 5) "
+        "[schedule-cut-short]",
+    ),
+    "a begin past the run": (
+        "{type: mmengine.MultiStepLR, begin: 12, end: 24, milestones: [3]}",
+        "begin is 12, but the run has 12 epochs, counted from 0, so MultiStepLR never changes "
+        "the lr (line 5) [horizon-long]",
+    ),
+    "a milestone past the run": (
+        "{type: mmengine.MultiStepLR, milestones: [8, 11, 14]}",
+        "milestones: MultiStepLR counts milestones from begin 0: milestone 14 is epoch 14, and "
+        "the run's last epoch is 11, so it is never reached (line 5) [horizon-long]",
+    ),
+    "milestones counted from begin, past the run": (
+        "{type: mmengine.MultiStepLR, begin: 2, milestones: [9, 10, 11]}",
+        "milestones: MultiStepLR counts milestones from begin 2: milestones 10, 11 are epochs "
+        "12, 13, and the run's last epoch is 11, so they are never reached (line 5) "
+        "[horizon-long]",
+    ),
+    "a milestone at its end": (
+        "{type: mmengine.MultiStepLR, begin: 2, end: 7, milestones: [3, 4, 5]}",
+        "milestones: MultiStepLR counts milestones from begin 2: milestone 5 is epoch 7, and "
+        "it acts only before its end, epoch 7, so it is never reached (line 5) [horizon-long]",
+    ),
+    "a milestone by iteration past the run": (
+        "{type: mmengine.MultiStepLR, by_epoch: false, milestones: [8000, 12000]}",
+        "milestones: MultiStepLR counts milestones from begin 0: milestone 12000 is iteration "
+        "12,000, and the run's last iteration is 11,999, so it is never reached (line 5) "
+        "[horizon-long]",
+    ),
+}
+
+SPANS_QUIET = {
+    "MMDetection's milestones": "{type: mmengine.MultiStepLR, milestones: [8, 11]}",
+    "a milestone counted from begin, in the last epoch": (
+        "{type: mmengine.MultiStepLR, begin: 1, milestones: [10]}"
+    ),
+    "a milestone converted, in the run": (
+        "{type: mmengine.MultiStepLR, milestones: [11], convert_to_iter_based: true}"
+    ),
+    "a warm-up ending with the run": "{type: mmengine.LinearLR, by_epoch: false, end: 12000}",
+    "a warm-up converted, within the run": (
+        "{type: mmengine.LinearLR, start_factor: 0.001, end: 1, convert_to_iter_based: true}"
+    ),
+    "an end that only stops it": "{type: mmengine.MultiStepLR, end: 24, milestones: [8]}",
+    "a cosine sized by its T_max": "{type: mmengine.CosineAnnealingLR, T_max: 12, end: 24}",
+    "a one-cycle sized by its total_steps": (
+        "{type: mmengine.OneCycleLR, eta_max: 0.1, by_epoch: false, total_steps: 12000, "
+        "end: 24000}"
+    ),
+    "a begin in the run's last epoch": "{type: mmengine.ExponentialLR, gamma: 0.9, begin: 11}",
+    "no end: the run's": "{type: mmengine.PolyLR, by_epoch: false}",
+}
+
+
+@pytest.mark.parametrize("name", SPANS_WARNED)
+def test_a_span_past_the_run_warns_in_its_exact_words(
+    name: str, registry: Any, runner: CliRunner, write_config
+) -> None:
+    entry, message = SPANS_WARNED[name]
+    config = write_config(f"{RUN}  - {entry}\n")
+    code, stderr = said(runner, config)
+    assert code == 0, stderr
+    warnings = [line for line in stderr.splitlines() if line.startswith("Warning:")]
+    if not message.startswith("milestones: "):
+        message = f"{message.split()[0]}: {message}"  # end, or begin
+    assert warnings == [f"Warning: {config}: schedulers[0].{message}"]
+
+
+@pytest.mark.parametrize("name", SPANS_QUIET)
+def test_a_span_within_the_run_stays_quiet(
+    name: str, registry: Any, runner: CliRunner, write_config
+) -> None:
+    config = write_config(f"{RUN}  - {SPANS_QUIET[name]}\n")
+    code, stderr = said(runner, config)
+    assert code == 0, stderr
+    assert "Warning:" not in stderr
+
+
+def test_what_an_end_sizes_is_mmengines(registry: Any) -> None:
+    """The facts' end_sizes against MMEngine's classes: the ones whose warm-up (total_iters)
+    or length (T_max, total_iters, total_steps) follows end, but when end_sized_unless is
+    given."""
+    import torch
+
+    def sizes(name: str, args: dict[str, Any]) -> set[Any]:
+        built = []
+        for end in (10, 20):
+            params = [torch.zeros(1, requires_grad=True)]
+            optimizer = torch.optim.SGD(params, lr=0.1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                scheduler = registry.build(
+                    {"type": name, "optimizer": optimizer, **args, "begin": 2, "end": end}
+                )
+            built.append(
+                tuple(getattr(scheduler, a, None) for a in ("total_iters", "T_max", "total_steps"))
+            )
+        return set(built)
+
+    for type_name, facts in MMENGINE_SCHEDULERS.items():
+        name = type_name.removeprefix("mmengine.")
+        args = {k: v for k, v in facts.example.items() if k not in ("begin", "end")}
+        unless = facts.end_sized_unless
+        args.pop(unless or "", None)
+        assert (len(sizes(name, args)) > 1) is (facts.end_sizes is not None), name
+        if unless is not None:
+            assert len(sizes(name, {**args, unless: 5})) == 1, name
+        if facts.end_sizes == "warmup":
+            params = [torch.zeros(1, requires_grad=True)]
+            optimizer = torch.optim.SGD(params, lr=0.1)
+            built = registry.build({"type": name, "optimizer": optimizer, "begin": 2, "end": 9})
+            assert built.total_iters == 9 - 2 - 1, name

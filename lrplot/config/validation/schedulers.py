@@ -3,6 +3,7 @@ r"""A config's schedulers, nested ones and how the loop steps them, checked into
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -14,6 +15,7 @@ from lrplot.config.spec import SchedulerSpec
 from lrplot.config.validation.arguments import Checks
 from lrplot.errors import ConfigError, describe_value, name_excerpt
 from lrplot.schedulers.custom import is_custom_reference, load_custom_class
+from lrplot.schedulers.deepspeed import is_deepspeed
 from lrplot.schedulers.facts import (
     DEEPSPEED,
     MMENGINE,
@@ -264,6 +266,44 @@ class SchedulerChecks(Checks):
                 f"got {describe_value(raw)}",
             )
         return tuple(self.scheduler(item, child_key(key, i)) for i, item in enumerate(raw))
+
+    def check_sequence(self, scheduler: SchedulerSpec, calls: int) -> None:
+        """DeepSpeed's schedulers in a SequentialLR (stepped ``calls`` times), which torch
+        runs only until one has its turn: they are not torch ``LRScheduler``\\ s, and
+        SequentialLR starts its first scheduler with ``_initial_step()`` and each later one,
+        at its milestone, with ``_update_lr(0)`` (torch/optim/lr_scheduler.py), which
+        DeepSpeed's lack. ChainedScheduler only calls ``step()``, and takes them."""
+        sequence = scheduler_classes()["SequentialLR"]
+        if not (inspect.isclass(scheduler.cls) and issubclass(scheduler.cls, sequence)):
+            for child in scheduler.children:
+                self.check_sequence(child, calls)
+            return
+        milestones = scheduler.args.get("milestones")
+        if (
+            not isinstance(milestones, list | tuple)
+            or len(milestones) != len(scheduler.children) - 1
+            or not all(isinstance(m, int) and not isinstance(m, bool) for m in milestones)
+        ):
+            return  # torch refuses them, in its own words
+        bounds = [0, *milestones, calls]
+        for index, child in enumerate(scheduler.children):
+            start = bounds[index]
+            if is_deepspeed(child.cls) and start <= calls:
+                name = child.type_name
+                if index == 0:
+                    how = "starts its first scheduler with _initial_step()"
+                    said = "object has no attribute '_initial_step'"
+                else:
+                    how = f"restarts it at its milestone, {start}, with _update_lr(0)"
+                    said = "object has no attribute '_update_lr'"
+                raise self.error(
+                    child_key(child.key, "type"),
+                    f"{name} cannot run in SequentialLR: it is not a torch LRScheduler, and "
+                    f"SequentialLR {how}, which DeepSpeed's schedulers do not have (torch "
+                    f"fails: '{name.removeprefix(DEEPSPEED)}' {said}); ChainedScheduler "
+                    "takes DeepSpeed's schedulers, or give it as the config's scheduler",
+                )
+            self.check_sequence(child, max(0, min(bounds[index + 1], calls) - start))
 
     def check_length(self, scheduler: SchedulerSpec, loop: TrainingLoop) -> None:
         """A scheduler that needs the run's length (OneCycleLR) needs ``total_steps`` (or

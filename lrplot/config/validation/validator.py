@@ -153,6 +153,7 @@ class _Validator(OptimizerChecks, SchedulerChecks):
         loop = dataclasses.replace(loop, stop=self.stop_at)
         for scheduler in schedulers:
             self.check_length(scheduler, loop)
+            self.check_sequence(scheduler, scheduler.calls(loop))
         resume_at = values.get("resume_at")
         self.check_resume(resume_at, epochs, steps_per_epoch)
         self.check_timm_resume(resume_at, steps_per_epoch, schedulers)
