@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadfile
+# ^ two processes; a file's tests in one, so a module's costly fixtures are made once
 COMPARE_EXAMPLE := configs/tutorial/CyclicLR-1.yaml configs/tutorial/CyclicLR-2.yaml \
 	configs/tutorial/CyclicLR-exp.yaml
 LOGGED_EXAMPLE := configs/transformers/get_cosine_schedule_with_warmup.yaml \

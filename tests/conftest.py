@@ -14,6 +14,12 @@ from hypothesis import settings
 
 from tests.trainers import Trainers
 
+# The tests' models are tiny: a second OpenMP thread only waits on the first, and on two
+# cores shared with another test process its spinning costs several times the work
+# (a 400-step Trainer run: 20 s on one thread, 97 s on two beside a busy process). Set
+# before torch is imported, here and in the processes the tests start.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 # On CI the fuzz tests see the same examples every run; locally they explore afresh.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -99,9 +105,12 @@ def _warm_imports() -> None:
     """Import torch and warm up matplotlib once: a gallery's worker processes are forked
     from the test process and inherit both, instead of importing them again (two seconds
     per gallery)."""
+    import torch
+
     from lrplot.draw.plotting import warm_up
     from lrplot.schedulers.registry import scheduler_classes
 
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     scheduler_classes()
     warm_up()
 
