@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class TrainerRun:
     """The optimizer steps the trainer made (its global step at the end)."""
     batches_per_epoch: int
     """Batches per epoch, as the trainer's process saw its dataloader."""
+    epochs: tuple[int, ...] = ()
+    """HF: the epoch (0-based, the floor of ``state.epoch``) each optimizer step was in."""
 
 
 def _used(groups: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
@@ -114,12 +117,14 @@ def hf_run(folder: Path, **kw: Any) -> TrainerRun:
     rows: list[list[float]] = []
     momenta: list[list[float]] = []
     batches: list[int] = []
+    epochs: list[int] = []
 
     class Record(TrainerCallback):
         def on_train_begin(self, args: Any, state: Any, control: Any, **more: Any) -> None:
             batches.append(len(more["train_dataloader"]))
 
         def on_pre_optimizer_step(self, args: Any, state: Any, control: Any, **more: Any) -> None:
+            epochs.append(math.floor(state.epoch))
             lrs, moms = _used(more["optimizer"].param_groups)
             rows.append(lrs)
             momenta.append(moms)
@@ -187,6 +192,7 @@ def hf_run(folder: Path, **kw: Any) -> TrainerRun:
         momenta=_columns(momenta),
         optimizer_steps=trainer.state.global_step,
         batches_per_epoch=batches[-1],
+        epochs=tuple(epochs),
     )
 
 

@@ -89,6 +89,9 @@ class Translation:
     """A file that a key of this one names, whose keys :attr:`names` gives under that
     key (a TrainingArguments file's ``deepspeed: ds_config.json``: ``deepspeed.scheduler``
     is the ds_config's ``scheduler``): the key, and the file read."""
+    stop: int | None = None
+    """The step the run stops at within its last epoch, if it does (``max_steps``: see
+    :attr:`lrplot.config.spec.Spec.stop_at`)."""
 
     def located(self, error: LrplotError) -> LrplotError:
         """``error`` about lrplot's config, as about the file: its key the file's (or

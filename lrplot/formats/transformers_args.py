@@ -467,8 +467,12 @@ class _Reader:
         names: dict[str, str] = {}
         config: dict[str, Any] = {}
         per_epoch = batches.steps if batches is not None else total
-        if batches is not None and total % per_epoch == 0:
-            config["epochs"] = total // per_epoch
+        stop = None
+        if batches is not None:
+            # The Trainer runs ceil(total / per epoch) epochs and stops within the last
+            # when max_steps (or a fractional num_train_epochs) ends it there.
+            config["epochs"] = math.ceil(total / per_epoch)
+            stop = total if total % per_epoch else None
             config["steps_per_epoch"] = {
                 "dataset_size": batches.dataset_size,
                 "batch_size": batches.batch_size,
@@ -518,7 +522,7 @@ class _Reader:
                 ]
             )
         )
-        return Translation(self.translated(config, names), names, beside=beside)
+        return Translation(self.translated(config, names), names, beside=beside, stop=stop)
 
     def deepspeed(
         self, config: dict[str, Any], names: dict[str, str], total: int, warmup: int, runs: str
@@ -685,7 +689,7 @@ def load(
     if resume_at is not None:
         document = set_value(document, "resume_at", resume_at, origin=f"--resume-at {resume_at}")
     try:
-        spec = document_spec(document, base_dir=read.base_dir)
+        spec = document_spec(document, base_dir=read.base_dir, stop_at=translation.stop)
     except LrplotError as e:
         raise translation.located(e) from None
     spec = dataclasses.replace(spec, notices=notices + spec.notices, native=translation.native)

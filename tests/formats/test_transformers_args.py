@@ -181,6 +181,21 @@ def test_two_processes_share_the_batches_as_accelerate_deals_them(
     assert math.ceil(2 * shares[0]) == len(rows)
 
 
+@pytest.mark.parametrize(
+    "stop", ["max_steps: 20\n", "num_train_epochs: 2.5\n"], ids=["max_steps", "epochs"]
+)
+def test_a_run_that_ends_within_an_epoch_places_its_steps_in_the_trainers_epochs(
+    stop: str, trainers: Trainers, runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "args.yaml"  # 64 samples / 8 = 8 steps an epoch: 20 end in the third
+    path.write_text("output_dir: o\nlearning_rate: 1.0e-3\nwarmup_steps: 3\n" + stop)
+    run = trained(trainers, path, 64)
+    rows, _ = planned(runner, path, "--dataset-size", "64")
+    assert_same(rows, run)
+    assert [int(row["epoch"]) for row in rows] == list(run.epochs)
+    assert run.epochs[-1] == 2
+
+
 def test_validate_shows_the_trainers_arithmetic(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "args.yaml"
     path.write_text(CASES["constant-with-warmup-accumulation-remainder"][0])
