@@ -307,11 +307,17 @@ def test_a_ds_config_the_trainer_refuses_is_refused(runner: CliRunner, tmp_path:
         "scheduler.params.total_num_steps=100 vs hf num_training_steps (calculated)=10; set "
         'them to "auto", or to the same values (line 10)\n',
     )
-    # near miss: the same values as the Trainer's are no mismatch
-    mismatched["optimizer"]["params"]["lr"] = 1e-3
-    mismatched["scheduler"]["params"]["total_num_steps"] = 10
-    path = write(tmp_path, head, mismatched)
-    assert said(runner, path)[0] == 0
+
+
+def test_a_ds_config_with_the_trainers_own_values_is_no_mismatch(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    head = "output_dir: out\nlearning_rate: 1.0e-3\nmax_steps: 10\ndeepspeed: ds_config.json\n"
+    same = json.loads(json.dumps(AUTO_DECAY))
+    same["optimizer"]["params"]["lr"] = 1e-3
+    same["scheduler"]["params"]["total_num_steps"] = 10
+    path = write(tmp_path, head, same)
+    assert said(runner, path)[0] == 0  # DeepSpeed's class runs it: needs DeepSpeed
 
 
 def test_an_auto_the_trainer_does_not_fill_is_refused(
