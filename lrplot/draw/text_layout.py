@@ -1,27 +1,25 @@
-"""Each text measured once per figure style: a memo over matplotlib's ``Text._get_layout``.
+"""Each text measured once per kind of renderer: a memo over matplotlib's ``Text._get_layout``.
 
 matplotlib measures a text every time its extent is asked for: the layout, the axis
 labels placed beside their ticks, the title placed above the top axis and every save
 each ask again, and tick labels such as ``0`` or ``20`` repeat from figure to figure.
-For one renderer, the measure is a pure function of the text, its font, alignment,
-rotation and the figure's dpi, so :func:`measured_once` remembers it per renderer while
-lrplot draws (inside :func:`lrplot.draw.plotting.drawing`, whose style is always the
-same). The bytes drawn are the same, in less time (measured in benchmarks/). This is the one module
-that touches matplotlib's private text internals.
+The measure is a pure function of the text, its font, alignment, rotation, the figure's
+dpi and the renderer's kind and scale (``points_to_pixels``: Agg measures in pixels at
+its dpi, SVG and PDF in points), given the style, so :func:`measured_once` remembers it
+across figures and saves while lrplot draws (inside :func:`lrplot.draw.plotting.drawing`,
+whose style is always the same). The bytes drawn are the same, in less time (measured in
+benchmarks/). This is the one module that touches matplotlib's private text internals.
 """
 
 from __future__ import annotations
 
 import contextlib
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
-_MEMO: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[Any, list[Any], Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-"""Per renderer (a save's, or the layout's), the texts it measured."""
-_MEMO_SIZE = 4096  # texts remembered by one renderer: a figure has about a hundred
+_MEMO: dict[tuple[Any, ...], tuple[Any, list[Any], Any]] = {}
+"""The texts measured, by renderer kind and scale and everything else the measure reads."""
+_MEMO_SIZE = 4096  # texts remembered: a figure has about a hundred, many alike
 _depth = 0
 
 
@@ -37,6 +35,8 @@ def measured_once() -> Iterator[None]:
         if self.get_wrap() or self.get_usetex():  # wrapping depends on where the text is
             return original(self, renderer)  # type: ignore[no-any-return]
         key = (
+            type(getattr(renderer, "_renderer", renderer)),  # SVG's or PDF's in a MixedMode one
+            renderer.points_to_pixels(72.0),
             self.get_figure(root=True).dpi,  # type: ignore[union-attr]
             self.get_text(),
             self.get_fontproperties(),
@@ -48,12 +48,11 @@ def measured_once() -> Iterator[None]:
             self.get_horizontalalignment(),
             self.get_verticalalignment(),
         )
-        memo = _MEMO.setdefault(renderer, {})
-        known = memo.get(key)
+        known = _MEMO.get(key)
         if known is None:
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            known = memo[key] = original(self, renderer)
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()
+            known = _MEMO[key] = original(self, renderer)
         bbox, lines, box = known
         return bbox.frozen(), list(lines), box
 

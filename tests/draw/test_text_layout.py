@@ -25,6 +25,9 @@ EXAMPLES = [
 def test_the_memo_draws_what_matplotlib_draws_without_it(
     config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    other = EXAMPLES[(EXAMPLES.index(config) + 1) % len(EXAMPLES)]
+    monkeypatch.setattr(text_layout, "_MEMO", {})
+    draw(plot_data(simulate(spec=load_spec(path=other))), ["png", "svg", "pdf"])  # remembered
     data = plot_data(simulate(spec=load_spec(path=config, allow_import=True)))
     remembered = draw(data, ["png", "svg", "pdf"])  # saved in turn from one figure
     monkeypatch.setattr(text_layout, "measured_once", contextlib.nullcontext)
@@ -46,7 +49,27 @@ def test_texts_are_remembered_only_while_lrplot_draws() -> None:
 
 def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(text_layout, "_MEMO_SIZE", 5)
+    monkeypatch.setattr(text_layout, "_MEMO", {})
     data = plot_data(simulate(spec=load_spec(path=CONFIGS_DIR / "tutorial" / "StepLR.yaml")))
-    with drawing(data) as figure:
-        texts = text_layout._MEMO[figure.canvas.get_renderer()]  # type: ignore[attr-defined]
-        assert 0 < len(texts) <= 5
+    with drawing(data):
+        assert 0 < len(text_layout._MEMO) <= 5
+
+
+def test_one_figures_texts_are_remembered_for_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.text import Text
+
+    measured = []
+    original = Text.__dict__["_get_layout"]
+
+    def counted(self: Text, renderer: object) -> object:
+        measured.append(self.get_text())
+        return original(self, renderer)
+
+    monkeypatch.setattr(Text, "_get_layout", counted)
+    monkeypatch.setattr(text_layout, "_MEMO", {})
+    data = plot_data(simulate(spec=load_spec(path=CONFIGS_DIR / "tutorial" / "StepLR.yaml")))
+    draw(data, ["png", "svg", "pdf"])
+    first = len(measured)
+    draw(data, ["png", "svg", "pdf"])
+    assert first > 0
+    assert len(measured) == first  # every text of the second figure was remembered
