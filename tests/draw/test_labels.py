@@ -11,10 +11,11 @@ from typing import cast
 
 import pytest
 
-from lrplot import load_spec, simulate
+from lrplot import simulate
 from lrplot.config.options import PlotOptions
 from lrplot.draw.plotting import PlotData, drawing, plot_data
 from lrplot.limits import MAX_MARKS
+from lrplot.pipeline import Config, Settings, load
 from lrplot.simulation.runner import Schedule
 from tests.conftest import CONFIG_FILES, CONFIGS_DIR, TOOL_FILES
 
@@ -28,7 +29,8 @@ Box = tuple[float, float, float, float]
 
 
 def schedule_of(config: Path) -> Schedule:
-    return simulate(spec=load_spec(path=config, allow_import=True))
+    """The config's schedule as the gallery loads it (an lrplot config, or another tool's file)."""
+    return simulate(spec=load(config=Config(path=config), settings=Settings(allow_import=True)))
 
 
 def texts_of(figure) -> list[tuple[str, str, Box]]:
