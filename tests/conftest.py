@@ -177,7 +177,10 @@ def built_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for config in sorted(CONFIGS_DIR.rglob("*")):
         library = library_of(config) if config.is_file() else None
         if library is not None and importlib.util.find_spec(library) is None:
-            pytest.skip(f"could not import {library!r}: No module named {library!r}")
+            pytest.skip(
+                f"could not import {library!r}: No module named {library!r} (configs/"
+                f"{config.relative_to(CONFIGS_DIR)} needs it; make test-torch-next has every one)"
+            )
     out = tmp_path_factory.mktemp("gallery")
     with contextlib.chdir(ROOT):
         report = build_gallery(config_dir=Path("configs"), out_dir=out, jobs=2, allow_import=True)
