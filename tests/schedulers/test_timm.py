@@ -550,7 +550,7 @@ def test_the_deit_example_is_timms_numbers(timm_scheduler: Any, runner: CliRunne
         "CosineLRScheduler",
         kwargs,
         epochs=raw["epochs"],
-        updates_per_epoch=raw["steps_per_epoch"],
+        updates_per_epoch=raw.get("steps_per_epoch", 1),
         lr=raw["optimizer"]["lr"],
     )
     assert column(rows, "lr") == hexes(expected[0])
