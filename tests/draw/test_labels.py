@@ -11,12 +11,13 @@ from typing import cast
 
 import pytest
 
-from lrplot import load_spec, simulate
+from lrplot import simulate
 from lrplot.config.options import PlotOptions
 from lrplot.draw.plotting import PlotData, drawing, plot_data
 from lrplot.limits import MAX_MARKS
+from lrplot.pipeline import Config, Settings, load
 from lrplot.simulation.runner import Schedule
-from tests.conftest import CONFIG_FILES, CONFIGS_DIR
+from tests.conftest import CONFIG_FILES, CONFIGS_DIR, TOOL_FILES
 
 SIZES = [(4.0, 3.0), (8.0, 4.5), (12.0, 4.0)]
 PLATEAUS = [  # the configs a plateau scheduler reduces, its own or transformers'
@@ -28,7 +29,8 @@ Box = tuple[float, float, float, float]
 
 
 def schedule_of(config: Path) -> Schedule:
-    return simulate(spec=load_spec(path=config, allow_import=True))
+    """The config's schedule as the gallery loads it (an lrplot config, or another tool's file)."""
+    return simulate(spec=load(config=Config(path=config), settings=Settings(allow_import=True)))
 
 
 def texts_of(figure) -> list[tuple[str, str, Box]]:
@@ -163,7 +165,9 @@ def measured(request: pytest.FixtureRequest) -> dict[Path, list[Drawn] | str]:
 TEST_LABELS = "test_no_text_overlaps_text_or_crosses_a_line_not_its_own"
 
 
-@pytest.mark.parametrize("config", CONFIG_FILES, ids=lambda p: str(p.relative_to(CONFIGS_DIR)))
+@pytest.mark.parametrize(
+    "config", [*CONFIG_FILES, *TOOL_FILES], ids=lambda p: str(p.relative_to(CONFIGS_DIR))
+)
 def test_no_text_overlaps_text_or_crosses_a_line_not_its_own(
     config: Path, measured: dict[Path, list[Drawn] | str]
 ) -> None:

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from tests.conftest import hide_package
+from tests.conftest import CONFIGS_DIR, hide_package
 from tests.schedulers.test_timm import column, hexes
 
 
@@ -288,7 +288,7 @@ def test_without_timm_an_args_yaml_says_how_to_install_it(
 
 
 def test_the_example_args_yaml_is_train_pys_plan(timm_scheduler: Any, runner: CliRunner) -> None:
-    path = Path(__file__).resolve().parents[2] / "examples" / "timm" / "args.yaml"
+    path = CONFIGS_DIR / "timm" / "args.yaml"
     args = yaml.safe_load(path.read_text())
     rows, stderr = render(runner, path, "--dataset-size", "1281167", "--world-size", "4")
     lrs, num_epochs, per_epoch = train_py(timm_scheduler, args, dataset_size=1281167, world_size=4)

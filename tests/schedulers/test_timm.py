@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrplot.cli import cli
-from tests.conftest import hide_package
+from tests.conftest import CONFIGS_DIR, hide_package
 
 
 @pytest.fixture(scope="module")
@@ -541,7 +541,7 @@ def test_the_factory_by_name(
 def test_the_deit_example_is_timms_numbers(timm_scheduler: Any, runner: CliRunner) -> None:
     import yaml
 
-    path = Path(__file__).resolve().parents[2] / "examples" / "timm" / "deit-cosine.yaml"
+    path = CONFIGS_DIR / "timm" / "deit-cosine.yaml"
     raw = yaml.safe_load(path.read_text())
     rows, stderr = rendered(runner, path)
     kwargs = {k: v for k, v in raw["scheduler"].items() if k != "type"}
@@ -550,7 +550,7 @@ def test_the_deit_example_is_timms_numbers(timm_scheduler: Any, runner: CliRunne
         "CosineLRScheduler",
         kwargs,
         epochs=raw["epochs"],
-        updates_per_epoch=raw["steps_per_epoch"],
+        updates_per_epoch=raw.get("steps_per_epoch", 1),
         lr=raw["optimizer"]["lr"],
     )
     assert column(rows, "lr") == hexes(expected[0])
