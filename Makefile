@@ -48,7 +48,7 @@ install-torch-next: $(NEXT_STAMP)
 
 # The committed gallery is rendered in $(NEXT_VENV), the one environment with every family
 # (the main one has no timm): its manifest and index pages name torch 2.14.1.
-demo: $(NEXT_STAMP)  ## render every config in configs/ into gallery/ (again, even if up to date)
+demo: install $(NEXT_STAMP)  ## render every config in configs/ into gallery/ (again, even if up to date)
 	$(NEXT_VENV)/bin/lrplot gallery configs -o gallery --allow-import --force
 
 docs: install  ## rewrite the generated parts of docs/ and the pictures besides the gallery's
