@@ -17,7 +17,8 @@ for ReduceLROnPlateau, stepped per epoch with the monitored metric. The Trainer'
 - ``devices`` x ``num_nodes``: the processes a DistributedSampler shards the samples over.
 
 The batches per epoch come from ``--steps-per-epoch``, or ``--dataset-size`` with ``data:``'s
-``batch_size``. Cheap to import: no torch.
+``batch_size``; without them, one step is plotted per epoch where that plots the same lrs.
+Cheap to import: no torch.
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ UNREAD: Mapping[str, str] = {
 
 WHERE = "lightning/pytorch/cli.py, LightningCLI.configure_optimizers"
 
+PER_EPOCH = (
+    "one step plotted per epoch (--steps-per-epoch N, or --dataset-size N with data: "
+    "batch_size, plots its optimizer steps)"
+)
+"""The plan's words for a run planned without its batches per epoch."""
+
 
 def is_lightning_cli(data: object) -> bool:
     """Whether a config's data is a LightningCLI config: a mapping with a ``trainer:``
@@ -99,8 +106,11 @@ class _Class:
 
 
 class _Reader:
-    def __init__(self, document: ConfigDocument, facts: RunFacts) -> None:
+    def __init__(
+        self, document: ConfigDocument, facts: RunFacts, resume_at: int | None = None
+    ) -> None:
         self.document = document
+        self.resume_at = resume_at
         self.data: Mapping[str, Any] = document.data
         self.facts = facts
         self.notices: list[str] = []
@@ -328,8 +338,9 @@ class _Reader:
         how = f"devices {count} x num_nodes {nodes}" if nodes > 1 else f"devices {count}"
         return world, how
 
-    def batches(self) -> tuple[int, str]:
-        """The batches of each process per epoch, before ``limit_train_batches``."""
+    def batches(self) -> tuple[int, str] | None:
+        """The batches of each process per epoch, before ``limit_train_batches``; None if
+        neither the options nor the file say them (see :meth:`steps_per_epoch`)."""
         if self.facts.steps_per_epoch is not None:
             count = self.facts.steps_per_epoch
             return count, f"--steps-per-epoch {count:,} batches"
@@ -340,14 +351,10 @@ class _Reader:
             batch, batch_key = init["batch_size"], "data.init_args.batch_size"
         else:
             batch = data.get("batch_size") if isinstance(data, Mapping) else None
-        if self.facts.dataset_size is None or batch is None:
-            given = "" if batch is None else f" (data: gives {batch_key})"
-            raise self.error(
-                "trainer",
-                "LightningCLI steps per epoch as many batches as the training DataLoader "
-                f"holds, which the file does not say{given}: give --steps-per-epoch N (the "
-                "batches per epoch of each process), or --dataset-size N with data: batch_size",
-            )
+        if self.facts.dataset_size is None:
+            return None
+        if batch is None:
+            raise self.unknown_batches()
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise self.error(
                 batch_key, f"expected a whole number of at least 1, got {describe_value(batch)}"
@@ -360,9 +367,28 @@ class _Reader:
         shown += f" / {batch_key} {batch} = {counted.batches:,} batches"
         return counted.batches, shown
 
-    def steps_per_epoch(self) -> tuple[int, str]:
-        """Optimizer steps per epoch, and the arithmetic."""
-        batches, how = self.batches()
+    def unknown_batches(self) -> ConfigError:
+        """The refusal of a plan that needs the batches per epoch the file does not say."""
+        data = self.data.get("data")
+        init = data.get("init_args") if isinstance(data, Mapping) else None
+        given = ""
+        if isinstance(init, Mapping) and "batch_size" in init:
+            given = " (data: gives data.init_args.batch_size)"
+        elif isinstance(data, Mapping) and "batch_size" in data:
+            given = " (data: gives data.batch_size)"
+        return self.error(
+            "trainer",
+            "LightningCLI steps per epoch as many batches as the training DataLoader "
+            f"holds, which the file does not say{given}: give --steps-per-epoch N (the "
+            "batches per epoch of each process), or --dataset-size N with data: batch_size",
+        )
+
+    def steps_per_epoch(self, *, exact_per_epoch: bool) -> tuple[int, str]:
+        """Optimizer steps per epoch, and the arithmetic. Without the batches per epoch, one
+        step plotted per epoch where that plots the same lrs (the scheduler is stepped once
+        per epoch, so each epoch's steps share one lr): ``exact_per_epoch``, and no
+        ``max_steps`` or share of the batches (``limit_train_batches`` a float) to count."""
+        known = self.batches()
         limit = self.value("limit_train_batches")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float)):
             raise self.error(
@@ -379,6 +405,19 @@ class _Reader:
             raise self.error(
                 "trainer.limit_train_batches", f"expected 0 batches or more, got {limit}"
             )
+        if known is None:
+            max_steps = self.value("max_steps")
+            share = isinstance(limit, float) and 0.0 < limit < 1.0
+            if not exact_per_epoch or max_steps not in (None, -1) or share:
+                raise self.unknown_batches()
+            if limit == 0 and not isinstance(limit, bool):
+                raise self.error(
+                    "trainer.limit_train_batches",
+                    f"{limit!r}: Lightning trains no batch, and skips the run",
+                )
+            self.whole("accumulate_grad_batches", low=1)
+            return 1, PER_EPOCH
+        batches, how = known
         if isinstance(limit, int):
             kept = min(batches, limit)
             how += f"; limit_train_batches {limit}: min({batches:,}, {limit:,}) = {kept:,}"
@@ -476,7 +515,10 @@ class _Reader:
                 self.notice(f"trainer.{key}: not read: {how}; planned as without it")
         optimizer = self.optimizer()
         scheduler = self.scheduler()
-        per_epoch, per_epoch_how = self.steps_per_epoch()
+        # a metric given may be fed by step (a logged run, an expression in step), and
+        # --resume-at counts optimizer steps: both need the batches per epoch
+        exact = self.resume_at is None and (scheduler.monitor is None or "metric" not in self.data)
+        per_epoch, per_epoch_how = self.steps_per_epoch(exact_per_epoch=exact)
         epochs, stop, limits_how = self.limits(per_epoch)
         names: dict[str, str] = {
             "optimizer": "optimizer",
@@ -583,7 +625,7 @@ def load(
             f"{describe_value(document.data, quote=False)}",
             source=read.source,
         )
-    reader = _Reader(document, facts)
+    reader = _Reader(document, facts, resume_at)
     translation, stop, scheduler = reader.translate()
     translated = translation.document
     if resume_at is not None:

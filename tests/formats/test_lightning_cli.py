@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from lrplot.cli import cli
 from lrplot.formats import recognise
+from tests.conftest import CONFIGS_DIR
 from tests.trainers import Trainers
 
 
@@ -140,17 +141,74 @@ def test_devices_and_num_nodes_shard_the_samples(runner: CliRunner, tmp_path: Pa
     assert len(rows) == 6 * 13
 
 
-def test_without_the_batches_per_epoch_one_error_names_the_options(
+UNKNOWN = (
+    "trainer: LightningCLI steps per epoch as many batches as the training DataLoader holds, "
+    "which the file does not say (data: gives data.batch_size): give --steps-per-epoch N (the "
+    "batches per epoch of each process), or --dataset-size N with data: batch_size (line 2)"
+)
+
+
+@pytest.mark.parametrize(
+    ("trainer", "options"),
+    [
+        ({"max_steps": 7}, ()),  # may stop within an epoch
+        ({"limit_train_batches": 0.5}, ()),  # a share: Lightning refuses one keeping none
+        ({}, ("--resume-at", "3")),  # counts optimizer steps
+        ({}, ("--dataset-size", "20", "-s", "data={}")),  # the size, without a batch_size
+    ],
+    ids=["max-steps", "limit-share", "resume-at", "size-without-batch"],
+)
+def test_where_the_batches_per_epoch_count_one_error_names_the_options(
+    runner: CliRunner, tmp_path: Path, trainer: dict[str, Any], options: tuple[str, ...]
+) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, **trainer))
+    message = UNKNOWN
+    if "data={}" in options:
+        message = message.replace(" (data: gives data.batch_size)", "")
+    assert said(runner, path, *options) == (1, f"Error: {path}: {message}\n")
+
+
+def test_a_plateau_given_a_metric_needs_the_batches_per_epoch(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    path = config_file(tmp_path, STEP)
-    assert said(runner, path) == (
-        1,
-        f"Error: {path}: trainer: LightningCLI steps per epoch as many batches as the "
-        "training DataLoader holds, which the file does not say (data: gives "
-        "data.batch_size): give --steps-per-epoch N (the batches per epoch of each "
-        "process), or --dataset-size N with data: batch_size (line 2)\n",
-    )
+    path = config_file(tmp_path, {**PLATEAU, "data": {"batch_size": 8}, "metric": "epoch"})
+    assert said(runner, path) == (1, f"Error: {path}: {UNKNOWN}\n")
+    assert said(runner, path, "-s", "metric=synthetic")[0] == 1
+    assert said(runner, config_file(tmp_path, {**PLATEAU, "data": {"batch_size": 8}}))[0] == 0
+
+
+PER_EPOCH_NOTICE = (
+    "LightningCLI's plan (lightning 2.6.6's rules): one step plotted per epoch "
+    "(--steps-per-epoch N, or --dataset-size N with data: batch_size, plots its optimizer "
+    "steps); max_epochs {epochs}; torch.optim.lr_scheduler.StepLR stepped once per epoch "
+    "(lightning/pytorch/cli.py, LightningCLI.configure_optimizers: interval epoch, frequency 1)"
+)
+
+
+@pytest.mark.parametrize(
+    "trainer",
+    [
+        {"max_epochs": 6},
+        {"max_epochs": 5, "accumulate_grad_batches": 2},
+        {"max_epochs": 5, "limit_train_batches": 4},
+    ],
+    ids=["steplr", "accumulate", "limit-int"],
+)
+def test_without_the_batches_one_step_per_epoch_has_each_epochs_lr(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers, trainer: dict[str, Any]
+) -> None:
+    config = {**REAL, "trainer": trainer}
+    run = lightning(trainers, config)
+    path = config_file(tmp_path, config)
+    rows, stderr = render(runner, path)
+    epochs = trainer["max_epochs"]
+    assert len(rows) == epochs
+    per_epoch = run.optimizer_steps // epochs
+    assert per_epoch * epochs == run.optimizer_steps
+    for epoch, row in enumerate(rows):
+        used = run.lrs[0][epoch * per_epoch : (epoch + 1) * per_epoch]
+        assert {v.hex() for v in used} == {float(row["lr"]).hex()}
+    assert stderr == f"Notice: {path}: {PER_EPOCH_NOTICE.format(epochs=epochs)}\n"
 
 
 # Bit for bit against LightningCLI itself: the file parsed by LightningCLI(run=False), then
@@ -511,13 +569,15 @@ def test_a_onecyclelr_sized_in_epochs_stays_quiet(
 
 
 def test_the_example_config_as_lightning_saves_one(runner: CliRunner) -> None:
-    path = Path(__file__).parents[2] / "examples" / "lightning" / "config.yaml"
+    path = CONFIGS_DIR / "native" / "lightning-cli.yaml"
     rows, stderr = render(runner, path, "--dataset-size", "50000")
     # DistributedSampler over devices 2: 25,000 each / 128 = 196 batches / 2 accumulated
     assert len(rows) == 30 * 98
     assert warnings_of(stderr) == []
     assert rows[0]["lr"] == "0.001"
     assert rows[98]["lr"] != rows[97]["lr"] == rows[0]["lr"]  # stepped after epoch 0 only
+    per_epoch, _ = render(runner, path)  # the gallery's render: one step per epoch
+    assert [row["lr"] for row in per_epoch] == [row["lr"] for row in rows[::98]]
 
 
 def test_a_onecyclelr_as_long_as_the_epochs_max_steps_reaches(
