@@ -340,12 +340,15 @@ def lightning_cli_run(
     config: Mapping[str, Any] | None = None,
     text: str | None = None,
     monitor: str | None = None,
+    subcommand: bool = False,
 ) -> TrainerRun:
     """Run a LightningCLI ``config.yaml`` (``config``, or its ``text``; its ``data:`` being
     ``batch_size`` and ``size``, the training samples) as LightningCLI runs it:
     ``LightningCLI(Tiny, Data, run=False)`` parses the file, then ``trainer.fit``, on the
     CPU. With ``monitor``, the module logs the epoch (from 0) under that name each epoch,
-    for a ReduceLROnPlateau to watch."""
+    for a ReduceLROnPlateau to watch. With ``subcommand``, the file is the subcommands'
+    config (``fit:``, ...), given before the subcommand and run by ``LightningCLI`` itself:
+    ``python main.py --config config.yaml fit``."""
     import lightning as L
     import torch
     import yaml
@@ -389,6 +392,7 @@ def lightning_cli_run(
     args = [
         "--config",
         str(path),
+        *(["fit"] if subcommand else []),
         "--trainer.accelerator=cpu",
         "--trainer.logger=false",
         "--trainer.enable_checkpointing=false",
@@ -400,11 +404,12 @@ def lightning_cli_run(
             Tiny,
             Data,
             args=args,
-            run=False,
+            run=subcommand,
             save_config_callback=None,
             trainer_defaults={"callbacks": [Record()], "default_root_dir": str(folder)},
         )
-        cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+        if not subcommand:
+            cli.trainer.fit(cli.model, datamodule=cli.datamodule)
     return TrainerRun(
         folder=folder,
         log=path,

@@ -162,7 +162,7 @@ def recognise(data: object, *, json: bool = False) -> Found:
     TRL's scripts (``model_name_or_path``, ``dataset_name``, ...) and is YAML (TrlParser
     reads no JSON); timm's train.py arguments (``sched`` with ``lr_base``, ``opt``, ...);
     a LightningCLI config (a ``trainer:`` mapping with ``optimizer:``, ``lr_scheduler:``,
-    ``model:`` or ``data:``); else lrplot's own (whose errors then say what is wrong)."""
+    ``model:`` or ``data:``, or a ``fit:`` block of them); else lrplot's own (whose errors then say what is wrong)."""
     from lrplot.formats.deepspeed_config import is_deepspeed_config
     from lrplot.formats.lightning_cli import is_lightning_cli
     from lrplot.formats.timm_args import is_timm_args

@@ -73,6 +73,10 @@ UNREAD: Mapping[str, str] = {
 
 WHERE = "lightning/pytorch/cli.py, LightningCLI.configure_optimizers"
 
+SUBCOMMANDS = ("fit", "validate", "test", "predict")
+"""LightningCLI's subcommands (``LightningCLI.subcommands``), whose blocks a config given
+before the subcommand holds."""
+
 PER_EPOCH = (
     "one step plotted per epoch (--steps-per-epoch N, or --dataset-size N with data: "
     "batch_size, plots its optimizer steps)"
@@ -82,9 +86,13 @@ PER_EPOCH = (
 
 def is_lightning_cli(data: object) -> bool:
     """Whether a config's data is a LightningCLI config: a mapping with a ``trainer:``
-    mapping and one of :data:`ALSO`, and no ``scheduler:`` or ``schedulers:`` of lrplot's."""
+    mapping and one of :data:`ALSO`, and no ``scheduler:`` or ``schedulers:`` of lrplot's;
+    or the subcommands' config, a ``fit:`` mapping with ``trainer:`` or one of :data:`ALSO`."""
     if not isinstance(data, Mapping) or "scheduler" in data or "schedulers" in data:
         return False
+    fit = data.get("fit")
+    if isinstance(fit, Mapping) and "scheduler" not in fit and "schedulers" not in fit:
+        return bool(set(fit) & {*ALSO, "trainer"})
     return isinstance(data.get("trainer"), Mapping) and bool(set(data) & ALSO)
 
 
@@ -111,17 +119,53 @@ class _Reader:
     ) -> None:
         self.document = document
         self.resume_at = resume_at
-        self.data: Mapping[str, Any] = document.data
-        self.facts = facts
+        self.prefix = ""
+        """The key the config's keys are under in the file (``fit.``), if any."""
         self.notices: list[str] = []
+        self.data: Mapping[str, Any] = self.subcommand(document.data)
+        self.facts = facts
         trainer = self.data.get("trainer")
         self.trainer: Mapping[str, Any] = trainer if isinstance(trainer, Mapping) else {}
 
-    def error(self, key: str | None, message: str) -> ConfigError:
-        return self.document.error(key, message)
+    def subcommand(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The config ``fit`` runs: the file's, or its ``fit:`` block when the file holds
+        the subcommands' (a ``--config`` given before the subcommand, ``python main.py
+        --config config.yaml fit``), as jsonargparse reads one: the other subcommands' blocks
+        are not read by ``fit``, and no other key is accepted beside them."""
+        if "fit" not in data and not set(data) & set(SUBCOMMANDS) - {"fit"}:
+            return data
+        if not isinstance(data.get("fit"), Mapping):
+            raise self.document.error(
+                "fit" if "fit" in data else None,
+                f"expected fit: a mapping of the config LightningCLI's fit runs, got "
+                f"{describe_value(data.get('fit'))}",
+            )
+        for key in data:
+            if key in ("fit", "metric"):
+                continue
+            if key not in SUBCOMMANDS:
+                raise self.document.error(
+                    str(key),
+                    f"Option '{key}' is not accepted before subcommand 'fit' (jsonargparse: "
+                    "beside the subcommands' blocks, LightningCLI takes none): write it under "
+                    f"fit: ({'fit.' + str(key)})",
+                )
+            self.notice(
+                str(key), "not read: only fit trains (LightningCLI's fit reads its own block)"
+            )
+        self.prefix = "fit."
+        inner = dict(data["fit"])
+        if "metric" in data:  # lrplot's own key (--set metric=...), beside the subcommands
+            inner["metric"] = data["metric"]
+        return inner
 
-    def notice(self, text: str) -> None:
-        self.notices.append(f"{self.document.source}: {text}")
+    def error(self, key: str | None, message: str) -> ConfigError:
+        return self.document.error(self.prefix + key if key else self.prefix[:-1] or None, message)
+
+    def notice(self, key: str | None, text: str) -> None:
+        """A notice about the file's ``key`` (None: the plan), named as in the file."""
+        about = "" if key is None else f"{self.prefix}{key}: "
+        self.notices.append(f"{self.document.source}: {about}{text}")
 
     def value(self, key: str) -> Any:
         return self.trainer.get(key, TRAINER_DEFAULTS.get(key))
@@ -200,8 +244,9 @@ class _Reader:
                     type_key, f"{path} is not one of torch's optimizers: give its init_args.lr"
                 )
             self.notice(
-                f"optimizer: {path} is not one of torch's optimizers; the lr its schedule "
-                "sets is the same with any: plotted with torch's AdamW"
+                "optimizer",
+                f"{path} is not one of torch's optimizers; the lr its schedule "
+                "sets is the same with any: plotted with torch's AdamW",
             )
             return _Class("AdamW", {"lr": args["lr"]}, None, path, type_key, arg_keys)
         cls = classes[name]
@@ -298,9 +343,10 @@ class _Reader:
         for key in self.data:
             if key not in (*ALSO, "trainer", "metric"):
                 self.notice(
-                    f"{key}: not read: not a key of LightningCLI's own (a script's "
+                    str(key),
+                    "not read: not a key of LightningCLI's own (a script's "
                     "add_arguments_to_parser may add it; else jsonargparse refuses it: Option "
-                    f"'{key}' is not accepted)"
+                    f"'{key}' is not accepted)",
                 )
 
     # the run
@@ -330,8 +376,9 @@ class _Reader:
                     f"{describe_value(devices)}",
                 )
             self.notice(
-                f"trainer.devices: {devices}: planned as 1 device per node (--world-size N "
-                "names the processes training together)"
+                "trainer.devices",
+                f"{devices}: planned as 1 device per node (--world-size N "
+                "names the processes training together)",
             )
             count = 1
         world = count * nodes
@@ -469,9 +516,10 @@ class _Reader:
         if max_epochs is None:
             if max_steps == -1:
                 self.notice(
-                    f"trainer.max_epochs: not set: Lightning trains {DEFAULT_EPOCHS} epochs "
+                    "trainer.max_epochs",
+                    f"not set: Lightning trains {DEFAULT_EPOCHS} epochs "
                     "when neither max_epochs nor max_steps is (loops/utilities.py, "
-                    "_parse_loop_limits)"
+                    "_parse_loop_limits)",
                 )
                 return DEFAULT_EPOCHS, None, f"max_epochs {DEFAULT_EPOCHS} (Lightning's default)"
             max_epochs = -1
@@ -512,7 +560,7 @@ class _Reader:
         self.check_keys()
         for key, how in UNREAD.items():
             if self.trainer.get(key) not in (None, 0, 0.0, "auto"):
-                self.notice(f"trainer.{key}: not read: {how}; planned as without it")
+                self.notice(f"trainer.{key}", f"not read: {how}; planned as without it")
         optimizer = self.optimizer()
         scheduler = self.scheduler()
         # a metric given may be fed by step (a logged run, an expression in step), and
@@ -548,10 +596,13 @@ class _Reader:
             )
             fed = f", fed its monitor {scheduler.monitor!r} as lrplot's metric ({values})"
         self.notice(
+            None,
             f"LightningCLI's plan ({_lightning()}'s rules): {per_epoch_how}; {limits_how}; "
             f"{scheduler.shown} stepped once per epoch ({WHERE}: interval epoch, frequency 1)"
-            f"{fed}"
+            f"{fed}",
         )
+        if self.prefix:
+            names = {k: v if k == "metric" else self.prefix + v for k, v in names.items()}
         return Translation(self.document.renamed(config, names), names), stop, scheduler
 
 
@@ -649,7 +700,7 @@ def load(
         lines=dict(document.lines),
         set_by=dict(document.set_by),
     )
-    cycle = _cycle(spec, scheduler)
+    cycle = _cycle(spec, scheduler, reader.prefix)
     silence = frozenset(spec.silence)
     if cycle is not None and cycle[1] >= spec.steps > cycle[2]:
         silence |= {"schedule-cut-short"}  # said, for LightningCLI, by onecycle-per-epoch
@@ -659,7 +710,7 @@ def load(
     return spec, translation
 
 
-def _cycle(spec: Spec, scheduler: _Class) -> tuple[str, int, int, int] | None:
+def _cycle(spec: Spec, scheduler: _Class, prefix: str) -> tuple[str, int, int, int] | None:
     """A OneCycleLR's length (its file key, and in its own steps), the times LightningCLI
     steps it, and the run's optimizer steps (see :class:`~lrplot.config.spec.NativeRead`)."""
     if scheduler.type_name != "OneCycleLR":
@@ -672,5 +723,5 @@ def _cycle(spec: Spec, scheduler: _Class) -> tuple[str, int, int, int] | None:
         key, length = "epochs", epochs * per_epoch
     else:
         return None
-    file_key = scheduler.arg_keys.get(key, scheduler.type_key)
+    file_key = prefix + scheduler.arg_keys.get(key, scheduler.type_key)
     return file_key, length, spec.scheduler.calls(spec.loop), spec.steps

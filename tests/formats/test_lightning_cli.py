@@ -747,3 +747,63 @@ def test_devices_auto_is_planned_as_one_with_a_notice(runner: CliRunner, tmp_pat
         f"Notice: {path}: trainer.devices: auto: planned as 1 device per node (--world-size "
         "N names the processes training together)\n"
     ) in stderr
+
+
+# The subcommands' config: a --config given before the subcommand holds fit: (and others).
+
+FIT: dict[str, Any] = {
+    "fit": REAL,
+    "validate": {"trainer": {"max_epochs": 99}, "bogus": 1},  # fit reads neither
+}
+
+
+def test_a_fit_block_as_lightning_cli_runs_it_before_the_subcommand(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    assert recognise(FIT) == "lightning"
+    run = trainers.lightning_cli(config=FIT, subcommand=True)
+    path = config_file(tmp_path, FIT)
+    rows, stderr = render(runner, path, "--dataset-size", "20")
+    assert len(rows) == run.optimizer_steps == 18
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    assert (
+        f"Notice: {path}: validate: not read: only fit trains (LightningCLI's fit reads its "
+        "own block)\n"
+    ) in stderr
+
+
+def test_a_key_beside_the_subcommands_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {**FIT, "seed_everything": 3})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: seed_everything: Option 'seed_everything' is not accepted before "
+        "subcommand 'fit' (jsonargparse: beside the subcommands' blocks, LightningCLI takes "
+        "none): write it under fit: (fit.seed_everything) (line 23)\n",
+    )
+
+
+def test_lightning_cli_itself_refuses_a_key_beside_the_subcommands(tmp_path: Path) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    from tests.trainers import lightning_cli_run
+
+    with pytest.raises(SystemExit):
+        lightning_cli_run(tmp_path, config={**FIT, "seed_everything": 3}, subcommand=True)
+
+
+def test_errors_in_a_fit_block_name_its_keys(runner: CliRunner, tmp_path: Path) -> None:
+    fit = {**REAL, "lr_scheduler": {"class_path": "StepLR", "init_args": {"step_size": "x"}}}
+    path = config_file(tmp_path, {"fit": fit})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: fit.lr_scheduler.init_args.step_size: expected an integer, got text "
+        "'x' (line 17)\n",
+    )
+    path = config_file(tmp_path, {"fit": 3, "validate": {}})
+    assert said(runner, path, "--config-format", "lightning") == (
+        1,
+        f"Error: {path}: fit: expected fit: a mapping of the config LightningCLI's fit runs, "
+        "got 3 (line 1)\n",
+    )
