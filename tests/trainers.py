@@ -340,15 +340,17 @@ def lightning_cli_run(
     config: Mapping[str, Any] | None = None,
     text: str | None = None,
     monitor: str | None = None,
+    validated: str | None = None,
     subcommand: bool = False,
 ) -> TrainerRun:
     """Run a LightningCLI ``config.yaml`` (``config``, or its ``text``; its ``data:`` being
     ``batch_size`` and ``size``, the training samples) as LightningCLI runs it:
     ``LightningCLI(Tiny, Data, run=False)`` parses the file, then ``trainer.fit``, on the
     CPU. With ``monitor``, the module logs the epoch (from 0) under that name each epoch,
-    for a ReduceLROnPlateau to watch. With ``subcommand``, the file is the subcommands'
-    config (``fit:``, ...), given before the subcommand and run by ``LightningCLI`` itself:
-    ``python main.py --config config.yaml fit``."""
+    for a ReduceLROnPlateau to watch; with ``validated``, its validation does (on 16
+    samples, as often as ``trainer.check_val_every_n_epoch`` says). With ``subcommand``, the
+    file is the subcommands' config (``fit:``, ...), given before the subcommand and run by
+    ``LightningCLI`` itself: ``python main.py --config config.yaml fit``."""
     import lightning as L
     import torch
     import yaml
@@ -376,6 +378,10 @@ def lightning_cli_run(
                 self.log(monitor, float(self.current_epoch), on_step=False, on_epoch=True)
             return torch.nn.functional.mse_loss(self.layer(x), y)
 
+        def validation_step(self, batch: Any, index: int) -> None:
+            if validated is not None:
+                self.log(validated, float(self.current_epoch), on_step=False, on_epoch=True)
+
     class Data(L.LightningDataModule):
         def __init__(self, batch_size: int = 8, size: int = 64) -> None:
             super().__init__()
@@ -384,6 +390,10 @@ def lightning_cli_run(
         def train_dataloader(self) -> Any:
             samples = cast(Any, _Samples(self.size, seed=1, tokens=False))
             return DataLoader(samples, batch_size=self.batch_size)
+
+    class Validated(Data):
+        def val_dataloader(self) -> Any:
+            return DataLoader(cast(Any, _Samples(16, seed=2, tokens=False)), batch_size=8)
 
     path = folder / "config.yaml"
     path.write_text(
@@ -402,7 +412,7 @@ def lightning_cli_run(
     with _quiet():
         cli = LightningCLI(
             Tiny,
-            Data,
+            Data if validated is None else Validated,
             args=args,
             run=subcommand,
             save_config_callback=None,

@@ -51,6 +51,7 @@ TRAINER_DEFAULTS: Mapping[str, Any] = {
     "limit_train_batches": None,
     "devices": "auto",
     "num_nodes": 1,
+    "check_val_every_n_epoch": 1,
 }
 """``Trainer.__init__``'s defaults of the keys lrplot reads."""
 
@@ -543,6 +544,35 @@ class _Reader:
             f"max_steps {max_steps:,}, before max_epochs {max_epochs:,} x {per_epoch:,}",
         )
 
+    def check_validation(self, monitor: str) -> None:
+        """Lightning's refusal of a ReduceLROnPlateau whose monitor, a validation metric, is
+        not logged after the first epoch (``check_val_every_n_epoch`` above 1): the scheduler
+        is stepped after every epoch, with the monitor's value in ``trainer.callback_metrics``
+        (loops/training_epoch_loop.py, ``_update_learning_rates``; its ``strict`` is True in
+        LightningCLI's ``configure_optimizers``). A monitor named ``val...`` is planned as
+        validation's; another, as logged by training, every epoch (a Notice says so)."""
+        every = self.value("check_val_every_n_epoch")
+        if isinstance(every, bool) or not isinstance(every, int) or every <= 1:
+            return
+        key = "trainer.check_val_every_n_epoch"
+        if monitor.lower().startswith("val"):
+            raise self.error(
+                key,
+                f"{every}: Lightning validates once every {every} epochs, but steps "
+                f"ReduceLROnPlateau after every epoch, fed its monitor {monitor!r} (a validation "
+                "metric, by its name), which after the first epoch no validation has logged: "
+                f"Lightning refuses it: ReduceLROnPlateau conditioned on metric {monitor} which "
+                "is not available (loops/training_epoch_loop.py, _update_learning_rates); "
+                "check_val_every_n_epoch: 1 validates after every epoch",
+            )
+        self.notice(
+            key,
+            f"{every}: ReduceLROnPlateau's monitor {monitor!r} is planned as logged by "
+            "training, after every epoch (one logged only by validation would not be there "
+            "after the first epoch, and Lightning would refuse the run; lrplot plans a name "
+            "starting with val as validation's)",
+        )
+
     def translate(self) -> tuple[Translation, int | None, _Class]:
         if "lr_scheduler" not in self.data or self.data.get("lr_scheduler") is None:
             raise self.error(
@@ -568,6 +598,8 @@ class _Reader:
         exact = self.resume_at is None and (scheduler.monitor is None or "metric" not in self.data)
         per_epoch, per_epoch_how = self.steps_per_epoch(exact_per_epoch=exact)
         epochs, stop, limits_how = self.limits(per_epoch)
+        if scheduler.monitor is not None and (stop is None or stop >= per_epoch):
+            self.check_validation(scheduler.monitor)
         names: dict[str, str] = {
             "optimizer": "optimizer",
             "optimizer.type": optimizer.type_key,

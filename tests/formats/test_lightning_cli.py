@@ -807,3 +807,67 @@ def test_errors_in_a_fit_block_name_its_keys(runner: CliRunner, tmp_path: Path) 
         f"Error: {path}: fit: expected fit: a mapping of the config LightningCLI's fit runs, "
         "got 3 (line 1)\n",
     )
+
+
+# check_val_every_n_epoch: ReduceLROnPlateau is stepped after every epoch, validated or not.
+
+
+def plateau_validated(every: int, monitor: str) -> dict[str, Any]:
+    block = {**PLATEAU["lr_scheduler"], "init_args": {"monitor": monitor, "patience": 1}}
+    return {
+        **PLATEAU,
+        "trainer": {"max_epochs": 6, "check_val_every_n_epoch": every},
+        "lr_scheduler": block,
+    }
+
+
+def test_a_validation_monitor_not_validated_every_epoch_is_refused_as_lightning_refuses_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    from tests.trainers import lightning_cli_run
+
+    config = plateau_validated(2, "val_watched")
+    with pytest.raises(MisconfigurationException) as refused:
+        lightning_cli_run(tmp_path, config=config, validated="val_watched")
+    assert str(refused.value).startswith(
+        "ReduceLROnPlateau conditioned on metric val_watched which is not available."
+    )
+    path = config_file(tmp_path, config, name="planned.yaml")
+    assert said(runner, path, "--dataset-size", "20") == (
+        1,
+        f"Error: {path}: trainer.check_val_every_n_epoch: 2: Lightning validates once every 2 "
+        "epochs, but steps ReduceLROnPlateau after every epoch, fed its monitor 'val_watched' "
+        "(a validation metric, by its name), which after the first epoch no validation has "
+        "logged: Lightning refuses it: ReduceLROnPlateau conditioned on metric val_watched "
+        "which is not available (loops/training_epoch_loop.py, _update_learning_rates); "
+        "check_val_every_n_epoch: 1 validates after every epoch (line 4)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("every", "monitor", "logged"),
+    [(1, "val_watched", "validated"), (2, "watched", "monitor")],
+    ids=["validated-every-epoch", "logged-by-training"],
+)
+def test_a_plateau_fed_every_epoch_as_lightning_cli_steps_it(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers, every: int, monitor: str, logged: str
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    config = plateau_validated(every, monitor)
+    run = trainers.lightning_cli(config=config, **{logged: monitor})
+    path = config_file(tmp_path, config)
+    rows, stderr = render(runner, path, "--dataset-size", "20", "-s", "metric=epoch")
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    assert len(set(run.lrs[0])) > 2
+    notice = (
+        f"Notice: {path}: trainer.check_val_every_n_epoch: 2: ReduceLROnPlateau's monitor "
+        "'watched' is planned as logged by training, after every epoch (one logged only by "
+        "validation would not be there after the first epoch, and Lightning would refuse the "
+        "run; lrplot plans a name starting with val as validation's)\n"
+    )
+    assert (notice in stderr) == (every == 2)
