@@ -114,6 +114,31 @@ class Translation:
         return error
 
 
+def validated(
+    translation: Translation,
+    *,
+    base_dir: Path | None,
+    resume_at: int | None,
+    allow_import: bool = False,
+) -> Spec:
+    """The validated lrplot config of a native file's ``translation``, ``--resume-at`` set
+    on it and run to its :attr:`~Translation.stop`; its errors name the file's keys
+    (:meth:`Translation.located`)."""
+    from lrplot.config.overrides import set_value
+    from lrplot.config.validation.validator import document_spec
+
+    document = translation.document
+    if resume_at is not None:
+        origin = f"--resume-at {resume_at}"
+        document = set_value(document, "resume_at", resume_at, origin=origin)
+    try:
+        return document_spec(
+            document, base_dir=base_dir, allow_import=allow_import, stop_at=translation.stop
+        )
+    except LrplotError as e:
+        raise translation.located(e) from None
+
+
 @dataclass(frozen=True)
 class Read:
     """A config read as text, and the format it is in."""
@@ -162,7 +187,8 @@ def recognise(data: object, *, json: bool = False) -> Found:
     TRL's scripts (``model_name_or_path``, ``dataset_name``, ...) and is YAML (TrlParser
     reads no JSON); timm's train.py arguments (``sched`` with ``lr_base``, ``opt``, ...);
     a LightningCLI config (a ``trainer:`` mapping with ``optimizer:``, ``lr_scheduler:``,
-    ``model:`` or ``data:``, or a ``fit:`` block of them); else lrplot's own (whose errors then say what is wrong)."""
+    ``model:`` or ``data:``, or a ``fit:`` block of them); else lrplot's own (whose errors
+    then say what is wrong)."""
     from lrplot.formats.deepspeed_config import is_deepspeed_config
     from lrplot.formats.lightning_cli import is_lightning_cli
     from lrplot.formats.timm_args import is_timm_args

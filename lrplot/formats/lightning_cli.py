@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 from lrplot.config.file import ConfigDocument
 from lrplot.config.keys import SCHEDULE
 from lrplot.config.loop import Batches
-from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.overrides import apply_overrides
 from lrplot.config.spec import NativeRead
-from lrplot.errors import ConfigError, LrplotError, describe_value
-from lrplot.formats import Read, RunFacts, Translation
+from lrplot.errors import ConfigError, describe_value
+from lrplot.formats import Read, RunFacts, Translation, validated
 
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
@@ -573,7 +573,7 @@ class _Reader:
             "starting with val as validation's)",
         )
 
-    def translate(self) -> tuple[Translation, int | None, _Class]:
+    def translate(self) -> tuple[Translation, _Class]:
         if "lr_scheduler" not in self.data or self.data.get("lr_scheduler") is None:
             raise self.error(
                 "lr_scheduler",
@@ -635,7 +635,7 @@ class _Reader:
         )
         if self.prefix:
             names = {k: v if k == "metric" else self.prefix + v for k, v in names.items()}
-        return Translation(self.document.renamed(config, names), names), stop, scheduler
+        return Translation(self.document.renamed(config, names), names, stop=stop), scheduler
 
 
 @functools.cache
@@ -699,7 +699,6 @@ def load(
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~lrplot.formats.Translation.located` names the file's keys in
     errors about it."""
-    from lrplot.config.validation.validator import document_spec
 
     document = apply_overrides(read.document, overrides)
     if not isinstance(document.data, Mapping):
@@ -709,18 +708,10 @@ def load(
             source=read.source,
         )
     reader = _Reader(document, facts, resume_at)
-    translation, stop, scheduler = reader.translate()
-    translated = translation.document
-    if resume_at is not None:
-        translated = set_value(
-            translated, "resume_at", resume_at, origin=f"--resume-at {resume_at}"
-        )
-    try:
-        spec = document_spec(
-            translated, base_dir=read.base_dir, allow_import=facts.allow_import, stop_at=stop
-        )
-    except LrplotError as e:
-        raise translation.located(e) from None
+    translation, scheduler = reader.translate()
+    spec = validated(
+        translation, base_dir=read.base_dir, resume_at=resume_at, allow_import=facts.allow_import
+    )
     native = NativeRead(
         who=_lightning(),
         warmup_shares=False,
