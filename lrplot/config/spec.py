@@ -173,6 +173,9 @@ class NativeRead:
     """For a LightningCLI OneCycleLR: the file's key of its length, that length
     (``total_steps``, or ``epochs x steps_per_epoch``), the times LightningCLI steps it
     (once per epoch), and the run's optimizer steps."""
+    unvalidated: tuple[str, str, int] | None = None
+    """For a LightningCLI ReduceLROnPlateau validated every N epochs (N above 1,
+    ``check_val_every_n_epoch``): that key of the file, the monitor, and N."""
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ class _Reader:
         self.prefix = ""
         """The key the config's keys are under in the file (``fit.``), if any."""
         self.notices: list[str] = []
+        self.unvalidated: tuple[str, str, int] | None = None
         self.data: Mapping[str, Any] = self.subcommand(document.data)
         self.facts = facts
         trainer = self.data.get("trainer")
@@ -544,34 +545,14 @@ class _Reader:
             f"max_steps {max_steps:,}, before max_epochs {max_epochs:,} x {per_epoch:,}",
         )
 
-    def check_validation(self, monitor: str) -> None:
-        """Lightning's refusal of a ReduceLROnPlateau whose monitor, a validation metric, is
-        not logged after the first epoch (``check_val_every_n_epoch`` above 1): the scheduler
-        is stepped after every epoch, with the monitor's value in ``trainer.callback_metrics``
-        (loops/training_epoch_loop.py, ``_update_learning_rates``; its ``strict`` is True in
-        LightningCLI's ``configure_optimizers``). A monitor named ``val...`` is planned as
-        validation's; another, as logged by training, every epoch (a Notice says so)."""
+    def validation(self, monitor: str) -> tuple[str, str, int] | None:
+        """A ReduceLROnPlateau's monitor with ``check_val_every_n_epoch`` above 1, for the
+        warning that Lightning refuses the run if only validation logs it (see
+        :attr:`~lrplot.config.spec.NativeRead.unvalidated`): its key, the monitor, and N."""
         every = self.value("check_val_every_n_epoch")
         if isinstance(every, bool) or not isinstance(every, int) or every <= 1:
-            return
-        key = "trainer.check_val_every_n_epoch"
-        if monitor.lower().startswith("val"):
-            raise self.error(
-                key,
-                f"{every}: Lightning validates once every {every} epochs, but steps "
-                f"ReduceLROnPlateau after every epoch, fed its monitor {monitor!r} (a validation "
-                "metric, by its name), which after the first epoch no validation has logged: "
-                f"Lightning refuses it: ReduceLROnPlateau conditioned on metric {monitor} which "
-                "is not available (loops/training_epoch_loop.py, _update_learning_rates); "
-                "check_val_every_n_epoch: 1 validates after every epoch",
-            )
-        self.notice(
-            key,
-            f"{every}: ReduceLROnPlateau's monitor {monitor!r} is planned as logged by "
-            "training, after every epoch (one logged only by validation would not be there "
-            "after the first epoch, and Lightning would refuse the run; lrplot plans a name "
-            "starting with val as validation's)",
-        )
+            return None
+        return f"{self.prefix}trainer.check_val_every_n_epoch", monitor, every
 
     def translate(self) -> tuple[Translation, _Class]:
         if "lr_scheduler" not in self.data or self.data.get("lr_scheduler") is None:
@@ -599,7 +580,7 @@ class _Reader:
         per_epoch, per_epoch_how = self.steps_per_epoch(exact_per_epoch=exact)
         epochs, stop, limits_how = self.limits(per_epoch)
         if scheduler.monitor is not None and (stop is None or stop >= per_epoch):
-            self.check_validation(scheduler.monitor)
+            self.unvalidated = self.validation(scheduler.monitor)
         names: dict[str, str] = {
             "optimizer": "optimizer",
             "optimizer.type": optimizer.type_key,
@@ -727,7 +708,7 @@ def load(
     silence = frozenset(spec.silence)
     if cycle is not None and cycle[1] >= spec.steps > cycle[2]:
         silence |= {"schedule-cut-short"}  # said, for LightningCLI, by onecycle-per-epoch
-    native = dataclasses.replace(native, per_epoch_cycle=cycle)
+    native = dataclasses.replace(native, per_epoch_cycle=cycle, unvalidated=reader.unvalidated)
     notices = (*reader.notices, *spec.notices)
     spec = dataclasses.replace(spec, notices=notices, native=native, silence=silence)
     return spec, translation

@@ -812,16 +812,28 @@ def test_errors_in_a_fit_block_name_its_keys(runner: CliRunner, tmp_path: Path) 
 # check_val_every_n_epoch: ReduceLROnPlateau is stepped after every epoch, validated or not.
 
 
-def plateau_validated(every: int, monitor: str) -> dict[str, Any]:
+def plateau_validated(every: int, monitor: str, epochs: int = 6) -> dict[str, Any]:
     block = {**PLATEAU["lr_scheduler"], "init_args": {"monitor": monitor, "patience": 1}}
     return {
         **PLATEAU,
-        "trainer": {"max_epochs": 6, "check_val_every_n_epoch": every},
+        "trainer": {"max_epochs": epochs, "check_val_every_n_epoch": every},
         "lr_scheduler": block,
     }
 
 
-def test_a_validation_monitor_not_validated_every_epoch_is_refused_as_lightning_refuses_it(
+def unvalidated(path: Path, monitor: str) -> str:
+    return (
+        f"Warning: {path}: trainer.check_val_every_n_epoch: 2: validation runs every 2 epochs, "
+        "but LightningCLI steps ReduceLROnPlateau after every epoch, fed its monitor "
+        f"'{monitor}': if only validation logs {monitor}, Lightning raises "
+        "MisconfigurationException at the end of epoch 1 (ReduceLROnPlateau conditioned on "
+        f"metric {monitor} which is not available: loops/training_epoch_loop.py, "
+        "_update_learning_rates); planned as logged every epoch (as a training_step's "
+        "self.log does) (line 4) [plateau-unvalidated]\n"
+    )
+
+
+def test_a_plateau_validated_every_few_epochs_is_warned_of_as_lightning_raises(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     pytest.importorskip("lightning")
@@ -830,22 +842,30 @@ def test_a_validation_monitor_not_validated_every_epoch_is_refused_as_lightning_
 
     from tests.trainers import lightning_cli_run
 
-    config = plateau_validated(2, "val_watched")
+    # one epoch, validated every 2: the plateau is stepped at its end, unvalidated
+    config = plateau_validated(2, "val_watched", epochs=1)
     with pytest.raises(MisconfigurationException) as refused:
         lightning_cli_run(tmp_path, config=config, validated="val_watched")
     assert str(refused.value).startswith(
         "ReduceLROnPlateau conditioned on metric val_watched which is not available."
     )
     path = config_file(tmp_path, config, name="planned.yaml")
-    assert said(runner, path, "--dataset-size", "20") == (
-        1,
-        f"Error: {path}: trainer.check_val_every_n_epoch: 2: Lightning validates once every 2 "
-        "epochs, but steps ReduceLROnPlateau after every epoch, fed its monitor 'val_watched' "
-        "(a validation metric, by its name), which after the first epoch no validation has "
-        "logged: Lightning refuses it: ReduceLROnPlateau conditioned on metric val_watched "
-        "which is not available (loops/training_epoch_loop.py, _update_learning_rates); "
-        "check_val_every_n_epoch: 1 validates after every epoch (line 4)\n",
-    )
+    code, stderr = said(runner, path, "--dataset-size", "20")
+    assert code == 0
+    assert warnings_of(stderr) == [unvalidated(path, "val_watched").rstrip("\n")]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [plateau_validated(1, "val_watched"), with_trainer(STEP, check_val_every_n_epoch=2)],
+    ids=["validated-every-epoch", "no-monitor"],
+)
+def test_a_plateau_validated_every_epoch_or_a_scheduler_without_monitor_stays_quiet(
+    runner: CliRunner, tmp_path: Path, config: dict[str, Any]
+) -> None:
+    code, stderr = said(runner, config_file(tmp_path, config), "--dataset-size", "20")
+    assert (code, warnings_of(stderr)) == (0, [])
+    assert "check_val_every_n_epoch" not in stderr
 
 
 @pytest.mark.parametrize(
@@ -864,10 +884,4 @@ def test_a_plateau_fed_every_epoch_as_lightning_cli_steps_it(
     rows, stderr = render(runner, path, "--dataset-size", "20", "-s", "metric=epoch")
     assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
     assert len(set(run.lrs[0])) > 2
-    notice = (
-        f"Notice: {path}: trainer.check_val_every_n_epoch: 2: ReduceLROnPlateau's monitor "
-        "'watched' is planned as logged by training, after every epoch (one logged only by "
-        "validation would not be there after the first epoch, and Lightning would refuse the "
-        "run; lrplot plans a name starting with val as validation's)\n"
-    )
-    assert (notice in stderr) == (every == 2)
+    assert (unvalidated(path, monitor) in stderr) == (every == 2)
