@@ -568,6 +568,32 @@ def test_a_onecyclelr_sized_in_epochs_stays_quiet(
     assert warnings_of(stderr) == []
 
 
+def test_a_warning_in_the_one_step_per_epoch_plan_names_the_files_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # 18 steps of a cycle, stepped once per epoch of 6: lrplot's check, named as in the file
+    code, stderr = said(runner, one_cycle(tmp_path, total_steps=18))
+    assert code == 0
+    assert warnings_of(stderr) == [
+        f"Warning: {tmp_path / 'config.yaml'}: lr_scheduler.init_args.total_steps: total_steps "
+        "is 18, but OneCycleLR is stepped 6 times: the schedule is cut at 33% of its length; "
+        "total_steps: 6 fits the run (line 11) [schedule-cut-short]"
+    ]
+
+
+def test_a_notice_of_a_value_torch_accepts_names_the_files_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    block = {"class_path": "StepLR", "init_args": {"step_size": 2.0}}
+    path = config_file(tmp_path, {**ONE_CYCLE, "lr_scheduler": block})
+    code, stderr = said(runner, path)
+    assert code == 0
+    assert (
+        f"Notice: {path}: lr_scheduler.init_args.step_size: expected an integer, got 2.0, but "
+        "torch accepts it: plotted as torch computes it (line 10)\n"
+    ) in stderr
+
+
 def test_the_example_config_as_lightning_saves_one(runner: CliRunner) -> None:
     path = CONFIGS_DIR / "native" / "lightning-cli.yaml"
     rows, stderr = render(runner, path, "--dataset-size", "50000")
