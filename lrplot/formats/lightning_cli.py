@@ -359,24 +359,8 @@ class _Reader:
             return self.facts.world_size, f"--world-size {self.facts.world_size}"
         nodes = self.whole("num_nodes", low=1)
         devices = self.value("devices")
-        count: int | None = None
-        if isinstance(devices, bool):
-            count = None
-        elif isinstance(devices, int) and devices > 0:
-            count = devices
-        elif isinstance(devices, list | tuple):
-            count = len(devices)
-        elif isinstance(devices, str) and devices.strip().isdigit() and int(devices) > 0:
-            count = int(devices)
-        elif isinstance(devices, str) and "," in devices:
-            count = len([d for d in devices.split(",") if d.strip()])
+        count = self.devices()
         if count is None:
-            if devices not in ("auto", -1, "-1"):
-                raise self.error(
-                    "trainer.devices",
-                    f"expected a number of devices, a list of them, or auto, got "
-                    f"{describe_value(devices)}",
-                )
             self.notice(
                 "trainer.devices",
                 f"{devices}: planned as 1 device per node (--world-size N "
@@ -386,6 +370,25 @@ class _Reader:
         world = count * nodes
         how = f"devices {count} x num_nodes {nodes}" if nodes > 1 else f"devices {count}"
         return world, how
+
+    def devices(self) -> int | None:
+        """The devices ``trainer.devices`` names per node; None for ``auto`` (or -1)."""
+        devices = self.value("devices")
+        if isinstance(devices, int) and not isinstance(devices, bool) and devices > 0:
+            return devices
+        if isinstance(devices, list | tuple):
+            return len(devices)
+        if isinstance(devices, str) and devices.strip().isdigit() and int(devices) > 0:
+            return int(devices)
+        if isinstance(devices, str) and "," in devices:
+            return len([d for d in devices.split(",") if d.strip()])
+        if devices not in ("auto", -1, "-1"):
+            raise self.error(
+                "trainer.devices",
+                f"expected a number of devices, a list of them, or auto, got "
+                f"{describe_value(devices)}",
+            )
+        return None
 
     def batches(self) -> tuple[int, str] | None:
         """The batches of each process per epoch, before ``limit_train_batches``; None if
@@ -465,6 +468,9 @@ class _Reader:
                     f"{limit!r}: Lightning trains no batch, and skips the run",
                 )
             self.whole("accumulate_grad_batches", low=1)
+            if self.facts.world_size is None:  # checked as world() checks them, unread
+                self.whole("num_nodes", low=1)
+                self.devices()
             return 1, PER_EPOCH
         batches, how = known
         if isinstance(limit, int):

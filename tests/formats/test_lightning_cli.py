@@ -775,6 +775,35 @@ def test_devices_auto_is_planned_as_one_with_a_notice(runner: CliRunner, tmp_pat
     ) in stderr
 
 
+@pytest.mark.parametrize(
+    "options", [("--dataset-size", "24"), ()], ids=["read", "one-step-per-epoch"]
+)
+def test_bad_devices_or_num_nodes_are_refused_whether_read_or_not(
+    runner: CliRunner, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, devices="gpu"))
+    assert said(runner, path, *options) == (
+        1,
+        f"Error: {path}: trainer.devices: expected a number of devices, a list of them, or "
+        "auto, got text 'gpu' (line 4)\n",
+    )
+    path = config_file(tmp_path, with_trainer(STEP, num_nodes=0))
+    assert said(runner, path, *options) == (
+        1,
+        f"Error: {path}: trainer.num_nodes: expected a whole number of at least 1, got 0 "
+        "(line 4)\n",
+    )
+
+
+def test_devices_in_the_one_step_per_epoch_plan_are_checked_not_planned(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, devices="auto", num_nodes=2))
+    rows, stderr = render(runner, path)
+    assert len(rows) == 6
+    assert "trainer.devices" not in stderr
+
+
 # The subcommands' config: a --config given before the subcommand holds fit: (and others).
 
 FIT: dict[str, Any] = {
