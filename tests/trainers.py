@@ -9,6 +9,7 @@ callback hooks, the lr (and momentum) every optimizer step used, read just befor
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -69,6 +70,55 @@ def _quiet() -> Iterator[None]:
         finally:
             for logger, level in zip(loggers, levels, strict=True):
                 logger.setLevel(level)
+
+
+@functools.cache
+def _lightning_parts() -> tuple[Any, Any]:
+    """The callback that records, into its two lists, the lrs and momenta of each optimizer
+    step (read just before it), and the tiny two-layer module both Lightning runs train.
+    Its ``monitor`` and ``validated`` (None: neither) are names under which training and
+    validation log the epoch (from 0) each epoch, for a ReduceLROnPlateau to watch."""
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import Callback
+
+    class Record(Callback):
+        def __init__(self, rows: list[list[float]], momenta: list[list[float]]) -> None:
+            self.rows, self.momenta = rows, momenta
+
+        def on_before_optimizer_step(self, trainer: Any, module: Any, opt: Any) -> None:
+            lrs, moms = _used(opt.param_groups)
+            self.rows.append(lrs)
+            self.momenta.append(moms)
+
+    class Tiny(L.LightningModule):
+        monitor: str | None = None
+        validated: str | None = None
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.backbone = torch.nn.Linear(4, 4)
+            self.head = torch.nn.Linear(4, 1)
+
+        def forward(self, x: Any) -> Any:
+            return self.head(torch.relu(self.backbone(x)))
+
+        def training_step(self, batch: Any, index: int) -> Any:
+            x, y = batch
+            loss = torch.nn.functional.mse_loss(self(x), y)
+            self.log("train_loss", loss)
+            if self.monitor is not None:
+                self.log(self.monitor, float(self.current_epoch), on_step=False, on_epoch=True)
+            return loss
+
+        def validation_step(self, batch: Any, index: int) -> None:
+            x, y = batch
+            self.log("val_loss", torch.nn.functional.mse_loss(self(x), y))
+            if self.validated is not None:
+                epoch = float(self.current_epoch)
+                self.log(self.validated, epoch, on_step=False, on_epoch=True)
+
+    return Record, Tiny
 
 
 class _Samples:
@@ -223,7 +273,7 @@ def lightning_run(
     ``configure_optimizers`` with ``interval``, ``frequency`` and ``monitor``."""
     import lightning as L
     import torch
-    from lightning.pytorch.callbacks import Callback, LearningRateMonitor
+    from lightning.pytorch.callbacks import LearningRateMonitor
     from lightning.pytorch.loggers import CSVLogger
     from torch.utils.data import DataLoader
 
@@ -232,31 +282,9 @@ def lightning_run(
     rows: list[list[float]] = []
     momenta: list[list[float]] = []
 
-    class Record(Callback):
-        def on_before_optimizer_step(self, trainer: Any, module: Any, opt: Any) -> None:
-            lrs, moms = _used(opt.param_groups)
-            rows.append(lrs)
-            momenta.append(moms)
+    Record, Tiny = _lightning_parts()
 
-    class Tiny(L.LightningModule):
-        def __init__(self) -> None:
-            super().__init__()
-            self.backbone = torch.nn.Linear(4, 4)
-            self.head = torch.nn.Linear(4, 1)
-
-        def forward(self, x: Any) -> Any:
-            return self.head(torch.relu(self.backbone(x)))
-
-        def training_step(self, batch: Any, index: int) -> Any:
-            x, y = batch
-            loss = torch.nn.functional.mse_loss(self(x), y)
-            self.log("train_loss", loss)
-            return loss
-
-        def validation_step(self, batch: Any, index: int) -> None:
-            x, y = batch
-            self.log("val_loss", torch.nn.functional.mse_loss(self(x), y))
-
+    class Run(Tiny):  # type: ignore[misc, valid-type]
         def configure_optimizers(self) -> Any:
             args = {k: v for k, v in chosen.items() if k != "type"}
             if groups is None:
@@ -296,7 +324,7 @@ def lightning_run(
                     log_momentum=log_momentum,
                     log_weight_decay=log_weight_decay,
                 ),
-                Record(),
+                Record(rows, momenta),
             ],
             log_every_n_steps=1,
             enable_checkpointing=False,
@@ -315,7 +343,7 @@ def lightning_run(
 
     with _quiet():
         L.seed_everything(0, verbose=False)
-        module = Tiny()
+        module = Run()
         checkpoint = None
         if resume_at_epoch is not None:
             first, _ = fit(resume_at_epoch, 0, None)
@@ -340,38 +368,27 @@ def lightning_cli_run(
     config: Mapping[str, Any] | None = None,
     text: str | None = None,
     monitor: str | None = None,
+    validated: str | None = None,
+    subcommand: bool = False,
 ) -> TrainerRun:
     """Run a LightningCLI ``config.yaml`` (``config``, or its ``text``; its ``data:`` being
     ``batch_size`` and ``size``, the training samples) as LightningCLI runs it:
     ``LightningCLI(Tiny, Data, run=False)`` parses the file, then ``trainer.fit``, on the
     CPU. With ``monitor``, the module logs the epoch (from 0) under that name each epoch,
-    for a ReduceLROnPlateau to watch."""
+    for a ReduceLROnPlateau to watch; with ``validated``, its validation does (on 16
+    samples, as often as ``trainer.check_val_every_n_epoch`` says). With ``subcommand``, the
+    file is the subcommands' config (``fit:``, ...), given before the subcommand and run by
+    ``LightningCLI`` itself: ``python main.py --config config.yaml fit``."""
     import lightning as L
-    import torch
     import yaml
-    from lightning.pytorch.callbacks import Callback
     from lightning.pytorch.cli import LightningCLI
     from torch.utils.data import DataLoader
 
     rows: list[list[float]] = []
     momenta: list[list[float]] = []
 
-    class Record(Callback):
-        def on_before_optimizer_step(self, trainer: Any, module: Any, opt: Any) -> None:
-            lrs, moms = _used(opt.param_groups)
-            rows.append(lrs)
-            momenta.append(moms)
-
-    class Tiny(L.LightningModule):
-        def __init__(self) -> None:
-            super().__init__()
-            self.layer = torch.nn.Linear(4, 1)
-
-        def training_step(self, batch: Any, index: int) -> Any:
-            x, y = batch
-            if monitor is not None:
-                self.log(monitor, float(self.current_epoch), on_step=False, on_epoch=True)
-            return torch.nn.functional.mse_loss(self.layer(x), y)
+    Record, Tiny = _lightning_parts()
+    logging_tiny = type("Tiny", (Tiny,), {"monitor": monitor, "validated": validated})
 
     class Data(L.LightningDataModule):
         def __init__(self, batch_size: int = 8, size: int = 64) -> None:
@@ -382,6 +399,10 @@ def lightning_cli_run(
             samples = cast(Any, _Samples(self.size, seed=1, tokens=False))
             return DataLoader(samples, batch_size=self.batch_size)
 
+    class Validated(Data):
+        def val_dataloader(self) -> Any:
+            return DataLoader(cast(Any, _Samples(16, seed=2, tokens=False)), batch_size=8)
+
     path = folder / "config.yaml"
     path.write_text(
         text if text is not None else yaml.safe_dump(dict(config or {}), sort_keys=False)
@@ -389,6 +410,7 @@ def lightning_cli_run(
     args = [
         "--config",
         str(path),
+        *(["fit"] if subcommand else []),
         "--trainer.accelerator=cpu",
         "--trainer.logger=false",
         "--trainer.enable_checkpointing=false",
@@ -397,14 +419,18 @@ def lightning_cli_run(
     ]
     with _quiet():
         cli = LightningCLI(
-            Tiny,
-            Data,
+            logging_tiny,
+            Data if validated is None else Validated,
             args=args,
-            run=False,
+            run=subcommand,
             save_config_callback=None,
-            trainer_defaults={"callbacks": [Record()], "default_root_dir": str(folder)},
+            trainer_defaults={
+                "callbacks": [Record(rows, momenta)],
+                "default_root_dir": str(folder),
+            },
         )
-        cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+        if not subcommand:
+            cli.trainer.fit(cli.model, datamodule=cli.datamodule)
     return TrainerRun(
         folder=folder,
         log=path,

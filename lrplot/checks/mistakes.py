@@ -61,7 +61,8 @@ def warnings_of(schedule: Schedule) -> tuple[str, ...]:
         line, origin = spec.line(mistake.key), spec.origin(mistake.key)
         where = f" (line {line})" if line is not None and origin is None else ""
         where = f" (from {origin})" if origin is not None else where
-        lines.append(f"{spec.source}: {mistake.key}: {mistake.message}{where} [{mistake.code}]")
+        key = spec.file_key(mistake.key)
+        lines.append(f"{spec.source}: {key}: {mistake.message}{where} [{mistake.code}]")
     return tuple(dict.fromkeys(lines))
 
 

@@ -6,7 +6,8 @@ that ``warmup_steps`` overrides (training_args.py's get_warmup_steps), a warm-up
 ``constant`` ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant``
 and ``constant_with_warmup`` take none: transformers' optimization.get_scheduler), a timm
 ``args.yaml`` trained for more (or fewer) epochs than its ``epochs`` says, and a LightningCLI
-OneCycleLR whose length counts optimizer steps while LightningCLI steps it once per epoch.
+OneCycleLR whose length counts optimizer steps while LightningCLI steps it once per epoch, and
+a LightningCLI ReduceLROnPlateau validated only every few epochs.
 Arguments the schedule's function does not take are no warning: the Trainer fails on them,
 and so does lrplot. Cheap to import: no torch.
 """
@@ -33,6 +34,7 @@ def native_mistakes(read: NativeRead) -> list[Mistake]:
         *_dropped(read),
         *_adjusted(read),
         *_per_epoch_cycle(read),
+        *_unvalidated(read),
     ]
 
 
@@ -145,5 +147,25 @@ def _per_epoch_cycle(read: NativeRead) -> list[Mistake]:
             "configure_optimizers: interval epoch, which no key changes): its cycle is cut "
             f"at {calls / length:.0%}; total_steps: {calls:,} fits the epochs, or a "
             "configure_optimizers of the model's own with interval: step steps it per batch",
+        )
+    ]
+
+
+def _unvalidated(read: NativeRead) -> list[Mistake]:
+    # loops/training_epoch_loop.py: validation after epoch e when (e + 1) % N == 0, the
+    # plateau stepped after every epoch (_update_learning_rates; LightningCLI's is strict)
+    if read.unvalidated is None:
+        return []
+    key, monitor, every = read.unvalidated
+    return [
+        Mistake(
+            "plateau-unvalidated",
+            key,
+            f"{every}: validation runs every {every} epochs, but LightningCLI steps "
+            f"ReduceLROnPlateau after every epoch, fed its monitor {monitor!r}: if only "
+            f"validation logs {monitor}, Lightning raises MisconfigurationException at the end "
+            f"of epoch 1 (ReduceLROnPlateau conditioned on metric {monitor} which is not "
+            "available: loops/training_epoch_loop.py, _update_learning_rates); planned as "
+            "logged every epoch (as a training_step's self.log does)",
         )
     ]

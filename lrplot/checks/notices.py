@@ -41,8 +41,8 @@ def accepted_doubts(spec: Spec) -> list[str]:
         line = spec.line(key)
         where = f" (line {line})" if line is not None and spec.origin(key) is None else ""
         notices.append(
-            f"{spec.source}: {key}: {problem}, but torch accepts it: plotted as torch "
-            f"computes it{where}"
+            f"{spec.source}: {spec.file_key(key)}: {problem}, but torch accepts it: plotted as "
+            f"torch computes it{where}"
         )
     return notices
 

@@ -33,6 +33,7 @@ Code = Literal[
     "warmup-ratio-ignored",
     "epochs-adjusted",
     "onecycle-per-epoch",
+    "plateau-unvalidated",
 ]
 
 CODES: Mapping[Code, str] = {
@@ -72,5 +73,8 @@ CODES: Mapping[Code, str] = {
     "returns, which train.py trains for (cycles, cooldown_epochs, a prefixed warm-up added)",
     "onecycle-per-epoch": "a LightningCLI OneCycleLR whose total_steps (or epochs x "
     "steps_per_epoch) counts optimizer steps, while LightningCLI steps it once per epoch",
+    "plateau-unvalidated": "a LightningCLI ReduceLROnPlateau with check_val_every_n_epoch "
+    "above 1: stepped after every epoch, its monitor is missing after an epoch without "
+    "validation if only validation logs it, and Lightning raises",
 }
 """Every warning's code, with what it warns of."""

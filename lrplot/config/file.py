@@ -173,6 +173,18 @@ def nearest(lines: Mapping[str, T], key: str) -> T | None:
     return None
 
 
+def file_key(names: Mapping[str, str], key: str) -> str:
+    """The native file's key for lrplot's ``key``, by a translation's ``names`` (lrplot's
+    key paths to the file's): that of ``key``, or of its nearest enclosing key with the rest
+    of ``key`` after it; ``key`` itself if it is one of the file's, or none encloses it."""
+    if key in names.values():
+        return key
+    prefix = key
+    while prefix and prefix not in names:
+        prefix = _parent(prefix)
+    return names[prefix] + key[len(prefix) :] if prefix else key
+
+
 def _parent(key: str) -> str:
     cut = max(key.rfind("."), key.rfind("["))
     return key[:cut] if cut > 0 else ""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lrplot.config.expressions import Expression
-from lrplot.config.file import nearest
+from lrplot.config.file import file_key, nearest
 from lrplot.config.loop import Batches, Interval, Stepping, TrainingLoop
 from lrplot.config.metrics import MetricSpec
 from lrplot.config.options import PlotOptions
@@ -173,6 +173,9 @@ class NativeRead:
     """For a LightningCLI OneCycleLR: the file's key of its length, that length
     (``total_steps``, or ``epochs x steps_per_epoch``), the times LightningCLI steps it
     (once per epoch), and the run's optimizer steps."""
+    unvalidated: tuple[str, str, int] | None = None
+    """For a LightningCLI ReduceLROnPlateau validated every N epochs (N above 1,
+    ``check_val_every_n_epoch``): that key of the file, the monitor, and N."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,9 @@ class Spec:
     stop_at: int | None = None
     """The optimizer steps after which the run stops, within an epoch (Lightning's
     ``max_steps``); None: at the end of the last epoch."""
+    names: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """For a native file's plan: the file's key of each of lrplot's
+    (:attr:`lrplot.formats.Translation.names`), which its warnings name."""
 
     @property
     def scheduler(self) -> SchedulerSpec:
@@ -236,6 +242,10 @@ class Spec:
     def origin(self, key: str | None) -> str | None:
         """The ``--set`` that gave ``key`` (or a key enclosing it), if one did."""
         return nearest(self.set_by, key or "")
+
+    def file_key(self, key: str) -> str:
+        """``key`` as the config file names it (a native file's own key: :attr:`names`)."""
+        return file_key(self.names, key)
 
     @property
     def steps(self) -> int:

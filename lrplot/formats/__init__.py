@@ -8,12 +8,13 @@ Cheap to import: no torch.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from lrplot.config.file import ConfigDocument, parse_config_text, read_config_text
+from lrplot.config.file import ConfigDocument, file_key, parse_config_text, read_config_text
 from lrplot.errors import LrplotError, printable
 
 if TYPE_CHECKING:
@@ -96,14 +97,8 @@ class Translation:
     def located(self, error: LrplotError) -> LrplotError:
         """``error`` about lrplot's config, as about the file: its key the file's (or
         :attr:`beside`'s, in that file, at its line)."""
-        key = error.key
-        if key and key not in self.names.values():
-            prefix = key
-            while prefix and prefix not in self.names:
-                cut = max(prefix.rfind("."), prefix.rfind("["))
-                prefix = prefix[:cut] if cut > 0 else ""
-            if prefix:
-                error.key = self.names[prefix] + key[len(prefix) :]
+        if error.key:
+            error.key = file_key(self.names, error.key)
         if self.beside is not None and error.key:
             named, document = self.beside
             if error.key.startswith(named + "."):
@@ -112,6 +107,32 @@ class Translation:
                 error.line = document.line(error.key)
         error.args = (str(error),)
         return error
+
+
+def validated(
+    translation: Translation,
+    *,
+    base_dir: Path | None,
+    resume_at: int | None,
+    allow_import: bool = False,
+) -> Spec:
+    """The validated lrplot config of a native file's ``translation``, ``--resume-at`` set
+    on it and run to its :attr:`~Translation.stop`; its errors name the file's keys
+    (:meth:`Translation.located`), and so do its warnings (:attr:`Spec.names`)."""
+    from lrplot.config.overrides import set_value
+    from lrplot.config.validation.validator import document_spec
+
+    document = translation.document
+    if resume_at is not None:
+        origin = f"--resume-at {resume_at}"
+        document = set_value(document, "resume_at", resume_at, origin=origin)
+    try:
+        spec = document_spec(
+            document, base_dir=base_dir, allow_import=allow_import, stop_at=translation.stop
+        )
+    except LrplotError as e:
+        raise translation.located(e) from None
+    return dataclasses.replace(spec, names=translation.names)
 
 
 @dataclass(frozen=True)
@@ -162,7 +183,8 @@ def recognise(data: object, *, json: bool = False) -> Found:
     TRL's scripts (``model_name_or_path``, ``dataset_name``, ...) and is YAML (TrlParser
     reads no JSON); timm's train.py arguments (``sched`` with ``lr_base``, ``opt``, ...);
     a LightningCLI config (a ``trainer:`` mapping with ``optimizer:``, ``lr_scheduler:``,
-    ``model:`` or ``data:``); else lrplot's own (whose errors then say what is wrong)."""
+    ``model:`` or ``data:``, or a ``fit:`` block of them); else lrplot's own (whose errors
+    then say what is wrong)."""
     from lrplot.formats.deepspeed_config import is_deepspeed_config
     from lrplot.formats.lightning_cli import is_lightning_cli
     from lrplot.formats.timm_args import is_timm_args

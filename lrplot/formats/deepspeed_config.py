@@ -40,10 +40,10 @@ from lrplot.config.file import (
     parse_config_text,
     read_below,
 )
-from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.overrides import apply_overrides
 from lrplot.config.runlogs import is_hidden
-from lrplot.errors import ConfigError, LrplotError, describe_value, excerpt, printable
-from lrplot.formats import Read, RunFacts, Translation
+from lrplot.errors import ConfigError, describe_value, excerpt, printable
+from lrplot.formats import Read, RunFacts, Translation, validated
 from lrplot.limits import MAX_CONFIG_BYTES
 from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
 
@@ -576,7 +576,6 @@ def load(
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~lrplot.formats.Translation.located` names the file's keys in
     errors about it; ``facts`` give the run of a file without ``total_num_steps``."""
-    from lrplot.config.validation.validator import document_spec
 
     document = apply_overrides(read.document, overrides)
     if not isinstance(document.data, Mapping):
@@ -587,13 +586,5 @@ def load(
         )
     reader = _Reader(document, facts or RunFacts())
     translation = reader.translate()
-    translated = translation.document
-    if resume_at is not None:
-        translated = set_value(
-            translated, "resume_at", resume_at, origin=f"--resume-at {resume_at}"
-        )
-    try:
-        spec = document_spec(translated, base_dir=read.base_dir)
-    except LrplotError as e:
-        raise translation.located(e) from None
+    spec = validated(translation, base_dir=read.base_dir, resume_at=resume_at)
     return dataclasses.replace(spec, notices=(*reader.notices, *spec.notices)), translation

@@ -17,7 +17,8 @@ for ReduceLROnPlateau, stepped per epoch with the monitored metric. The Trainer'
 - ``devices`` x ``num_nodes``: the processes a DistributedSampler shards the samples over.
 
 The batches per epoch come from ``--steps-per-epoch``, or ``--dataset-size`` with ``data:``'s
-``batch_size``. Cheap to import: no torch.
+``batch_size``; without them, one step is plotted per epoch where that plots the same lrs.
+Cheap to import: no torch.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 from lrplot.config.file import ConfigDocument
 from lrplot.config.keys import SCHEDULE
 from lrplot.config.loop import Batches
-from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.overrides import apply_overrides
 from lrplot.config.spec import NativeRead
-from lrplot.errors import ConfigError, LrplotError, describe_value
-from lrplot.formats import Read, RunFacts, Translation
+from lrplot.errors import ConfigError, describe_value
+from lrplot.formats import Read, RunFacts, Translation, validated
 
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
@@ -50,6 +51,7 @@ TRAINER_DEFAULTS: Mapping[str, Any] = {
     "limit_train_batches": None,
     "devices": "auto",
     "num_nodes": 1,
+    "check_val_every_n_epoch": 1,
 }
 """``Trainer.__init__``'s defaults of the keys lrplot reads."""
 
@@ -72,12 +74,26 @@ UNREAD: Mapping[str, str] = {
 
 WHERE = "lightning/pytorch/cli.py, LightningCLI.configure_optimizers"
 
+SUBCOMMANDS = ("fit", "validate", "test", "predict")
+"""LightningCLI's subcommands (``LightningCLI.subcommands``), whose blocks a config given
+before the subcommand holds."""
+
+PER_EPOCH = (
+    "one step plotted per epoch (--steps-per-epoch N, or --dataset-size N with data: "
+    "batch_size, plots its optimizer steps)"
+)
+"""The plan's words for a run planned without its batches per epoch."""
+
 
 def is_lightning_cli(data: object) -> bool:
     """Whether a config's data is a LightningCLI config: a mapping with a ``trainer:``
-    mapping and one of :data:`ALSO`, and no ``scheduler:`` or ``schedulers:`` of lrplot's."""
+    mapping and one of :data:`ALSO`, and no ``scheduler:`` or ``schedulers:`` of lrplot's;
+    or the subcommands' config, a ``fit:`` mapping with ``trainer:`` or one of :data:`ALSO`."""
     if not isinstance(data, Mapping) or "scheduler" in data or "schedulers" in data:
         return False
+    fit = data.get("fit")
+    if isinstance(fit, Mapping) and "scheduler" not in fit and "schedulers" not in fit:
+        return bool(set(fit) & {*ALSO, "trainer"})
     return isinstance(data.get("trainer"), Mapping) and bool(set(data) & ALSO)
 
 
@@ -99,19 +115,59 @@ class _Class:
 
 
 class _Reader:
-    def __init__(self, document: ConfigDocument, facts: RunFacts) -> None:
+    def __init__(
+        self, document: ConfigDocument, facts: RunFacts, resume_at: int | None = None
+    ) -> None:
         self.document = document
-        self.data: Mapping[str, Any] = document.data
-        self.facts = facts
+        self.resume_at = resume_at
+        self.prefix = ""
+        """The key the config's keys are under in the file (``fit.``), if any."""
         self.notices: list[str] = []
+        self.unvalidated: tuple[str, str, int] | None = None
+        self.data: Mapping[str, Any] = self.subcommand(document.data)
+        self.facts = facts
         trainer = self.data.get("trainer")
         self.trainer: Mapping[str, Any] = trainer if isinstance(trainer, Mapping) else {}
 
-    def error(self, key: str | None, message: str) -> ConfigError:
-        return self.document.error(key, message)
+    def subcommand(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The config ``fit`` runs: the file's, or its ``fit:`` block when the file holds
+        the subcommands' (a ``--config`` given before the subcommand, ``python main.py
+        --config config.yaml fit``), as jsonargparse reads one: the other subcommands' blocks
+        are not read by ``fit``, and no other key is accepted beside them."""
+        if "fit" not in data and not set(data) & set(SUBCOMMANDS) - {"fit"}:
+            return data
+        if not isinstance(data.get("fit"), Mapping):
+            raise self.document.error(
+                "fit" if "fit" in data else None,
+                f"expected fit: a mapping of the config LightningCLI's fit runs, got "
+                f"{describe_value(data.get('fit'))}",
+            )
+        for key in data:
+            if key in ("fit", "metric"):
+                continue
+            if key not in SUBCOMMANDS:
+                raise self.document.error(
+                    str(key),
+                    f"Option '{key}' is not accepted before subcommand 'fit' (jsonargparse: "
+                    "beside the subcommands' blocks, LightningCLI takes none): write it under "
+                    f"fit: ({'fit.' + str(key)})",
+                )
+            self.notice(
+                str(key), "not read: only fit trains (LightningCLI's fit reads its own block)"
+            )
+        self.prefix = "fit."
+        inner = dict(data["fit"])
+        if "metric" in data:  # lrplot's own key (--set metric=...), beside the subcommands
+            inner["metric"] = data["metric"]
+        return inner
 
-    def notice(self, text: str) -> None:
-        self.notices.append(f"{self.document.source}: {text}")
+    def error(self, key: str | None, message: str) -> ConfigError:
+        return self.document.error(self.prefix + key if key else self.prefix[:-1] or None, message)
+
+    def notice(self, key: str | None, text: str) -> None:
+        """A notice about the file's ``key`` (None: the plan), named as in the file."""
+        about = "" if key is None else f"{self.prefix}{key}: "
+        self.notices.append(f"{self.document.source}: {about}{text}")
 
     def value(self, key: str) -> Any:
         return self.trainer.get(key, TRAINER_DEFAULTS.get(key))
@@ -190,8 +246,9 @@ class _Reader:
                     type_key, f"{path} is not one of torch's optimizers: give its init_args.lr"
                 )
             self.notice(
-                f"optimizer: {path} is not one of torch's optimizers; the lr its schedule "
-                "sets is the same with any: plotted with torch's AdamW"
+                "optimizer",
+                f"{path} is not one of torch's optimizers; the lr its schedule "
+                "sets is the same with any: plotted with torch's AdamW",
             )
             return _Class("AdamW", {"lr": args["lr"]}, None, path, type_key, arg_keys)
         cls = classes[name]
@@ -288,9 +345,10 @@ class _Reader:
         for key in self.data:
             if key not in (*ALSO, "trainer", "metric"):
                 self.notice(
-                    f"{key}: not read: not a key of LightningCLI's own (a script's "
+                    str(key),
+                    "not read: not a key of LightningCLI's own (a script's "
                     "add_arguments_to_parser may add it; else jsonargparse refuses it: Option "
-                    f"'{key}' is not accepted)"
+                    f"'{key}' is not accepted)",
                 )
 
     # the run
@@ -301,35 +359,40 @@ class _Reader:
             return self.facts.world_size, f"--world-size {self.facts.world_size}"
         nodes = self.whole("num_nodes", low=1)
         devices = self.value("devices")
-        count: int | None = None
-        if isinstance(devices, bool):
-            count = None
-        elif isinstance(devices, int) and devices > 0:
-            count = devices
-        elif isinstance(devices, list | tuple):
-            count = len(devices)
-        elif isinstance(devices, str) and devices.strip().isdigit() and int(devices) > 0:
-            count = int(devices)
-        elif isinstance(devices, str) and "," in devices:
-            count = len([d for d in devices.split(",") if d.strip()])
+        count = self.devices()
         if count is None:
-            if devices not in ("auto", -1, "-1"):
-                raise self.error(
-                    "trainer.devices",
-                    f"expected a number of devices, a list of them, or auto, got "
-                    f"{describe_value(devices)}",
-                )
             self.notice(
-                f"trainer.devices: {devices}: planned as 1 device per node (--world-size N "
-                "names the processes training together)"
+                "trainer.devices",
+                f"{devices}: planned as 1 device per node (--world-size N "
+                "names the processes training together)",
             )
             count = 1
         world = count * nodes
         how = f"devices {count} x num_nodes {nodes}" if nodes > 1 else f"devices {count}"
         return world, how
 
-    def batches(self) -> tuple[int, str]:
-        """The batches of each process per epoch, before ``limit_train_batches``."""
+    def devices(self) -> int | None:
+        """The devices ``trainer.devices`` names per node; None for ``auto`` (or -1)."""
+        devices = self.value("devices")
+        if isinstance(devices, int) and not isinstance(devices, bool) and devices > 0:
+            return devices
+        if isinstance(devices, list | tuple):
+            return len(devices)
+        if isinstance(devices, str) and devices.strip().isdigit() and int(devices) > 0:
+            return int(devices)
+        if isinstance(devices, str) and "," in devices:
+            return len([d for d in devices.split(",") if d.strip()])
+        if devices not in ("auto", -1, "-1"):
+            raise self.error(
+                "trainer.devices",
+                f"expected a number of devices, a list of them, or auto, got "
+                f"{describe_value(devices)}",
+            )
+        return None
+
+    def batches(self) -> tuple[int, str] | None:
+        """The batches of each process per epoch, before ``limit_train_batches``; None if
+        neither the options nor the file say them (see :meth:`steps_per_epoch`)."""
         if self.facts.steps_per_epoch is not None:
             count = self.facts.steps_per_epoch
             return count, f"--steps-per-epoch {count:,} batches"
@@ -340,14 +403,10 @@ class _Reader:
             batch, batch_key = init["batch_size"], "data.init_args.batch_size"
         else:
             batch = data.get("batch_size") if isinstance(data, Mapping) else None
-        if self.facts.dataset_size is None or batch is None:
-            given = "" if batch is None else f" (data: gives {batch_key})"
-            raise self.error(
-                "trainer",
-                "LightningCLI steps per epoch as many batches as the training DataLoader "
-                f"holds, which the file does not say{given}: give --steps-per-epoch N (the "
-                "batches per epoch of each process), or --dataset-size N with data: batch_size",
-            )
+        if self.facts.dataset_size is None:
+            return None
+        if batch is None:
+            raise self.unknown_batches()
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise self.error(
                 batch_key, f"expected a whole number of at least 1, got {describe_value(batch)}"
@@ -360,9 +419,28 @@ class _Reader:
         shown += f" / {batch_key} {batch} = {counted.batches:,} batches"
         return counted.batches, shown
 
-    def steps_per_epoch(self) -> tuple[int, str]:
-        """Optimizer steps per epoch, and the arithmetic."""
-        batches, how = self.batches()
+    def unknown_batches(self) -> ConfigError:
+        """The refusal of a plan that needs the batches per epoch the file does not say."""
+        data = self.data.get("data")
+        init = data.get("init_args") if isinstance(data, Mapping) else None
+        given = ""
+        if isinstance(init, Mapping) and "batch_size" in init:
+            given = " (data: gives data.init_args.batch_size)"
+        elif isinstance(data, Mapping) and "batch_size" in data:
+            given = " (data: gives data.batch_size)"
+        return self.error(
+            "trainer",
+            "LightningCLI steps per epoch as many batches as the training DataLoader "
+            f"holds, which the file does not say{given}: give --steps-per-epoch N (the "
+            "batches per epoch of each process), or --dataset-size N with data: batch_size",
+        )
+
+    def steps_per_epoch(self, *, exact_per_epoch: bool) -> tuple[int, str]:
+        """Optimizer steps per epoch, and the arithmetic. Without the batches per epoch, one
+        step plotted per epoch where that plots the same lrs (the scheduler is stepped once
+        per epoch, so each epoch's steps share one lr): ``exact_per_epoch``, and no
+        ``max_steps`` or share of the batches (``limit_train_batches`` a float) to count."""
+        known = self.batches()
         limit = self.value("limit_train_batches")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float)):
             raise self.error(
@@ -379,6 +457,22 @@ class _Reader:
             raise self.error(
                 "trainer.limit_train_batches", f"expected 0 batches or more, got {limit}"
             )
+        if known is None:
+            max_steps = self.value("max_steps")
+            share = isinstance(limit, float) and 0.0 < limit < 1.0
+            if not exact_per_epoch or max_steps not in (None, -1) or share:
+                raise self.unknown_batches()
+            if limit == 0 and not isinstance(limit, bool):
+                raise self.error(
+                    "trainer.limit_train_batches",
+                    f"{limit!r}: Lightning trains no batch, and skips the run",
+                )
+            self.whole("accumulate_grad_batches", low=1)
+            if self.facts.world_size is None:  # checked as world() checks them, unread
+                self.whole("num_nodes", low=1)
+                self.devices()
+            return 1, PER_EPOCH
+        batches, how = known
         if isinstance(limit, int):
             kept = min(batches, limit)
             how += f"; limit_train_batches {limit}: min({batches:,}, {limit:,}) = {kept:,}"
@@ -430,9 +524,10 @@ class _Reader:
         if max_epochs is None:
             if max_steps == -1:
                 self.notice(
-                    f"trainer.max_epochs: not set: Lightning trains {DEFAULT_EPOCHS} epochs "
+                    "trainer.max_epochs",
+                    f"not set: Lightning trains {DEFAULT_EPOCHS} epochs "
                     "when neither max_epochs nor max_steps is (loops/utilities.py, "
-                    "_parse_loop_limits)"
+                    "_parse_loop_limits)",
                 )
                 return DEFAULT_EPOCHS, None, f"max_epochs {DEFAULT_EPOCHS} (Lightning's default)"
             max_epochs = -1
@@ -456,7 +551,16 @@ class _Reader:
             f"max_steps {max_steps:,}, before max_epochs {max_epochs:,} x {per_epoch:,}",
         )
 
-    def translate(self) -> tuple[Translation, int | None, _Class]:
+    def validation(self, monitor: str) -> tuple[str, str, int] | None:
+        """A ReduceLROnPlateau's monitor with ``check_val_every_n_epoch`` above 1, for the
+        warning that Lightning refuses the run if only validation logs it (see
+        :attr:`~lrplot.config.spec.NativeRead.unvalidated`): its key, the monitor, and N."""
+        every = self.value("check_val_every_n_epoch")
+        if isinstance(every, bool) or not isinstance(every, int) or every <= 1:
+            return None
+        return f"{self.prefix}trainer.check_val_every_n_epoch", monitor, every
+
+    def translate(self) -> tuple[Translation, _Class]:
         if "lr_scheduler" not in self.data or self.data.get("lr_scheduler") is None:
             raise self.error(
                 "lr_scheduler",
@@ -473,11 +577,16 @@ class _Reader:
         self.check_keys()
         for key, how in UNREAD.items():
             if self.trainer.get(key) not in (None, 0, 0.0, "auto"):
-                self.notice(f"trainer.{key}: not read: {how}; planned as without it")
+                self.notice(f"trainer.{key}", f"not read: {how}; planned as without it")
         optimizer = self.optimizer()
         scheduler = self.scheduler()
-        per_epoch, per_epoch_how = self.steps_per_epoch()
+        # a metric given may be fed by step (a logged run, an expression in step), and
+        # --resume-at counts optimizer steps: both need the batches per epoch
+        exact = self.resume_at is None and (scheduler.monitor is None or "metric" not in self.data)
+        per_epoch, per_epoch_how = self.steps_per_epoch(exact_per_epoch=exact)
         epochs, stop, limits_how = self.limits(per_epoch)
+        if scheduler.monitor is not None and (stop is None or stop >= per_epoch):
+            self.unvalidated = self.validation(scheduler.monitor)
         names: dict[str, str] = {
             "optimizer": "optimizer",
             "optimizer.type": optimizer.type_key,
@@ -506,11 +615,14 @@ class _Reader:
             )
             fed = f", fed its monitor {scheduler.monitor!r} as lrplot's metric ({values})"
         self.notice(
+            None,
             f"LightningCLI's plan ({_lightning()}'s rules): {per_epoch_how}; {limits_how}; "
             f"{scheduler.shown} stepped once per epoch ({WHERE}: interval epoch, frequency 1)"
-            f"{fed}"
+            f"{fed}",
         )
-        return Translation(self.document.renamed(config, names), names), stop, scheduler
+        if self.prefix:
+            names = {k: v if k == "metric" else self.prefix + v for k, v in names.items()}
+        return Translation(self.document.renamed(config, names), names, stop=stop), scheduler
 
 
 @functools.cache
@@ -574,7 +686,6 @@ def load(
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~lrplot.formats.Translation.located` names the file's keys in
     errors about it."""
-    from lrplot.config.validation.validator import document_spec
 
     document = apply_overrides(read.document, overrides)
     if not isinstance(document.data, Mapping):
@@ -583,19 +694,11 @@ def load(
             f"{describe_value(document.data, quote=False)}",
             source=read.source,
         )
-    reader = _Reader(document, facts)
-    translation, stop, scheduler = reader.translate()
-    translated = translation.document
-    if resume_at is not None:
-        translated = set_value(
-            translated, "resume_at", resume_at, origin=f"--resume-at {resume_at}"
-        )
-    try:
-        spec = document_spec(
-            translated, base_dir=read.base_dir, allow_import=facts.allow_import, stop_at=stop
-        )
-    except LrplotError as e:
-        raise translation.located(e) from None
+    reader = _Reader(document, facts, resume_at)
+    translation, scheduler = reader.translate()
+    spec = validated(
+        translation, base_dir=read.base_dir, resume_at=resume_at, allow_import=facts.allow_import
+    )
     native = NativeRead(
         who=_lightning(),
         warmup_shares=False,
@@ -607,17 +710,17 @@ def load(
         lines=dict(document.lines),
         set_by=dict(document.set_by),
     )
-    cycle = _cycle(spec, scheduler)
+    cycle = _cycle(spec, scheduler, reader.prefix)
     silence = frozenset(spec.silence)
     if cycle is not None and cycle[1] >= spec.steps > cycle[2]:
         silence |= {"schedule-cut-short"}  # said, for LightningCLI, by onecycle-per-epoch
-    native = dataclasses.replace(native, per_epoch_cycle=cycle)
+    native = dataclasses.replace(native, per_epoch_cycle=cycle, unvalidated=reader.unvalidated)
     notices = (*reader.notices, *spec.notices)
     spec = dataclasses.replace(spec, notices=notices, native=native, silence=silence)
     return spec, translation
 
 
-def _cycle(spec: Spec, scheduler: _Class) -> tuple[str, int, int, int] | None:
+def _cycle(spec: Spec, scheduler: _Class, prefix: str) -> tuple[str, int, int, int] | None:
     """A OneCycleLR's length (its file key, and in its own steps), the times LightningCLI
     steps it, and the run's optimizer steps (see :class:`~lrplot.config.spec.NativeRead`)."""
     if scheduler.type_name != "OneCycleLR":
@@ -630,5 +733,5 @@ def _cycle(spec: Spec, scheduler: _Class) -> tuple[str, int, int, int] | None:
         key, length = "epochs", epochs * per_epoch
     else:
         return None
-    file_key = scheduler.arg_keys.get(key, scheduler.type_key)
+    file_key = prefix + scheduler.arg_keys.get(key, scheduler.type_key)
     return file_key, length, spec.scheduler.calls(spec.loop), spec.steps

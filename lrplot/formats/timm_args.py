@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from lrplot.config.file import ConfigDocument
-from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.overrides import apply_overrides
 from lrplot.config.spec import NativeRead
-from lrplot.errors import ConfigError, LrplotError, describe_value
-from lrplot.formats import Read, RunFacts, Translation
+from lrplot.errors import ConfigError, describe_value
+from lrplot.formats import Read, RunFacts, Translation, validated
 
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
@@ -261,7 +261,6 @@ def load(
     the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~lrplot.formats.Translation.located` names the file's keys in
     errors about it. ConfigError if timm is not installed: its own code plans the run."""
-    from lrplot.config.validation.validator import document_spec
     from lrplot.schedulers.timm import INSTALL_TIMM, timm_installed
 
     document = apply_overrides(read.document, overrides)
@@ -281,15 +280,7 @@ def load(
         )
     reader = _Reader(document, facts)
     translation, planned, kwargs = reader.translate()
-    translated = translation.document
-    if resume_at is not None:
-        translated = set_value(
-            translated, "resume_at", resume_at, origin=f"--resume-at {resume_at}"
-        )
-    try:
-        spec = document_spec(translated, base_dir=read.base_dir)
-    except LrplotError as e:
-        raise translation.located(e) from None
+    spec = validated(translation, base_dir=read.base_dir, resume_at=resume_at)
     from importlib.metadata import version
 
     native = NativeRead(

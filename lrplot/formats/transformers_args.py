@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.config.file import ConfigDocument, parse_config_text
 from lrplot.config.loop import Batches, LoopName
-from lrplot.config.overrides import apply_overrides, set_value
+from lrplot.config.overrides import apply_overrides
 from lrplot.config.spec import NativeRead
-from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
-from lrplot.formats import Read, RunFacts, Translation
+from lrplot.errors import ConfigError, UsageError, describe_value, excerpt
+from lrplot.formats import Read, RunFacts, Translation, validated
 from lrplot.formats.deepspeed_config import (
     TRAINER_KEY,
     Fill,
@@ -682,16 +682,8 @@ def load(
     """The validated lrplot config of the TrainingArguments file ``read`` (``--set``
     applied to the file's keys, ``--resume-at`` to the plan), and its translation, whose
     :meth:`~Translation.located` names the file's keys in errors about it."""
-    from lrplot.config.validation.validator import document_spec
-
     translation, notices = translate(read, facts=facts, overrides=overrides)
-    document = translation.document
-    if resume_at is not None:
-        document = set_value(document, "resume_at", resume_at, origin=f"--resume-at {resume_at}")
-    try:
-        spec = document_spec(document, base_dir=read.base_dir, stop_at=translation.stop)
-    except LrplotError as e:
-        raise translation.located(e) from None
+    spec = validated(translation, base_dir=read.base_dir, resume_at=resume_at)
     spec = dataclasses.replace(spec, notices=notices + spec.notices, native=translation.native)
     return spec, translation
 

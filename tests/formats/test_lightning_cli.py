@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from lrplot.cli import cli
 from lrplot.formats import recognise
+from tests.conftest import CONFIGS_DIR
 from tests.trainers import Trainers
 
 
@@ -140,17 +141,74 @@ def test_devices_and_num_nodes_shard_the_samples(runner: CliRunner, tmp_path: Pa
     assert len(rows) == 6 * 13
 
 
-def test_without_the_batches_per_epoch_one_error_names_the_options(
+UNKNOWN = (
+    "trainer: LightningCLI steps per epoch as many batches as the training DataLoader holds, "
+    "which the file does not say (data: gives data.batch_size): give --steps-per-epoch N (the "
+    "batches per epoch of each process), or --dataset-size N with data: batch_size (line 2)"
+)
+
+
+@pytest.mark.parametrize(
+    ("trainer", "options"),
+    [
+        ({"max_steps": 7}, ()),  # may stop within an epoch
+        ({"limit_train_batches": 0.5}, ()),  # a share: Lightning refuses one keeping none
+        ({}, ("--resume-at", "3")),  # counts optimizer steps
+        ({}, ("--dataset-size", "20", "-s", "data={}")),  # the size, without a batch_size
+    ],
+    ids=["max-steps", "limit-share", "resume-at", "size-without-batch"],
+)
+def test_where_the_batches_per_epoch_count_one_error_names_the_options(
+    runner: CliRunner, tmp_path: Path, trainer: dict[str, Any], options: tuple[str, ...]
+) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, **trainer))
+    message = UNKNOWN
+    if "data={}" in options:
+        message = message.replace(" (data: gives data.batch_size)", "")
+    assert said(runner, path, *options) == (1, f"Error: {path}: {message}\n")
+
+
+def test_a_plateau_given_a_metric_needs_the_batches_per_epoch(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    path = config_file(tmp_path, STEP)
-    assert said(runner, path) == (
-        1,
-        f"Error: {path}: trainer: LightningCLI steps per epoch as many batches as the "
-        "training DataLoader holds, which the file does not say (data: gives "
-        "data.batch_size): give --steps-per-epoch N (the batches per epoch of each "
-        "process), or --dataset-size N with data: batch_size (line 2)\n",
-    )
+    path = config_file(tmp_path, {**PLATEAU, "data": {"batch_size": 8}, "metric": "epoch"})
+    assert said(runner, path) == (1, f"Error: {path}: {UNKNOWN}\n")
+    assert said(runner, path, "-s", "metric=synthetic")[0] == 1
+    assert said(runner, config_file(tmp_path, {**PLATEAU, "data": {"batch_size": 8}}))[0] == 0
+
+
+PER_EPOCH_NOTICE = (
+    "LightningCLI's plan (lightning 2.6.6's rules): one step plotted per epoch "
+    "(--steps-per-epoch N, or --dataset-size N with data: batch_size, plots its optimizer "
+    "steps); max_epochs {epochs}; torch.optim.lr_scheduler.StepLR stepped once per epoch "
+    "(lightning/pytorch/cli.py, LightningCLI.configure_optimizers: interval epoch, frequency 1)"
+)
+
+
+@pytest.mark.parametrize(
+    "trainer",
+    [
+        {"max_epochs": 6},
+        {"max_epochs": 5, "accumulate_grad_batches": 2},
+        {"max_epochs": 5, "limit_train_batches": 4},
+    ],
+    ids=["steplr", "accumulate", "limit-int"],
+)
+def test_without_the_batches_one_step_per_epoch_has_each_epochs_lr(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers, trainer: dict[str, Any]
+) -> None:
+    config = {**REAL, "trainer": trainer}
+    run = lightning(trainers, config)
+    path = config_file(tmp_path, config)
+    rows, stderr = render(runner, path)
+    epochs = trainer["max_epochs"]
+    assert len(rows) == epochs
+    per_epoch = run.optimizer_steps // epochs
+    assert per_epoch * epochs == run.optimizer_steps
+    for epoch, row in enumerate(rows):
+        used = run.lrs[0][epoch * per_epoch : (epoch + 1) * per_epoch]
+        assert {v.hex() for v in used} == {float(row["lr"]).hex()}
+    assert stderr == f"Notice: {path}: {PER_EPOCH_NOTICE.format(epochs=epochs)}\n"
 
 
 # Bit for bit against LightningCLI itself: the file parsed by LightningCLI(run=False), then
@@ -510,14 +568,42 @@ def test_a_onecyclelr_sized_in_epochs_stays_quiet(
     assert warnings_of(stderr) == []
 
 
+def test_a_warning_in_the_one_step_per_epoch_plan_names_the_files_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # 18 steps of a cycle, stepped once per epoch of 6: lrplot's check, named as in the file
+    code, stderr = said(runner, one_cycle(tmp_path, total_steps=18))
+    assert code == 0
+    assert warnings_of(stderr) == [
+        f"Warning: {tmp_path / 'config.yaml'}: lr_scheduler.init_args.total_steps: total_steps "
+        "is 18, but OneCycleLR is stepped 6 times: the schedule is cut at 33% of its length; "
+        "total_steps: 6 fits the run (line 11) [schedule-cut-short]"
+    ]
+
+
+def test_a_notice_of_a_value_torch_accepts_names_the_files_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    block = {"class_path": "StepLR", "init_args": {"step_size": 2.0}}
+    path = config_file(tmp_path, {**ONE_CYCLE, "lr_scheduler": block})
+    code, stderr = said(runner, path)
+    assert code == 0
+    assert (
+        f"Notice: {path}: lr_scheduler.init_args.step_size: expected an integer, got 2.0, but "
+        "torch accepts it: plotted as torch computes it (line 10)\n"
+    ) in stderr
+
+
 def test_the_example_config_as_lightning_saves_one(runner: CliRunner) -> None:
-    path = Path(__file__).parents[2] / "examples" / "lightning" / "config.yaml"
+    path = CONFIGS_DIR / "native" / "lightning-cli.yaml"
     rows, stderr = render(runner, path, "--dataset-size", "50000")
     # DistributedSampler over devices 2: 25,000 each / 128 = 196 batches / 2 accumulated
     assert len(rows) == 30 * 98
     assert warnings_of(stderr) == []
     assert rows[0]["lr"] == "0.001"
     assert rows[98]["lr"] != rows[97]["lr"] == rows[0]["lr"]  # stepped after epoch 0 only
+    per_epoch, _ = render(runner, path)  # the gallery's render: one step per epoch
+    assert [row["lr"] for row in per_epoch] == [row["lr"] for row in rows[::98]]
 
 
 def test_a_onecyclelr_as_long_as_the_epochs_max_steps_reaches(
@@ -687,3 +773,170 @@ def test_devices_auto_is_planned_as_one_with_a_notice(runner: CliRunner, tmp_pat
         f"Notice: {path}: trainer.devices: auto: planned as 1 device per node (--world-size "
         "N names the processes training together)\n"
     ) in stderr
+
+
+@pytest.mark.parametrize(
+    "options", [("--dataset-size", "24"), ()], ids=["read", "one-step-per-epoch"]
+)
+def test_bad_devices_or_num_nodes_are_refused_whether_read_or_not(
+    runner: CliRunner, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, devices="gpu"))
+    assert said(runner, path, *options) == (
+        1,
+        f"Error: {path}: trainer.devices: expected a number of devices, a list of them, or "
+        "auto, got text 'gpu' (line 4)\n",
+    )
+    path = config_file(tmp_path, with_trainer(STEP, num_nodes=0))
+    assert said(runner, path, *options) == (
+        1,
+        f"Error: {path}: trainer.num_nodes: expected a whole number of at least 1, got 0 "
+        "(line 4)\n",
+    )
+
+
+def test_devices_in_the_one_step_per_epoch_plan_are_checked_not_planned(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = config_file(tmp_path, with_trainer(STEP, devices="auto", num_nodes=2))
+    rows, stderr = render(runner, path)
+    assert len(rows) == 6
+    assert "trainer.devices" not in stderr
+
+
+# The subcommands' config: a --config given before the subcommand holds fit: (and others).
+
+FIT: dict[str, Any] = {
+    "fit": REAL,
+    "validate": {"trainer": {"max_epochs": 99}, "bogus": 1},  # fit reads neither
+}
+
+
+def test_a_fit_block_as_lightning_cli_runs_it_before_the_subcommand(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    assert recognise(FIT) == "lightning"
+    run = trainers.lightning_cli(config=FIT, subcommand=True)
+    path = config_file(tmp_path, FIT)
+    rows, stderr = render(runner, path, "--dataset-size", "20")
+    assert len(rows) == run.optimizer_steps == 18
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    assert (
+        f"Notice: {path}: validate: not read: only fit trains (LightningCLI's fit reads its "
+        "own block)\n"
+    ) in stderr
+
+
+def test_a_key_beside_the_subcommands_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    path = config_file(tmp_path, {**FIT, "seed_everything": 3})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: seed_everything: Option 'seed_everything' is not accepted before "
+        "subcommand 'fit' (jsonargparse: beside the subcommands' blocks, LightningCLI takes "
+        "none): write it under fit: (fit.seed_everything) (line 23)\n",
+    )
+
+
+def test_lightning_cli_itself_refuses_a_key_beside_the_subcommands(tmp_path: Path) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    from tests.trainers import lightning_cli_run
+
+    with pytest.raises(SystemExit):
+        lightning_cli_run(tmp_path, config={**FIT, "seed_everything": 3}, subcommand=True)
+
+
+def test_errors_in_a_fit_block_name_its_keys(runner: CliRunner, tmp_path: Path) -> None:
+    fit = {**REAL, "lr_scheduler": {"class_path": "StepLR", "init_args": {"step_size": "x"}}}
+    path = config_file(tmp_path, {"fit": fit})
+    assert said(runner, path, "--steps-per-epoch", "2") == (
+        1,
+        f"Error: {path}: fit.lr_scheduler.init_args.step_size: expected an integer, got text "
+        "'x' (line 17)\n",
+    )
+    path = config_file(tmp_path, {"fit": 3, "validate": {}})
+    assert said(runner, path, "--config-format", "lightning") == (
+        1,
+        f"Error: {path}: fit: expected fit: a mapping of the config LightningCLI's fit runs, "
+        "got 3 (line 1)\n",
+    )
+
+
+# check_val_every_n_epoch: ReduceLROnPlateau is stepped after every epoch, validated or not.
+
+
+def plateau_validated(every: int, monitor: str, epochs: int = 6) -> dict[str, Any]:
+    block = {**PLATEAU["lr_scheduler"], "init_args": {"monitor": monitor, "patience": 1}}
+    return {
+        **PLATEAU,
+        "trainer": {"max_epochs": epochs, "check_val_every_n_epoch": every},
+        "lr_scheduler": block,
+    }
+
+
+def unvalidated(path: Path, monitor: str) -> str:
+    return (
+        f"Warning: {path}: trainer.check_val_every_n_epoch: 2: validation runs every 2 epochs, "
+        "but LightningCLI steps ReduceLROnPlateau after every epoch, fed its monitor "
+        f"'{monitor}': if only validation logs {monitor}, Lightning raises "
+        "MisconfigurationException at the end of epoch 1 (ReduceLROnPlateau conditioned on "
+        f"metric {monitor} which is not available: loops/training_epoch_loop.py, "
+        "_update_learning_rates); planned as logged every epoch (as a training_step's "
+        "self.log does) (line 4) [plateau-unvalidated]\n"
+    )
+
+
+def test_a_plateau_validated_every_few_epochs_is_warned_of_as_lightning_raises(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    from tests.trainers import lightning_cli_run
+
+    # one epoch, validated every 2: the plateau is stepped at its end, unvalidated
+    config = plateau_validated(2, "val_watched", epochs=1)
+    with pytest.raises(MisconfigurationException) as refused:
+        lightning_cli_run(tmp_path, config=config, validated="val_watched")
+    assert str(refused.value).startswith(
+        "ReduceLROnPlateau conditioned on metric val_watched which is not available."
+    )
+    path = config_file(tmp_path, config, name="planned.yaml")
+    code, stderr = said(runner, path, "--dataset-size", "20")
+    assert code == 0
+    assert warnings_of(stderr) == [unvalidated(path, "val_watched").rstrip("\n")]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [plateau_validated(1, "val_watched"), with_trainer(STEP, check_val_every_n_epoch=2)],
+    ids=["validated-every-epoch", "no-monitor"],
+)
+def test_a_plateau_validated_every_epoch_or_a_scheduler_without_monitor_stays_quiet(
+    runner: CliRunner, tmp_path: Path, config: dict[str, Any]
+) -> None:
+    code, stderr = said(runner, config_file(tmp_path, config), "--dataset-size", "20")
+    assert (code, warnings_of(stderr)) == (0, [])
+    assert "check_val_every_n_epoch" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("every", "monitor", "logged"),
+    [(1, "val_watched", "validated"), (2, "watched", "monitor")],
+    ids=["validated-every-epoch", "logged-by-training"],
+)
+def test_a_plateau_fed_every_epoch_as_lightning_cli_steps_it(
+    runner: CliRunner, tmp_path: Path, trainers: Trainers, every: int, monitor: str, logged: str
+) -> None:
+    pytest.importorskip("lightning")
+    pytest.importorskip("jsonargparse")
+    config = plateau_validated(every, monitor)
+    run = trainers.lightning_cli(config=config, **{logged: monitor})
+    path = config_file(tmp_path, config)
+    rows, stderr = render(runner, path, "--dataset-size", "20", "-s", "metric=epoch")
+    assert [v.hex() for v in lrs(rows)] == [v.hex() for v in run.lrs[0]]
+    assert len(set(run.lrs[0])) > 2
+    assert (unvalidated(path, monitor) in stderr) == (every == 2)
