@@ -295,6 +295,7 @@ def _mmengine_spans(spec: Spec) -> list[Mistake]:
             continue
         if facts.milestones_from_begin:
             found += _mmengine_milestones(scheduler, begin, end, run, unit)
+        found += _mmengine_window(scheduler, begin, end, run, scale, unit)
         sized = facts.end_sizes is not None and facts.end_sized_unless not in args
         if end is None or end <= run or not sized:
             continue
@@ -354,6 +355,74 @@ def _mmengine_milestones(
             ),
         )
     ]
+
+
+def _mmengine_window(
+    scheduler: SchedulerSpec,
+    begin: int | float,
+    end: int | float | None,
+    run: int,
+    scale: int,
+    unit: str,
+) -> list[Mistake]:
+    """Horizons counted from ``begin`` (:attr:`~lrplot.schedulers.facts.SchedulerFacts.
+    window_horizons`) judged as torch's are, in the steps the entry acts on: ``begin`` to
+    its ``end`` or the run's (``_ParamScheduler.step`` counts ``last_step`` only while
+    ``begin <= step < end``); converted to iterations as ``build_iter_from_epoch`` does."""
+    first = int(begin * scale)
+    stop = run * scale if end is None else min(int(end * scale), run * scale)
+    steps = stop - first
+    if steps <= 0:
+        return []
+    counted = "iteration" if scale > 1 or unit == "iteration" else unit
+    times = f"{steps:,} time{'s' * (steps != 1)}"
+    if first or stop < run * scale:
+        times += f", {counted}s {first:,} to {stop - 1:,}"
+    if scale > 1:
+        times += f" (convert_to_iter_based: {scale:,} iterations an epoch)"
+    found: list[Mistake] = []
+    for arg, kind in scheduler.facts.window_horizons.items():
+        key, value = f"{scheduler.key}.{arg}", scheduler.args.get(arg)
+        if kind == "periods":
+            periods = value if isinstance(value, list) else []
+            if periods and all(_is_count(p) for p in periods):
+                said = _periods_cut(scheduler, [p * scale for p in periods], steps, times)
+                if said:
+                    found.append(Mistake("schedule-cut-short", key, said))
+            continue
+        if not _is_count(value):
+            continue
+        mistake = _judge(kind, arg, value * scale, steps, times, scheduler)
+        if mistake:
+            found.append(Mistake(mistake[0], key, mistake[1]))
+    return found
+
+
+def _periods_cut(
+    scheduler: SchedulerSpec, periods: list[int], steps: int, times: str
+) -> str | None:
+    """What is wrong with restart ``periods`` (CosineRestartLR's) for an entry acting on
+    ``steps`` steps, if anything: cosines that never start, and one cut before 90% of its
+    way down (as a T_max past the run is)."""
+    starts = list(itertools.accumulate([0, *periods[:-1]]))
+    last = max(i for i, start in enumerate(starts) if start < steps)
+    ran = steps - starts[last]
+    never = periods[last + 1 :]
+    cut = periods[last] > ran + ran // 10
+    if not never and not cut:
+        return None
+    total = sum(periods)
+    said = f"periods sum to {total:,}, but {scheduler.name} is stepped {times}: "
+    if never:
+        many = len(never) > 1
+        shown = ", ".join(f"{p:,}" for p in never)
+        said += (
+            f"the cosine{'s' * many} of period{'s' * many} {shown} never start{'s' * (not many)}"
+        )
+    if cut:
+        said += f"{', and ' if never else ''}the cosine it ends in is cut at "
+        said += f"{_share(ran, periods[last])} of its way down"
+    return f"{said}; periods summing to {steps:,} fit the run"
 
 
 def _never_stepped(spec: Spec) -> list[Mistake]:

@@ -24,12 +24,13 @@ one-cycle warm-up, each reduction on a plateau."""
 
 
 Horizon = Literal["period", "warmup", "decay", "length", "interval", "milestones", "restart",
-                  "cycle", "anneal"]  # fmt: skip
+                  "cycle", "anneal", "periods"]  # fmt: skip
 """What an argument counting the scheduler's own steps is, for the warnings of
 :mod:`lrplot.checks.mistakes`: a cosine's period (past it, it rises again), a warm-up (it should
 end within the run), a decay to zero (past it, the lr is 0), the whole schedule's length
 (it should be the run's), a decay interval, milestones, a restart period, a cycle's
-half, an annealing (each should fall within the run)."""
+half, an annealing (each should fall within the run), a list of restart periods (they should
+sum to no more than the run)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ class SchedulerFacts:
     milestones_from_begin: str | None = None
     """For an MMEngine class: its argument of milestones, counted in its own steps from
     ``begin`` and reached only before ``end`` (MultiStepLR's ``milestones``)."""
+
+    window_horizons: Mapping[str, Horizon] = field(default_factory=dict)
+    """For an MMEngine class: its arguments that count its own steps from ``begin``, judged
+    in its window (``begin`` to ``end`` or the run's end), as :attr:`horizons` are in the
+    run (``step_size``, an explicit ``T_max``, ``periods``)."""
 
     timm_steps: bool = False
     """It is stepped as timm's ``train.py`` steps its schedulers: ``step_update`` after
@@ -415,6 +421,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "(default end - begin) of its steps",
             end_sizes="length",
             end_sized_unless="T_max",
+            window_horizons={"T_max": "period"},
             example={"T_max": 100, "begin": 0, "end": 100},
         ),
         "ExponentialLR": SchedulerFacts(
@@ -427,6 +434,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         ),
         "StepLR": SchedulerFacts(
             summary="multiply by gamma every step_size of its steps",
+            window_horizons={"step_size": "interval"},
             example={"step_size": 30, "gamma": 0.1},
         ),
         "PolyLR": SchedulerFacts(
@@ -445,6 +453,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         "CosineRestartLR": SchedulerFacts(
             summary="cosine down to eta_min over each of periods, restarting at "
             "restart_weights x the lr",
+            window_horizons={"periods": "periods"},
             example={"periods": [30, 30], "restart_weights": [1, 0.5], "eta_min": 0.0},
         ),
         "ReduceOnPlateauLR": SchedulerFacts(
