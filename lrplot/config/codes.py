@@ -33,6 +33,7 @@ Code = Literal[
     "warmup-ratio-ignored",
     "epochs-adjusted",
     "onecycle-per-epoch",
+    "ds-replaces",
 ]
 
 CODES: Mapping[Code, str] = {
@@ -72,5 +73,8 @@ CODES: Mapping[Code, str] = {
     "returns, which train.py trains for (cycles, cooldown_epochs, a prefixed warm-up added)",
     "onecycle-per-epoch": "a LightningCLI OneCycleLR whose total_steps (or epochs x "
     "steps_per_epoch) counts optimizer steps, while LightningCLI steps it once per epoch",
+    "ds-replaces": "a TrainingArguments lr_scheduler_type (not the default), "
+    "lr_scheduler_kwargs or warm-up that a ds_config's scheduler block replaces without a word "
+    '(the Trainer runs the block, filling only its "auto" values)',
 }
 """Every warning's code, with what it warns of."""

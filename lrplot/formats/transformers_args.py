@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.config.file import ConfigDocument, parse_config_text
 from lrplot.config.loop import Batches, LoopName
 from lrplot.config.overrides import apply_overrides, set_value
-from lrplot.config.spec import NativeRead
+from lrplot.config.spec import DeepSpeedScheduler, NativeRead
 from lrplot.errors import ConfigError, LrplotError, UsageError, describe_value, excerpt
 from lrplot.formats import Read, RunFacts, Translation
 from lrplot.formats.deepspeed_config import (
@@ -45,6 +45,7 @@ from lrplot.formats.deepspeed_config import (
     read_beside,
     under_trainer,
 )
+from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
 from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
 from lrplot.schedulers.releases import (
     HF_CEIL_SINCE,
@@ -546,7 +547,10 @@ class _Reader:
             runs += f" ({shown} has no scheduler block: the Trainer's own runs)"
         else:
             config["scheduler"] = under.scheduler
-            self.native = None  # lr_scheduler_type and its kwargs are not read
+            if self.native is not None:
+                self.native = dataclasses.replace(
+                    self.native, deepspeed=self.deepspeed_scheduler(found, shown)
+                )
             runs = (
                 f"{shown}'s scheduler block replaces lr_scheduler_type: "
                 f'{under.scheduler["type"]}, its "auto" values filled as the Trainer fills '
@@ -556,6 +560,23 @@ class _Reader:
             )
         own = None if isinstance(found, NestedDocument) else found
         return runs, (TRAINER_KEY, own) if own is not None else None
+
+    def deepspeed_scheduler(self, found: ConfigDocument, shown: str) -> DeepSpeedScheduler:
+        """The ds_config's scheduler block as written, for the warnings of what it replaces."""
+        block = found.data["scheduler"]
+        params = block.get("params")
+        kind = str(block.get("type"))
+        facts = DEEPSPEED_SCHEDULERS.get(DEEPSPEED + kind)
+        default = self.fields.defaults.get("lr_scheduler_type")
+        schedule = self.data.get("lr_scheduler_type")
+        return DeepSpeedScheduler(
+            shown=shown,
+            type=kind,
+            warmup=params.get("warmup_num_steps") if isinstance(params, Mapping) else None,
+            takes_warmup=facts is not None and "warmup_num_steps" in facts.horizons,
+            schedule_given=schedule is not None
+            and str(schedule) != str(getattr(default, "value", default)),
+        )
 
     def deepspeed_fills(self, total: int, warmup: int) -> tuple[Fill, ...]:
         """What the Trainer writes into its DeepSpeed config, in its order

@@ -305,6 +305,7 @@ def test_every_code_has_its_cases() -> None:
     # those four: tests/checks/test_native.py
     native.add("epochs-adjusted")  # tests/formats/test_timm_args.py
     native.add("onecycle-per-epoch")  # tests/formats/test_lightning_cli.py
+    native.add("ds-replaces")  # tests/formats/test_deepspeed_beside.py
     assert set(CASES) | {"resume-changes"} | native == set(CODES)  # resume: test_notices.py
 
 
