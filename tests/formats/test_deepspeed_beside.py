@@ -446,3 +446,22 @@ def test_what_a_scheduler_block_takes_from_the_trainer_stays_quiet(
         tmp_path, REPLACED_HEAD + arguments + "deepspeed: ds_config.json\n", decay_block(**params)
     )
     assert warned(runner, path) == []
+
+
+def test_a_warm_up_the_block_takes_keeps_the_trainers_warm_up_warnings(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    """warmup_num_steps "auto" is the Trainer's warm-up, so its mistakes are still the run's;
+    a block without one takes none of it, and only that is said."""
+    arguments = REPLACED_HEAD + "warmup_steps: 1.0\ndeepspeed: ds_config.json\n"
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto", warmup_num_steps="auto"))
+    assert warned(runner, path) == [
+        f"Warning: {path}: warmup_steps: 1.0 is 1 warm-up step for transformers 5.24.0, not the "
+        "whole run: a float of 1 or more counts steps, a share of the run is below 1 (line 4) "
+        "[warmup-unit]",
+    ]
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto"))
+    assert [line.rsplit("[", 1)[1] for line in warned(runner, path)] == [
+        "ds-replaces]",
+        "horizon-long]",
+    ]
