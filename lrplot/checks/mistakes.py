@@ -179,7 +179,38 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
         mistake = _judge(kind, arg, value, steps, times, scheduler)
         if mistake:
             found.append(Mistake(mistake[0], key, mistake[1]))
+    if not any(m.code == "horizon-long" for m in found):
+        found += _warmup_to_the_end(scheduler)
     return found
+
+
+def _warmup_to_the_end(scheduler: SchedulerSpec) -> list[Mistake]:
+    """A warm-up at or past the end of the schedule it warms up (DeepSpeed's WarmupDecayLR,
+    transformers' get_linear_schedule_with_warmup): the decay after it never happens."""
+    kinds = {kind: arg for arg, kind in scheduler.facts.horizons.items()}
+    warmup_arg, length_arg = kinds.get("warmup"), kinds.get("length")
+    if warmup_arg is None or length_arg is None:
+        return []
+    warmup = scheduler.args.get(warmup_arg)
+    length = scheduler.args.get(length_arg)
+    if warmup is None and scheduler.facts.horizons_in_steps:
+        warmup = _default(scheduler, warmup_arg)
+    if length is None and scheduler.facts.horizons_in_steps:
+        length = _default(scheduler, length_arg)
+    if not (_is_count(warmup) and _is_count(length)) or warmup < length:
+        return []
+    return [
+        Mistake(
+            "horizon-long",
+            f"{scheduler.key}.{warmup_arg}",
+            (
+                f"{warmup_arg} is {warmup:,}, {'past' if warmup > length else 'at'} "
+                f"{length_arg} {length:,}: {scheduler.name}'s warm-up takes all of its "
+                f"schedule, so it never decays; a {warmup_arg} below {length:,} leaves it "
+                "its decay"
+            ),
+        )
+    ]
 
 
 def _judge(
