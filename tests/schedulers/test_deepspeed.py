@@ -537,3 +537,19 @@ def test_a_warm_up_past_total_num_steps_within_the_run_is_warned_of(
         "total_num_steps 60: WarmupDecayLR's warm-up takes all of its schedule, so it never "
         "decays; a warmup_num_steps below 60 leaves it its decay (line 5) [horizon-long]",
     ]
+
+
+def test_a_one_cycle_rise_longer_than_the_run_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    text = (
+        "epochs: 100\nscheduler: {type: deepspeed.OneCycle, cycle_min_lr: 0.0001, "
+        "cycle_max_lr: 0.001, cycle_first_step_size: %d}\n"
+    )
+    config = write_config(text % 150)
+    assert warnings_of(runner, config) == [
+        f"Warning: {config}: scheduler.cycle_first_step_size: OneCycle is stepped 100 times, "
+        "so its cycle_first_step_size of 150 never ends (line 2) [horizon-long]",
+    ]
+    near = write_config(text % 50)  # up over 50 steps, down over the other 50
+    assert warnings_of(runner, near) == []
