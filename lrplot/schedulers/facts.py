@@ -447,6 +447,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "begin), then anneal (cos or linear) to eta_max / div_factor / final_div_factor",
             end_sizes="length",
             end_sized_unless="total_steps",
+            window_horizons={"total_steps": "length"},
             per_group=("eta_max",),
             example={"eta_max": 0.1, "total_steps": 100, "by_epoch": False},
         ),

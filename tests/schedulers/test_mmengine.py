@@ -268,7 +268,8 @@ def test_mmengine_schedulers_render_mmengines_numbers(
     assert len(rows) == epochs * per_epoch
     assert column(rows, "lr") == hexes(expected[0])
     if case == "cosine-by-epoch-past-t-max":  # rendered on purpose: the warning is right
-        assert stderr.startswith("Warning: ") and stderr.endswith("[cosine-rises]\n"), stderr
+        assert stderr.startswith("Warning: "), stderr
+        assert stderr.endswith("[cosine-rises]\n"), stderr
         assert stderr.count("\n") == 1
     else:
         assert stderr == ""
@@ -622,6 +623,12 @@ WINDOW_WARNED = {
         "rises again, for 3 steps; T_max: 12 anneals once over its steps (line 5) "
         "[cosine-rises]",
     ),
+    "a total_steps past the run": (
+        "{type: mmengine.OneCycleLR, eta_max: 0.1, by_epoch: false, total_steps: 24000}",
+        "total_steps: total_steps is 24,000, but OneCycleLR is stepped 12,000 times: the "
+        "schedule is cut at 50% of its length; total_steps: 12000 fits the run (line 5) "
+        "[schedule-cut-short]",
+    ),
     "periods past the run": (
         "{type: mmengine.CosineRestartLR, periods: [6, 10], restart_weights: [1, 0.5], "
         "eta_min: 0.0}",
@@ -656,6 +663,9 @@ WINDOW_QUIET = {
     "a T_max one short of its window": "{type: mmengine.CosineAnnealingLR, T_max: 11}",
     "a T_max its window's": (
         "{type: mmengine.CosineAnnealingLR, T_max: 10000, by_epoch: false, begin: 2000}"
+    ),
+    "a total_steps 1% past the run": (
+        "{type: mmengine.OneCycleLR, eta_max: 0.1, by_epoch: false, total_steps: 12120}"
     ),
     "periods summing to the run": (
         "{type: mmengine.CosineRestartLR, periods: [6, 6], restart_weights: [1, 0.5], "
