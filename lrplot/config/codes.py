@@ -44,7 +44,8 @@ CODES: Mapping[Code, str] = {
     "horizon-ratio": "a share of the run written where a count of steps goes (transformers' "
     "num_warmup_steps: 0.06)",
     "cosine-rises": "CosineAnnealingLR's T_max shorter than its steps: the lr rises again",
-    "lr-at-zero": "a decay to zero that ends early: the lr is 0 for much of the run",
+    "lr-at-zero": "a decay to zero that ends early: the lr is 0 (or timm's lr_min) for much "
+    "of the run",
     "schedule-cut-short": "a schedule sized for more steps than it is given, cut mid-way",
     "decays-often": "a StepLR interval so short that the lr decays dozens of times, to less "
     "than a millionth of its start",
