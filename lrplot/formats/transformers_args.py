@@ -553,10 +553,8 @@ class _Reader:
                 )
             runs = (
                 f"{shown}'s scheduler block replaces lr_scheduler_type: "
-                f'{under.scheduler["type"]}, its "auto" values filled as the Trainer fills '
-                f"them (total_num_steps = {total:,}, warmup_num_steps = max(1, {warmup:,}), "
-                "warmup_max_lr = learning_rate, warmup_min_lr = 0), stepped after each "
-                "optimizer step"
+                f"{under.scheduler['type']}, {_ds_filled(found, total, warmup)}, stepped "
+                "after each optimizer step"
             )
         own = None if isinstance(found, NestedDocument) else found
         return runs, (TRAINER_KEY, own) if own is not None else None
@@ -763,3 +761,33 @@ def _dot_hint(text: str, kind: str) -> str:
         ": PyYAML (YAML 1.1) reads a number only with a dot and a signed exponent: "
         f"write {written}"
     )
+
+
+def _ds_filled(found: ConfigDocument, total: int, warmup: int) -> str:
+    """What the Trainer fills in a ds_config's scheduler block, in words: only its
+    ``"auto"`` values (``fill_match``); a count the block leaves out stays DeepSpeed's default."""
+    params = found.data["scheduler"].get("params")
+    params = params if isinstance(params, Mapping) else {}
+    facts = DEEPSPEED_SCHEDULERS.get(DEEPSPEED + str(found.data["scheduler"].get("type")))
+    fills = {
+        "total_num_steps": f"{total:,}",
+        "warmup_num_steps": f"max(1, {warmup:,})",
+        "warmup_max_lr": "learning_rate",
+        "warmup_min_lr": "0",
+    }
+    auto = [f"{key} = {value}" for key, value in fills.items() if params.get(key) == "auto"]
+    left = [
+        key for key in fills if key not in params and facts is not None and key in facts.horizons
+    ]
+    said = (
+        f'its "auto" values filled as the Trainer fills them ({", ".join(auto)})'
+        if auto
+        else 'it has no "auto" values: the Trainer fills nothing'
+    )
+    if left:
+        many = len(left) > 1
+        said += (
+            f"; {' and '.join(left)} {'are' if many else 'is'} not in the block: nothing "
+            f"filled, DeepSpeed's default runs"
+        )
+    return said

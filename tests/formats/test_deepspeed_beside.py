@@ -465,3 +465,24 @@ def test_a_warm_up_the_block_takes_keeps_the_trainers_warm_up_warnings(
         "ds-replaces]",
         "horizon-long]",
     ]
+
+
+def test_the_plan_says_a_warm_up_the_block_leaves_out_is_not_filled(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    arguments = REPLACED_HEAD + "warmup_steps: 5\ndeepspeed: ds_config.json\n"
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto"))
+    block = f"{tmp_path / 'ds_config.json'}'s scheduler block replaces lr_scheduler_type"
+    plan = [line for line in said(runner, path)[1].splitlines() if "Trainer's plan" in line]
+    assert plan[0].endswith(
+        f'{block}: deepspeed.WarmupDecayLR, its "auto" values filled as the Trainer fills '
+        "them (total_num_steps = 100); warmup_num_steps is not in the block: nothing filled, "
+        "DeepSpeed's default runs, stepped after each optimizer step"
+    )
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto", warmup_num_steps="auto"))
+    plan = [line for line in said(runner, path)[1].splitlines() if "Trainer's plan" in line]
+    assert plan[0].endswith(
+        f'{block}: deepspeed.WarmupDecayLR, its "auto" values filled as the Trainer fills '
+        "them (total_num_steps = 100, warmup_num_steps = max(1, 5)), stepped after each "
+        "optimizer step"
+    )

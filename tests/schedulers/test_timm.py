@@ -632,7 +632,7 @@ def test_a_warmup_past_the_run_never_ends(
         f"Warning: {config}: scheduler.warmup_t: CosineLRScheduler is stepped 100 times, so its "
         "warmup_t of 101 never ends (line 2) [horizon-long]"
     ]
-    assert _warned(runner, write_config(text + "warmup_t: 100}\n")) == []
+    assert _warned(runner, write_config(text + "warmup_t: 99}\n")) == []
 
 
 def test_a_decay_t_past_the_run_never_decays(
