@@ -180,7 +180,139 @@ def _horizons(scheduler: SchedulerSpec, steps: int, per_batch: bool, spec: Spec)
         mistake = _judge(kind, arg, value, steps, times, scheduler)
         if mistake:
             found.append(Mistake(mistake[0], key, mistake[1]))
+    if scheduler.facts.after_warmup and steps:
+        found += _after_warmup(scheduler, steps)
+    if not any(m.code == "horizon-long" for m in found):
+        found += _warmup_to_the_end(scheduler)
     return found
+
+
+def _after_warmup(scheduler: SchedulerSpec, steps: int) -> list[Mistake]:
+    """A timm class's horizons counted from 0, or past its warm-up with ``warmup_prefix``
+    (:attr:`~lrplot.schedulers.facts.SchedulerFacts.after_warmup`), judged in the steps left."""
+    args = scheduler.args
+    warmup = args.get("warmup_t", 0)
+    prefixed = bool(args.get("warmup_prefix", False)) and _is_count(warmup)
+    left = steps - warmup if prefixed else steps
+    if left <= 0:
+        return []
+    times = f"{steps:,} time{'s' * (steps != 1)}"
+    if prefixed:
+        times += f", {left:,} past its warmup_t of {warmup:,} (warmup_prefix)"
+    found: list[Mistake] = []
+    for arg, kind in scheduler.facts.after_warmup.items():
+        key, value = f"{scheduler.key}.{arg}", args.get(arg)
+        if kind == "milestones-early":
+            # bisect_right(decay_t, t + 1): milestone m acts from t = m - 1.
+            late = sorted(m for m in scheduler.numbers(arg) if m > left)
+            if late:
+                many = len(late) > 1
+                shown = ", ".join(f"{m:g}" for m in late)
+                found.append(
+                    Mistake(
+                        "horizon-long",
+                        key,
+                        (
+                            f"{scheduler.name} is stepped {times}, so milestone{'s' * many} "
+                            f"{shown} {'are' if many else 'is'} never reached (timm's milestone "
+                            f"m acts from t = m - 1: milestones up to {left:,} are reached)"
+                        ),
+                    )
+                )
+            continue
+        if not _is_count(value):
+            continue
+        if kind == "cycles":
+            mistake = _timm_cycles(scheduler, value, left, times)
+        else:
+            mistake = _judge(kind, arg, value, left, times, scheduler)
+        if mistake:
+            found.append(Mistake(mistake[0], key, mistake[1]))
+    return found
+
+
+def _timm_cycles(
+    scheduler: SchedulerSpec, t_initial: int, steps: int, times: str
+) -> tuple[Code, str] | None:
+    """What is wrong with a timm class's cycles (``t_initial``, each ``cycle_mul`` times
+    longer, ``cycle_limit`` of them) in ``steps`` steps: cycles cut or never started (as a
+    T_max past the run is), or ended long before the run, the lr held at ``lr_min`` after
+    (timm's ``i < self.cycle_limit``; a cooldown of up to 10% of the run is a recipe)."""
+    args = scheduler.args
+    mul = args.get("cycle_mul", 1.0)
+    limit = args.get("cycle_limit", 1)
+    if not _is_number(mul) or mul <= 0 or not _is_count(limit):
+        return None
+    periods = [t_initial * mul**i for i in range(limit)]
+    starts = list(itertools.accumulate([0.0, *periods[:-1]]))
+    total = sum(periods)
+    shown = ", ".join(f"{p:,.4g}" for p in periods)
+    cycles = f"t_initial is {t_initial:,}"
+    if limit > 1:
+        cycles += f" with cycle_limit {limit}: cycles of {shown} ({total:,.4g} steps)"
+    lr_min = args.get("lr_min", 0.0)
+    if total < steps - steps // 10:
+        held = steps - math.ceil(total)
+        fix = (
+            f"t_initial: {steps:,} fits the run"
+            if limit == 1 and mul == 1
+            else (f"cycles summing to {steps:,} fit the run")
+        )
+        return "lr-at-zero", (
+            f"{cycles}, but {scheduler.name} is stepped {times}: its schedule ends after "
+            f"{math.ceil(total):,}, and the lr is held at lr_min ({lr_min:g}) for the last "
+            f"{held:,} steps ({_share(held, steps)}); {fix}"
+        )
+    last = max(i for i, start in enumerate(starts) if start < steps)
+    ran = steps - starts[last]
+    never = periods[last + 1 :]
+    cut = periods[last] > ran + ran // 10
+    if not never and not cut:
+        return None
+    said = f"{cycles}, but {scheduler.name} is stepped {times}: "
+    if never:
+        many = len(never) > 1
+        said += f"the cycle{'s' * many} of {', '.join(f'{p:,.4g}' for p in never)} never "
+        said += "start" if many else "starts"
+    if cut:
+        which = "the cycle it ends in" if limit > 1 else "its decay"
+        said += f"{', and ' if never else ''}{which} is cut at "
+        said += f"{100 * ran / periods[last]:.0f}% of its way down"
+    fix = (
+        f"t_initial: {steps:,} ends at lr_min"
+        if limit == 1
+        else (f"cycles summing to {steps:,} end at lr_min")
+    )
+    return "schedule-cut-short", f"{said}; {fix}"
+
+
+def _warmup_to_the_end(scheduler: SchedulerSpec) -> list[Mistake]:
+    """A warm-up at or past the end of the schedule it warms up (DeepSpeed's WarmupDecayLR,
+    transformers' get_linear_schedule_with_warmup): the decay after it never happens."""
+    kinds = {kind: arg for arg, kind in scheduler.facts.horizons.items()}
+    warmup_arg, length_arg = kinds.get("warmup"), kinds.get("length")
+    if warmup_arg is None or length_arg is None:
+        return []
+    warmup = scheduler.args.get(warmup_arg)
+    length = scheduler.args.get(length_arg)
+    if warmup is None and scheduler.facts.horizons_in_steps:
+        warmup = _default(scheduler, warmup_arg)
+    if length is None and scheduler.facts.horizons_in_steps:
+        length = _default(scheduler, length_arg)
+    if not (_is_count(warmup) and _is_count(length)) or warmup < length:
+        return []
+    return [
+        Mistake(
+            "horizon-long",
+            f"{scheduler.key}.{warmup_arg}",
+            (
+                f"{warmup_arg} is {warmup:,}, {'past' if warmup > length else 'at'} "
+                f"{length_arg} {length:,}: {scheduler.name}'s warm-up takes all of its "
+                f"schedule, so it never decays; a {warmup_arg} below {length:,} leaves it "
+                "its decay"
+            ),
+        )
+    ]
 
 
 def _judge(
@@ -296,6 +428,7 @@ def _mmengine_spans(spec: Spec) -> list[Mistake]:
             continue
         if facts.milestones_from_begin:
             found += _mmengine_milestones(scheduler, begin, end, run, unit)
+        found += _mmengine_window(scheduler, begin, end, run, scale, unit)
         sized = facts.end_sizes is not None and facts.end_sized_unless not in args
         if end is None or end <= run or not sized:
             continue
@@ -355,6 +488,74 @@ def _mmengine_milestones(
             ),
         )
     ]
+
+
+def _mmengine_window(
+    scheduler: SchedulerSpec,
+    begin: int | float,
+    end: int | float | None,
+    run: int,
+    scale: int,
+    unit: str,
+) -> list[Mistake]:
+    """Horizons counted from ``begin`` (:attr:`~lrplot.schedulers.facts.SchedulerFacts.
+    window_horizons`) judged as torch's are, in the steps the entry acts on: ``begin`` to
+    its ``end`` or the run's (``_ParamScheduler.step`` counts ``last_step`` only while
+    ``begin <= step < end``); converted to iterations as ``build_iter_from_epoch`` does."""
+    first = int(begin * scale)
+    stop = run * scale if end is None else min(int(end * scale), run * scale)
+    steps = stop - first
+    if steps <= 0:
+        return []
+    counted = "iteration" if scale > 1 or unit == "iteration" else unit
+    times = f"{steps:,} time{'s' * (steps != 1)}"
+    if first or stop < run * scale:
+        times += f", {counted}s {first:,} to {stop - 1:,}"
+    if scale > 1:
+        times += f" (convert_to_iter_based: {scale:,} iterations an epoch)"
+    found: list[Mistake] = []
+    for arg, kind in scheduler.facts.window_horizons.items():
+        key, value = f"{scheduler.key}.{arg}", scheduler.args.get(arg)
+        if kind == "periods":
+            periods = value if isinstance(value, list) else []
+            if periods and all(_is_count(p) for p in periods):
+                said = _periods_cut(scheduler, [p * scale for p in periods], steps, times)
+                if said:
+                    found.append(Mistake("schedule-cut-short", key, said))
+            continue
+        if not _is_count(value):
+            continue
+        mistake = _judge(kind, arg, value * scale, steps, times, scheduler)
+        if mistake:
+            found.append(Mistake(mistake[0], key, mistake[1]))
+    return found
+
+
+def _periods_cut(
+    scheduler: SchedulerSpec, periods: list[int], steps: int, times: str
+) -> str | None:
+    """What is wrong with restart ``periods`` (CosineRestartLR's) for an entry acting on
+    ``steps`` steps, if anything: cosines that never start, and one cut before 90% of its
+    way down (as a T_max past the run is)."""
+    starts = list(itertools.accumulate([0, *periods[:-1]]))
+    last = max(i for i, start in enumerate(starts) if start < steps)
+    ran = steps - starts[last]
+    never = periods[last + 1 :]
+    cut = periods[last] > ran + ran // 10
+    if not never and not cut:
+        return None
+    total = sum(periods)
+    said = f"periods sum to {total:,}, but {scheduler.name} is stepped {times}: "
+    if never:
+        many = len(never) > 1
+        shown = ", ".join(f"{p:,}" for p in never)
+        said += (
+            f"the cosine{'s' * many} of period{'s' * many} {shown} never start{'s' * (not many)}"
+        )
+    if cut:
+        said += f"{', and ' if never else ''}the cosine it ends in is cut at "
+        said += f"{_share(ran, periods[last])} of its way down"
+    return f"{said}; periods summing to {steps:,} fit the run"
 
 
 def _never_stepped(spec: Spec) -> list[Mistake]:

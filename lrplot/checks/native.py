@@ -6,8 +6,9 @@ that ``warmup_steps`` overrides (training_args.py's get_warmup_steps), a warm-up
 ``constant`` ignores, and ``lr_scheduler_kwargs`` that ``get_scheduler`` drops (``constant``
 and ``constant_with_warmup`` take none: transformers' optimization.get_scheduler), a timm
 ``args.yaml`` trained for more (or fewer) epochs than its ``epochs`` says, and a LightningCLI
-OneCycleLR whose length counts optimizer steps while LightningCLI steps it once per epoch, and
-a LightningCLI ReduceLROnPlateau validated only every few epochs.
+OneCycleLR whose length counts optimizer steps while LightningCLI steps it once per epoch,
+a LightningCLI ReduceLROnPlateau validated only every few epochs; beside a ds_config with a
+scheduler block, the settings that block replaces without a word.
 Arguments the schedule's function does not take are no warning: the Trainer fails on them,
 and so does lrplot. Cheap to import: no torch.
 """
@@ -28,6 +29,14 @@ TAKE_NO_KWARGS = ("constant", "constant_with_warmup")
 
 def native_mistakes(read: NativeRead) -> list[Mistake]:
     """Every likely mistake in what a native file said, in a fixed order."""
+    if read.deepspeed is not None:
+        # get_scheduler never runs; the Trainer's warm-up counts only where it fills it.
+        warmup_used = read.deepspeed.warmup is not None
+        return [
+            *(_warmup_units(read) if warmup_used else []),
+            *(_ratio_ignored(read) if warmup_used else []),
+            *_replaced(read),
+        ]
     return [
         *_warmup_units(read),
         *_ratio_ignored(read),
@@ -113,6 +122,47 @@ def _dropped(read: NativeRead) -> list[Mistake]:
                 "schedule takes none",
             )
         )
+    return found
+
+
+def _replaced(read: NativeRead) -> list[Mistake]:
+    """What a ds_config's scheduler block silently replaces: transformers'
+    ``deepspeed_optim_sched`` runs the block instead of ``create_scheduler``, and
+    ``trainer_config_finalize`` fills its ``warmup_num_steps`` only where it is ``"auto"``
+    (refusing one that differs, as lrplot does)."""
+    ds = read.deepspeed
+    assert ds is not None
+    block = f"{ds.shown}'s scheduler block replaces the Trainer's schedule"
+    found = []
+    if ds.schedule_given:
+        found.append(
+            Mistake(
+                "ds-replaces",
+                "lr_scheduler_type",
+                f"{read.schedule} is not run: {block} (transformers' deepspeed_optim_sched), "
+                f"so DeepSpeed's {ds.type} runs, not get_scheduler({read.schedule!r})",
+            )
+        )
+    if read.kwargs:
+        found.append(
+            Mistake(
+                "ds-replaces",
+                "lr_scheduler_kwargs",
+                f"not used ({', '.join(read.kwargs)}): {block}, so DeepSpeed's {ds.type} runs "
+                "without them",
+            )
+        )
+    if read.warmup and ds.warmup is None:
+        given = f"{read.warmup_value!r} ({_steps(read.warmup)}) is not used: {block}"
+        if ds.takes_warmup:
+            said = (
+                f"{given}, and the Trainer fills its warmup_num_steps only where the block "
+                f'gives it as "auto": {ds.type} warms up over its default warmup_num_steps; '
+                'warmup_num_steps: "auto" takes the Trainer\'s'
+            )
+        else:
+            said = f"{given}, and DeepSpeed's {ds.type} takes no warmup_num_steps"
+        found.append(Mistake("ds-replaces", read.warmup_key, said))
     return found
 
 

@@ -34,6 +34,7 @@ Code = Literal[
     "epochs-adjusted",
     "onecycle-per-epoch",
     "plateau-unvalidated",
+    "ds-replaces",
 ]
 
 CODES: Mapping[Code, str] = {
@@ -44,7 +45,8 @@ CODES: Mapping[Code, str] = {
     "horizon-ratio": "a share of the run written where a count of steps goes (transformers' "
     "num_warmup_steps: 0.06)",
     "cosine-rises": "CosineAnnealingLR's T_max shorter than its steps: the lr rises again",
-    "lr-at-zero": "a decay to zero that ends early: the lr is 0 for much of the run",
+    "lr-at-zero": "a decay to zero that ends early: the lr is 0 (or timm's lr_min) for much "
+    "of the run",
     "schedule-cut-short": "a schedule sized for more steps than it is given, cut mid-way",
     "decays-often": "a StepLR interval so short that the lr decays dozens of times, to less "
     "than a millionth of its start",
@@ -76,5 +78,8 @@ CODES: Mapping[Code, str] = {
     "plateau-unvalidated": "a LightningCLI ReduceLROnPlateau with check_val_every_n_epoch "
     "above 1: stepped after every epoch, its monitor is missing after an epoch without "
     "validation if only validation logs it, and Lightning raises",
+    "ds-replaces": "a TrainingArguments lr_scheduler_type (not the default), "
+    "lr_scheduler_kwargs or warm-up that a ds_config's scheduler block replaces without a word "
+    '(the Trainer runs the block, filling only its "auto" values)',
 }
 """Every warning's code, with what it warns of."""

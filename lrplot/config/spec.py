@@ -140,6 +140,23 @@ class OptimizerSpec:
 
 
 @dataclass(frozen=True)
+class DeepSpeedScheduler:
+    """A ds_config's scheduler block that replaces a TrainingArguments file's schedule
+    (``deepspeed_optim_sched``: the Trainer runs the block, filling its ``"auto"`` values)."""
+
+    shown: str
+    """How to name the ds_config: its file, or ``the deepspeed config``."""
+    type: str
+    """The block's ``type`` (``WarmupDecayLR``)."""
+    warmup: Any
+    """Its ``warmup_num_steps`` as written (``"auto"``, a number), None where it has none."""
+    takes_warmup: bool
+    """Its class takes a ``warmup_num_steps``."""
+    schedule_given: bool
+    """The file gives an ``lr_scheduler_type`` other than the default."""
+
+
+@dataclass(frozen=True)
 class NativeRead:
     """What a native file (HF TrainingArguments, a TRL recipe) said of its warm-up and
     schedule, in its own keys, for the checks of its mistakes
@@ -176,6 +193,9 @@ class NativeRead:
     unvalidated: tuple[str, str, int] | None = None
     """For a LightningCLI ReduceLROnPlateau validated every N epochs (N above 1,
     ``check_val_every_n_epoch``): that key of the file, the monitor, and N."""
+    deepspeed: DeepSpeedScheduler | None = None
+    """For a TrainingArguments file beside a ds_config with a scheduler block: that block,
+    which runs instead of ``get_scheduler``."""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from lrplot.errors import ConfigError, describe_value, excerpt, printable
 from lrplot.formats import Read, RunFacts, Translation, validated
 from lrplot.limits import MAX_CONFIG_BYTES
 from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
+from lrplot.schedulers.signatures import SIGNATURES
 
 if TYPE_CHECKING:
     from lrplot.config.spec import Spec
@@ -393,10 +394,13 @@ class _Reader:
         if scheduler is None:
             return None
         kind, params = scheduler
-        names.update({"scheduler": "scheduler", "scheduler.type": "scheduler.type"})
-        names.update({f"scheduler.{arg}": f"scheduler.params.{arg}" for arg in params})
         # DeepSpeed's engine falls back to torch's classes: lrplot's validation says if not one
         type_name = DEEPSPEED + kind if DEEPSPEED + kind in DEEPSPEED_SCHEDULERS else kind
+        # Every argument the class takes, given or not, is named where the block would hold
+        # it: a warning of a default DeepSpeed runs names scheduler.params.<arg>.
+        taken = [arg for arg, _, _ in SIGNATURES.get(type_name, ((), False))[0]]
+        names.update({"scheduler": "scheduler", "scheduler.type": "scheduler.type"})
+        names.update({f"scheduler.{arg}": f"scheduler.params.{arg}" for arg in (*taken, *params)})
         return {"type": type_name, **params}
 
     def translate(self) -> Translation:

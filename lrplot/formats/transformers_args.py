@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.config.file import ConfigDocument, parse_config_text
 from lrplot.config.loop import Batches, LoopName
 from lrplot.config.overrides import apply_overrides
-from lrplot.config.spec import NativeRead
+from lrplot.config.spec import DeepSpeedScheduler, NativeRead
 from lrplot.errors import ConfigError, UsageError, describe_value, excerpt
 from lrplot.formats import Read, RunFacts, Translation, validated
 from lrplot.formats.deepspeed_config import (
@@ -45,6 +45,7 @@ from lrplot.formats.deepspeed_config import (
     read_beside,
     under_trainer,
 )
+from lrplot.schedulers.facts import DEEPSPEED, DEEPSPEED_SCHEDULERS
 from lrplot.schedulers.registry import INSTALL_TRANSFORMERS, did_you_mean
 from lrplot.schedulers.releases import (
     HF_CEIL_SINCE,
@@ -546,16 +547,34 @@ class _Reader:
             runs += f" ({shown} has no scheduler block: the Trainer's own runs)"
         else:
             config["scheduler"] = under.scheduler
-            self.native = None  # lr_scheduler_type and its kwargs are not read
+            if self.native is not None:
+                self.native = dataclasses.replace(
+                    self.native, deepspeed=self.deepspeed_scheduler(found, shown)
+                )
             runs = (
                 f"{shown}'s scheduler block replaces lr_scheduler_type: "
-                f'{under.scheduler["type"]}, its "auto" values filled as the Trainer fills '
-                f"them (total_num_steps = {total:,}, warmup_num_steps = max(1, {warmup:,}), "
-                "warmup_max_lr = learning_rate, warmup_min_lr = 0), stepped after each "
-                "optimizer step"
+                f"{under.scheduler['type']}, {_ds_filled(found, total, warmup)}, stepped "
+                "after each optimizer step"
             )
         own = None if isinstance(found, NestedDocument) else found
         return runs, (TRAINER_KEY, own) if own is not None else None
+
+    def deepspeed_scheduler(self, found: ConfigDocument, shown: str) -> DeepSpeedScheduler:
+        """The ds_config's scheduler block as written, for the warnings of what it replaces."""
+        block = found.data["scheduler"]
+        params = block.get("params")
+        kind = str(block.get("type"))
+        facts = DEEPSPEED_SCHEDULERS.get(DEEPSPEED + kind)
+        default = self.fields.defaults.get("lr_scheduler_type")
+        schedule = self.data.get("lr_scheduler_type")
+        return DeepSpeedScheduler(
+            shown=shown,
+            type=kind,
+            warmup=params.get("warmup_num_steps") if isinstance(params, Mapping) else None,
+            takes_warmup=facts is not None and "warmup_num_steps" in facts.horizons,
+            schedule_given=schedule is not None
+            and str(schedule) != str(getattr(default, "value", default)),
+        )
 
     def deepspeed_fills(self, total: int, warmup: int) -> tuple[Fill, ...]:
         """What the Trainer writes into its DeepSpeed config, in its order
@@ -734,3 +753,33 @@ def _dot_hint(text: str, kind: str) -> str:
         ": PyYAML (YAML 1.1) reads a number only with a dot and a signed exponent: "
         f"write {written}"
     )
+
+
+def _ds_filled(found: ConfigDocument, total: int, warmup: int) -> str:
+    """What the Trainer fills in a ds_config's scheduler block, in words: only its
+    ``"auto"`` values (``fill_match``); a count the block leaves out stays DeepSpeed's default."""
+    params = found.data["scheduler"].get("params")
+    params = params if isinstance(params, Mapping) else {}
+    facts = DEEPSPEED_SCHEDULERS.get(DEEPSPEED + str(found.data["scheduler"].get("type")))
+    fills = {
+        "total_num_steps": f"{total:,}",
+        "warmup_num_steps": f"max(1, {warmup:,})",
+        "warmup_max_lr": "learning_rate",
+        "warmup_min_lr": "0",
+    }
+    auto = [f"{key} = {value}" for key, value in fills.items() if params.get(key) == "auto"]
+    left = [
+        key for key in fills if key not in params and facts is not None and key in facts.horizons
+    ]
+    said = (
+        f'its "auto" values filled as the Trainer fills them ({", ".join(auto)})'
+        if auto
+        else 'it has no "auto" values: the Trainer fills nothing'
+    )
+    if left:
+        many = len(left) > 1
+        said += (
+            f"; {' and '.join(left)} {'are' if many else 'is'} not in the block: nothing "
+            f"filled, DeepSpeed's default runs"
+        )
+    return said

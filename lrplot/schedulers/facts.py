@@ -24,12 +24,15 @@ one-cycle warm-up, each reduction on a plateau."""
 
 
 Horizon = Literal["period", "warmup", "decay", "length", "interval", "milestones", "restart",
-                  "cycle", "anneal"]  # fmt: skip
+                  "cycle", "anneal", "periods", "cycles", "milestones-early"]  # fmt: skip
 """What an argument counting the scheduler's own steps is, for the warnings of
 :mod:`lrplot.checks.mistakes`: a cosine's period (past it, it rises again), a warm-up (it should
 end within the run), a decay to zero (past it, the lr is 0), the whole schedule's length
 (it should be the run's), a decay interval, milestones, a restart period, a cycle's
-half, an annealing (each should fall within the run)."""
+half, an annealing (each should fall within the run), a list of restart periods (they should
+sum to no more than the run), timm's cycles (``t_initial``, ``cycle_mul`` times longer each,
+``cycle_limit`` of them: they should fit the run, neither cut nor ended long before it), timm's
+milestones, each reached one count early (``bisect_right(decay_t, t + 1)``)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,16 @@ class SchedulerFacts:
     milestones_from_begin: str | None = None
     """For an MMEngine class: its argument of milestones, counted in its own steps from
     ``begin`` and reached only before ``end`` (MultiStepLR's ``milestones``)."""
+
+    window_horizons: Mapping[str, Horizon] = field(default_factory=dict)
+    """For an MMEngine class: its arguments that count its own steps from ``begin``, judged
+    in its window (``begin`` to ``end`` or the run's end), as :attr:`horizons` are in the
+    run (``step_size``, an explicit ``T_max``, ``periods``)."""
+
+    after_warmup: Mapping[str, Horizon] = field(default_factory=dict)
+    """For a timm class: its arguments counting ``t`` from 0, or from ``warmup_t`` with
+    ``warmup_prefix`` (``_get_lr``'s ``t = t - self.warmup_t``), judged in the steps left
+    (``t_initial``'s cycles, ``decay_t``)."""
 
     timm_steps: bool = False
     """It is stepped as timm's ``train.py`` steps its schedulers: ``step_update`` after
@@ -415,6 +428,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "(default end - begin) of its steps",
             end_sizes="length",
             end_sized_unless="T_max",
+            window_horizons={"T_max": "period"},
             example={"T_max": 100, "begin": 0, "end": 100},
         ),
         "ExponentialLR": SchedulerFacts(
@@ -427,6 +441,7 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
         ),
         "StepLR": SchedulerFacts(
             summary="multiply by gamma every step_size of its steps",
+            window_horizons={"step_size": "interval"},
             example={"step_size": 30, "gamma": 0.1},
         ),
         "PolyLR": SchedulerFacts(
@@ -439,12 +454,14 @@ MMENGINE_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "begin), then anneal (cos or linear) to eta_max / div_factor / final_div_factor",
             end_sizes="length",
             end_sized_unless="total_steps",
+            window_horizons={"total_steps": "length"},
             per_group=("eta_max",),
             example={"eta_max": 0.1, "total_steps": 100, "by_epoch": False},
         ),
         "CosineRestartLR": SchedulerFacts(
             summary="cosine down to eta_min over each of periods, restarting at "
             "restart_weights x the lr",
+            window_horizons={"periods": "periods"},
             example={"periods": [30, 30], "restart_weights": [1, 0.5], "eta_min": 0.0},
         ),
         "ReduceOnPlateauLR": SchedulerFacts(
@@ -464,6 +481,7 @@ TIMM = "timm."
 """The prefix of the ``type:`` of a timm scheduler class."""
 
 _TIMM_WARMUP: Mapping[str, Horizon] = {"warmup_t": "warmup"}
+_TIMM_CYCLES: Mapping[str, Horizon] = {"t_initial": "cycles"}
 
 TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
     TIMM + name: replace(facts, timm_steps=True)
@@ -474,6 +492,7 @@ TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "times lower (k_decay bends it)",
             marks="peak",
             horizons=_TIMM_WARMUP,
+            after_warmup=_TIMM_CYCLES,
             example={"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-6, "lr_min": 1e-5},
         ),
         "TanhLRScheduler": SchedulerFacts(
@@ -481,12 +500,14 @@ TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "CosineLRScheduler's cycles",
             marks="peak",
             horizons=_TIMM_WARMUP,
+            after_warmup=_TIMM_CYCLES,
             example={"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-6},
         ),
         "StepLRScheduler": SchedulerFacts(
             summary="warm-up, then multiply by decay_rate every decay_t",
             rate="decay_rate",
             horizons=_TIMM_WARMUP,
+            after_warmup={"decay_t": "interval"},
             example={"decay_t": 30, "decay_rate": 0.1},
         ),
         "MultiStepLRScheduler": SchedulerFacts(
@@ -494,6 +515,7 @@ TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "early: it compares with t + 1)",
             rate="decay_rate",
             horizons=_TIMM_WARMUP,
+            after_warmup={"decay_t": "milestones-early"},
             example={"decay_t": [30, 60], "decay_rate": 0.1},
         ),
         "PlateauLRScheduler": SchedulerFacts(
@@ -509,6 +531,7 @@ TIMM_SCHEDULERS: Mapping[str, SchedulerFacts] = {
             "CosineLRScheduler's cycles",
             marks="peak",
             horizons=_TIMM_WARMUP,
+            after_warmup=_TIMM_CYCLES,
             example={"t_initial": 100, "power": 2.0, "warmup_t": 5},
         ),
         "create_scheduler_v2": SchedulerFacts(

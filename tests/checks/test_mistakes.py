@@ -92,9 +92,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "    - {type: LinearLR, start_factor: 0.1, total_iters: 10}\n"
             "    - {type: ConstantLR}\n    - {type: CosineAnnealingLR, T_max: 90}\n"
             "  milestones: [10, 100]",
+            # a warm-up at the end of its schedule: no decay
+            "epochs: 100\nscheduler: {type: transformers.get_linear_schedule_with_warmup, "
+            "num_warmup_steps: 100, num_training_steps: 100}",
         ],
         [
             "epochs: 100\nscheduler: {type: LinearLR, start_factor: 0.1, total_iters: 100}",
+            "epochs: 100\nscheduler: {type: transformers.get_linear_schedule_with_warmup, "
+            "num_warmup_steps: 99, num_training_steps: 100}",
             "epochs: 90\nscheduler: {type: MultiStepLR, milestones: [30, 60, 89]}",
             SEQUENTIAL.format(milestones="[99]"),
         ],
@@ -306,6 +311,7 @@ def test_every_code_has_its_cases() -> None:
     native.add("epochs-adjusted")  # tests/formats/test_timm_args.py
     native.add("onecycle-per-epoch")  # tests/formats/test_lightning_cli.py
     native.add("plateau-unvalidated")  # tests/formats/test_lightning_cli.py
+    native.add("ds-replaces")  # tests/formats/test_deepspeed_beside.py
     assert set(CASES) | {"resume-changes"} | native == set(CODES)  # resume: test_notices.py
 
 
@@ -663,3 +669,21 @@ def test_the_steps_a_share_of_the_run_stands_for_are_the_hf_trainers(
 
     assert plan("--set", f"scheduler.num_warmup_steps={suggested}") == list(run.lrs[0])
     assert plan() != list(run.lrs[0])
+
+
+def test_a_warm_up_to_its_schedules_end_warns_in_its_exact_words(
+    runner: CliRunner, write_config
+) -> None:
+    config = write_config(
+        SGD + "epochs: 100\nscheduler: {type: transformers.get_cosine_schedule_with_warmup, "
+        "num_warmup_steps: 100, num_training_steps: 100}\n"
+    )
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warned == [
+        f"Warning: {config}: scheduler.num_warmup_steps: num_warmup_steps is 100, at "
+        "num_training_steps 100: get_cosine_schedule_with_warmup's warm-up takes all of its "
+        "schedule, so it never decays; a num_warmup_steps below 100 leaves it its decay "
+        f"(line {SGD.count(chr(10)) + 2}) [horizon-long]",
+    ]

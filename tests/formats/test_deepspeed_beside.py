@@ -365,3 +365,124 @@ def test_the_example_renders_as_the_trainer_runs_it(lr_schedules: Any, runner: C
     rows, _ = planned(runner, Path(os.path.relpath(path)))
     assert len(rows) == args.max_steps
     assert column(rows, "lr") == hexes(expected[0])
+
+
+# What a scheduler block replaces without a word: exact warnings, and near misses.
+
+REPLACED_HEAD = "output_dir: out\nlearning_rate: 1.0e-3\nmax_steps: 100\n"
+
+
+def decay_block(**params: Any) -> dict[str, Any]:
+    return {**ZERO, "scheduler": {"type": "WarmupDecayLR", "params": params}}
+
+
+def warned(runner: CliRunner, path: Path) -> list[str]:
+    code, stderr = said(runner, path)
+    assert code == 0, stderr
+    return [line for line in stderr.splitlines() if line.startswith("Warning:")]
+
+
+def test_what_a_scheduler_block_replaces_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    arguments = (
+        REPLACED_HEAD + "warmup_steps: 5\nlr_scheduler_type: cosine\n"
+        "lr_scheduler_kwargs: {num_cycles: 2}\ndeepspeed: ds_config.json\n"
+    )
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto"))
+    block = f"{tmp_path / 'ds_config.json'}'s scheduler block replaces the Trainer's schedule"
+    assert warned(runner, path) == [
+        f"Warning: {path}: lr_scheduler_type: cosine is not run: {block} (transformers' "
+        "deepspeed_optim_sched), so DeepSpeed's WarmupDecayLR runs, not "
+        "get_scheduler('cosine') (line 5) [ds-replaces]",
+        f"Warning: {path}: lr_scheduler_kwargs: not used (num_cycles): {block}, so "
+        "DeepSpeed's WarmupDecayLR runs without them (line 6) [ds-replaces]",
+        f"Warning: {path}: warmup_steps: 5 (5 warm-up steps) is not used: {block}, and the "
+        'Trainer fills its warmup_num_steps only where the block gives it as "auto": '
+        "WarmupDecayLR warms up over its default warmup_num_steps; warmup_num_steps: "
+        '"auto" takes the Trainer\'s (line 4) [ds-replaces]',
+        f"Warning: {path}: deepspeed.scheduler.params.warmup_num_steps: WarmupDecayLR is "
+        "stepped 100 times, so its warmup_num_steps of 1,000 never ends [horizon-long]",
+    ]
+
+
+def test_a_warm_up_a_block_without_one_takes_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    one_cycle = {
+        **ZERO,
+        "scheduler": {
+            "type": "OneCycle",
+            "params": {"cycle_min_lr": 1e-4, "cycle_max_lr": 1e-3, "cycle_first_step_size": 50},
+        },
+    }
+    path = write(
+        tmp_path, REPLACED_HEAD + "warmup_steps: 0.1\ndeepspeed: ds_config.json\n", one_cycle
+    )
+    assert warned(runner, path) == [
+        f"Warning: {path}: warmup_steps: 0.1 (10 warm-up steps) is not used: "
+        f"{tmp_path / 'ds_config.json'}'s scheduler block replaces the Trainer's schedule, "
+        "and DeepSpeed's OneCycle takes no warmup_num_steps (line 4) [ds-replaces]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "params"),
+    [
+        # "auto": the Trainer fills the block with its warm-up and steps
+        ("warmup_steps: 5\n", {"total_num_steps": "auto", "warmup_num_steps": "auto"}),
+        # the default lr_scheduler_type, written out; no warm-up to lose
+        ("lr_scheduler_type: linear\n", {"total_num_steps": "auto", "warmup_num_steps": "auto"}),
+        # the Trainer's own value, given as a number: no mismatch, nothing lost
+        ("warmup_steps: 5\n", {"total_num_steps": 100, "warmup_num_steps": 5}),
+        # lr_scheduler_kwargs empty
+        ("lr_scheduler_kwargs: {}\n", {"total_num_steps": "auto", "warmup_num_steps": "auto"}),
+    ],
+)
+def test_what_a_scheduler_block_takes_from_the_trainer_stays_quiet(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path, arguments: str, params: dict[str, Any]
+) -> None:
+    path = write(
+        tmp_path, REPLACED_HEAD + arguments + "deepspeed: ds_config.json\n", decay_block(**params)
+    )
+    assert warned(runner, path) == []
+
+
+def test_a_warm_up_the_block_takes_keeps_the_trainers_warm_up_warnings(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    """warmup_num_steps "auto" is the Trainer's warm-up, so its mistakes are still the run's;
+    a block without one takes none of it, and only that is said."""
+    arguments = REPLACED_HEAD + "warmup_steps: 1.0\ndeepspeed: ds_config.json\n"
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto", warmup_num_steps="auto"))
+    assert warned(runner, path) == [
+        f"Warning: {path}: warmup_steps: 1.0 is 1 warm-up step for transformers 5.24.0, not the "
+        "whole run: a float of 1 or more counts steps, a share of the run is below 1 (line 4) "
+        "[warmup-unit]",
+    ]
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto"))
+    assert [line.rsplit("[", 1)[1] for line in warned(runner, path)] == [
+        "ds-replaces]",
+        "horizon-long]",
+    ]
+
+
+def test_the_plan_says_a_warm_up_the_block_leaves_out_is_not_filled(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    arguments = REPLACED_HEAD + "warmup_steps: 5\ndeepspeed: ds_config.json\n"
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto"))
+    block = f"{tmp_path / 'ds_config.json'}'s scheduler block replaces lr_scheduler_type"
+    plan = [line for line in said(runner, path)[1].splitlines() if "Trainer's plan" in line]
+    assert plan[0].endswith(
+        f'{block}: deepspeed.WarmupDecayLR, its "auto" values filled as the Trainer fills '
+        "them (total_num_steps = 100); warmup_num_steps is not in the block: nothing filled, "
+        "DeepSpeed's default runs, stepped after each optimizer step"
+    )
+    path = write(tmp_path, arguments, decay_block(total_num_steps="auto", warmup_num_steps="auto"))
+    plan = [line for line in said(runner, path)[1].splitlines() if "Trainer's plan" in line]
+    assert plan[0].endswith(
+        f'{block}: deepspeed.WarmupDecayLR, its "auto" values filled as the Trainer fills '
+        "them (total_num_steps = 100, warmup_num_steps = max(1, 5)), stepped after each "
+        "optimizer step"
+    )

@@ -332,3 +332,29 @@ def test_list_and_the_schema_know_deepspeeds_schedulers(
     schema = runner.invoke(cli, ["schema"])
     assert schema.exit_code == 0, schema.stderr
     assert '"const": "deepspeed.OneCycle"' in schema.stdout
+
+
+def test_a_warm_up_as_long_as_the_ds_configs_run_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Alone, a ds_config's run is its total_num_steps: a warm-up past it never ends, one
+    at it leaves no decay; one step short of it is quiet."""
+
+    def warnings_of(warmup: int) -> list[str]:
+        params = {"warmup_num_steps": warmup, "total_num_steps": 300}
+        path = write(tmp_path, {"scheduler": {"type": "WarmupCosineLR", "params": params}})
+        code, stderr = said(runner, path)
+        assert code == 0, stderr
+        return [line for line in stderr.splitlines() if line.startswith("Warning:")]
+
+    path = tmp_path / "ds_config.json"
+    assert warnings_of(500) == [
+        f"Warning: {path}: scheduler.params.warmup_num_steps: WarmupCosineLR is stepped 300 "
+        "times, so its warmup_num_steps of 500 never ends (line 5) [horizon-long]",
+    ]
+    assert warnings_of(300) == [
+        f"Warning: {path}: scheduler.params.warmup_num_steps: warmup_num_steps is 300, at "
+        "total_num_steps 300: WarmupCosineLR's warm-up takes all of its schedule, so it never "
+        "decays; a warmup_num_steps below 300 leaves it its decay (line 5) [horizon-long]",
+    ]
+    assert warnings_of(299) == []

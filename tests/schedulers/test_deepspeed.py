@@ -487,3 +487,69 @@ def test_a_sequence_whose_deepspeed_turn_is_past_the_run_runs_as_torch_runs_it(
         sequence.step()
     rows, _ = rendered(runner, config)
     assert column(rows, "lr") == hexes(expected)
+
+
+def test_total_num_steps_past_the_run_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler:\n  type: deepspeed.WarmupCosineLR\n  warmup_num_steps: 10\n"
+    config = write_config(text + "  total_num_steps: 200\n")
+    assert warnings_of(runner, config) == [
+        f"Warning: {config}: scheduler.total_num_steps: total_num_steps is 200, but "
+        "WarmupCosineLR is stepped 100 times: the schedule is cut at 50% of its length; "
+        "total_num_steps: 100 fits the run (line 5) [schedule-cut-short]",
+    ]
+    near = write_config(text + "  total_num_steps: 101\n")
+    assert warnings_of(runner, near) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "warmup", "said"),
+    [
+        ("WarmupDecayLR", 100, "at total_num_steps 100"),
+        ("WarmupCosineLR", 100, "at total_num_steps 100"),
+    ],
+)
+def test_a_warm_up_to_the_schedules_end_is_warned_of(
+    kind: str, warmup: int, said: str, lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    text = f"epochs: 100\nscheduler:\n  type: deepspeed.{kind}\n  total_num_steps: 100\n"
+    config = write_config(text + f"  warmup_num_steps: {warmup}\n")
+    assert warnings_of(runner, config) == [
+        f"Warning: {config}: scheduler.warmup_num_steps: warmup_num_steps is {warmup}, {said}: "
+        f"{kind}'s warm-up takes all of its schedule, so it never decays; a warmup_num_steps "
+        "below 100 leaves it its decay (line 5) [horizon-long]",
+    ]
+    near = write_config(text + "  warmup_num_steps: 99\n")
+    assert warnings_of(runner, near) == []
+
+
+def test_a_warm_up_past_total_num_steps_within_the_run_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler:\n  type: deepspeed.WarmupDecayLR\n  total_num_steps: 60\n"
+    config = write_config(text + "  warmup_num_steps: 80\n")
+    assert warnings_of(runner, config) == [
+        f"Warning: {config}: scheduler.total_num_steps: total_num_steps is 60, but "
+        "WarmupDecayLR is stepped 100 times: the last 40 steps are past its end; "
+        "total_num_steps: 100 fits the run (line 4) [lr-at-zero]",
+        f"Warning: {config}: scheduler.warmup_num_steps: warmup_num_steps is 80, past "
+        "total_num_steps 60: WarmupDecayLR's warm-up takes all of its schedule, so it never "
+        "decays; a warmup_num_steps below 60 leaves it its decay (line 5) [horizon-long]",
+    ]
+
+
+def test_a_one_cycle_rise_longer_than_the_run_is_warned_of(
+    lr_schedules: Any, runner: CliRunner, write_config
+) -> None:
+    text = (
+        "epochs: 100\nscheduler: {type: deepspeed.OneCycle, cycle_min_lr: 0.0001, "
+        "cycle_max_lr: 0.001, cycle_first_step_size: %d}\n"
+    )
+    config = write_config(text % 150)
+    assert warnings_of(runner, config) == [
+        f"Warning: {config}: scheduler.cycle_first_step_size: OneCycle is stepped 100 times, "
+        "so its cycle_first_step_size of 150 never ends (line 2) [horizon-long]",
+    ]
+    near = write_config(text % 50)  # up over 50 steps, down over the other 50
+    assert warnings_of(runner, near) == []

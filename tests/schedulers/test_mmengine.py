@@ -267,7 +267,12 @@ def test_mmengine_schedulers_render_mmengines_numbers(
     expected = mmengine_run(registry, param_scheduler, epochs=epochs, per_epoch=per_epoch)
     assert len(rows) == epochs * per_epoch
     assert column(rows, "lr") == hexes(expected[0])
-    assert stderr == ""
+    if case == "cosine-by-epoch-past-t-max":  # rendered on purpose: the warning is right
+        assert stderr.startswith("Warning: "), stderr
+        assert stderr.endswith("[cosine-rises]\n"), stderr
+        assert stderr.count("\n") == 1
+    else:
+        assert stderr == ""
 
 
 PLATEAU = [
@@ -580,6 +585,116 @@ def test_a_span_within_the_run_stays_quiet(
     name: str, registry: Any, runner: CliRunner, write_config
 ) -> None:
     config = write_config(f"{RUN}  - {SPANS_QUIET[name]}\n")
+    code, stderr = said(runner, config)
+    assert code == 0, stderr
+    assert "Warning:" not in stderr
+
+
+WINDOW_WARNED = {
+    "a step_size as long as the run": (
+        "{type: mmengine.StepLR, step_size: 12}",
+        "step_size: StepLR is stepped 12 times, so a step_size of 12 never decays the lr "
+        "(line 5) [horizon-long]",
+    ),
+    "a step_size past its window": (
+        "{type: mmengine.StepLR, step_size: 5, begin: 8}",
+        "step_size: StepLR is stepped 4 times, epochs 8 to 11, so a step_size of 5 never "
+        "decays the lr (line 5) [horizon-long]",
+    ),
+    "a step_size converted, past the run": (
+        "{type: mmengine.StepLR, step_size: 12, convert_to_iter_based: true}",
+        "step_size: StepLR is stepped 12,000 times (convert_to_iter_based: 1,000 iterations "
+        "an epoch), so a step_size of 12,000 never decays the lr (line 5) [horizon-long]",
+    ),
+    "a T_max past the run": (
+        "{type: mmengine.CosineAnnealingLR, T_max: 20, end: 12}",
+        "T_max: T_max is 20, but CosineAnnealingLR is stepped 12 times: the cosine is cut at "
+        "60% of its way down; T_max: 12 ends at eta_min (line 5) [schedule-cut-short]",
+    ),
+    "a T_max past its window": (
+        "{type: mmengine.CosineAnnealingLR, T_max: 12000, by_epoch: false, begin: 2000}",
+        "T_max: T_max is 12,000, but CosineAnnealingLR is stepped 10,000 times, iterations "
+        "2,000 to 11,999: the cosine is cut at 83% of its way down; T_max: 10000 ends at "
+        "eta_min (line 5) [schedule-cut-short]",
+    ),
+    "a T_max shorter than its window": (
+        "{type: mmengine.CosineAnnealingLR, T_max: 8}",
+        "T_max: T_max is 8, but CosineAnnealingLR is stepped 12 times: past step 8 the cosine "
+        "rises again, for 3 steps; T_max: 12 anneals once over its steps (line 5) "
+        "[cosine-rises]",
+    ),
+    "a total_steps past the run": (
+        "{type: mmengine.OneCycleLR, eta_max: 0.1, by_epoch: false, total_steps: 24000}",
+        "total_steps: total_steps is 24,000, but OneCycleLR is stepped 12,000 times: the "
+        "schedule is cut at 50% of its length; total_steps: 12000 fits the run (line 5) "
+        "[schedule-cut-short]",
+    ),
+    "periods past the run": (
+        "{type: mmengine.CosineRestartLR, periods: [6, 10], restart_weights: [1, 0.5], "
+        "eta_min: 0.0}",
+        "periods: periods sum to 16, but CosineRestartLR is stepped 12 times: the cosine it "
+        "ends in is cut at 60% of its way down; periods summing to 12 fit the run (line 5) "
+        "[schedule-cut-short]",
+    ),
+    "a period that never starts": (
+        "{type: mmengine.CosineRestartLR, periods: [6, 6, 6], restart_weights: [1, 0.5, 0.5], "
+        "eta_min: 0.0}",
+        "periods: periods sum to 18, but CosineRestartLR is stepped 12 times: the cosine of "
+        "period 6 never starts; periods summing to 12 fit the run (line 5) "
+        "[schedule-cut-short]",
+    ),
+    "periods converted, past their window": (
+        "{type: mmengine.CosineRestartLR, periods: [4, 4, 4], restart_weights: [1, 1, 1], "
+        "eta_min: 0.0, begin: 2, convert_to_iter_based: true}",
+        "periods: periods sum to 12,000, but CosineRestartLR is stepped 10,000 times, "
+        "iterations 2,000 to 11,999 (convert_to_iter_based: 1,000 iterations an epoch): the "
+        "cosine it ends in is cut at 50% of its way down; periods summing to 10,000 fit the "
+        "run (line 5) [schedule-cut-short]",
+    ),
+}
+
+WINDOW_QUIET = {
+    "a step_size that decays once": "{type: mmengine.StepLR, step_size: 11}",
+    "a step_size within its window": "{type: mmengine.StepLR, step_size: 3, begin: 8}",
+    "a step_size converted, within the run": (
+        "{type: mmengine.StepLR, step_size: 11, convert_to_iter_based: true}"
+    ),
+    "a T_max a little past the run": "{type: mmengine.CosineAnnealingLR, T_max: 13, end: 12}",
+    "a T_max one short of its window": "{type: mmengine.CosineAnnealingLR, T_max: 11}",
+    "a T_max its window's": (
+        "{type: mmengine.CosineAnnealingLR, T_max: 10000, by_epoch: false, begin: 2000}"
+    ),
+    "a total_steps 1% past the run": (
+        "{type: mmengine.OneCycleLR, eta_max: 0.1, by_epoch: false, total_steps: 12120}"
+    ),
+    "periods summing to the run": (
+        "{type: mmengine.CosineRestartLR, periods: [6, 6], restart_weights: [1, 0.5], "
+        "eta_min: 0.0}"
+    ),
+    "periods ending before the run": (
+        "{type: mmengine.CosineRestartLR, periods: [4, 4], restart_weights: [1, 0.5], "
+        "eta_min: 0.0}"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", WINDOW_WARNED)
+def test_a_horizon_past_the_entrys_window_warns_in_its_exact_words(
+    name: str, registry: Any, runner: CliRunner, write_config
+) -> None:
+    entry, message = WINDOW_WARNED[name]
+    config = write_config(f"{RUN}  - {entry}\n")
+    code, stderr = said(runner, config)
+    assert code == 0, stderr
+    warnings = [line for line in stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [f"Warning: {config}: schedulers[0].{message}"]
+
+
+@pytest.mark.parametrize("name", WINDOW_QUIET)
+def test_a_horizon_within_the_entrys_window_stays_quiet(
+    name: str, registry: Any, runner: CliRunner, write_config
+) -> None:
+    config = write_config(f"{RUN}  - {WINDOW_QUIET[name]}\n")
     code, stderr = said(runner, config)
     assert code == 0, stderr
     assert "Warning:" not in stderr

@@ -424,13 +424,13 @@ def test_what_timm_warns_and_logs_is_a_notice(
         "as cosine or wsd, sweep.py can branch WSD cooldowns at several budgets to compare "
         "against a plateau-driven decay.\n"
     )
-    logged = write_config("scheduler: {type: timm.CosineLRScheduler, t_initial: 1}\n")
+    logged = write_config("epochs: 1\nscheduler: {type: timm.CosineLRScheduler, t_initial: 1}\n")
     _, stderr = rendered(runner, logged)
     assert stderr == (
         f"Notice: {logged}: timm said: Cosine annealing scheduler will have no effect on the "
         "learning rate since t_initial = t_mul = eta_mul = 1.\n"
     )
-    near = write_config("scheduler: {type: timm.CosineLRScheduler, t_initial: 2}\n")
+    near = write_config("epochs: 2\nscheduler: {type: timm.CosineLRScheduler, t_initial: 2}\n")
     assert rendered(runner, near)[1] == ""
 
 
@@ -555,3 +555,117 @@ def test_the_deit_example_is_timms_numbers(timm_scheduler: Any, runner: CliRunne
     )
     assert column(rows, "lr") == hexes(expected[0])
     assert stderr == ""
+
+
+def _warned(runner: CliRunner, config: Path) -> list[str]:
+    result = runner.invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 0, result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+
+
+def test_a_t_initial_past_the_run_is_cut_short(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    config = write_config(
+        "epochs: 100\nscheduler: {type: timm.CosineLRScheduler, t_initial: 200}\n"
+    )
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.t_initial: t_initial is 200, but CosineLRScheduler is "
+        "stepped 100 times: its decay is cut at 50% of its way down; t_initial: 100 ends at "
+        "lr_min (line 2) [schedule-cut-short]"
+    ]
+    near = write_config("epochs: 100\nscheduler: {type: timm.CosineLRScheduler, t_initial: 110}\n")
+    assert _warned(runner, near) == []
+
+
+def test_a_prefixed_warmup_leaves_t_initial_fewer_steps(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    text = (
+        "epochs: 100\nscheduler: {type: timm.TanhLRScheduler, warmup_t: 10, warmup_prefix: true, "
+    )
+    config = write_config(text + "t_initial: 100}\n")
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.t_initial: t_initial is 100, but TanhLRScheduler is "
+        "stepped 100 times, 90 past its warmup_t of 10 (warmup_prefix): its decay is cut at 90% "
+        "of its way down; t_initial: 90 ends at lr_min (line 2) [schedule-cut-short]"
+    ]
+    assert _warned(runner, write_config(text + "t_initial: 90}\n")) == []
+
+
+def test_cycles_past_the_run_are_cut_short(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler: {type: timm.CosineLRScheduler, t_initial: 20, cycle_mul: 1.5, "
+    config = write_config(text + "cycle_limit: 5}\n")
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.t_initial: t_initial is 20 with cycle_limit 5: cycles of "
+        "20, 30, 45, 67.5, 101.2 (263.8 steps), but CosineLRScheduler is stepped 100 times: the "
+        "cycle of 101.2 never starts, and the cycle it ends in is cut at 7% of its way down; "
+        "cycles summing to 100 end at lr_min (line 2) [schedule-cut-short]"
+    ]
+    assert _warned(runner, write_config(text + "cycle_limit: 3}\n")) == []  # 95 steps
+
+
+def test_cycles_ending_long_before_the_run_hold_lr_min(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler: {type: timm.CosineLRScheduler, lr_min: 1.0e-5, "
+    config = write_config(text + "t_initial: 20, cycle_limit: 4}\n")
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.t_initial: t_initial is 20 with cycle_limit 4: cycles of "
+        "20, 20, 20, 20 (80 steps), but CosineLRScheduler is stepped 100 times: its schedule "
+        "ends after 80, and the lr is held at lr_min (1e-05) for the last 20 steps (20%); "
+        "cycles summing to 100 fit the run (line 2) [lr-at-zero]"
+    ]
+    assert _warned(runner, write_config(text + "t_initial: 23, cycle_limit: 4}\n")) == []
+    # A cooldown at lr_min of up to a tenth of the run is timm's recipe (cooldown_epochs).
+    assert _warned(runner, write_config(text + "t_initial: 90}\n")) == []
+
+
+def test_a_warmup_past_the_run_never_ends(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler: {type: timm.CosineLRScheduler, t_initial: 100, "
+    config = write_config(text + "warmup_t: 101}\n")
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.warmup_t: CosineLRScheduler is stepped 100 times, so its "
+        "warmup_t of 101 never ends (line 2) [horizon-long]"
+    ]
+    assert _warned(runner, write_config(text + "warmup_t: 99}\n")) == []
+
+
+def test_a_decay_t_past_the_run_never_decays(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler: {type: timm.StepLRScheduler, decay_t: "
+    config = write_config(text + "100}\n")
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.decay_t: StepLRScheduler is stepped 100 times, so a "
+        "decay_t of 100 never decays the lr (line 2) [horizon-long]"
+    ]
+    assert _warned(runner, write_config(text + "99}\n")) == []
+
+
+def test_a_milestone_past_the_run_is_never_reached_one_count_early(
+    timm_scheduler: Any, runner: CliRunner, write_config
+) -> None:
+    text = "epochs: 100\nscheduler: {type: timm.MultiStepLRScheduler, decay_rate: 0.5, decay_t: "
+    config = write_config(text + "[50, 101]}\n")
+    assert _warned(runner, config) == [
+        f"Warning: {config}: scheduler.decay_t: MultiStepLRScheduler is stepped 100 times, so "
+        "milestone 101 is never reached (timm's milestone m acts from t = m - 1: milestones up "
+        "to 100 are reached) (line 2) [horizon-long]"
+    ]
+    # 100 acts at t = 99, the last epoch: timm's own numbers decay there.
+    assert _warned(runner, write_config(text + "[50, 100]}\n")) == []
+    lr = "optimizer: {type: AdamW, lr: 0.01}\n"
+    rows, _ = rendered(runner, write_config(lr + text + "[50, 100]}\n"))
+    lrs = timm_run(
+        timm_scheduler,
+        "MultiStepLRScheduler",
+        {"decay_rate": 0.5, "decay_t": [50, 100]},
+        epochs=100,
+        updates_per_epoch=1,
+    )
+    assert column(rows, "lr")[-1] == hexes(lrs[0])[-1] != hexes(lrs[0])[-2]
