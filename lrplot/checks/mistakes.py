@@ -14,7 +14,7 @@ import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from lrplot.config.codes import Code
 from lrplot.schedulers.facts import MMENGINE
@@ -244,7 +244,6 @@ def _timm_cycles(
     if not _is_number(mul) or mul <= 0 or not _is_count(limit):
         return None
     periods = [t_initial * mul**i for i in range(limit)]
-    starts = list(itertools.accumulate([0.0, *periods[:-1]]))
     total = sum(periods)
     shown = ", ".join(f"{p:,.4g}" for p in periods)
     cycles = f"t_initial is {t_initial:,}"
@@ -263,10 +262,7 @@ def _timm_cycles(
             f"{math.ceil(total):,}, and the lr is held at lr_min ({lr_min:g}) for the last "
             f"{held:,} steps ({_share(held, steps)}); {fix}"
         )
-    last = max(i for i, start in enumerate(starts) if start < steps)
-    ran = steps - starts[last]
-    never = periods[last + 1 :]
-    cut = periods[last] > ran + ran // 10
+    period, ran, never, cut = _cycles_run(periods, steps)
     if not never and not cut:
         return None
     said = f"{cycles}, but {scheduler.name} is stepped {times}: "
@@ -277,13 +273,26 @@ def _timm_cycles(
     if cut:
         which = "the cycle it ends in" if limit > 1 else "its decay"
         said += f"{', and ' if never else ''}{which} is cut at "
-        said += f"{100 * ran / periods[last]:.0f}% of its way down"
+        said += f"{100 * ran / period:.0f}% of its way down"
     fix = (
         f"t_initial: {steps:,} ends at lr_min"
         if limit == 1
         else (f"cycles summing to {steps:,} end at lr_min")
     )
     return "schedule-cut-short", f"{said}; {fix}"
+
+
+_N = TypeVar("_N", int, float)
+
+
+def _cycles_run(periods: Sequence[_N], steps: int) -> tuple[_N, _N, list[_N], bool]:
+    """``steps`` steps through cycles of ``periods``, back to back: the length of the last
+    cycle begun and the steps it ran, the cycles never begun, and whether the last is cut
+    before 90% of its way (as a T_max past the run is)."""
+    starts = list(itertools.accumulate(periods[:-1], initial=0))
+    last = max(i for i, start in enumerate(starts) if start < steps)
+    ran = steps - starts[last]
+    return periods[last], ran, list(periods[last + 1 :]), periods[last] > ran + ran // 10
 
 
 def _warmup_to_the_end(scheduler: SchedulerSpec) -> list[Mistake]:
@@ -537,11 +546,7 @@ def _periods_cut(
     """What is wrong with restart ``periods`` (CosineRestartLR's) for an entry acting on
     ``steps`` steps, if anything: cosines that never start, and one cut before 90% of its
     way down (as a T_max past the run is)."""
-    starts = list(itertools.accumulate([0, *periods[:-1]]))
-    last = max(i for i, start in enumerate(starts) if start < steps)
-    ran = steps - starts[last]
-    never = periods[last + 1 :]
-    cut = periods[last] > ran + ran // 10
+    period, ran, never, cut = _cycles_run(periods, steps)
     if not never and not cut:
         return None
     total = sum(periods)
@@ -554,7 +559,7 @@ def _periods_cut(
         )
     if cut:
         said += f"{', and ' if never else ''}the cosine it ends in is cut at "
-        said += f"{_share(ran, periods[last])} of its way down"
+        said += f"{_share(ran, period)} of its way down"
     return f"{said}; periods summing to {steps:,} fit the run"
 
 
